@@ -1,0 +1,2 @@
+#include "arch/simulate.h"
+// (being written)

@@ -1,0 +1,286 @@
+#pragma once
+// The chip description: plain structs read strictly from the chip JSON (configs/questcore.json),
+// SystemC-free so that the compiler and its tests never link SystemC. Every field is declared
+// once, with its unit and meaning, in a visit() member (sim/params.h); the default of a
+// default-constructed chip_desc IS the reference chip, whose assumptions README lists.
+
+#include "sim/params.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ops {
+
+enum class dataflow : std::uint8_t { ws, os, is };
+inline const sim::choice_table<dataflow>& dataflow_names() {
+    static const sim::choice_table<dataflow> t{{{dataflow::ws, "ws"}, {dataflow::os, "os"},
+                                                {dataflow::is, "is"}}};
+    return t;
+}
+
+struct mac_array_params {
+    std::uint32_t rows = 64;           ///< PE rows (count); WS maps the reduction dim K here
+    std::uint32_t cols = 32;           ///< PE columns (count); WS maps output channels N here
+    dataflow flow = dataflow::ws;      ///< systolic dataflow
+    std::uint32_t accumulator_bytes = 4; ///< bytes of one partial sum (INT8 x INT8 -> INT32)
+    template <class V> void visit(V& v) {
+        v.field("rows", rows, "count", "PE rows of the systolic array", sim::between(1, 4096));
+        v.field("cols", cols, "count", "PE columns of the systolic array", sim::between(1, 4096));
+        v.choice("dataflow", flow, dataflow_names(),
+                 "systolic dataflow: weight-, output- or input-stationary");
+        v.field("accumulator_bytes", accumulator_bytes, "bytes", "bytes of one partial sum",
+                sim::between(1, 8));
+    }
+};
+
+/// Vector-unit cost of each function class, in cycles per element per lane (1 = one element per
+/// lane per cycle). Softmax/GELU-class functions (exp, div) cost more than an add.
+struct vector_costs {
+    double copy = 0.5;    ///< cycles/elem/lane: move or layout change (concat, slice)
+    double add = 1.0;     ///< cycles/elem/lane: element-wise add (two operands read)
+    double mul = 1.0;     ///< cycles/elem/lane: element-wise multiply
+    double relu = 1.0;    ///< cycles/elem/lane: ReLU, ReLU6 (compare/clamp)
+    double prelu = 2.0;   ///< cycles/elem/lane: PReLU (compare, multiply)
+    double sigmoid = 4.0; ///< cycles/elem/lane: sigmoid (exp + reciprocal via LUT)
+    double pool = 1.0;    ///< cycles per input element per lane: max/avg pooling
+    double mac = 1.0;     ///< cycles per MAC per lane: depthwise convolution routed here
+    template <class V> void visit(V& v) {
+        auto r = sim::between(0.01, 1000);
+        v.field("copy", copy, "cycles/elem/lane", "data movement (concat, slice)", r);
+        v.field("add", add, "cycles/elem/lane", "element-wise add", r);
+        v.field("mul", mul, "cycles/elem/lane", "element-wise multiply", r);
+        v.field("relu", relu, "cycles/elem/lane", "ReLU and ReLU6", r);
+        v.field("prelu", prelu, "cycles/elem/lane", "PReLU", r);
+        v.field("sigmoid", sigmoid, "cycles/elem/lane", "sigmoid", r);
+        v.field("pool", pool, "cycles/input elem/lane", "max and average pooling", r);
+        v.field("mac", mac, "cycles/MAC/lane", "depthwise convolution run on the vector unit", r);
+    }
+};
+
+struct vector_unit_params {
+    std::uint32_t lanes = 64; ///< elements processed per cycle at cost 1 (count)
+    std::uint32_t pipeline_cycles = 8; ///< cycles: latency of one vector command before results
+    vector_costs cost;
+    template <class V> void visit(V& v) {
+        v.field("lanes", lanes, "count", "SIMD lanes", sim::between(1, 65536));
+        v.field("pipeline_cycles", pipeline_cycles, "cycles", "pipeline latency per command",
+                sim::between(0, 10000));
+        v.group("cost", cost, "cost of each function class");
+    }
+};
+
+struct scratchpad_params {
+    std::uint32_t banks = 16;               ///< count per core
+    std::uint32_t bank_bytes = 64 * 1024;   ///< bytes per bank
+    std::uint32_t bank_width_bytes = 64;    ///< bytes one bank reads or writes per cycle
+    std::uint32_t latency_cycles = 2;       ///< cycles from access start to data
+    double residency_fraction = 0.5; ///< share of the scratchpad the compiler may use to keep
+                                     ///< activations on chip between operators
+    template <class V> void visit(V& v) {
+        v.field("banks", banks, "count", "SRAM banks per core", sim::between(1, 1024));
+        v.field("bank_bytes", bank_bytes, "bytes", "capacity of one bank", sim::at_least(64));
+        v.field("bank_width_bytes", bank_width_bytes, "bytes/cycle", "port width of one bank",
+                sim::between(1, 4096));
+        v.field("latency_cycles", latency_cycles, "cycles", "access latency",
+                sim::between(0, 1000));
+        v.field("residency_fraction", residency_fraction, "fraction",
+                "share of the scratchpad that may hold activations kept on chip between operators",
+                sim::between(0, 0.9));
+    }
+    std::uint64_t bytes() const { return std::uint64_t(banks) * bank_bytes; }
+};
+
+struct dma_params {
+    std::uint32_t engines = 2;         ///< DMA engines per core (count)
+    std::uint32_t burst_bytes = 256;   ///< bytes per burst
+    std::uint32_t bytes_per_cycle = 64; ///< bytes/cycle one engine can issue
+    std::uint32_t outstanding = 16;    ///< bursts in flight per engine
+    std::uint32_t setup_cycles = 16;   ///< cycles to fetch and decode one descriptor
+    template <class V> void visit(V& v) {
+        v.field("engines", engines, "count", "DMA engines per core", sim::between(1, 64));
+        v.field("burst_bytes", burst_bytes, "bytes", "bytes per burst", sim::between(16, 65536));
+        v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle", "issue rate of one engine",
+                sim::between(1, 4096));
+        v.field("outstanding", outstanding, "count", "bursts in flight per engine",
+                sim::between(1, 1024));
+        v.field("setup_cycles", setup_cycles, "cycles", "descriptor fetch and decode",
+                sim::between(0, 100000));
+    }
+};
+
+struct interconnect_params {
+    std::uint32_t bytes_per_cycle = 64; ///< bytes/cycle of the shared path to DRAM
+    std::uint32_t latency_cycles = 8;   ///< cycles of one traversal
+    template <class V> void visit(V& v) {
+        v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle",
+                "bandwidth of the path shared by all cores to DRAM", sim::between(1, 65536));
+        v.field("latency_cycles", latency_cycles, "cycles", "traversal latency",
+                sim::between(0, 100000));
+    }
+};
+
+enum class dram_model : std::uint8_t { simple, banked };
+inline const sim::choice_table<dram_model>& dram_model_names() {
+    static const sim::choice_table<dram_model> t{
+        {{dram_model::simple, "simple"}, {dram_model::banked, "banked"}}};
+    return t;
+}
+
+struct dram_params {
+    dram_model model = dram_model::banked; ///< "simple": fixed latency + bandwidth; "banked": rows
+    std::uint32_t channels = 4;        ///< count
+    std::uint32_t mt_per_s = 4266;     ///< mega-transfers per second per pin (LPDDR4X-4266)
+    std::uint32_t bus_bits = 16;       ///< data bits per channel
+    std::uint32_t banks = 8;           ///< banks per channel
+    std::uint32_t row_bytes = 2048;    ///< bytes per row (page) of a bank
+    std::uint32_t interleave_bytes = 256; ///< bytes per channel before the next channel
+    double t_rcd_ns = 18;              ///< ns activate -> read
+    double t_cl_ns = 18;               ///< ns read -> data (CAS latency)
+    double t_rp_ns = 18;               ///< ns precharge
+    double controller_ns = 20;         ///< ns of controller and PHY latency per request
+    template <class V> void visit(V& v) {
+        v.choice("model", model, dram_model_names(),
+                 "simple: latency + bandwidth; banked: adds row-buffer hits and misses");
+        v.field("channels", channels, "count", "independent channels", sim::between(1, 64));
+        v.field("mt_per_s", mt_per_s, "MT/s", "transfers per second per pin",
+                sim::between(1, 100000));
+        v.field("bus_bits", bus_bits, "bits", "data width of one channel", sim::between(8, 1024));
+        v.field("banks", banks, "count", "banks per channel", sim::between(1, 256));
+        v.field("row_bytes", row_bytes, "bytes", "row (page) size of a bank",
+                sim::between(64, 1 << 20));
+        v.field("interleave_bytes", interleave_bytes, "bytes",
+                "consecutive bytes mapped to one channel", sim::between(32, 1 << 20));
+        v.field("t_rcd_ns", t_rcd_ns, "ns", "activate to read delay", sim::between(0, 1000));
+        v.field("t_cl_ns", t_cl_ns, "ns", "read to data delay", sim::between(0, 1000));
+        v.field("t_rp_ns", t_rp_ns, "ns", "precharge delay", sim::between(0, 1000));
+        v.field("controller_ns", controller_ns, "ns", "controller and PHY latency",
+                sim::between(0, 10000));
+    }
+    /// Peak bytes per second of all channels.
+    double peak_bytes_per_s() const { return double(channels) * mt_per_s * 1e6 * bus_bits / 8.0; }
+};
+
+struct controller_params {
+    std::uint32_t issue_cycles = 2; ///< cycles for the controller to issue one command
+    template <class V> void visit(V& v) {
+        v.field("issue_cycles", issue_cycles, "cycles", "cycles to issue one command",
+                sim::between(0, 10000));
+    }
+};
+
+enum class residual_policy : std::uint8_t { fused, vector };
+inline const sim::choice_table<residual_policy>& residual_policy_names() {
+    static const sim::choice_table<residual_policy> t{
+        {{residual_policy::fused, "fused"}, {residual_policy::vector, "vector"}}};
+    return t;
+}
+enum class depthwise_policy : std::uint8_t { mac_array, vector_unit };
+inline const sim::choice_table<depthwise_policy>& depthwise_policy_names() {
+    static const sim::choice_table<depthwise_policy> t{
+        {{depthwise_policy::mac_array, "mac_array"}, {depthwise_policy::vector_unit, "vector_unit"}}};
+    return t;
+}
+enum class core_split : std::uint8_t { rows, channels };
+inline const sim::choice_table<core_split>& core_split_names() {
+    static const sim::choice_table<core_split> t{
+        {{core_split::rows, "rows"}, {core_split::channels, "channels"}}};
+    return t;
+}
+
+struct compiler_params {
+    residual_policy residual = residual_policy::fused;
+    depthwise_policy depthwise = depthwise_policy::vector_unit;
+    core_split split = core_split::rows;
+    bool fuse_activations = true;
+    bool keep_on_chip = true;
+    template <class V> void visit(V& v) {
+        v.choice("residual", residual, residual_policy_names(),
+                 "residual add: fused into the producer's epilogue, or a vector-unit operator");
+        v.choice("depthwise", depthwise, depthwise_policy_names(),
+                 "unit that runs depthwise convolutions");
+        v.choice("core_split", split, core_split_names(),
+                 "how an operator is divided across cores: output rows, or output channels "
+                 "(operators without rows always split by channels)");
+        v.field("fuse_activations", fuse_activations, "bool",
+                "fuse activations into the producing operator");
+        v.field("keep_on_chip", keep_on_chip, "bool",
+                "keep activations in the scratchpad between operators when they fit");
+    }
+};
+
+/// Per-action energies and static power. Defaults: README "Energy" (Horowitz, ISSCC 2014,
+/// scaled from 45 nm to a 16 nm-class node; LPDDR4 interface energy).
+struct energy_params {
+    double pj_per_mac = 0.1;          ///< pJ per INT8 MAC
+    double pj_per_sram_byte = 0.4;    ///< pJ per scratchpad byte read or written
+    double pj_per_dram_byte = 32.0;   ///< pJ per DRAM byte transferred (about 4 pJ/bit)
+    double pj_per_vector_op = 0.4;    ///< pJ per vector-unit element operation
+    double pj_per_noc_byte = 0.5;     ///< pJ per byte through the interconnect
+    double static_w_per_core = 0.6;   ///< W leakage and clock of one NN core
+    double static_w_uncore = 1.0;     ///< W interconnect, DRAM controller and PHY idle power
+    template <class V> void visit(V& v) {
+        auto r = sim::between(0, 1e6);
+        v.field("pj_per_mac", pj_per_mac, "pJ", "energy of one INT8 MAC", r);
+        v.field("pj_per_sram_byte", pj_per_sram_byte, "pJ", "energy per scratchpad byte", r);
+        v.field("pj_per_dram_byte", pj_per_dram_byte, "pJ", "energy per DRAM byte", r);
+        v.field("pj_per_vector_op", pj_per_vector_op, "pJ", "energy per vector element op", r);
+        v.field("pj_per_noc_byte", pj_per_noc_byte, "pJ", "energy per interconnect byte", r);
+        v.field("static_w_per_core", static_w_per_core, "W", "static power of one NN core", r);
+        v.field("static_w_uncore", static_w_uncore, "W",
+                "static power of interconnect and DRAM controller", r);
+    }
+};
+
+struct sim_params {
+    std::uint32_t quantum_cycles = 1000; ///< core cycles an initiator may run ahead (temporal
+                                         ///< decoupling) before it synchronises
+    template <class V> void visit(V& v) {
+        v.field("quantum_cycles", quantum_cycles, "cycles",
+                "temporal-decoupling quantum of the DMA initiators", sim::between(1, 1e9));
+    }
+};
+
+struct chip_desc {
+    std::string name = "questcore-ref";
+    double clock_mhz = 1000;   ///< MHz of the NN cores; every report cycle is of this clock
+    std::uint32_t cores = 4;   ///< NN cores (count)
+    mac_array_params mac_array;
+    vector_unit_params vector_unit;
+    scratchpad_params scratchpad;
+    dma_params dma;
+    interconnect_params interconnect;
+    dram_params dram;
+    controller_params controller;
+    compiler_params compiler;
+    energy_params energy;
+    sim_params sim;
+
+    template <class V> void visit(V& v) {
+        v.field("name", name, "", "name of this chip configuration");
+        v.field("clock_mhz", clock_mhz, "MHz", "clock of the NN cores", sim::between(1, 10000));
+        v.field("cores", cores, "count", "NN cores", sim::between(1, 256));
+        v.group("mac_array", mac_array, "systolic MAC array of each core");
+        v.group("vector_unit", vector_unit, "vector unit of each core");
+        v.group("scratchpad", scratchpad, "banked scratchpad SRAM of each core");
+        v.group("dma", dma, "DMA engines of each core");
+        v.group("interconnect", interconnect, "path shared by all cores to DRAM");
+        v.group("dram", dram, "off-chip DRAM");
+        v.group("controller", controller, "command processor of each core");
+        v.group("compiler", compiler, "compiler policies");
+        v.group("energy", energy, "per-action energies and static power");
+        v.group("sim", sim, "simulation settings");
+    }
+
+    // ---- derived figures (printed before a run) ----
+    std::uint64_t macs_per_cycle_per_core() const { return std::uint64_t(mac_array.rows) * mac_array.cols; }
+    std::uint64_t peak_macs_per_cycle() const { return macs_per_cycle_per_core() * cores; }
+    double peak_tops() const { return 2.0 * peak_macs_per_cycle() * clock_mhz * 1e6 / 1e12; }
+    double dram_peak_bytes_per_cycle() const { return dram.peak_bytes_per_s() / (clock_mhz * 1e6); }
+    double sram_bytes_per_cycle_per_core() const { return double(scratchpad.banks) * scratchpad.bank_width_bytes; }
+};
+
+/// Checks combinations no single field range can (e.g. a burst larger than a DRAM row);
+/// throws sim::input_error naming `file`.
+void validate(const chip_desc& c, const std::string& file);
+
+} // namespace ops
