@@ -1,1 +1,218 @@
-int main() { return 0; }
+// qcsim: the command line. Subcommands (DESIGN.md §8):
+//   qcsim run        simulate a workload on a chip and report every operator
+//   qcsim workloads  list the built-in networks with their parameters, MACs and parameters
+//   qcsim describe   list every chip config key with unit, default and meaning
+//   qcsim trace      write a workload (generator or file) as a JSON trace
+// Exit status: 0 success, 2 bad input or usage, anything else a bug.
+
+#include "app/chip_config.h"
+#include "app/report.h"
+#include "arch/simulate.h"
+#include "ops/compiler.h"
+#include "sim/errors.h"
+#include "sim/output.h"
+#include "sim/table.h"
+#include "workloads/generators.h"
+#include "workloads/trace.h"
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace po = boost::program_options;
+
+namespace {
+
+const char* usage_text =
+    "usage: qcsim <command> [options]\n"
+    "commands:\n"
+    "  run        simulate a workload on a chip (default: MobileNeXt-1.0 on the reference chip)\n"
+    "  workloads  list built-in networks, their parameters, MACs and parameter counts\n"
+    "  describe   list every chip config key with its unit, default and meaning\n"
+    "  trace      write a workload as a JSON trace file\n"
+    "run 'qcsim <command> --help' for its options\n";
+
+const char* default_workload = "mobilenext";
+
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+po::variables_map parse(const po::options_description& desc, const std::vector<std::string>& args,
+                        const po::positional_options_description* pos = nullptr) {
+    po::variables_map vm;
+    try {
+        auto p = po::command_line_parser(args).options(desc);
+        if (pos) p.positional(*pos);
+        po::store(p.run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw usage_error(e.what());
+    }
+    return vm;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+    po::options_description d("qcsim run options");
+    d.add_options()("help,h", "this help")(
+        "chip", po::value<std::string>()->default_value(""),
+        "chip config JSON (default: the built-in reference chip, = configs/questcore.json)")(
+        "workload,w", po::value<std::string>()->default_value(default_workload),
+        "NAME[:k=v,...] of a built-in network, or a trace FILE.json")(
+        "set", po::value<std::vector<std::string>>()->composing(),
+        "override a config key: --set dram.channels=2 (repeatable)")(
+        "json", po::value<std::string>(), "write the JSON report to FILE ('-' = stdout)")(
+        "csv", po::value<std::string>(), "write the per-operator CSV to FILE ('-' = stdout)")(
+        "dump-config", po::value<std::string>(), "write the effective chip config to FILE")(
+        "quiet,q", "do not print the table");
+    auto vm = parse(d, args);
+    if (vm.count("help")) {
+        std::cout << d;
+        return 0;
+    }
+    std::vector<std::string> sets;
+    if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
+    // Everything that can be wrong with the input is checked before anything is written.
+    auto chip = app::load_chip(vm["chip"].as<std::string>(), sets);
+    const std::string spec = vm["workload"].as<std::string>();
+    workloads::graph g = workloads::build_workload(spec);
+    ops::program prog = ops::compile(g, chip.chip, spec);
+
+    arch::run_stats st = arch::simulate(chip.chip, prog);
+    auto report = app::make_report(chip.chip, g, prog, st);
+
+    std::string json_text = report.dump(2) + "\n";
+    std::string csv_text = app::render_csv(report);
+    std::string cfg_text = chip.effective.dump(2) + "\n";
+    if (vm.count("dump-config")) sim::write_file_atomic(vm["dump-config"].as<std::string>(), cfg_text);
+    if (vm.count("json")) sim::write_file_atomic(vm["json"].as<std::string>(), json_text);
+    if (vm.count("csv")) sim::write_file_atomic(vm["csv"].as<std::string>(), csv_text);
+    bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
+                     (vm.count("csv") && vm["csv"].as<std::string>() == "-");
+    if (!vm.count("quiet") && !to_stdout) std::cout << app::render_table(report);
+    return 0;
+}
+
+int cmd_workloads(const std::vector<std::string>& args) {
+    po::options_description d("qcsim workloads options");
+    d.add_options()("help,h", "this help")("json", "print as JSON");
+    auto vm = parse(d, args);
+    if (vm.count("help")) {
+        std::cout << d;
+        return 0;
+    }
+    nlohmann::ordered_json all = nlohmann::ordered_json::array();
+    sim::text_table t;
+    t.add_column("workload", sim::text_table::align::left);
+    t.add_column("parameters (default [min, max])", sim::text_table::align::left);
+    t.add_column("MACs (M)");
+    t.add_column("params");
+    t.add_column("description", sim::text_table::align::left);
+    for (const auto& gen : workloads::generators()) {
+        workloads::graph g = workloads::build_workload(gen.name);
+        std::string ps;
+        nlohmann::ordered_json pj = nlohmann::ordered_json::array();
+        for (const auto& p : gen.params) {
+            ps += (ps.empty() ? "" : ", ") +
+                  fmt::format("{}={} [{}, {}]", p.name, p.default_value, p.min_value, p.max_value);
+            pj.push_back({{"name", p.name},
+                          {"default", p.default_value},
+                          {"min", p.min_value},
+                          {"max", p.max_value},
+                          {"description", p.description}});
+        }
+        t.add_row({gen.name, ps, fmt::format("{:.1f}", g.total_macs() / 1e6),
+                   std::to_string(g.total_params()), gen.description});
+        all.push_back({{"name", gen.name},
+                       {"description", gen.description},
+                       {"params", pj},
+                       {"default_spec", g.name},
+                       {"macs", g.total_macs()},
+                       {"parameters", g.total_params()}});
+    }
+    if (vm.count("json"))
+        std::cout << all.dump(2) << "\n";
+    else
+        std::cout << t.str();
+    return 0;
+}
+
+int cmd_describe(const std::vector<std::string>& args) {
+    po::options_description d("qcsim describe options");
+    d.add_options()("help,h", "this help")("json", "print as JSON");
+    auto vm = parse(d, args);
+    if (vm.count("help")) {
+        std::cout << d;
+        return 0;
+    }
+    auto rows = sim::describe_params<ops::chip_desc>();
+    if (vm.count("json")) {
+        nlohmann::ordered_json a = nlohmann::ordered_json::array();
+        for (auto& r : rows)
+            a.push_back({{"key", r.path},
+                         {"type", r.type},
+                         {"unit", r.unit},
+                         {"default", r.default_value},
+                         {"description", r.description}});
+        std::cout << a.dump(2) << "\n";
+        return 0;
+    }
+    sim::text_table t;
+    using A = sim::text_table::align;
+    t.add_column("key", A::left);
+    t.add_column("type", A::left);
+    t.add_column("unit", A::left);
+    t.add_column("default", A::left);
+    t.add_column("meaning", A::left);
+    for (auto& r : rows) t.add_row({r.path, r.type, r.unit, r.default_value, r.description});
+    std::cout << t.str();
+    return 0;
+}
+
+int cmd_trace(const std::vector<std::string>& args) {
+    po::options_description d("qcsim trace options");
+    d.add_options()("help,h", "this help")("workload,w", po::value<std::string>()->default_value(default_workload),
+                                            "NAME[:k=v,...] or FILE.json")(
+        "out,o", po::value<std::string>()->default_value("-"), "output FILE ('-' = stdout)");
+    auto vm = parse(d, args);
+    if (vm.count("help")) {
+        std::cout << d;
+        return 0;
+    }
+    workloads::graph g = workloads::build_workload(vm["workload"].as<std::string>());
+    sim::write_file_atomic(vm["out"].as<std::string>(), workloads::to_json(g).dump(1) + "\n");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> all(argv + 1, argv + argc);
+    std::string cmd = all.empty() ? "" : all[0];
+    std::vector<std::string> rest(all.size() > 1 ? all.begin() + 1 : all.end(), all.end());
+    try {
+        if (cmd == "run") return cmd_run(rest);
+        if (cmd == "workloads") return cmd_workloads(rest);
+        if (cmd == "describe") return cmd_describe(rest);
+        if (cmd == "trace") return cmd_trace(rest);
+        if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+            std::cout << usage_text;
+            return 0;
+        }
+        std::cerr << (cmd.empty() ? "qcsim: missing command\n" : "qcsim: unknown command '" + cmd + "'\n")
+                  << usage_text;
+        return sim::exit_bad_input;
+    } catch (const sim::input_error& e) {
+        std::cerr << "qcsim: error: " << e.what() << "\n";
+        return sim::exit_bad_input;
+    } catch (const usage_error& e) {
+        std::cerr << "qcsim " << cmd << ": " << e.what() << "\n" << usage_text;
+        return sim::exit_bad_input;
+    } catch (const std::exception& e) {
+        std::cerr << "qcsim: internal error (a bug, please report): " << e.what() << "\n";
+        return 3;
+    }
+}

@@ -46,6 +46,8 @@ void json_reader::fail(const std::string& key, const std::string& what) const {
 void json_reader::finish() const {
     for (auto it = m_j.begin(); it != m_j.end(); ++it) {
         if (std::find(m_known.begin(), m_known.end(), it.key()) != m_known.end()) continue;
+        if (it.key().rfind("//", 0) == 0) continue; // a comment key: "//": "source of these values"
+
         std::string near = nearest(it.key(), m_known);
         std::string all;
         for (auto& k : m_known) all += (all.empty() ? "" : ", ") + k;

@@ -50,7 +50,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b);
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
 
 /// Reads a params struct from a JSON object, strictly. Keys missing from the JSON keep their
-/// defaults; keys present in the JSON but not declared are errors.
+/// defaults; keys present in the JSON but not declared are errors, except comment keys, whose
+/// name starts with "//" (JSON has no comments; configs use them to cite their sources).
 class json_reader {
 public:
     json_reader(const nlohmann::json& j, std::string file, std::string path)
@@ -74,10 +75,10 @@ private:
     std::vector<std::string> m_known;
 };
 
-/// Writes a params struct to JSON (every key, with its current value).
+/// Writes a params struct to JSON (every key, with its current value, in declaration order).
 class json_writer {
 public:
-    explicit json_writer(nlohmann::json& out) : m_out(out) {}
+    explicit json_writer(nlohmann::ordered_json& out) : m_out(out) {}
     template <class T> void field(const char* key, T& value, const char*, const char*, range = {}) {
         m_out[key] = value;
     }
@@ -85,14 +86,14 @@ public:
         m_out[key] = t.name_of(value);
     }
     template <class P> void group(const char* key, P& sub, const char*) {
-        nlohmann::json j = nlohmann::json::object();
+        nlohmann::ordered_json j = nlohmann::ordered_json::object();
         json_writer w(j);
         sub.visit(w);
         m_out[key] = std::move(j);
     }
 
 private:
-    nlohmann::json& m_out;
+    nlohmann::ordered_json& m_out;
 };
 
 /// One row of `qcsim describe`.
@@ -143,8 +144,8 @@ template <class P> P read_params(const nlohmann::json& j, const std::string& fil
     r.finish();
     return p;
 }
-template <class P> nlohmann::json write_params(P p) {
-    nlohmann::json j = nlohmann::json::object();
+template <class P> nlohmann::ordered_json write_params(P p) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
     json_writer w(j);
     p.visit(w);
     return j;
@@ -158,7 +159,8 @@ template <class P> std::vector<param_row> describe_params(P p = P{}) {
 
 /// Applies `--set a.b.c=value` to a JSON config: `value` is parsed as JSON when it parses
 /// (numbers, true/false, quoted strings, objects), else taken as a string. The key path must
-/// exist in `schema` (the defaults, as written by write_params); otherwise input_error names
+/// exist in `schema` (the defaults, as written by write_params and parsed back into a plain
+/// nlohmann::json); otherwise input_error names
 /// "--set" and suggests the nearest key.
 void apply_override(nlohmann::json& config, const nlohmann::json& schema,
                     const std::string& assignment);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
@@ -73,5 +74,61 @@ struct graph {
     /// are counted as the published figures count them, but are not separate tensors).
     std::int64_t total_params() const;
 };
+
+// ---- Operator rules: one table for the trace reader, the validator and docs/workloads.md ------
+
+/// How an attribute's value is typed in the trace and in op::attrs.
+enum class attr_kind : std::uint8_t {
+    integer,  ///< std::int64_t, a JSON integer
+    integers, ///< std::vector<std::int64_t>, a JSON array of integers
+    string    ///< std::string, a JSON string
+};
+
+struct attr_rule {
+    const char* name;
+    attr_kind kind;
+    const char* description; ///< meaning, allowed values and default
+};
+
+/// A violation found inside one operator. `where` is relative to the operator, in trace-path
+/// form ("inputs[1]", "attrs.stride", "outputs[0]"), so that validate() can name the JSON path.
+struct op_error : std::runtime_error {
+    op_error(std::string where_, const std::string& what)
+        : std::runtime_error(what), where(std::move(where_)) {}
+    std::string where;
+};
+
+struct op_rule {
+    const char* type;
+    int min_inputs, max_inputs;
+    const char* inputs;     ///< documentation: "x, w(, b)"
+    std::vector<attr_rule> attrs;
+    const char* shape_rule; ///< documentation of the shape rule
+    /// Checks inputs and attributes of `o` in `g` and returns its output shape; throws op_error.
+    std::vector<std::int64_t> (*infer)(const graph& g, const op& o);
+};
+
+/// Every operator type the trace format accepts, in documentation order.
+const std::vector<op_rule>& op_rules();
+/// The rule of `type`, or nullptr when the type is unknown.
+const op_rule* find_op_rule(const std::string& type);
+std::vector<std::string> op_type_names();
+
+/// Output shape of `o` (its single output) from its inputs and attributes, after checking the
+/// input count, attribute kinds and every shape rule; throws op_error.
+std::vector<std::int64_t> infer_output_shape(const graph& g, const op& o);
+
+/// Index of the tensor named `name`, or -1.
+int find_tensor(const graph& g, const std::string& name);
+
+/// "[3,224,224]"
+std::string shape_str(const std::vector<std::int64_t>& shape);
+
+/// Checks a whole graph: unique non-empty names, positive dims, valid tensor indices, network
+/// inputs non-constant, every non-constant tensor produced once before it is used, every
+/// operator against its rule and its declared output shape against the inferred one.
+/// Throws sim::input_error(file, path, ...) with a trace path ("ops[3].attrs.stride",
+/// "tensors[5].shape[1]") so the same check serves traces and generated graphs.
+void validate(const graph& g, const std::string& file);
 
 } // namespace workloads

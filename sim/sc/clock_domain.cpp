@@ -1,13 +1,22 @@
 #include "sim/sc/clock_domain.h"
 
+#include "sim/sc/kernel.h"
+
 #include <cmath>
 
 namespace sim {
 
-clock_domain::clock_domain(double mhz)
-    : m_period_ps(static_cast<std::uint64_t>(std::llround(1e6 / mhz))),
-      m_ps_value(sc_core::sc_time(1, sc_core::SC_PS).value()) {
-    if (m_period_ps == 0) m_period_ps = 1;
+namespace {
+// The kernel's resolution must be fixed before the first sc_time is built, and a clock domain
+// is the first thing every model builds.
+std::uint64_t period_of(double mhz) {
+    init_kernel();
+    auto p = static_cast<std::uint64_t>(std::llround(1e6 / mhz));
+    return p == 0 ? 1 : p;
 }
+} // namespace
+
+clock_domain::clock_domain(double mhz)
+    : m_period_ps(period_of(mhz)), m_ps_value(sc_core::sc_time(1, sc_core::SC_PS).value()) {}
 
 } // namespace sim

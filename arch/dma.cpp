@@ -1,0 +1,80 @@
+#include "arch/dma.h"
+
+#include <algorithm>
+
+namespace arch {
+
+dma::dma(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
+         const ops::dma_params& p, const ops::sim_params& sp, sram& local, op_ledger& ledger)
+    : sim::block(name, clk), isock("isock"), m_p(p),
+      m_quantum_ps(std::uint64_t(sp.quantum_cycles) * clk.period_ps()), m_local(local),
+      m_ledger(ledger), m_ext(new txn_ext), m_inflight(p.outstanding, 0) {
+    m_pl.set_extension(m_ext); // owned by the payload from here on
+    m_pl.set_data_ptr(&m_dummy);
+    m_pl.set_streaming_width(0);
+    m_pl.set_byte_enable_ptr(nullptr);
+}
+
+dma::~dma() = default;
+
+void dma::execute(const ops::command& c) {
+    const bool load = c.kind == ops::cmd_kind::load;
+    const std::uint64_t per = m_clk.period_ps();
+    const std::uint64_t t0 = now_ps();
+    const std::uint64_t burst = m_p.burst_bytes, bpc = m_p.bytes_per_cycle;
+    const std::uint32_t op = c.op;
+
+    m_ext->op = op;
+    m_ext->space = c.far_space;
+    m_ext->peer_core = c.far_core;
+    m_pl.set_command(load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+    std::fill(m_inflight.begin(), m_inflight.end(), t0);
+
+    std::uint64_t issue = t0 + std::uint64_t(m_p.setup_cycles) * per;
+    std::uint64_t end = issue;
+    std::uint64_t local = c.local.addr;
+    std::uint64_t n = 0;
+    const std::size_t outstanding = m_inflight.size();
+    for (std::uint32_t r = 0; r < c.far.rows; ++r) {
+        std::uint64_t a = c.far.addr + std::uint64_t(r) * c.far.stride;
+        const std::uint64_t row_end = a + c.far.row_bytes;
+        while (a < row_end) {
+            const std::uint64_t len = std::min(row_end - a, burst - a % burst);
+            // Burst n may not issue before burst n - outstanding completed.
+            auto& slot = m_inflight[n % outstanding];
+            issue = std::max(issue, slot);
+            // Temporal decoupling: run ahead of the kernel by at most one quantum.
+            std::uint64_t now = now_ps();
+            if (issue - now >= m_quantum_ps) {
+                wait(ps(issue - now));
+                now = issue;
+            }
+            std::uint64_t send = issue;
+            if (!load) send = m_local.access(issue, local, len, false, op).done_ps;
+            sc_core::sc_time delay = ps(send - now);
+            m_pl.set_address(a);
+            m_pl.set_data_length(static_cast<unsigned>(len));
+            m_pl.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            isock->b_transport(m_pl, delay);
+            std::uint64_t done = now + to_ps(delay);
+            if (load) done = m_local.access(done, local, len, true, op).done_ps;
+            slot = done;
+            end = std::max(end, done);
+            issue += (len + bpc - 1) / bpc * per;
+            local += len;
+            a += len;
+            ++n;
+        }
+    }
+    const std::uint64_t now = now_ps();
+    if (end > now) wait(ps(end - now));
+
+    const std::uint64_t bytes = c.far.bytes();
+    m_stats.bytes += bytes;
+    m_stats.bursts += n;
+    m_stats.commands += 1;
+    m_stats.busy_ps += end - t0;
+    m_ledger.ps[op].dma_busy += end - t0;
+}
+
+} // namespace arch

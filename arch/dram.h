@@ -1,0 +1,57 @@
+#pragma once
+// Off-chip DRAM: a TLM-2.0 target in front of `channels` independent channels, each timed by
+// the model named in dram.model (dram_timing.h). Address map: channel = (addr/interleave) %
+// channels; a transaction is cut at interleave and row boundaries and each piece is served by
+// its channel. Busy cycles are data-bus time, reported in NN-core cycles. Reads and writes are
+// timed alike (no turnaround); no refresh; the response carries no extra latency.
+
+#include "arch/dram_timing.h"
+#include "arch/op_ledger.h"
+#include "ops/chip.h"
+#include "sim/sc/block.h"
+
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace arch {
+
+class dram : public sim::block {
+public:
+    tlm_utils::simple_target_socket<dram> tsock;
+
+    struct channel_stats {
+        std::uint64_t bytes = 0;
+        std::uint64_t busy_ps = 0; ///< data-bus occupancy
+        std::uint64_t hits = 0;
+        std::uint64_t misses = 0;
+        std::uint64_t transactions = 0;
+    };
+
+    dram(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
+         const ops::dram_params& p, op_ledger& ledger);
+
+    /// Serve `bytes` at `addr` arriving at `arrival_ps`; returns the completion (ps).
+    std::uint64_t access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
+                         bool write, std::uint32_t op);
+
+    std::uint32_t channels() const { return m_p.channels; }
+    const channel_stats& channel(std::uint32_t c) const { return m_stats[c]; }
+    /// Public instance name of channel c ("dram.ch0").
+    std::string channel_name(std::uint32_t c) const;
+
+private:
+    void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+
+    const ops::dram_params& m_p;
+    op_ledger& m_ledger;
+    std::unique_ptr<dram_timing> m_model;
+    std::vector<dram_channel_state> m_ch;
+    std::vector<channel_stats> m_stats;
+};
+
+} // namespace arch

@@ -1,0 +1,67 @@
+#include "arch/sram.h"
+
+#include <algorithm>
+
+namespace arch {
+
+sram::sram(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
+           const ops::scratchpad_params& p, op_ledger& ledger)
+    : sim::block(name, clk), m_p(p), m_ledger(ledger), m_free_ps(p.banks, 0),
+      m_scratch(p.banks, 0) {
+    m_stats.bank_busy_cycles.assign(p.banks, 0);
+    m_touched.reserve(p.banks);
+}
+
+sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
+                          bool write, std::uint32_t op) {
+    if (bytes == 0) return {arrival_ps, 0};
+    const std::uint64_t bb = m_p.bank_bytes, nb = m_p.banks, w = m_p.bank_width_bytes;
+    const std::uint64_t per = m_clk.period_ps();
+
+    // Bytes per touched bank (a range longer than banks·bank_bytes touches a bank twice).
+    m_touched.clear();
+    const std::uint64_t end = addr + bytes;
+    for (std::uint64_t a = addr; a < end;) {
+        const std::uint64_t chunk_end = std::min(end, (a / bb + 1) * bb);
+        const auto b = static_cast<std::uint32_t>((a / bb) % nb);
+        if (m_scratch[b] == 0) m_touched.push_back(b);
+        m_scratch[b] += chunk_end - a;
+        a = chunk_end;
+    }
+    std::uint64_t start = arrival_ps;
+    for (auto b : m_touched) start = std::max(start, m_free_ps[b]);
+    std::uint64_t max_occ = 0;
+    for (auto b : m_touched) {
+        const std::uint64_t occ = (m_scratch[b] + w - 1) / w; // cycles
+        m_free_ps[b] = start + occ * per;
+        m_stats.bank_busy_cycles[b] += occ;
+        max_occ = std::max(max_occ, occ);
+        m_scratch[b] = 0;
+    }
+    const std::uint64_t conflict = start - arrival_ps;
+    m_stats.accesses += 1;
+    m_stats.conflict_ps += conflict;
+    if (write) {
+        m_stats.bytes_written += bytes;
+        m_ledger.ops[op].sram_bytes_written += bytes;
+    } else {
+        m_stats.bytes_read += bytes;
+        m_ledger.ops[op].sram_bytes_read += bytes;
+    }
+    return {start + (max_occ + m_p.latency_cycles) * per, conflict};
+}
+
+std::uint64_t sram::access_all(std::uint64_t arrival_ps, const std::vector<ops::sram_range>& ranges,
+                               bool write, std::uint32_t op) {
+    std::uint64_t worst = 0;
+    for (const auto& r : ranges) worst = std::max(worst, access(arrival_ps, r.addr, r.bytes, write, op).conflict_ps);
+    return worst;
+}
+
+std::uint64_t sram::busiest_bank_cycles() const {
+    return m_stats.bank_busy_cycles.empty()
+               ? 0
+               : *std::max_element(m_stats.bank_busy_cycles.begin(), m_stats.bank_busy_cycles.end());
+}
+
+} // namespace arch

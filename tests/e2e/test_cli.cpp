@@ -1,0 +1,258 @@
+// End-to-end tests: they run the qcsim binary as a user or CI would, one process per
+// simulation (SystemC elaborates once per process).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct result {
+    int status = -1;
+    std::string out, err;
+};
+
+fs::path scratch_dir() {
+    static fs::path d = [] {
+        fs::path p = fs::temp_directory_path() / ("qcsim-e2e-" + std::to_string(::getpid()));
+        fs::create_directories(p);
+        return p;
+    }();
+    return d;
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+result qcsim(const std::string& args) {
+    fs::path o = scratch_dir() / "stdout.txt", e = scratch_dir() / "stderr.txt";
+    std::string cmd = std::string("\"") + QCSIM_BIN + "\" " + args + " >\"" + o.string() + "\" 2>\"" +
+                      e.string() + "\" </dev/null";
+    int rc = std::system(cmd.c_str());
+    result r;
+    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    r.out = slurp(o);
+    r.err = slurp(e);
+    return r;
+}
+
+fs::path write_temp(const std::string& name, const std::string& text) {
+    fs::path p = scratch_dir() / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+}
+
+json run_json(const std::string& args, const std::string& tag) {
+    fs::path f = scratch_dir() / (tag + ".json");
+    auto r = qcsim("run --quiet " + args + " --json \"" + f.string() + "\"");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return json::parse(slurp(f));
+}
+
+/// DESIGN.md §4: simulated cycles >= max(MACs / peak MACs per cycle of the units it used,
+/// DRAM bytes / peak DRAM bytes per cycle), for every operator.
+void check_lower_bounds(const json& rep, const json& chip_cfg) {
+    const double dram_peak = rep["chip"]["dram_peak_bytes_per_cycle"].get<double>();
+    const double array = double(chip_cfg["mac_array"]["rows"].get<int>() * chip_cfg["mac_array"]["cols"].get<int>());
+    const double lanes = chip_cfg["vector_unit"]["lanes"].get<double>();
+    const double vec_mac_cost = chip_cfg["vector_unit"]["cost"]["mac"].get<double>();
+    REQUIRE(rep["ops"].size() > 10);
+    for (const auto& o : rep["ops"]) {
+        INFO(o["name"].get<std::string>() << " " << o["type"].get<std::string>());
+        const double cycles = o["cycles"].get<double>();
+        const double cores = o["cores"].get<double>();
+        const double macs = o["macs"].get<double>();
+        const double bytes = o["dram_bytes_read"].get<double>() + o["dram_bytes_written"].get<double>();
+        double mac_peak = o["unit"] == "mac_array" ? array * cores : lanes / vec_mac_cost * cores;
+        CHECK(cycles >= std::floor(macs / mac_peak));
+        CHECK(cycles >= std::floor(bytes / dram_peak));
+        CHECK(o["mac_utilisation"].get<double>() <= 1.0);
+        if (!o["mapping_efficiency"].is_null()) CHECK(o["mapping_efficiency"].get<double>() <= 1.0);
+    }
+}
+
+json default_chip() {
+    auto r = qcsim("describe --json");
+    REQUIRE(r.status == 0);
+    // Rebuild the nested default config from the describe listing.
+    json cfg = json::object();
+    for (const auto& row : json::parse(r.out)) {
+        if (row["type"] == "object") continue;
+        json::json_pointer p("/" + [&] {
+            std::string k = row["key"].get<std::string>();
+            for (auto& ch : k)
+                if (ch == '.') ch = '/';
+            return k;
+        }());
+        cfg[p] = json::parse(row["default"].get<std::string>());
+    }
+    return cfg;
+}
+
+void check_bad_input(const std::string& args, const std::vector<std::string>& must_contain) {
+    fs::path out = scratch_dir() / "must-not-exist.json";
+    fs::remove(out);
+    auto r = qcsim(args + " --json \"" + out.string() + "\"");
+    INFO("qcsim " << args << "\nstderr: " << r.err);
+    CHECK(r.status == 2);
+    for (const auto& s : must_contain) CHECK(r.err.find(s) != std::string::npos);
+    CHECK(!fs::exists(out));
+    // No temporary file left either.
+    for (const auto& entry : fs::directory_iterator(scratch_dir()))
+        CHECK(entry.path().filename().string().find("must-not-exist.json.tmp") == std::string::npos);
+}
+
+} // namespace
+
+TEST_CASE("lower bounds hold on every operator of MobileNeXt-1.0", "[e2e]") {
+    check_lower_bounds(run_json("--workload mobilenext", "mnext"), default_chip());
+}
+
+TEST_CASE("lower bounds hold on every operator of MobileNetV2-1.0", "[e2e]") {
+    check_lower_bounds(run_json("--workload mobilenetv2", "mnv2"), default_chip());
+}
+
+TEST_CASE("lower bounds hold with depthwise on the MAC array and residuals on the vector unit",
+          "[e2e]") {
+    json cfg = default_chip();
+    cfg["compiler"]["depthwise"] = "mac_array";
+    cfg["compiler"]["residual"] = "vector";
+    check_lower_bounds(run_json("--workload mobilenext:identity_div=2 --set compiler.depthwise=mac_array "
+                                "--set compiler.residual=vector",
+                                "mnext-policies"),
+                       cfg);
+}
+
+TEST_CASE("report: MACs and parameters of the default workload match the published figures",
+          "[e2e]") {
+    json rep = run_json("", "default");
+    // networks.md: MobileNeXt-1.0 at 224x224 has 311.3M MACs and 3,535,416 parameters.
+    CHECK(rep["workload"]["params"].get<long>() == 3535416);
+    CHECK(std::llround(rep["workload"]["macs"].get<double>() / 1e5) == 3113);
+    CHECK(rep["schema"] == "qcsim.report/1");
+    // The per-op MACs add up to the network's MACs (nothing lost in fusion).
+    long sum = 0;
+    for (const auto& o : rep["ops"]) sum += o["macs"].get<long>();
+    CHECK(sum == rep["workload"]["macs"].get<long>());
+    CHECK(rep["summary"]["cycles"].get<long>() > 0);
+}
+
+TEST_CASE("report: two runs give byte-identical JSON", "[e2e]") {
+    fs::path a = scratch_dir() / "det-a.json", b = scratch_dir() / "det-b.json";
+    REQUIRE(qcsim("run --quiet --json \"" + a.string() + "\"").status == 0);
+    REQUIRE(qcsim("run --quiet --json \"" + b.string() + "\"").status == 0);
+    CHECK(slurp(a) == slurp(b));
+}
+
+TEST_CASE("results move by less than 0.5 % when the temporal-decoupling quantum is halved",
+          "[e2e]") {
+    json base = run_json("--set sim.quantum_cycles=1000", "q1000");
+    json half = run_json("--set sim.quantum_cycles=500", "q500");
+    const double c0 = base["summary"]["cycles"].get<double>(), c1 = half["summary"]["cycles"].get<double>();
+    CHECK(std::abs(c1 - c0) / c0 < 0.005);
+    REQUIRE(base["ops"].size() == half["ops"].size());
+    for (std::size_t i = 0; i < base["ops"].size(); ++i) {
+        const double a = base["ops"][i]["cycles"].get<double>(), b = half["ops"][i]["cycles"].get<double>();
+        INFO(base["ops"][i]["name"].get<std::string>());
+        // Per operator: within 0.5 % of the run, so tiny operators may move a few cycles.
+        CHECK(std::abs(a - b) <= 0.005 * c0);
+    }
+}
+
+TEST_CASE("configs/questcore.json is the built-in reference chip", "[e2e]") {
+    fs::path a = scratch_dir() / "cfg-file.json", b = scratch_dir() / "cfg-builtin.json";
+    REQUIRE(qcsim(std::string("run --quiet --chip \"") + QCSIM_SOURCE_DIR + "/configs/questcore.json\" "
+                  "--dump-config \"" + a.string() + "\"").status == 0);
+    REQUIRE(qcsim("run --quiet --dump-config \"" + b.string() + "\"").status == 0);
+    CHECK(slurp(a) == slurp(b));
+}
+
+TEST_CASE("bad input: malformed JSON names the file and the line", "[e2e][bad-input]") {
+    fs::path p = write_temp("malformed.json", "{\n  \"cores\": 4,\n  \"dram\": {\n}");
+    check_bad_input("run --chip \"" + p.string() + "\"", {"malformed.json", "malformed JSON", "line"});
+}
+
+TEST_CASE("bad input: an unknown key suggests the nearest one", "[e2e][bad-input]") {
+    fs::path p = write_temp("typo.json", R"({"mac_aray": {"rows": 32}})");
+    check_bad_input("run --chip \"" + p.string() + "\"", {"typo.json", "mac_aray", "did you mean \"mac_array\""});
+    check_bad_input("run --set dram.chanels=2", {"--set", "dram.chanels", "dram.channels"});
+}
+
+TEST_CASE("bad input: a wrong type or an impossible size names the path", "[e2e][bad-input]") {
+    fs::path p = write_temp("type.json", R"({"dram": {"channels": "four"}})");
+    check_bad_input("run --chip \"" + p.string() + "\"", {"type.json", "dram.channels", "expected an integer"});
+    check_bad_input("run --set cores=0", {"--set", "cores"});
+    check_bad_input("run --set scratchpad.banks=-1", {"scratchpad.banks"});
+}
+
+TEST_CASE("bad input: a chip whose scratchpad cannot hold the smallest tile", "[e2e][bad-input]") {
+    check_bad_input("run --set scratchpad.banks=1 --set scratchpad.bank_bytes=1024",
+                    {"ops[", "fits"});
+}
+
+TEST_CASE("bad input: unknown generator or parameter", "[e2e][bad-input]") {
+    check_bad_input("run --workload mobilenxt", {"--workload", "mobilenext"});
+    check_bad_input("run --workload mobilenext:widht=0.5", {"--workload", "width"});
+    check_bad_input("run --workload mobilenext:width=abc", {"--workload", "width"});
+}
+
+TEST_CASE("bad input: a trace whose shapes do not agree", "[e2e][bad-input]") {
+    // A 3x3 conv with stride 1 and padding 1 keeps 8x8, but the trace claims 7x7.
+    fs::path p = write_temp("badshape.json", R"({
+  "schema": "qcsim.trace/1", "name": "bad",
+  "tensors": [
+    {"name": "x", "shape": [16, 8, 8]},
+    {"name": "w", "shape": [16, 16, 3, 3], "constant": true},
+    {"name": "y", "shape": [16, 7, 7]}],
+  "ops": [{"name": "c", "type": "conv2d", "inputs": ["x", "w"], "outputs": ["y"],
+           "attrs": {"kernel": [3, 3], "stride": [1, 1], "pad": [1, 1, 1, 1]}}],
+  "inputs": ["x"], "outputs": ["y"]})");
+    check_bad_input("run --workload \"" + p.string() + "\"", {"badshape.json", "ops[0]"});
+}
+
+TEST_CASE("bad input: unknown command or option exits 2", "[e2e][bad-input]") {
+    CHECK(qcsim("frobnicate").status == 2);
+    CHECK(qcsim("run --no-such-option").status == 2);
+}
+
+TEST_CASE("a generator written as a trace runs to the same report", "[e2e]") {
+    fs::path t = scratch_dir() / "mnext-trace.json";
+    REQUIRE(qcsim("trace --workload mobilenext:identity_div=2 -o \"" + t.string() + "\"").status == 0);
+    json a = run_json("--workload mobilenext:identity_div=2", "gen");
+    json b = run_json("--workload \"" + t.string() + "\"", "file");
+    CHECK(a["summary"] == b["summary"]);
+    CHECK(a["ops"] == b["ops"]);
+}
+
+TEST_CASE("qcsim workloads lists both networks with their published figures", "[e2e]") {
+    auto r = qcsim("workloads --json");
+    REQUIRE(r.status == 0);
+    bool mnext = false, mnv2 = false;
+    for (const auto& w : json::parse(r.out)) {
+        if (w["name"] == "mobilenext") {
+            mnext = true;
+            CHECK(w["parameters"].get<long>() == 3535416);
+        }
+        if (w["name"] == "mobilenetv2") {
+            mnv2 = true;
+            CHECK(w["parameters"].get<long>() == 3504872);
+            CHECK(std::llround(w["macs"].get<double>() / 1e5) == 3008);
+        }
+    }
+    CHECK(mnext);
+    CHECK(mnv2);
+}
