@@ -117,11 +117,11 @@ int cmd_workloads(const std::vector<std::string>& args) {
         nlohmann::ordered_json pj = nlohmann::ordered_json::array();
         for (const auto& p : gen.params) {
             ps += (ps.empty() ? "" : ", ") +
-                  fmt::format("{}={} [{}, {}]", p.name, p.default_value, p.min_value, p.max_value);
+                  fmt::format("{}={} [{}, {}]", p.name, p.default_value, p.min, p.max);
             pj.push_back({{"name", p.name},
                           {"default", p.default_value},
-                          {"min", p.min_value},
-                          {"max", p.max_value},
+                          {"min", p.min},
+                          {"max", p.max},
                           {"description", p.description}});
         }
         t.add_row({gen.name, ps, fmt::format("{:.1f}", g.total_macs() / 1e6),
@@ -183,11 +183,15 @@ int cmd_trace(const std::vector<std::string>& args) {
         return 0;
     }
     workloads::graph g = workloads::build_workload(vm["workload"].as<std::string>());
-    sim::write_file_atomic(vm["out"].as<std::string>(), workloads::to_json(g).dump(1) + "\n");
+    sim::write_file_atomic(vm["out"].as<std::string>(), workloads::trace_text(g));
     return 0;
 }
 
 } // namespace
+
+// libsystemc.so refers to sc_main. qcsim's own main() drives the kernel instead (arch::simulate
+// elaborates and calls sc_start), so SystemC's entry is never used.
+extern "C" int sc_main(int, char*[]) { return 3; }
 
 int main(int argc, char** argv) {
     std::vector<std::string> all(argv + 1, argv + argc);
