@@ -12,9 +12,12 @@ namespace workloads {
 
 std::int64_t make_divisible(double v, std::int64_t divisor) {
     // Python: max(divisor, int(v + divisor / 2) // divisor * divisor), then +divisor if < 0.9·v.
-    std::int64_t n = static_cast<std::int64_t>(v + static_cast<double>(divisor) / 2) / divisor * divisor;
-    if (n < divisor) n = divisor;
-    if (static_cast<double>(n) < 0.9 * v) n += divisor;
+    std::int64_t n =
+        static_cast<std::int64_t>(v + static_cast<double>(divisor) / 2) / divisor * divisor;
+    if (n < divisor)
+        n = divisor;
+    if (static_cast<double>(n) < 0.9 * v)
+        n += divisor;
     return n;
 }
 
@@ -56,7 +59,8 @@ public:
     /// Identity shortcut of a block: out = y, with y's first `c` channels += x's first `c`.
     int shortcut(const std::string& prefix, int y, int x, std::int64_t c) {
         const std::int64_t C = m_g.tensors[x].shape[0];
-        if (c >= C) return emit(prefix + ".add", "add", {y, x}, {});
+        if (c >= C)
+            return emit(prefix + ".add", "add", {y, x}, {});
         int part = emit(prefix + ".skip", "slice", {x},
                         {{"axis", std::int64_t{0}}, {"begin", std::int64_t{0}}, {"end", c}});
         return emit(prefix + ".add", "add", {y, part},
@@ -114,15 +118,39 @@ std::string canonical(const generator& gen, const gen_values& values) {
 
 const generator& find_generator(const std::string& name);
 
+/// Range and integrality of one parameter value; errors name "<generator>.<param>".
+void check_value(const generator& gen, const gen_param& p, double v, const std::string& file,
+                 const std::string& text) {
+    const bool is_int = p.type == gen_param::kind::integer;
+    const std::string range = "[" + number_text(p.min) + ", " + number_text(p.max) + "]";
+    if (!std::isfinite(v) || (is_int && v != std::floor(v)))
+        throw sim::input_error(file, gen.name + "." + p.name,
+                               std::string(is_int ? "expected an integer" : "expected a number") +
+                                   " in " + range + ", got \"" + text + "\"");
+    if (v < p.min || v > p.max)
+        throw sim::input_error(file, gen.name + "." + p.name,
+                               "expected a value in " + range + ", got " + text);
+}
+
+/// The canonical name of a direct build_* call, after checking every value.
+std::string checked_name(const std::string& name, const gen_values& values) {
+    const generator& gen = find_generator(name);
+    for (const auto& p : gen.params)
+        check_value(gen, p, values.at(p.name), "<built-in>", number_text(values.at(p.name)));
+    return canonical(gen, values);
+}
+
 } // namespace
 
 graph build_mobilenext(double width, std::int64_t resolution, std::int64_t identity_div) {
     gen_values v{{"width", width},
                  {"resolution", static_cast<double>(resolution)},
                  {"identity_div", static_cast<double>(identity_div)}};
-    builder b(canonical(find_generator("mobilenext"), v));
+    builder b(checked_name("mobilenext", v));
     // Sandglass rows (t = reduction ratio, c, n, s), mnext.py.
-    struct row { std::int64_t t, c, n, s; };
+    struct row {
+        std::int64_t t, c, n, s;
+    };
     const row rows[] = {{2, 96, 1, 2},  {6, 144, 1, 1}, {6, 192, 3, 2}, {6, 288, 3, 2},
                         {6, 384, 4, 1}, {6, 576, 4, 2}, {6, 960, 3, 1}, {6, 1280, 1, 1}};
     int x = b.input("input", {3, resolution, resolution});
@@ -147,13 +175,16 @@ graph build_mobilenext(double width, std::int64_t resolution, std::int64_t ident
             const bool variant_c = !variant_a && cin != cout && s == 2 && !keep_3x3;
             const bool dw1 = variant_a || (!variant_b && !variant_c);
             const bool dw2 = !variant_b;
-            if (dw1) x = b.conv(p + ".dw1", x, cin, 3, 1, true, "relu6");
+            if (dw1)
+                x = b.conv(p + ".dw1", x, cin, 3, 1, true, "relu6");
             x = b.conv(p + ".pwr", x, hidden, 1, 1, false, "none");
             x = b.conv(p + ".pwe", x, cout, 1, 1, false, "relu6");
-            if (dw2) x = b.conv(p + ".dw2", x, cout, 3, s, true, "none");
-            const bool identity = !variant_a && !variant_b && !variant_c && !keep_3x3 &&
-                                  cin == cout && s == 1;
-            if (identity) x = b.shortcut(p, x, in, std::max<std::int64_t>(1, cout / identity_div));
+            if (dw2)
+                x = b.conv(p + ".dw2", x, cout, 3, s, true, "none");
+            const bool identity =
+                !variant_a && !variant_b && !variant_c && !keep_3x3 && cin == cout && s == 1;
+            if (identity)
+                x = b.shortcut(p, x, in, std::max<std::int64_t>(1, cout / identity_div));
             cin = cout;
         }
     }
@@ -163,10 +194,12 @@ graph build_mobilenext(double width, std::int64_t resolution, std::int64_t ident
 
 graph build_mobilenetv2(double width, std::int64_t resolution) {
     gen_values v{{"width", width}, {"resolution", static_cast<double>(resolution)}};
-    builder b(canonical(find_generator("mobilenetv2"), v));
-    struct row { std::int64_t t, c, n, s; };
-    const row rows[] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                        {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
+    builder b(checked_name("mobilenetv2", v));
+    struct row {
+        std::int64_t t, c, n, s;
+    };
+    const row rows[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                        {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
     int x = b.input("input", {3, resolution, resolution});
     std::int64_t cin = make_divisible(32 * width, 8);
     x = b.conv("stem.conv", x, cin, 3, 2, false, "relu6");
@@ -177,10 +210,12 @@ graph build_mobilenetv2(double width, std::int64_t resolution) {
             const std::int64_t s = i == 0 ? r.s : 1;
             const std::string p = "b" + std::to_string(index);
             const int in = x;
-            if (r.t != 1) x = b.conv(p + ".exp", x, cin * r.t, 1, 1, false, "relu6");
+            if (r.t != 1)
+                x = b.conv(p + ".exp", x, cin * r.t, 1, 1, false, "relu6");
             x = b.conv(p + ".dw", x, cin * r.t, 3, s, true, "relu6");
             x = b.conv(p + ".proj", x, cout, 1, 1, false, "none");
-            if (s == 1 && cin == cout) x = b.shortcut(p, x, in, cout);
+            if (s == 1 && cin == cout)
+                x = b.shortcut(p, x, in, cout);
             cin = cout;
         }
     }
@@ -202,15 +237,19 @@ graph make_mobilenetv2(const gen_values& v) {
 
 const generator& find_generator(const std::string& name) {
     for (const auto& g : generators())
-        if (g.name == name) return g;
+        if (g.name == name)
+            return g;
     std::vector<std::string> names;
-    for (const auto& g : generators()) names.push_back(g.name);
+    for (const auto& g : generators())
+        names.push_back(g.name);
     std::string near = sim::nearest(name, names), all;
-    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-    throw sim::input_error("--workload", name,
-                           "unknown workload generator" +
-                               (near.empty() ? std::string() : " (did you mean \"" + near + "\"?)") +
-                               "; available: " + all + ", or a trace file path");
+    for (const auto& n : names)
+        all += (all.empty() ? "" : ", ") + n;
+    throw sim::input_error(
+        "--workload", name,
+        "unknown workload generator" +
+            (near.empty() ? std::string() : " (did you mean \"" + near + "\"?)") +
+            "; available: " + all + ", or a trace file path");
 }
 
 } // namespace
@@ -228,7 +267,8 @@ const std::vector<generator>& generators() {
            "partial shortcut: identity blocks add only the first max(1, C / identity_div) "
            "channels"}},
          make_mobilenext},
-        {"mobilenetv2", "MobileNetV2 (inverted residual blocks), torchvision, ImageNet classifier",
+        {"mobilenetv2",
+         "MobileNetV2 (inverted residual blocks), torchvision, ImageNet classifier",
          {{"width", k::real, 1.0, 0.1, 4.0,
            "width multiplier: channels make_divisible(c·width, 8); head 1280 kept when width < 1"},
           {"resolution", k::integer, 224, 32, 2048, "input height and width, pixels"}},
@@ -238,25 +278,30 @@ const std::vector<generator>& generators() {
 }
 
 graph build_workload(const std::string& spec) {
-    if (spec.size() >= 5 && spec.compare(spec.size() - 5, 5, ".json") == 0) return read_trace(spec);
-    if (spec.find('/') != std::string::npos) return read_trace(spec);
+    if (spec.size() >= 5 && spec.compare(spec.size() - 5, 5, ".json") == 0)
+        return read_trace(spec);
+    if (spec.find('/') != std::string::npos)
+        return read_trace(spec);
 
     const auto colon = spec.find(':');
     const std::string name = spec.substr(0, colon);
     const generator& gen = find_generator(name);
     gen_values values;
-    for (const auto& p : gen.params) values[p.name] = p.default_value;
-    if (colon == std::string::npos) return gen.build(values);
+    for (const auto& p : gen.params)
+        values[p.name] = p.default_value;
+    if (colon == std::string::npos)
+        return gen.build(values);
 
     std::vector<std::string> known;
-    for (const auto& p : gen.params) known.push_back(p.name);
+    for (const auto& p : gen.params)
+        known.push_back(p.name);
     std::vector<std::string> seen;
     const std::string rest = spec.substr(colon + 1);
     std::size_t start = 0;
     while (true) {
         const auto comma = rest.find(',', start);
-        const std::string item = rest.substr(start, comma == std::string::npos ? std::string::npos
-                                                                               : comma - start);
+        const std::string item =
+            rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         const auto eq = item.find('=');
         if (eq == std::string::npos || eq == 0)
             throw sim::input_error("--workload", name,
@@ -265,10 +310,12 @@ graph build_workload(const std::string& spec) {
         const std::string path = name + "." + key;
         const gen_param* param = nullptr;
         for (const auto& p : gen.params)
-            if (p.name == key) param = &p;
+            if (p.name == key)
+                param = &p;
         if (!param) {
             std::string near = sim::nearest(key, known), all;
-            for (const auto& n : known) all += (all.empty() ? "" : ", ") + n;
+            for (const auto& n : known)
+                all += (all.empty() ? "" : ", ") + n;
             throw sim::input_error("--workload", path,
                                    "unknown parameter" +
                                        (near.empty() ? ", expected one of: " + all
@@ -277,19 +324,18 @@ graph build_workload(const std::string& spec) {
         if (std::find(seen.begin(), seen.end(), key) != seen.end())
             throw sim::input_error("--workload", path, "parameter given twice");
         seen.push_back(key);
-        const bool is_int = param->type == gen_param::kind::integer;
         char* end = nullptr;
         const double v = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
-        const std::string range = "[" + number_text(param->min) + ", " + number_text(param->max) + "]";
-        if (text.empty() || *end != '\0' || !std::isfinite(v) || (is_int && v != std::floor(v)))
+        if (text.empty() || *end != '\0')
             throw sim::input_error("--workload", path,
-                                   std::string(is_int ? "expected an integer" : "expected a number") +
-                                       " in " + range + ", got \"" + text + "\"");
-        if (v < param->min || v > param->max)
-            throw sim::input_error("--workload", path,
-                                   "expected a value in " + range + ", got " + text);
+                                   std::string(param->type == gen_param::kind::integer
+                                                   ? "expected an integer"
+                                                   : "expected a number") +
+                                       ", got \"" + text + "\"");
+        check_value(gen, *param, v, "--workload", text);
         values[key] = v;
-        if (comma == std::string::npos) break;
+        if (comma == std::string::npos)
+            break;
         start = comma + 1;
     }
     return gen.build(values);

@@ -115,13 +115,15 @@ std::int64_t graph::total_params() const {
 
 std::string shape_str(const std::vector<std::int64_t>& shape) {
     std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        s += (i ? "," : "") + std::to_string(shape[i]);
     return s + "]";
 }
 
 int find_tensor(const graph& g, const std::string& name) {
     for (std::size_t i = 0; i < g.tensors.size(); ++i)
-        if (g.tensors[i].name == name) return static_cast<int>(i);
+        if (g.tensors[i].name == name)
+            return static_cast<int>(i);
     return -1;
 }
 
@@ -134,16 +136,20 @@ constexpr std::int64_t int_max = std::numeric_limits<std::int64_t>::max();
     throw op_error(where, what);
 }
 
-std::string input_path(std::size_t i) { return "inputs[" + std::to_string(i) + "]"; }
+std::string input_path(std::size_t i) {
+    return "inputs[" + std::to_string(i) + "]";
+}
 
-const tensor& input(const graph& g, const op& o, std::size_t i) { return g.tensors[o.inputs[i]]; }
+const tensor& input(const graph& g, const op& o, std::size_t i) {
+    return g.tensors[o.inputs[i]];
+}
 
 const shape_t& input_rank(const graph& g, const op& o, std::size_t i, std::size_t rank,
                           const char* layout) {
     const auto& t = input(g, o, i);
     if (t.shape.size() != rank)
-        fail(input_path(i), std::string("expected ") + layout + ", got \"" + t.name + "\" " +
-                                shape_str(t.shape));
+        fail(input_path(i),
+             std::string("expected ") + layout + ", got \"" + t.name + "\" " + shape_str(t.shape));
     return t.shape;
 }
 
@@ -159,11 +165,13 @@ shape_t ints_attr(const op& o, const char* key, const shape_t& dflt, std::size_t
     const std::string where = std::string("attrs.") + key;
     const attr_value* v = find_attr(o, key);
     if (!v) {
-        if (dflt.empty()) fail(where, "missing required attribute");
+        if (dflt.empty())
+            fail(where, "missing required attribute");
         return dflt;
     }
     const auto* p = std::get_if<shape_t>(v);
-    if (!p) fail(where, "expected a list of integers");
+    if (!p)
+        fail(where, "expected a list of integers");
     if (p->size() != len)
         fail(where, "expected " + std::to_string(len) + " integers, got " + shape_str(*p));
     for (std::size_t i = 0; i < p->size(); ++i)
@@ -180,11 +188,13 @@ std::int64_t int_attr(const op& o, const char* key, std::int64_t dflt, std::int6
     const std::string where = std::string("attrs.") + key;
     const attr_value* v = find_attr(o, key);
     if (!v) {
-        if (required) fail(where, "missing required attribute");
+        if (required)
+            fail(where, "missing required attribute");
         return dflt;
     }
     const auto* p = std::get_if<std::int64_t>(v);
-    if (!p) fail(where, "expected an integer");
+    if (!p)
+        fail(where, "expected an integer");
     if (*p < lo || *p > hi)
         fail(where, "expected an integer in [" + std::to_string(lo) + ", " +
                         (hi == int_max ? std::string("inf") : std::to_string(hi)) + "], got " +
@@ -194,10 +204,12 @@ std::int64_t int_attr(const op& o, const char* key, std::int64_t dflt, std::int6
 
 void check_activation(const op& o) {
     const attr_value* v = find_attr(o, "activation");
-    if (!v) return;
+    if (!v)
+        return;
     const auto* p = std::get_if<std::string>(v);
     static const std::vector<std::string> names = {"none", "relu", "relu6", "prelu", "sigmoid"};
-    if (!p) fail("attrs.activation", "expected a string");
+    if (!p)
+        fail("attrs.activation", "expected a string");
     if (std::find(names.begin(), names.end(), *p) == names.end()) {
         std::string near = sim::nearest(*p, names);
         fail("attrs.activation", "unknown activation \"" + *p +
@@ -210,8 +222,9 @@ void check_activation(const op& o) {
 std::int64_t window_out(std::int64_t n, std::int64_t p0, std::int64_t p1, std::int64_t k,
                         std::int64_t s, const char* what) {
     if (n + p0 + p1 < k)
-        fail("attrs.kernel", std::string("kernel ") + std::to_string(k) + " is larger than the padded " +
-                                 what + " " + std::to_string(n + p0 + p1));
+        fail("attrs.kernel", std::string("kernel ") + std::to_string(k) +
+                                 " is larger than the padded " + what + " " +
+                                 std::to_string(n + p0 + p1));
     return (n + p0 + p1 - k) / s + 1;
 }
 
@@ -226,16 +239,17 @@ shape_t infer_conv2d(const graph& g, const op& o) {
     int_attr(o, "batchnorm", 0, 0, 1);
     const std::int64_t cin = x[0], cout = w[0];
     if (cin % groups)
-        fail("attrs.groups", "groups " + std::to_string(groups) + " does not divide Cin " +
-                                 std::to_string(cin));
+        fail("attrs.groups",
+             "groups " + std::to_string(groups) + " does not divide Cin " + std::to_string(cin));
     if (cout % groups)
-        fail("attrs.groups", "groups " + std::to_string(groups) + " does not divide Cout " +
-                                 std::to_string(cout));
+        fail("attrs.groups",
+             "groups " + std::to_string(groups) + " does not divide Cout " + std::to_string(cout));
     if (w[1] != cin / groups)
         fail(input_path(1), "w " + shape_str(w) + ": expected dimension 1 = Cin/groups = " +
                                 std::to_string(cin / groups));
     if (w[2] != k[0] || w[3] != k[1])
-        fail(input_path(1), "w " + shape_str(w) + ": kernel dimensions do not agree with attrs.kernel " +
+        fail(input_path(1), "w " + shape_str(w) +
+                                ": kernel dimensions do not agree with attrs.kernel " +
                                 shape_str(k));
     if (o.inputs.size() == 3 && input(g, o, 2).shape != shape_t{cout})
         fail(input_path(2), "expected bias of shape [" + std::to_string(cout) + "], got " +
@@ -250,8 +264,8 @@ shape_t infer_fc(const graph& g, const op& o) {
     check_activation(o);
     int_attr(o, "batchnorm", 0, 0, 1);
     if (w[1] != in)
-        fail(input_path(1), "w " + shape_str(w) + ": expected dimension 1 = elements of x = " +
-                                std::to_string(in));
+        fail(input_path(1), "w " + shape_str(w) +
+                                ": expected dimension 1 = elements of x = " + std::to_string(in));
     if (o.inputs.size() == 3 && input(g, o, 2).shape != shape_t{w[0]})
         fail(input_path(2), "expected bias of shape [" + std::to_string(w[0]) + "], got " +
                                 shape_str(input(g, o, 2).shape));
@@ -261,17 +275,18 @@ shape_t infer_fc(const graph& g, const op& o) {
 shape_t infer_matmul(const graph& g, const op& o) {
     const auto& a = input(g, o, 0).shape;
     const auto& b = input(g, o, 1).shape;
-    if (a.size() < 2) fail(input_path(0), "expected a of rank >= 2 [..,M,K], got " + shape_str(a));
+    if (a.size() < 2)
+        fail(input_path(0), "expected a of rank >= 2 [..,M,K], got " + shape_str(a));
     if (b.size() != a.size())
-        fail(input_path(1), "expected b of the same rank as a " + shape_str(a) + ", got " +
-                                shape_str(b));
+        fail(input_path(1),
+             "expected b of the same rank as a " + shape_str(a) + ", got " + shape_str(b));
     for (std::size_t i = 0; i + 2 < a.size(); ++i)
         if (a[i] != b[i])
-            fail(input_path(1), "batch dimensions of b " + shape_str(b) + " differ from a " +
-                                    shape_str(a));
+            fail(input_path(1),
+                 "batch dimensions of b " + shape_str(b) + " differ from a " + shape_str(a));
     if (b[b.size() - 2] != a.back())
-        fail(input_path(1), "expected b [..,K,N] with K = " + std::to_string(a.back()) + ", got " +
-                                shape_str(b));
+        fail(input_path(1),
+             "expected b [..,K,N] with K = " + std::to_string(a.back()) + ", got " + shape_str(b));
     shape_t out = a;
     out.back() = b.back();
     return out;
@@ -283,28 +298,33 @@ shape_t infer_binary(const graph& g, const op& o) {
     const bool partial = find_attr(o, "channel_begin") || find_attr(o, "channel_end");
     if (!partial) {
         if (a != b)
-            fail(input_path(1), "expected the shape of a " + shape_str(a) + ", got " + shape_str(b));
+            fail(input_path(1),
+                 "expected the shape of a " + shape_str(a) + ", got " + shape_str(b));
         return a;
     }
     const std::int64_t c = a[0];
     std::int64_t begin = int_attr(o, "channel_begin", 0, 0, int_max);
     std::int64_t end = int_attr(o, "channel_end", c, 1, int_max);
-    if (begin >= c) fail("attrs.channel_begin", "expected < C = " + std::to_string(c) + " of a, got " +
-                                                    std::to_string(begin));
-    if (end > c) fail("attrs.channel_end", "expected <= C = " + std::to_string(c) + " of a, got " +
-                                               std::to_string(end));
+    if (begin >= c)
+        fail("attrs.channel_begin",
+             "expected < C = " + std::to_string(c) + " of a, got " + std::to_string(begin));
+    if (end > c)
+        fail("attrs.channel_end",
+             "expected <= C = " + std::to_string(c) + " of a, got " + std::to_string(end));
     if (end <= begin)
-        fail("attrs.channel_end", "expected > channel_begin " + std::to_string(begin) + ", got " +
-                                      std::to_string(end));
+        fail("attrs.channel_end",
+             "expected > channel_begin " + std::to_string(begin) + ", got " + std::to_string(end));
     shape_t want = a;
     want[0] = end - begin;
     if (b != want)
-        fail(input_path(1), "expected b " + shape_str(want) + " (a with C = channel_end - channel_begin), got " +
-                                shape_str(b));
+        fail(input_path(1), "expected b " + shape_str(want) +
+                                " (a with C = channel_end - channel_begin), got " + shape_str(b));
     return a;
 }
 
-shape_t infer_same(const graph& g, const op& o) { return input(g, o, 0).shape; }
+shape_t infer_same(const graph& g, const op& o) {
+    return input(g, o, 0).shape;
+}
 
 shape_t infer_prelu(const graph& g, const op& o) {
     const auto& x = input(g, o, 0).shape;
@@ -336,7 +356,8 @@ shape_t infer_concat(const graph& g, const op& o) {
         const auto& b = input(g, o, i).shape;
         bool ok = b.size() == a.size();
         for (std::size_t d = 0; ok && d < a.size(); ++d)
-            if (static_cast<std::int64_t>(d) != axis && a[d] != b[d]) ok = false;
+            if (static_cast<std::int64_t>(d) != axis && a[d] != b[d])
+                ok = false;
         if (!ok)
             fail(input_path(i), "expected the shape of inputs[0] " + shape_str(a) +
                                     " except on axis " + std::to_string(axis) + ", got " +
@@ -356,13 +377,17 @@ shape_t infer_slice(const graph& g, const op& o) {
     return out;
 }
 
-shape_t infer_flatten(const graph& g, const op& o) { return {input(g, o, 0).elements()}; }
+shape_t infer_flatten(const graph& g, const op& o) {
+    return {input(g, o, 0).elements()};
+}
 
 shape_t infer_reshape(const graph& g, const op& o) {
     const attr_value* v = find_attr(o, "shape");
-    if (!v) fail("attrs.shape", "missing required attribute");
+    if (!v)
+        fail("attrs.shape", "missing required attribute");
     const auto* p = std::get_if<shape_t>(v);
-    if (!p || p->empty()) fail("attrs.shape", "expected a non-empty list of integers");
+    if (!p || p->empty())
+        fail("attrs.shape", "expected a non-empty list of integers");
     std::int64_t n = 1;
     for (std::size_t i = 0; i < p->size(); ++i) {
         if ((*p)[i] < 1)
@@ -399,51 +424,92 @@ const char* const binary_rule =
 
 const std::vector<op_rule>& op_rules() {
     static const std::vector<op_rule> rules = {
-        {"conv2d", 2, 3, "x [C,H,W], w [Cout,C/groups,kh,kw](, b [Cout])",
-         {a_kernel, a_stride, a_pad,
-          {"groups", attr_kind::integer, ">= 1, divides C and Cout; default 1"}, a_act, a_bn},
+        {"conv2d",
+         2,
+         3,
+         "x [C,H,W], w [Cout,C/groups,kh,kw](, b [Cout])",
+         {a_kernel,
+          a_stride,
+          a_pad,
+          {"groups", attr_kind::integer, ">= 1, divides C and Cout; default 1"},
+          a_act,
+          a_bn},
          "[Cout, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1] (integer division)",
          infer_conv2d},
-        {"fc", 2, 3, "x (any shape, flattened to in = its elements), w [out,in](, b [out])",
-         {a_act, a_bn}, "[out]", infer_fc},
-        {"matmul", 2, 2, "a [..,M,K], b [..,K,N] (leading batch dimensions equal)", {},
-         "[..,M,N]", infer_matmul},
+        {"fc",
+         2,
+         3,
+         "x (any shape, flattened to in = its elements), w [out,in](, b [out])",
+         {a_act, a_bn},
+         "[out]",
+         infer_fc},
+        {"matmul",
+         2,
+         2,
+         "a [..,M,K], b [..,K,N] (leading batch dimensions equal)",
+         {},
+         "[..,M,N]",
+         infer_matmul},
         {"add", 2, 2, "a, b", {a_cbegin, a_cend}, binary_rule, infer_binary},
         {"mul", 2, 2, "a, b", {a_cbegin, a_cend}, binary_rule, infer_binary},
         {"relu", 1, 1, "x", {}, "shape of x", infer_same},
         {"relu6", 1, 1, "x", {}, "shape of x", infer_same},
         {"sigmoid", 1, 1, "x", {}, "shape of x", infer_same},
         {"prelu", 2, 2, "x [C,..], slope [C]", {}, "shape of x", infer_prelu},
-        {"maxpool", 1, 1, "x [C,H,W]", {a_kernel, a_stride, a_pad},
-         "[C, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1]", infer_pool},
-        {"avgpool", 1, 1, "x [C,H,W]", {a_kernel, a_stride, a_pad},
-         "[C, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1]", infer_pool},
+        {"maxpool",
+         1,
+         1,
+         "x [C,H,W]",
+         {a_kernel, a_stride, a_pad},
+         "[C, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1]",
+         infer_pool},
+        {"avgpool",
+         1,
+         1,
+         "x [C,H,W]",
+         {a_kernel, a_stride, a_pad},
+         "[C, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1]",
+         infer_pool},
         {"global_avgpool", 1, 1, "x [C,H,W]", {}, "[C,1,1]", infer_global_avgpool},
-        {"concat", 2, 64, "x0, x1, ... (equal except on axis)",
+        {"concat",
+         2,
+         64,
+         "x0, x1, ... (equal except on axis)",
          {{"axis", attr_kind::integer, "0 <= axis < rank; default 0"}},
-         "shape of x0 with the axis extents summed", infer_concat},
-        {"slice", 1, 1, "x",
+         "shape of x0 with the axis extents summed",
+         infer_concat},
+        {"slice",
+         1,
+         1,
+         "x",
          {{"axis", attr_kind::integer, "0 <= axis < rank; default 0"},
           {"begin", attr_kind::integer, "required, 0 <= begin < extent of axis"},
           {"end", attr_kind::integer, "required, begin < end <= extent of axis"}},
-         "shape of x with extent end - begin on axis", infer_slice},
+         "shape of x with extent end - begin on axis",
+         infer_slice},
         {"flatten", 1, 1, "x", {}, "[elements of x]", infer_flatten},
-        {"reshape", 1, 1, "x",
+        {"reshape",
+         1,
+         1,
+         "x",
          {{"shape", attr_kind::integers, "required, positive dims, same element count as x"}},
-         "attrs.shape", infer_reshape},
+         "attrs.shape",
+         infer_reshape},
     };
     return rules;
 }
 
 const op_rule* find_op_rule(const std::string& type) {
     for (const auto& r : op_rules())
-        if (type == r.type) return &r;
+        if (type == r.type)
+            return &r;
     return nullptr;
 }
 
 std::vector<std::string> op_type_names() {
     std::vector<std::string> names;
-    for (const auto& r : op_rules()) names.emplace_back(r.type);
+    for (const auto& r : op_rules())
+        names.emplace_back(r.type);
     return names;
 }
 
@@ -456,31 +522,33 @@ std::vector<std::int64_t> infer_output_shape(const graph& g, const op& o) {
     }
     const int n = static_cast<int>(o.inputs.size());
     if (n < rule->min_inputs || n > rule->max_inputs)
-        fail("inputs", std::string("expected ") + rule->inputs + " (" +
-                           std::to_string(rule->min_inputs) +
-                           (rule->max_inputs != rule->min_inputs
-                                ? " to " + std::to_string(rule->max_inputs)
-                                : std::string()) +
-                           " inputs), got " + std::to_string(n));
+        fail("inputs",
+             std::string("expected ") + rule->inputs + " (" + std::to_string(rule->min_inputs) +
+                 (rule->max_inputs != rule->min_inputs ? " to " + std::to_string(rule->max_inputs)
+                                                       : std::string()) +
+                 " inputs), got " + std::to_string(n));
     for (const auto& [key, value] : o.attrs) {
         const attr_rule* ar = nullptr;
         std::vector<std::string> names;
         for (const auto& a : rule->attrs) {
             names.emplace_back(a.name);
-            if (key == a.name) ar = &a;
+            if (key == a.name)
+                ar = &a;
         }
         if (!ar) {
             std::string near = sim::nearest(key, names);
             std::string all;
-            for (auto& a : names) all += (all.empty() ? "" : ", ") + a;
-            fail("attrs." + key,
-                 "unknown attribute for " + std::string(rule->type) +
-                     (near.empty() ? (all.empty() ? " (it takes none)" : ", expected one of: " + all)
-                                   : " (did you mean \"" + near + "\"?)"));
+            for (auto& a : names)
+                all += (all.empty() ? "" : ", ") + a;
+            fail("attrs." + key, "unknown attribute for " + std::string(rule->type) +
+                                     (near.empty() ? (all.empty() ? " (it takes none)"
+                                                                  : ", expected one of: " + all)
+                                                   : " (did you mean \"" + near + "\"?)"));
         }
-        bool kind_ok = (ar->kind == attr_kind::integer && std::holds_alternative<std::int64_t>(value)) ||
-                       (ar->kind == attr_kind::integers && std::holds_alternative<shape_t>(value)) ||
-                       (ar->kind == attr_kind::string && std::holds_alternative<std::string>(value));
+        bool kind_ok =
+            (ar->kind == attr_kind::integer && std::holds_alternative<std::int64_t>(value)) ||
+            (ar->kind == attr_kind::integers && std::holds_alternative<shape_t>(value)) ||
+            (ar->kind == attr_kind::string && std::holds_alternative<std::string>(value));
         if (!kind_ok)
             fail("attrs." + key, ar->kind == attr_kind::integer    ? "expected an integer"
                                  : ar->kind == attr_kind::integers ? "expected a list of integers"
@@ -498,7 +566,8 @@ void validate(const graph& g, const std::string& file) {
     for (int i = 0; i < nt; ++i) {
         const auto& t = g.tensors[i];
         const std::string at = idx("tensors", i);
-        if (t.name.empty()) throw sim::input_error(file, at + ".name", "expected a non-empty name");
+        if (t.name.empty())
+            throw sim::input_error(file, at + ".name", "expected a non-empty name");
         auto [it, fresh] = names.emplace(t.name, i);
         if (!fresh)
             throw sim::input_error(file, at + ".name",
@@ -516,7 +585,8 @@ void validate(const graph& g, const std::string& file) {
     std::vector<int> producer(nt, -1);
     for (std::size_t k = 0; k < g.inputs.size(); ++k) {
         int t = g.inputs[k];
-        if (t < 0 || t >= nt) throw sim::input_error(file, idx("inputs", k), "no such tensor");
+        if (t < 0 || t >= nt)
+            throw sim::input_error(file, idx("inputs", k), "no such tensor");
         if (g.tensors[t].constant)
             throw sim::input_error(file, idx("inputs", k),
                                    "tensor \"" + g.tensors[t].name +
@@ -530,7 +600,8 @@ void validate(const graph& g, const std::string& file) {
     for (std::size_t i = 0; i < g.ops.size(); ++i) {
         const op& o = g.ops[i];
         const std::string at = idx("ops", i);
-        if (o.name.empty()) throw sim::input_error(file, at + ".name", "expected a non-empty name");
+        if (o.name.empty())
+            throw sim::input_error(file, at + ".name", "expected a non-empty name");
         auto [it, fresh] = op_names.emplace(o.name, static_cast<int>(i));
         if (!fresh)
             throw sim::input_error(file, at + ".name",
@@ -538,7 +609,8 @@ void validate(const graph& g, const std::string& file) {
                                        idx("ops", it->second) + ")");
         for (std::size_t j = 0; j < o.inputs.size(); ++j) {
             int t = o.inputs[j];
-            if (t < 0 || t >= nt) throw sim::input_error(file, at + "." + idx("inputs", j), "no such tensor");
+            if (t < 0 || t >= nt)
+                throw sim::input_error(file, at + "." + idx("inputs", j), "no such tensor");
             if (!g.tensors[t].constant && producer[t] == -1)
                 throw sim::input_error(file, at + "." + idx("inputs", j),
                                        "tensor \"" + g.tensors[t].name +
@@ -551,7 +623,8 @@ void validate(const graph& g, const std::string& file) {
                                        std::to_string(o.outputs.size()));
         const int out = o.outputs[0];
         const std::string out_at = at + ".outputs[0]";
-        if (out < 0 || out >= nt) throw sim::input_error(file, out_at, "no such tensor");
+        if (out < 0 || out >= nt)
+            throw sim::input_error(file, out_at, "no such tensor");
         const auto& ot = g.tensors[out];
         if (ot.constant)
             throw sim::input_error(file, out_at,
@@ -582,7 +655,8 @@ void validate(const graph& g, const std::string& file) {
     std::vector<bool> listed(nt, false);
     for (std::size_t k = 0; k < g.outputs.size(); ++k) {
         int t = g.outputs[k];
-        if (t < 0 || t >= nt) throw sim::input_error(file, idx("outputs", k), "no such tensor");
+        if (t < 0 || t >= nt)
+            throw sim::input_error(file, idx("outputs", k), "no such tensor");
         if (producer[t] == -1)
             throw sim::input_error(file, idx("outputs", k),
                                    "tensor \"" + g.tensors[t].name +

@@ -101,7 +101,7 @@ struct op_error : std::runtime_error {
 struct op_rule {
     const char* type;
     int min_inputs, max_inputs;
-    const char* inputs;     ///< documentation: "x, w(, b)"
+    const char* inputs; ///< documentation: "x, w(, b)"
     std::vector<attr_rule> attrs;
     const char* shape_rule; ///< documentation of the shape rule
     /// Checks inputs and attributes of `o` in `g` and returns its output shape; throws op_error.

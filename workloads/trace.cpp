@@ -20,7 +20,8 @@ std::string at(const std::string& list, std::size_t i) {
 
 std::string join(const std::vector<std::string>& v) {
     std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    for (const auto& x : v)
+        s += (s.empty() ? "" : ", ") + x;
     return s;
 }
 
@@ -28,7 +29,8 @@ std::string join(const std::vector<std::string>& v) {
 void check_keys(const json& j, const std::vector<std::string>& known, const std::string& file,
                 const std::string& path) {
     for (auto it = j.begin(); it != j.end(); ++it) {
-        if (std::find(known.begin(), known.end(), it.key()) != known.end()) continue;
+        if (std::find(known.begin(), known.end(), it.key()) != known.end())
+            continue;
         std::string near = sim::nearest(it.key(), known);
         throw sim::input_error(file, path.empty() ? it.key() : path + "." + it.key(),
                                "unknown key" + (near.empty()
@@ -41,7 +43,8 @@ const json& need(const json& j, const char* key, const std::string& file, const 
                  const char* expected) {
     auto it = j.find(key);
     std::string p = path.empty() ? key : path + "." + key;
-    if (it == j.end()) throw sim::input_error(file, p, std::string("missing; expected ") + expected);
+    if (it == j.end())
+        throw sim::input_error(file, p, std::string("missing; expected ") + expected);
     return *it;
 }
 
@@ -50,15 +53,16 @@ std::string sub(const std::string& path, const char* key) {
 }
 
 std::string get_string(const json& v, const std::string& file, const std::string& path) {
-    if (!v.is_string()) throw sim::input_error(file, path, "expected a string, got " + v.dump());
+    if (!v.is_string())
+        throw sim::input_error(file, path, "expected a string, got " + v.dump());
     return v.get<std::string>();
 }
 
 const json& get_array(const json& v, const std::string& file, const std::string& path,
                       const char* of) {
     if (!v.is_array())
-        throw sim::input_error(file, path, std::string("expected an array of ") + of + ", got " +
-                                               v.dump());
+        throw sim::input_error(file, path,
+                               std::string("expected an array of ") + of + ", got " + v.dump());
     return v;
 }
 
@@ -79,7 +83,8 @@ std::vector<int> get_refs(const json& v, const std::unordered_map<std::string, i
         auto it = names.find(name);
         if (it == names.end()) {
             std::vector<std::string> all;
-            for (const auto& [n, idx] : names) all.push_back(n);
+            for (const auto& [n, idx] : names)
+                all.push_back(n);
             std::sort(all.begin(), all.end());
             std::string near = sim::nearest(name, all);
             throw sim::input_error(file, p,
@@ -94,12 +99,15 @@ std::vector<int> get_refs(const json& v, const std::unordered_map<std::string, i
 attr_value get_attr(const json& v, const attr_rule& rule, const std::string& file,
                     const std::string& path) {
     switch (rule.kind) {
-    case attr_kind::integer: return get_int(v, file, path);
-    case attr_kind::string: return get_string(v, file, path);
+    case attr_kind::integer:
+        return get_int(v, file, path);
+    case attr_kind::string:
+        return get_string(v, file, path);
     case attr_kind::integers: {
         get_array(v, file, path, "integers");
         std::vector<std::int64_t> xs;
-        for (std::size_t i = 0; i < v.size(); ++i) xs.push_back(get_int(v[i], file, at(path, i)));
+        for (std::size_t i = 0; i < v.size(); ++i)
+            xs.push_back(get_int(v[i], file, at(path, i)));
         return xs;
     }
     }
@@ -113,14 +121,14 @@ json attr_json(const attr_value& v) {
 } // namespace
 
 graph parse_trace(const json& j, const std::string& file) {
-    if (!j.is_object()) throw sim::input_error(file, "$", "expected a JSON object");
+    if (!j.is_object())
+        throw sim::input_error(file, "$", "expected a JSON object");
     check_keys(j, {"schema", "name", "tensors", "ops", "inputs", "outputs"}, file, "");
 
     const json& schema = need(j, "schema", file, "", "\"qcsim.trace/1\"");
     if (!schema.is_string() || schema.get<std::string>() != trace_schema)
-        throw sim::input_error(file, "schema",
-                               std::string("expected \"") + trace_schema + "\", got " +
-                                   schema.dump());
+        throw sim::input_error(
+            file, "schema", std::string("expected \"") + trace_schema + "\", got " + schema.dump());
 
     graph g;
     g.name = get_string(need(j, "name", file, "", "a string"), file, "name");
@@ -131,7 +139,8 @@ graph parse_trace(const json& j, const std::string& file) {
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         const std::string p = at("tensors", i);
         const json& tj = tensors[i];
-        if (!tj.is_object()) throw sim::input_error(file, p, "expected a tensor object");
+        if (!tj.is_object())
+            throw sim::input_error(file, p, "expected a tensor object");
         check_keys(tj, {"name", "shape", "dtype", "constant"}, file, p);
         tensor t;
         t.name = get_string(need(tj, "name", file, p, "a string"), file, sub(p, "name"));
@@ -152,11 +161,11 @@ graph parse_trace(const json& j, const std::string& file) {
             try {
                 t.type = parse_dtype(s);
             } catch (const std::invalid_argument& e) {
-                std::string near =
-                    sim::nearest(s, {"int8", "int16", "fp16", "int32", "fp32"});
-                throw sim::input_error(file, sub(p, "dtype"),
-                                       std::string(e.what()) +
-                                           (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+                std::string near = sim::nearest(s, {"int8", "int16", "fp16", "int32", "fp32"});
+                throw sim::input_error(
+                    file, sub(p, "dtype"),
+                    std::string(e.what()) +
+                        (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
             }
         }
         if (auto it = tj.find("constant"); it != tj.end()) {
@@ -173,12 +182,13 @@ graph parse_trace(const json& j, const std::string& file) {
         g.tensors.push_back(std::move(t));
     }
 
-    const json& ops =
-        get_array(need(j, "ops", file, "", "an array of operators"), file, "ops", "operator objects");
+    const json& ops = get_array(need(j, "ops", file, "", "an array of operators"), file, "ops",
+                                "operator objects");
     for (std::size_t i = 0; i < ops.size(); ++i) {
         const std::string p = at("ops", i);
         const json& oj = ops[i];
-        if (!oj.is_object()) throw sim::input_error(file, p, "expected an operator object");
+        if (!oj.is_object())
+            throw sim::input_error(file, p, "expected an operator object");
         check_keys(oj, {"name", "type", "inputs", "outputs", "attrs"}, file, p);
         op o;
         o.name = get_string(need(oj, "name", file, p, "a string"), file, sub(p, "name"));
@@ -197,13 +207,16 @@ graph parse_trace(const json& j, const std::string& file) {
                              sub(p, "outputs"));
         if (auto it = oj.find("attrs"); it != oj.end()) {
             const std::string ap = sub(p, "attrs");
-            if (!it->is_object()) throw sim::input_error(file, ap, "expected a JSON object");
+            if (!it->is_object())
+                throw sim::input_error(file, ap, "expected a JSON object");
             std::vector<std::string> known;
-            for (const auto& a : rule->attrs) known.emplace_back(a.name);
+            for (const auto& a : rule->attrs)
+                known.emplace_back(a.name);
             for (auto a = it->begin(); a != it->end(); ++a) {
                 const attr_rule* ar = nullptr;
                 for (const auto& r : rule->attrs)
-                    if (a.key() == r.name) ar = &r;
+                    if (a.key() == r.name)
+                        ar = &r;
                 if (!ar) {
                     std::string near = sim::nearest(a.key(), known);
                     throw sim::input_error(
@@ -219,10 +232,10 @@ graph parse_trace(const json& j, const std::string& file) {
         g.ops.push_back(std::move(o));
     }
 
-    g.inputs = get_refs(need(j, "inputs", file, "", "an array of tensor names"), names, file,
-                        "inputs");
-    g.outputs = get_refs(need(j, "outputs", file, "", "an array of tensor names"), names, file,
-                         "outputs");
+    g.inputs =
+        get_refs(need(j, "inputs", file, "", "an array of tensor names"), names, file, "inputs");
+    g.outputs =
+        get_refs(need(j, "outputs", file, "", "an array of tensor names"), names, file, "outputs");
     validate(g, file);
     return g;
 }
@@ -253,7 +266,8 @@ graph parse_trace_text(const std::string& text, const std::string& file) {
 
 graph read_trace(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw sim::input_error(path, "$", "cannot open the trace file");
+    if (!in)
+        throw sim::input_error(path, "$", "cannot open the trace file");
     std::ostringstream ss;
     ss << in.rdbuf();
     return parse_trace_text(ss.str(), path);
@@ -272,13 +286,15 @@ json to_json(const graph& g) {
     j["tensors"] = std::move(tensors);
     auto refs = [&](const std::vector<int>& v) {
         json a = json::array();
-        for (int t : v) a.push_back(g.tensors.at(t).name);
+        for (int t : v)
+            a.push_back(g.tensors.at(t).name);
         return a;
     };
     json ops = json::array();
     for (const auto& o : g.ops) {
         json attrs = json::object();
-        for (const auto& [k, v] : o.attrs) attrs[k] = attr_json(v);
+        for (const auto& [k, v] : o.attrs)
+            attrs[k] = attr_json(v);
         ops.push_back({{"name", o.name},
                        {"type", o.type},
                        {"inputs", refs(o.inputs)},
@@ -304,8 +320,19 @@ std::string trace_text(const graph& g) {
                 s += "[]";
             } else {
                 s += "[\n";
-                for (std::size_t i = 0; i < v.size(); ++i)
-                    s += "    " + v[i].dump() + (i + 1 < v.size() ? ",\n" : "\n");
+                // Keys in reading order (name first) rather than json's sorted order.
+                static const std::vector<std::string> tensor_keys = {"name", "shape", "dtype",
+                                                                     "constant"};
+                static const std::vector<std::string> op_keys = {"name", "type", "inputs",
+                                                                 "outputs", "attrs"};
+                const auto& keys = k == 4 ? tensor_keys : op_keys;
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    std::string line;
+                    for (const auto& key : keys)
+                        line += (line.empty() ? "{" : ",") + json(key).dump() + ":" +
+                                v[i].at(key).dump();
+                    s += "    " + line + (i + 1 < v.size() ? "},\n" : "}\n");
+                }
                 s += "  ]";
             }
         } else {
@@ -318,9 +345,11 @@ std::string trace_text(const graph& g) {
 
 void write_trace(const graph& g, const std::string& path) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw sim::input_error(path, "$", "cannot open the file for writing");
+    if (!out)
+        throw sim::input_error(path, "$", "cannot open the file for writing");
     out << trace_text(g);
-    if (!out) throw sim::input_error(path, "$", "write failed");
+    if (!out)
+        throw sim::input_error(path, "$", "write failed");
 }
 
 } // namespace workloads
