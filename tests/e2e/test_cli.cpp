@@ -256,3 +256,26 @@ TEST_CASE("qcsim workloads lists both networks with their published figures", "[
     CHECK(mnext);
     CHECK(mnv2);
 }
+
+TEST_CASE("docs: README lists every config key and docs define every report field", "[e2e][docs]") {
+    const std::string readme = slurp(fs::path(QCSIM_SOURCE_DIR) / "README.md");
+    const std::string fields = slurp(fs::path(QCSIM_SOURCE_DIR) / "docs/report-fields.md");
+    auto r = qcsim("describe --json");
+    REQUIRE(r.status == 0);
+    for (const auto& row : json::parse(r.out)) {
+        const std::string key = row["key"].get<std::string>();
+        INFO(key);
+        CHECK(readme.find("`" + key + "`") != std::string::npos);
+    }
+    json rep = run_json("", "docs");
+    for (const char* section : {"chip", "workload", "summary"})
+        for (auto it = rep[section].begin(); it != rep[section].end(); ++it) {
+            INFO(section << "." << it.key());
+            CHECK(fields.find("`" + it.key() + "`") != std::string::npos);
+        }
+    for (auto it = rep["ops"][0].begin(); it != rep["ops"][0].end(); ++it) {
+        INFO("ops[]." << it.key());
+        CHECK((fields.find("`" + it.key() + "`") != std::string::npos ||
+               fields.find("`" + it.key() + ".") != std::string::npos));
+    }
+}
