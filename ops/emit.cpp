@@ -1,0 +1,368 @@
+#include "ops/emit.h"
+
+#include <algorithm>
+
+namespace ops {
+
+// ---- hazard_tracker ----
+
+namespace {
+bool overlaps(std::uint64_t a0, std::uint64_t a1, std::uint64_t b0, std::uint64_t b1) {
+    return a0 < b1 && b0 < a1;
+}
+} // namespace
+
+void hazard_tracker::add_deps(const std::vector<sram_range>& reads,
+                              const std::vector<sram_range>& writes,
+                              std::vector<std::uint32_t>& deps) const {
+    for (const auto& r : m_recs) {
+        bool dep = false;
+        for (const auto& x : reads)
+            if (r.write && x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes)) dep = true;
+        for (const auto& x : writes)
+            if (x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes)) dep = true;
+        if (dep) deps.push_back(r.cmd);
+    }
+}
+
+void hazard_tracker::record(std::uint32_t cmd, const std::vector<sram_range>& reads,
+                            const std::vector<sram_range>& writes) {
+    for (const auto& x : writes) {
+        // Records wholly covered by a newer write are now ordered before it: drop them.
+        m_recs.erase(std::remove_if(m_recs.begin(), m_recs.end(),
+                                    [&](const rec& r) {
+                                        return r.lo >= x.addr && r.hi <= x.addr + x.bytes;
+                                    }),
+                     m_recs.end());
+    }
+    for (const auto& x : reads)
+        if (x.bytes) m_recs.push_back({x.addr, x.addr + x.bytes, cmd, false});
+    for (const auto& x : writes)
+        if (x.bytes) m_recs.push_back({x.addr, x.addr + x.bytes, cmd, true});
+}
+
+void hazard_tracker::forget_before(std::uint32_t cmd) {
+    m_recs.erase(std::remove_if(m_recs.begin(), m_recs.end(),
+                                [&](const rec& r) { return r.cmd < cmd; }),
+                 m_recs.end());
+}
+
+// ---- emitter ----
+
+namespace {
+
+/// Region of rows [a, b) (relative to the first row stored at `base`) and channels [c0, c1) of
+/// a tensor stored with `h` rows at `base`, in the view's layout.
+region make_region(const tensor_view& v, std::uint64_t base, std::int64_t h, std::int64_t a,
+                   std::int64_t b, std::int64_t c0, std::int64_t c1) {
+    region r;
+    const std::uint64_t eb = v.elem_bytes;
+    if (!v.hwc) {
+        if (a == 0 && b == h) {
+            r.addr = base + std::uint64_t(c0 * h * v.w) * eb;
+            r.rows = 1;
+            r.row_bytes = std::uint32_t((c1 - c0) * h * v.w * eb);
+        } else {
+            r.addr = base + std::uint64_t((c0 * h + a) * v.w) * eb;
+            r.rows = std::uint32_t(c1 - c0);
+            r.row_bytes = std::uint32_t((b - a) * v.w * eb);
+        }
+        r.stride = r.rows > 1 ? std::uint64_t(h * v.w) * eb : r.row_bytes;
+    } else {
+        if (c0 == 0 && c1 == v.c) {
+            r.addr = base + std::uint64_t(a * v.c) * eb;
+            r.rows = 1;
+            r.row_bytes = std::uint32_t((b - a) * v.c * eb);
+            r.stride = r.row_bytes;
+        } else {
+            r.addr = base + std::uint64_t(a * v.c + c0) * eb;
+            r.rows = std::uint32_t(b - a);
+            r.row_bytes = std::uint32_t((c1 - c0) * eb);
+            r.stride = std::uint64_t(v.c) * eb;
+        }
+    }
+    return r;
+}
+
+sram_range span(const region& r) {
+    return {r.addr, (r.rows - 1) * r.stride + r.row_bytes};
+}
+
+std::int64_t overlap(std::int64_t a0, std::int64_t a1, std::int64_t b0, std::int64_t b1) {
+    return std::max<std::int64_t>(0, std::min(a1, b1) - std::max(a0, b0));
+}
+
+} // namespace
+
+emitter::emitter(const workloads::graph& g, const lowering& low, const residency_plan& res,
+                 const chip_desc& chip, program& prog)
+    : m_g(g), m_low(low), m_res(res), m_chip(chip), m_prog(prog), m_cores(chip.cores) {
+    m_prog.streams.assign(chip.cores, {});
+}
+
+std::uint32_t emitter::push(std::uint32_t core, command c, const std::vector<sram_range>& reads,
+                            const std::vector<sram_range>& writes, int barrier) {
+    auto& s = m_prog.streams[core];
+    auto& st = m_cores[core];
+    st.hz.add_deps(reads, writes, c.deps);
+    if (barrier >= 0) c.deps.push_back(std::uint32_t(barrier));
+    std::sort(c.deps.begin(), c.deps.end());
+    c.deps.erase(std::unique(c.deps.begin(), c.deps.end()), c.deps.end());
+    const auto idx = std::uint32_t(s.size());
+    st.hz.record(idx, reads, writes);
+    s.push_back(std::move(c));
+    return idx;
+}
+
+void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& buf,
+                      op_info& info) {
+    const lowered_op& op = m_low.ops[j];
+    const auto shares = core_shares(op, m_chip.cores);
+    const std::uint32_t load_engine = 0, store_engine = m_chip.dma.engines - 1;
+    const bool out_res = m_res.resident[op.out.tensor];
+    bool weights_const = !op.weights.empty();
+    for (const auto& w : op.weights) weights_const = weights_const && m_g.tensors[w.tensor].constant;
+
+    for (std::uint32_t c = 0; c < m_chip.cores; ++c) {
+        auto& st = m_cores[c];
+        auto& stream = m_prog.streams[c];
+        const core_share sh = shares[c];
+        struct tile {
+            std::int64_t y0, y1, o0, o1, ocb;
+        };
+        std::vector<tile> tiles;
+        if (!sh.empty()) {
+            std::int64_t b = 0;
+            for (std::int64_t o0 = sh.q0; o0 < sh.q1; o0 += t.oc, ++b)
+                for (std::int64_t y0 = sh.r0; y0 < sh.r1; y0 += t.rows)
+                    tiles.push_back({y0, std::min(sh.r1, y0 + t.rows), o0,
+                                     std::min(sh.q1, o0 + t.oc), b});
+        }
+
+        auto weight_load = [&](const tile& tl, int barrier) {
+            const std::uint64_t dst = buf.w[tl.ocb % 2];
+            std::uint64_t at = dst;
+            for (const auto& w : op.weights) {
+                const auto& wt = m_g.tensors[w.tensor];
+                const std::uint64_t base = m_res.dram_addr[w.tensor];
+                command cmd;
+                cmd.kind = cmd_kind::load;
+                cmd.unit = unit_kind::dma;
+                cmd.op = std::uint32_t(j);
+                cmd.engine = load_engine;
+                if (w.k_major) {
+                    const std::uint64_t eb = workloads::dtype_bytes(wt.type);
+                    cmd.far = {base + std::uint64_t(tl.o0) * eb, std::uint32_t(w.k),
+                               std::uint32_t((tl.o1 - tl.o0) * eb), std::uint64_t(w.n) * eb};
+                } else {
+                    const std::uint64_t lo = std::uint64_t(tl.o0 * w.bytes_per_oc);
+                    const std::uint64_t hi =
+                        std::min<std::uint64_t>(wt.bytes(), std::uint64_t(tl.o1 * w.bytes_per_oc));
+                    if (hi <= lo) continue;
+                    cmd.far = {base + lo, 1, std::uint32_t(hi - lo), hi - lo};
+                }
+                cmd.local = {at, cmd.far.bytes()};
+                at += cmd.far.bytes();
+                push(c, cmd, {}, {cmd.local}, barrier);
+            }
+            return sram_range{dst, at - dst};
+        };
+
+        // Prefetch: the first weight block may load before the barrier (weights are constants,
+        // so no other core's progress matters, only this core's previous use of the buffer).
+        bool prefetched = false;
+        if (j > 0 && weights_const && !tiles.empty()) {
+            weight_load(tiles[0], -1);
+            prefetched = true;
+        }
+        const std::uint32_t prefetch_start =
+            prefetched ? std::uint32_t(stream.size()) - std::uint32_t(op.weights.size())
+                       : std::uint32_t(stream.size());
+        int barrier = -1;
+        if (j > 0) {
+            // The barrier waits for every command of the previous op on this core (its sinks).
+            command b;
+            b.kind = cmd_kind::barrier;
+            b.unit = unit_kind::controller;
+            b.op = std::uint32_t(j);
+            b.barrier_id = std::uint32_t(j);
+            std::vector<bool> has_succ(prefetch_start - st.op_start, false);
+            for (std::uint32_t i = st.op_start; i < prefetch_start; ++i)
+                for (auto d : stream[i].deps)
+                    if (d >= st.op_start) has_succ[d - st.op_start] = true;
+            for (std::uint32_t i = st.op_start; i < prefetch_start; ++i)
+                if (!has_succ[i - st.op_start]) b.deps.push_back(i);
+            if (b.deps.empty() && st.last_barrier >= 0) b.deps.push_back(st.last_barrier);
+            barrier = int(stream.size());
+            stream.push_back(std::move(b));
+            st.last_barrier = barrier;
+            st.hz.forget_before(prefetch_start);
+        }
+        st.op_start = prefetch_start;
+
+        // Per-tile operand reads (for the compute) and the shortcut read (for the epilogue).
+        struct tile_io {
+            std::vector<sram_range> reads;
+            sram_range w, sc;
+        };
+        std::vector<tile_io> io(tiles.size());
+        sram_range wrange{};
+
+        auto loads = [&](std::size_t i) {
+            const tile& tl = tiles[i];
+            const int parity = int(i % 2);
+            if (i == 0 || tl.ocb != tiles[i - 1].ocb) {
+                if (i == 0 && prefetched) {
+                    std::uint64_t bytes = 0;
+                    for (std::uint32_t k = prefetch_start; k < prefetch_start + op.weights.size(); ++k)
+                        bytes += stream[k].local.bytes;
+                    wrange = {buf.w[0], bytes};
+                } else {
+                    wrange = weight_load(tl, barrier);
+                }
+            }
+            io[i].w = wrange;
+            for (std::size_t k = 0; k < op.inputs.size(); ++k) {
+                const operand& a = op.inputs[k];
+                std::int64_t c0 = 0, c1 = a.view.c;
+                if (a.mode == chan_mode::same) {
+                    std::int64_t lo = std::max(tl.o0, a.lo), hi = std::min(tl.o1, a.hi);
+                    if (int(k) == op.shortcut) lo = std::max(lo, op.res_lo), hi = std::min(hi, op.res_hi);
+                    if (hi <= lo) continue;
+                    c0 = lo - a.lo + a.off, c1 = hi - a.lo + a.off;
+                } else if (a.mode == chan_mode::group) {
+                    const std::int64_t cog = op.cout / op.groups, cig = a.view.c / op.groups;
+                    c0 = tl.o0 / cog * cig, c1 = (tl.o1 + cog - 1) / cog * cig;
+                }
+                auto [ra, rb] = input_rows(op, k, tl.y0, tl.y1);
+                std::vector<sram_range>& rd = io[i].reads;
+                const int tt = a.view.tensor;
+                std::uint64_t at = buf.in[parity][k];
+                std::vector<sram_range> got;
+                auto load = [&](mem_space sp, std::uint32_t far_core, region far) {
+                    command cmd;
+                    cmd.kind = cmd_kind::load;
+                    cmd.unit = unit_kind::dma;
+                    cmd.op = std::uint32_t(j);
+                    cmd.engine = load_engine;
+                    cmd.far_space = sp;
+                    cmd.far_core = far_core;
+                    cmd.far = far;
+                    cmd.local = {at, far.bytes()};
+                    at += far.bytes();
+                    push(c, cmd, {}, {cmd.local}, barrier);
+                    got.push_back(cmd.local);
+                };
+                if (m_res.resident[tt]) {
+                    const auto& own = m_res.own_rows[tt];
+                    for (std::uint32_t p = 0; p < m_chip.cores; ++p) {
+                        const std::int64_t a0 = std::max(ra, own[p].first),
+                                           b0 = std::min(rb, own[p].second);
+                        if (b0 <= a0) continue;
+                        const auto r = make_region(a.view, m_res.sram_addr[tt],
+                                                   own[p].second - own[p].first, a0 - own[p].first,
+                                                   b0 - own[p].first, c0, c1);
+                        if (p == c) got.push_back(span(r)); // read in place
+                        else load(mem_space::peer_sram, p, r);
+                    }
+                } else {
+                    load(mem_space::dram, 0,
+                         make_region(a.view, m_res.dram_addr[tt], a.view.h, ra, rb, c0, c1));
+                }
+                if (int(k) == op.shortcut) {
+                    std::uint64_t lo = ~0ull, hi = 0;
+                    for (auto& g : got) lo = std::min(lo, g.addr), hi = std::max(hi, g.addr + g.bytes);
+                    io[i].sc = got.empty() ? sram_range{} : sram_range{lo, hi - lo};
+                } else {
+                    rd.insert(rd.end(), got.begin(), got.end());
+                }
+            }
+        };
+
+        std::uint64_t ntiles = 0, vec_ops = 0;
+        auto vec_cmd = [&](vec_fn fn, std::uint64_t elems, std::vector<sram_range> reads,
+                           std::vector<sram_range> writes) {
+            command cmd;
+            cmd.kind = cmd_kind::compute;
+            cmd.unit = unit_kind::vector_unit;
+            cmd.op = std::uint32_t(j);
+            cmd.vec = {fn, elems};
+            cmd.reads = reads;
+            cmd.writes = writes;
+            vec_ops += elems;
+            push(c, cmd, reads, writes, barrier);
+        };
+
+        if (!tiles.empty()) loads(0);
+        for (std::size_t i = 0; i < tiles.size(); ++i) {
+            if (i + 1 < tiles.size()) loads(i + 1); // one tile of look-ahead keeps DMA busy
+            const tile& tl = tiles[i];
+            const std::uint64_t rows = tl.y1 - tl.y0, oc = tl.o1 - tl.o0;
+            const std::uint64_t pix = rows * op.wout;
+            // Output: the resident slot of this core's rows, or the ping/pong buffer.
+            sram_range out;
+            region out_far{};
+            if (out_res) {
+                const auto& own = m_res.own_rows[op.out.tensor][c];
+                out = span(make_region(op.out, m_res.sram_addr[op.out.tensor],
+                                       own.second - own.first, tl.y0 - own.first,
+                                       tl.y1 - own.first, tl.o0 + op.out_c_off,
+                                       tl.o1 + op.out_c_off));
+            } else {
+                out_far = make_region(op.out, m_res.dram_addr[op.out.tensor], op.out.h, tl.y0,
+                                      tl.y1, tl.o0 + op.out_c_off, tl.o1 + op.out_c_off);
+                out = {buf.out[i % 2], out_far.bytes()};
+            }
+            std::vector<sram_range> reads = io[i].reads;
+            if (io[i].w.bytes) reads.push_back(io[i].w);
+            ++ntiles;
+            const std::uint64_t nres =
+                pix * std::uint64_t(overlap(tl.o0, tl.o1, op.res_lo, op.res_hi));
+            if (op.unit == unit_kind::mac_array) {
+                command cmd;
+                cmd.kind = cmd_kind::compute;
+                cmd.unit = unit_kind::mac_array;
+                cmd.op = std::uint32_t(j);
+                if (op.kind == op_kind::gemm) {
+                    cmd.gemm = {pix, std::uint64_t(op.cin), oc, 1};
+                } else if (op.groups == 1) {
+                    cmd.gemm = {pix, std::uint64_t(op.cin * op.kh * op.kw), oc, 1};
+                } else {
+                    // Grouped and depthwise: one GEMM per group (depthwise: k = kh·kw, n = 1).
+                    const std::uint64_t cog = op.cout / op.groups;
+                    cmd.gemm = {pix, std::uint64_t(op.cin * op.kh * op.kw), cog, oc / cog};
+                }
+                cmd.reads = reads;
+                cmd.writes = {out};
+                push(c, cmd, reads, {out}, barrier);
+            } else if (op.kind == op_kind::conv) {
+                vec_cmd(vec_fn::mac, pix * oc * op.kh * op.kw, reads, {out});
+            } else if (op.fn == vec_fn::add || op.fn == vec_fn::mul) {
+                if (nres) vec_cmd(op.fn, nres, reads, {out});
+                if (pix * oc > nres) vec_cmd(vec_fn::copy, pix * oc - nres, reads, {out});
+            } else if (op.fn == vec_fn::pool) {
+                vec_cmd(vec_fn::pool, pix * oc * op.kh * op.kw, reads, {out});
+            } else {
+                vec_cmd(op.fn, pix * oc, reads, {out});
+            }
+            // Epilogue on the vector unit: fused sigmoid/PReLU, then the fused residual add
+            // over the shortcut's channels only.
+            if (op.epi_act) vec_cmd(op.epi_fn, pix * oc, {out}, {out});
+            if (op.shortcut >= 0 && nres) vec_cmd(op.res_fn, nres, {out, io[i].sc}, {out});
+            if (!out_res) {
+                command cmd;
+                cmd.kind = cmd_kind::store;
+                cmd.unit = unit_kind::dma;
+                cmd.op = std::uint32_t(j);
+                cmd.engine = store_engine;
+                cmd.far = out_far;
+                cmd.local = out;
+                push(c, cmd, {out}, {}, barrier);
+            }
+        }
+        info.tiles += ntiles;
+        info.vector_ops += vec_ops;
+    }
+}
+
+} // namespace ops

@@ -1,0 +1,503 @@
+#include "ops/lower.h"
+
+#include "sim/errors.h"
+
+#include <algorithm>
+#include <map>
+
+namespace ops {
+
+namespace {
+
+std::string dims(const std::vector<std::int64_t>& s) {
+    std::string r;
+    for (std::size_t i = 0; i < s.size(); ++i) r += (i ? "x" : "") + std::to_string(s[i]);
+    return r.empty() ? "1" : r;
+}
+
+class lowerer {
+public:
+    lowerer(const workloads::graph& g, const chip_desc& chip, const std::string& source)
+        : m_g(g), m_chip(chip), m_source(source) {
+        m_out.root.resize(g.tensors.size());
+        m_out.reshaped.assign(g.tensors.size(), false);
+        for (std::size_t t = 0; t < g.tensors.size(); ++t) m_out.root[t] = int(t);
+        m_consumers.assign(g.tensors.size(), 0);
+        m_is_output.assign(g.tensors.size(), false);
+        m_producer.assign(g.tensors.size(), -1);
+        m_b_only.assign(g.tensors.size(), true);
+        for (const auto& o : g.ops)
+            for (std::size_t k = 0; k < o.inputs.size(); ++k) {
+                const int t = o.inputs[k];
+                check_tensor(t), ++m_consumers[t];
+                if (k != 1 || (o.type != "add" && o.type != "mul")) m_b_only[t] = false;
+            }
+        for (int t : g.outputs) check_tensor(t), m_is_output[t] = true;
+    }
+
+    lowering run() {
+        for (std::size_t i = 0; i < m_g.ops.size(); ++i) lower_op(int(i));
+        return std::move(m_out);
+    }
+
+private:
+    const workloads::graph& m_g;
+    const chip_desc& m_chip;
+    const std::string& m_source;
+    lowering m_out;
+    std::vector<int> m_consumers;   // graph ops reading each tensor
+    std::vector<bool> m_is_output;  // network outputs
+    std::vector<int> m_producer;    // lowered op producing each tensor (-1: none)
+    std::vector<bool> m_b_only;     // read only as input b of add/mul ops
+    std::map<int, std::pair<int, std::int64_t>> m_slice; // elided channel slice: (source, begin)
+    int m_cur = 0;
+
+    void check_tensor(int t) const {
+        if (t < 0 || t >= int(m_g.tensors.size()))
+            throw sim::input_error(m_source, "ops", "tensor index " + std::to_string(t) +
+                                                        " out of range");
+    }
+    [[noreturn]] void fail(const std::string& what) const {
+        const auto& o = m_g.ops[m_cur];
+        throw sim::input_error(m_source, "ops[" + std::to_string(m_cur) + "]",
+                               "operator \"" + o.name + "\" of type \"" + o.type + "\": " + what);
+    }
+    const workloads::tensor& tin(int k) const {
+        const auto& o = m_g.ops[m_cur];
+        if (k >= int(o.inputs.size())) fail("expected at least " + std::to_string(k + 1) + " inputs");
+        return m_g.tensors[o.inputs[k]];
+    }
+    const workloads::tensor& tout() const {
+        const auto& o = m_g.ops[m_cur];
+        if (o.outputs.size() != 1) fail("expected exactly one output");
+        return m_g.tensors[o.outputs[0]];
+    }
+
+    /// View of a tensor: rank 3 = CHW, rank 2 [M, K] = HWC with H = M, rank 1 [N] = N x 1 x 1.
+    tensor_view view(int t) const {
+        const auto& x = m_g.tensors[t];
+        tensor_view v;
+        v.tensor = m_out.root[t];
+        v.elem_bytes = workloads::dtype_bytes(x.type);
+        if (x.shape.size() == 3) v.c = x.shape[0], v.h = x.shape[1], v.w = x.shape[2];
+        else if (x.shape.size() == 2) v.c = x.shape[1], v.h = x.shape[0], v.hwc = true;
+        else if (x.shape.size() == 1) v.c = x.shape[0];
+        else fail("tensor \"" + x.name + "\" has rank " + std::to_string(x.shape.size()) +
+                  ", expected 1 (N), 2 (M x K) or 3 (C x H x W)");
+        if (v.c <= 0 || v.h <= 0 || v.w <= 0) fail("tensor \"" + x.name + "\" has an empty shape");
+        return v;
+    }
+    tensor_view view3(int t) const {
+        if (m_g.tensors[t].shape.size() != 3)
+            fail("tensor \"" + m_g.tensors[t].name + "\" must be C x H x W");
+        return view(t);
+    }
+
+    operand same_operand(int t, std::int64_t lo, std::int64_t hi, std::int64_t off) const {
+        operand a;
+        a.view = view(t);
+        a.mode = chan_mode::same;
+        a.lo = lo, a.hi = hi, a.off = off;
+        return a;
+    }
+
+    lowered_op base(unit_kind u, op_kind k) const {
+        const auto& o = m_g.ops[m_cur];
+        lowered_op l;
+        l.graph_op = m_cur;
+        l.name = o.name;
+        l.type = o.type;
+        l.unit = u;
+        l.kind = k;
+        l.macs = std::uint64_t(m_g.op_macs(o));
+        std::string in;
+        for (int t : o.inputs)
+            if (!m_g.tensors[t].constant) in += (in.empty() ? "" : ", ") + dims(m_g.tensors[t].shape);
+        l.shapes = in + " -> " + (o.outputs.empty() ? "?" : dims(m_g.tensors[o.outputs[0]].shape));
+        return l;
+    }
+
+    void set_output(lowered_op& l, int t) {
+        l.out = view(t);
+        if (!l.cout) l.cout = l.out.c;
+        l.hout = l.out.h;
+        l.wout = l.out.w;
+    }
+
+    /// Output rows split across cores unless the op has too few rows (or is a GEMM with a short
+    /// M, or a global pool): then output channels.
+    void place(lowered_op& l, bool has_rows) {
+        l.split_rows = m_chip.compiler.split == core_split::rows && has_rows &&
+                       l.hout >= std::int64_t(m_chip.cores);
+    }
+
+    void push(lowered_op l) {
+        const int idx = int(m_out.ops.size());
+        m_out.ops.push_back(std::move(l));
+        m_producer[m_out.ops.back().out.tensor] = idx;
+        for (int t : m_g.ops[m_cur].outputs) m_producer[t] = idx;
+    }
+
+    void weights_of(lowered_op& l, std::size_t first, std::int64_t oc) {
+        const auto& o = m_g.ops[m_cur];
+        for (std::size_t k = first; k < o.inputs.size(); ++k) {
+            const auto& w = m_g.tensors[o.inputs[k]];
+            weight_operand wo;
+            wo.tensor = o.inputs[k];
+            wo.bytes_per_oc = (w.bytes() + oc - 1) / oc;
+            l.weights.push_back(wo);
+        }
+    }
+
+    /// A tensor that only `this` graph op reads and that is not a network output can be
+    /// fused away.
+    bool private_tensor(int t) const { return m_consumers[t] == 1 && !m_is_output[t]; }
+
+    void lower_op(int i) {
+        m_cur = i;
+        const auto& o = m_g.ops[i];
+        for (int t : o.inputs) check_tensor(t);
+        for (int t : o.outputs) check_tensor(t);
+        const std::string& ty = o.type;
+        if (ty == "reshape" || ty == "flatten") return lower_alias();
+        if (ty == "conv2d") return lower_conv();
+        if (ty == "fc") return lower_fc();
+        if (ty == "matmul") return lower_matmul();
+        if (ty == "relu" || ty == "relu6" || ty == "sigmoid" || ty == "prelu") return lower_act();
+        if (ty == "add" || ty == "mul") return lower_eltwise();
+        if (ty == "maxpool" || ty == "avgpool" || ty == "global_avgpool") return lower_pool();
+        if (ty == "concat" || ty == "slice") return lower_move();
+        fail("this chip has no unit that runs it (supported: conv2d, fc, matmul, add, mul, relu, "
+             "relu6, sigmoid, prelu, maxpool, avgpool, global_avgpool, concat, slice, reshape, "
+             "flatten)");
+    }
+
+    void lower_alias() {
+        const auto& x = tin(0);
+        const auto& y = tout();
+        if (x.elements() != y.elements()) fail("reshape changes the element count");
+        const int out = m_g.ops[m_cur].outputs[0];
+        const int r = m_out.root[m_g.ops[m_cur].inputs[0]];
+        m_out.root[out] = r;
+        if (x.shape != y.shape) m_out.reshaped[r] = true;
+        m_producer[out] = m_producer[m_g.ops[m_cur].inputs[0]];
+    }
+
+    void lower_conv() {
+        const auto& o = m_g.ops[m_cur];
+        const auto& x = tin(0);
+        const auto& y = tout();
+        if (x.shape.size() != 3 || y.shape.size() != 3) fail("conv2d needs C x H x W tensors");
+        if (o.inputs.size() < 2 || !m_g.tensors[o.inputs[1]].constant)
+            fail("conv2d needs a constant weight tensor as its second input");
+        auto k = o.attr_ints("kernel", {1, 1});
+        auto s = o.attr_ints("stride", {1, 1});
+        auto p = o.attr_ints("pad", {0, 0, 0, 0});
+        const std::int64_t groups = o.attr_int("groups", 1);
+        const std::int64_t cin = x.shape[0], cout = y.shape[0];
+        if (groups < 1 || cin % groups || cout % groups)
+            fail("groups " + std::to_string(groups) + " must divide Cin " + std::to_string(cin) +
+                 " and Cout " + std::to_string(cout));
+        const bool depthwise = groups > 1 && groups == cin && groups == cout;
+        const bool pointwise = groups == 1 && k[0] == 1 && k.back() == 1;
+        const bool dw_vec = depthwise && m_chip.compiler.depthwise == depthwise_policy::vector_unit;
+        lowered_op l = base(dw_vec ? unit_kind::vector_unit : unit_kind::mac_array, op_kind::conv);
+        l.type = depthwise ? "depthwise_conv2d"
+                 : pointwise ? "pointwise_conv2d"
+                 : groups > 1 ? "grouped_conv2d"
+                              : "conv2d";
+        l.fn = vec_fn::mac;
+        l.kh = k[0], l.kw = k.size() > 1 ? k[1] : k[0];
+        l.sh = s[0], l.sw = s.size() > 1 ? s[1] : s[0];
+        l.pt = p[0], l.pl = p.size() > 1 ? p[1] : p[0];
+        if (l.sh < 1 || l.sw < 1 || l.kh < 1 || l.kw < 1) fail("kernel and stride must be >= 1");
+        l.groups = groups;
+        l.cin = cin / groups;
+        operand in;
+        in.view = view3(o.inputs[0]);
+        in.mode = groups == 1 ? chan_mode::all : depthwise ? chan_mode::same : chan_mode::group;
+        in.hi = cin;
+        l.inputs.push_back(in);
+        set_output(l, o.outputs[0]);
+        // Channel tiles hold whole groups; depthwise groups are single channels.
+        l.oc_granule = groups > 1 && !depthwise ? cout / groups : 1;
+        weights_of(l, 1, cout);
+        const auto act = o.attr_str("activation", "none");
+        if (act == "sigmoid" || act == "prelu") {
+            l.epi_act = true;
+            l.epi_fn = act == "sigmoid" ? vec_fn::sigmoid : vec_fn::prelu;
+        } else if (act != "none" && act != "relu" && act != "relu6") {
+            fail("unknown activation \"" + act + "\"");
+        }
+        m_act_of_next = act != "none";
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    void lower_fc() {
+        const auto& o = m_g.ops[m_cur];
+        const auto& x = tin(0);
+        const auto& y = tout();
+        if (o.inputs.size() < 2 || !m_g.tensors[o.inputs[1]].constant)
+            fail("fc needs a constant weight tensor as its second input");
+        lowered_op l = base(unit_kind::mac_array, op_kind::gemm);
+        operand in;
+        in.view.tensor = m_out.root[o.inputs[0]];
+        in.view.c = x.elements(); // flattened: the whole input is the reduction dimension
+        in.view.elem_bytes = workloads::dtype_bytes(x.type);
+        in.mode = chan_mode::all;
+        l.inputs.push_back(in);
+        l.cin = x.elements();
+        l.out.tensor = m_out.root[o.outputs[0]];
+        l.out.c = y.elements();
+        l.out.elem_bytes = workloads::dtype_bytes(y.type);
+        l.cout = l.out.c;
+        l.oc_granule = 1;
+        weights_of(l, 1, l.cout);
+        const auto act = o.attr_str("activation", "none");
+        if (act == "sigmoid" || act == "prelu") {
+            l.epi_act = true;
+            l.epi_fn = act == "sigmoid" ? vec_fn::sigmoid : vec_fn::prelu;
+        }
+        m_act_of_next = act != "none";
+        place(l, false);
+        push(std::move(l));
+        mark_act();
+    }
+
+    void lower_matmul() {
+        const auto& o = m_g.ops[m_cur];
+        const auto& a = tin(0);
+        const auto& b = tin(1);
+        const auto& y = tout();
+        if (a.shape.size() != 2 || b.shape.size() != 2 || y.shape.size() != 2 ||
+            a.shape[1] != b.shape[0])
+            fail("matmul needs a:[M,K] and b:[K,N] (batched matmul is not supported)");
+        lowered_op l = base(unit_kind::mac_array, op_kind::gemm);
+        operand in;
+        in.view = view(o.inputs[0]);
+        in.mode = chan_mode::all;
+        l.inputs.push_back(in);
+        l.cin = a.shape[1];
+        set_output(l, o.outputs[0]);
+        weight_operand w;
+        w.tensor = m_out.root[o.inputs[1]];
+        w.k_major = true;
+        w.k = b.shape[0];
+        w.n = b.shape[1];
+        w.bytes_per_oc = w.k * workloads::dtype_bytes(b.type);
+        l.weights.push_back(w);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    // Which lowered ops already carry an activation (a second one does not fuse).
+    bool m_act_of_next = false;
+    std::vector<bool> m_op_has_act;
+    void mark_act() {
+        m_op_has_act.resize(m_out.ops.size(), false);
+        m_op_has_act.back() = m_act_of_next;
+    }
+
+    void lower_act() {
+        const auto& o = m_g.ops[m_cur];
+        const int x = o.inputs[0];
+        const auto& ty = o.type;
+        const vec_fn fn = ty == "sigmoid" ? vec_fn::sigmoid
+                          : ty == "prelu" ? vec_fn::prelu
+                                          : vec_fn::relu;
+        const int p = m_producer[x];
+        m_op_has_act.resize(m_out.ops.size(), false);
+        if (m_chip.compiler.fuse_activations && p >= 0 && private_tensor(x) &&
+            m_out.root[x] == x && m_out.ops[p].out.tensor == x &&
+            m_out.ops[p].kind != op_kind::vector && m_out.ops[p].shortcut < 0 && !m_op_has_act[p] &&
+            tout().elements() == m_g.tensors[x].elements()) {
+            auto& l = m_out.ops[p];
+            l.fused.push_back(o.name);
+            if (fn != vec_fn::relu) l.epi_act = true, l.epi_fn = fn;
+            if (fn == vec_fn::prelu && o.inputs.size() > 1) weights_of(l, 1, l.cout);
+            l.shapes = l.shapes.substr(0, l.shapes.find(" -> ")) + " -> " + dims(tout().shape);
+            l.out = view(o.outputs[0]);
+            m_producer[o.outputs[0]] = p;
+            m_op_has_act[p] = true;
+            return;
+        }
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = fn;
+        const auto v = view(x);
+        l.inputs.push_back(same_operand(x, 0, v.c, 0));
+        set_output(l, o.outputs[0]);
+        if (fn == vec_fn::prelu) weights_of(l, 1, l.cout);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    void lower_eltwise() {
+        const auto& o = m_g.ops[m_cur];
+        if (o.inputs.size() != 2) fail("expected two inputs");
+        const int a = o.inputs[0];
+        int b = o.inputs[1];
+        const auto va = view(a), vb = view(b), vy = view(o.outputs[0]);
+        // b may be an elided channel slice of another tensor: read that tensor at an offset.
+        std::int64_t slice_off = 0;
+        if (auto it = m_slice.find(b); it != m_slice.end())
+            b = it->second.first, slice_off = it->second.second;
+        const std::int64_t C = va.c;
+        const std::int64_t cb = o.attr_int("channel_begin", 0), ce = o.attr_int("channel_end", C);
+        if (cb < 0 || ce > C || cb >= ce) fail("channel range [" + std::to_string(cb) + ", " +
+                                               std::to_string(ce) + ") outside 0.." +
+                                               std::to_string(C));
+        if (vy.c != C || vy.h != va.h || vy.w != va.w) fail("output shape must equal input a's");
+        const bool bcast = vb.h == 1 && vb.w == 1 && (va.h > 1 || va.w > 1);
+        if (!bcast && (vb.h != va.h || vb.w != va.w)) fail("inputs a and b differ in H or W");
+        // b holds either all of a's channels (its range [cb, ce) is used) or just the range.
+        std::int64_t boff = 0;
+        if (vb.c == C) boff = cb;
+        else if (vb.c != ce - cb)
+            fail("input b has " + std::to_string(vb.c) + " channels, expected " +
+                 std::to_string(C) + " or " + std::to_string(ce - cb));
+        boff += slice_off;
+        const bool partial = cb != 0 || ce != C;
+        const vec_fn fn = o.type == "mul" ? vec_fn::mul : vec_fn::add;
+
+        // Fused residual: the op just before produces one input, read by nobody else.
+        if (m_chip.compiler.residual == residual_policy::fused && fn == vec_fn::add && !bcast &&
+            !m_out.ops.empty()) {
+            const int p = int(m_out.ops.size()) - 1;
+            auto& l = m_out.ops[p];
+            int main = -1, sc = -1;
+            for (int cand : {a, o.inputs[1]}) {
+                if (m_producer[cand] == p && l.out.tensor == cand && private_tensor(cand) &&
+                    m_out.root[cand] == cand) {
+                    main = cand;
+                    sc = cand == a ? b : a;
+                    if (cand != a) slice_off = 0;
+                    break;
+                }
+            }
+            if (partial && main != a) main = -1; // the range is of a's channels
+            if (main >= 0 && l.kind == op_kind::conv && l.shortcut < 0 && l.cout == C &&
+                l.hout == va.h && l.wout == va.w) {
+                operand s = same_operand(sc, cb, ce, main == a ? boff : cb);
+                l.shortcut = int(l.inputs.size());
+                l.inputs.push_back(s);
+                l.res_fn = vec_fn::add;
+                l.res_lo = cb, l.res_hi = ce;
+                l.fused.push_back(o.name);
+                l.shapes = l.shapes.substr(0, l.shapes.find(" -> ")) + ", " +
+                           std::to_string(ce - cb) + "x" + std::to_string(va.h) + "x" +
+                           std::to_string(va.w) + " -> " + dims(tout().shape);
+                l.out = view(o.outputs[0]);
+                m_producer[o.outputs[0]] = p;
+                m_op_has_act.resize(m_out.ops.size(), false);
+                m_op_has_act[p] = true; // an activation after the add stays separate
+                return;
+            }
+        }
+
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = fn;
+        const bool in_place = partial && m_producer[a] >= 0 && private_tensor(a) &&
+                              !m_out.reshaped[m_out.root[a]];
+        if (in_place) {
+            // Only the combined channels are touched: the output is a's storage, and channels
+            // outside [cb, ce) stay where the producer of a put them (MobileNeXt's point).
+            m_out.root[o.outputs[0]] = m_out.root[a];
+            l.cout = ce - cb;
+            l.out_c_off = cb;
+            l.inputs.push_back(same_operand(a, 0, ce - cb, cb));
+            operand sb = same_operand(b, 0, ce - cb, boff);
+            sb.spatial = !bcast;
+            l.inputs.push_back(sb);
+            l.res_lo = 0, l.res_hi = ce - cb;
+            set_output(l, o.outputs[0]);
+            l.out.c = C;
+            l.cout = ce - cb;
+        } else {
+            l.inputs.push_back(same_operand(a, 0, C, 0));
+            operand sb = same_operand(b, cb, ce, boff);
+            sb.spatial = !bcast;
+            l.inputs.push_back(sb);
+            l.res_lo = cb, l.res_hi = ce;
+            set_output(l, o.outputs[0]);
+        }
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    void lower_pool() {
+        const auto& o = m_g.ops[m_cur];
+        const auto vx = view3(o.inputs[0]);
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = vec_fn::pool;
+        l.inputs.push_back(same_operand(o.inputs[0], 0, vx.c, 0));
+        set_output(l, o.outputs[0]);
+        bool rows = true;
+        if (o.type == "global_avgpool") {
+            l.kh = vx.h, l.kw = vx.w;
+            rows = false;
+        } else {
+            auto k = o.attr_ints("kernel", {2, 2});
+            auto s = o.attr_ints("stride", k);
+            auto p = o.attr_ints("pad", {0, 0, 0, 0});
+            l.kh = k[0], l.kw = k.size() > 1 ? k[1] : k[0];
+            l.sh = s[0], l.sw = s.size() > 1 ? s[1] : s[0];
+            l.pt = p[0], l.pl = p.size() > 1 ? p[1] : p[0];
+        }
+        if (l.out.c != vx.c) fail("pooling must keep the channel count");
+        m_act_of_next = false;
+        place(l, rows);
+        push(std::move(l));
+        mark_act();
+    }
+
+    void lower_move() {
+        const auto& o = m_g.ops[m_cur];
+        if (o.attr_int("axis", 0) != 0) fail("only axis 0 (channels) is supported");
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = vec_fn::copy;
+        const auto vy = view(o.outputs[0]);
+        if (o.type == "concat") {
+            std::int64_t off = 0;
+            for (int t : o.inputs) {
+                const auto v = view(t);
+                if (v.h != vy.h || v.w != vy.w) fail("concat inputs differ in H or W");
+                l.inputs.push_back(same_operand(t, off, off + v.c, 0));
+                off += v.c;
+            }
+            if (off != vy.c) fail("output channels differ from the sum of the inputs'");
+        } else {
+            const auto vx = view(o.inputs[0]);
+            const std::int64_t b = o.attr_int("begin", 0), e = o.attr_int("end", vx.c);
+            if (b < 0 || e > vx.c || b >= e || e - b != vy.c) fail("bad slice range");
+            const int out = o.outputs[0];
+            if (m_b_only[out] && !m_is_output[out] && !vx.hwc) {
+                // A channel slice read only as a shortcut operand is a view: the add reads the
+                // source's channels [b, e) in place (no copy, no command).
+                m_slice[out] = {o.inputs[0], b};
+                return;
+            }
+            l.inputs.push_back(same_operand(o.inputs[0], 0, e - b, b));
+        }
+        set_output(l, o.outputs[0]);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+};
+
+} // namespace
+
+lowering lower_graph(const workloads::graph& g, const chip_desc& chip, const std::string& source) {
+    return lowerer(g, chip, source).run();
+}
+
+} // namespace ops

@@ -1,0 +1,83 @@
+#pragma once
+// Decisions of compiler passes 3-4 (core shares, residency, tiling, addresses) that the emitter
+// turns into commands. Not part of the public interface.
+
+#include "ops/chip.h"
+#include "ops/lowered_op.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ops {
+
+/// The part of an op's output one core computes: rows [r0, r1) x op channels [q0, q1).
+struct core_share {
+    std::int64_t r0 = 0, r1 = 0, q0 = 0, q1 = 0;
+    bool empty() const { return r1 <= r0 || q1 <= q0; }
+};
+
+/// Balanced split of [0, n) over `parts`, chunks multiples of `granule` (the last may be short);
+/// the first cores get the extra granules.
+std::vector<std::pair<std::int64_t, std::int64_t>> split_range(std::int64_t n, std::uint32_t parts,
+                                                                 std::int64_t granule);
+std::vector<core_share> core_shares(const lowered_op& op, std::uint32_t cores);
+
+/// Input rows [a, b) operand k of `op` needs for output rows [y0, y1) (clipped to the tensor).
+std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op& op, std::size_t k,
+                                                 std::int64_t y0, std::int64_t y1);
+
+/// Where tensors live (pass 4).
+struct residency_plan {
+    std::vector<bool> resident;               ///< per root tensor: kept in the scratchpads
+    std::vector<std::uint64_t> sram_addr;     ///< resident: slot base (same on every core)
+    std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> own_rows; ///< per core
+    std::vector<std::uint64_t> dram_addr;     ///< per root tensor stored in DRAM
+    std::vector<std::uint64_t> resident_extent; ///< per op: bytes at the top of each scratchpad
+                                                ///< used by resident tensors live during it
+    std::vector<std::vector<std::int64_t>> halo_rows; ///< per op, per operand: rows a core reads
+                                                      ///< from peers (resident operands)
+    std::uint64_t dram_end = 0;
+};
+
+/// Tiling of one op (pass 3), the same on every core.
+struct tile_choice {
+    std::int64_t rows = 1, oc = 1;   ///< output rows x output channels per tile
+    std::int64_t oc_blocks = 1;      ///< channel blocks on the busiest core
+    std::vector<std::uint64_t> in_bytes; ///< per operand: one tile buffer (0: read in place)
+    std::uint64_t w_bytes = 0, out_bytes = 0;
+    std::uint64_t footprint = 0;     ///< 2·Σin + 2·out + (1|2)·w + resident extent
+    bool weights_once() const { return oc_blocks == 1; }
+};
+
+/// Inputs of the footprint formula that do not depend on the tile size.
+struct tile_env {
+    std::uint64_t scratchpad = 0;
+    std::uint64_t cols = 1;
+    std::int64_t rows_core = 1, oc_core = 1; ///< the busiest core's share
+    std::vector<bool> in_resident;           ///< per operand
+    std::vector<std::int64_t> halo_rows;     ///< per operand (resident ones)
+    bool out_resident = false;
+    std::uint64_t resident_extent = 0;
+};
+
+/// Footprint of a (rows, oc) tile: 2·(Σ input tiles incl. halo + output tile) + weight buffers
+/// (one when the core's weights fit a single channel block, else two) + resident extent.
+tile_choice tile_footprint(const lowered_op& op, const tile_env& env, std::int64_t rows,
+                           std::int64_t oc);
+/// Largest-saving tiling that fits; throws sim::input_error(source, path, ...) if none does.
+tile_choice choose_tiling(const lowered_op& op, const tile_env& env, const std::string& source,
+                          const std::string& path);
+
+/// Byte addresses of one op's tile buffers in each core's scratchpad (same on every core).
+struct buffer_layout {
+    std::vector<std::uint64_t> in[2]; ///< per operand, ping/pong
+    std::uint64_t w[2] = {0, 0}, out[2] = {0, 0};
+    std::uint64_t end = 0;            ///< first byte above the buffers
+    bool bank_aligned = false;
+};
+buffer_layout layout_buffers(const tile_choice& t, const scratchpad_params& sp,
+                             std::uint64_t resident_extent);
+
+} // namespace ops

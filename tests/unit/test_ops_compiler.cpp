@@ -1,0 +1,444 @@
+// ops::compile: lowering, fusion, tiling, residency and emission rules, on hand-built graphs.
+// Every expected number is derived in a comment from the rule it checks.
+#include "ops/compiler.h"
+#include "ops/emit.h"
+#include "sim/errors.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+using namespace ops;
+
+namespace {
+
+/// Builds small vision graphs (int8, C x H x W) with correct shapes.
+struct builder {
+    workloads::graph g;
+    int n = 0;
+    int tensor(std::vector<std::int64_t> shape, bool constant = false) {
+        workloads::tensor t;
+        t.name = "t" + std::to_string(n++);
+        t.shape = std::move(shape);
+        t.constant = constant;
+        return g.add_tensor(t);
+    }
+    int input(std::int64_t c, std::int64_t h, std::int64_t w) {
+        int t = tensor({c, h, w});
+        g.inputs.push_back(t);
+        return t;
+    }
+    const std::vector<std::int64_t>& shape(int t) const { return g.tensors[t].shape; }
+    int conv(int x, std::int64_t cout, std::int64_t k, std::int64_t s = 1, std::int64_t groups = 1,
+             const std::string& act = "none", const std::string& name = "") {
+        auto& xs = shape(x);
+        const std::int64_t p = k / 2;
+        const std::int64_t ho = (xs[1] + 2 * p - k) / s + 1, wo = (xs[2] + 2 * p - k) / s + 1;
+        int w = tensor({cout, xs[0] / groups, k, k}, true);
+        int y = tensor({cout, ho, wo});
+        workloads::op o;
+        o.name = name.empty() ? "conv" + std::to_string(g.ops.size()) : name;
+        o.type = "conv2d";
+        o.inputs = {x, w};
+        o.outputs = {y};
+        o.attrs["kernel"] = std::vector<std::int64_t>{k, k};
+        o.attrs["stride"] = std::vector<std::int64_t>{s, s};
+        o.attrs["pad"] = std::vector<std::int64_t>{p, p, p, p};
+        o.attrs["groups"] = groups;
+        o.attrs["activation"] = act;
+        g.ops.push_back(o);
+        return y;
+    }
+    int unary(const std::string& type, int x, const std::string& name = "") {
+        int y = tensor(shape(x));
+        workloads::op o;
+        o.name = name.empty() ? type + std::to_string(g.ops.size()) : name;
+        o.type = type;
+        o.inputs = {x};
+        o.outputs = {y};
+        g.ops.push_back(o);
+        return y;
+    }
+    int add(int a, int b, std::int64_t cb = -1, std::int64_t ce = -1, const std::string& name = "add") {
+        int y = tensor(shape(a));
+        workloads::op o;
+        o.name = name;
+        o.type = "add";
+        o.inputs = {a, b};
+        o.outputs = {y};
+        if (cb >= 0) o.attrs["channel_begin"] = cb, o.attrs["channel_end"] = ce;
+        g.ops.push_back(o);
+        return y;
+    }
+    void output(int t) { g.outputs.push_back(t); }
+};
+
+chip_desc chip(std::uint32_t cores = 4) {
+    chip_desc c;
+    c.cores = cores;
+    return c;
+}
+
+std::uint64_t op_gemm_macs(const program& p, std::uint32_t op) {
+    std::uint64_t m = 0;
+    for (const auto& s : p.streams)
+        for (const auto& c : s)
+            if (c.op == op && c.kind == cmd_kind::compute && c.unit == unit_kind::mac_array)
+                m += c.gemm.macs();
+    return m;
+}
+std::uint64_t op_vector_macs(const program& p, std::uint32_t op) {
+    std::uint64_t m = 0;
+    for (const auto& s : p.streams)
+        for (const auto& c : s)
+            if (c.op == op && c.kind == cmd_kind::compute && c.unit == unit_kind::vector_unit &&
+                c.vec.fn == vec_fn::mac)
+                m += c.vec.elements;
+    return m;
+}
+std::size_t count(const program& p, cmd_kind k, std::int64_t op = -1) {
+    std::size_t n = 0;
+    for (const auto& s : p.streams)
+        for (const auto& c : s) n += c.kind == k && (op < 0 || c.op == std::uint32_t(op));
+    return n;
+}
+std::uint64_t dma_bytes(const program& p, cmd_kind k, std::uint32_t op) {
+    std::uint64_t n = 0;
+    for (const auto& s : p.streams)
+        for (const auto& c : s)
+            if (c.kind == k && c.op == op && c.far_space == mem_space::dram) n += c.far.bytes();
+    return n;
+}
+
+/// A MobileNeXt sandglass block (variant D) on C x H x W with hidden h and shortcut range.
+builder sandglass(std::int64_t C, std::int64_t H, std::int64_t h, std::int64_t div) {
+    builder b;
+    int x = b.input(C, H, H);
+    int t = b.conv(x, C, 3, 1, C, "relu6", "dw1");
+    t = b.conv(t, h, 1, 1, 1, "none", "pwr");
+    t = b.conv(t, C, 1, 1, 1, "relu6", "pwe");
+    t = b.conv(t, C, 3, 1, C, "none", "dw2");
+    int y = div == 1 ? b.add(t, x) : b.add(t, x, 0, C / div);
+    b.output(y);
+    return b;
+}
+
+} // namespace
+
+TEST_CASE("compile: MACs are conserved across tiles for every conv kind, 4 cores, uneven rows",
+          "[ops]") {
+    // 16x30x30 input; stride 2 gives Hout = 15 -> rows 4,4,4,3 over 4 cores (uneven).
+    builder b;
+    int x = b.input(16, 30, 30);
+    int t = b.conv(x, 32, 3, 2);          // dense 3x3 s2: 15·15·32·16·9
+    t = b.conv(t, 48, 1);                 // pointwise
+    t = b.conv(t, 48, 3, 1, 48);          // depthwise
+    t = b.conv(t, 64, 3, 1, 4);           // grouped (4 groups of 12 -> 16)
+    t = b.conv(t, 8, 5, 1, 1);            // dense 5x5, 8 outputs (< array cols)
+    b.output(t);
+    for (auto dw : {depthwise_policy::mac_array, depthwise_policy::vector_unit})
+        for (auto split : {core_split::rows, core_split::channels})
+            for (std::uint32_t bank_bytes : {64u * 1024, 4u * 1024}) { // roomy; forces tiling
+                auto c = chip(4);
+                c.compiler.depthwise = dw;
+                c.compiler.split = split;
+                c.scratchpad.bank_bytes = bank_bytes;
+                auto p = compile(b.g, c, "test");
+                REQUIRE(p.ops.size() == 5);
+                for (std::uint32_t i = 0; i < 5; ++i) {
+                    const auto macs = std::uint64_t(b.g.op_macs(b.g.ops[i]));
+                    INFO("op " << i << " " << p.ops[i].type << " " << p.ops[i].tiling);
+                    CHECK(p.ops[i].macs == macs);
+                    if (i == 2 && dw == depthwise_policy::vector_unit) {
+                        CHECK(op_vector_macs(p, i) == macs);
+                        CHECK(p.ops[i].unit == unit_kind::vector_unit);
+                    } else {
+                        CHECK(op_gemm_macs(p, i) == macs);
+                    }
+                    CHECK(p.ops[i].sram_peak_bytes <= c.scratchpad.bytes());
+                }
+                CHECK(p.ops[0].type == "conv2d");
+                CHECK(p.ops[1].type == "pointwise_conv2d");
+                CHECK(p.ops[2].type == "depthwise_conv2d");
+                CHECK(p.ops[3].type == "grouped_conv2d");
+            }
+}
+
+TEST_CASE("compile: depthwise on the MAC array is one k=kh·kw, n=1 GEMM per channel", "[ops]") {
+    // 32x8x8 depthwise 3x3 on one core: one tile of m = 64 pixels, k = 9, n = 1, repeat = 32.
+    builder b;
+    int y = b.conv(b.input(32, 8, 8), 32, 3, 1, 32);
+    b.output(y);
+    auto c = chip(1);
+    c.compiler.depthwise = depthwise_policy::mac_array;
+    auto p = compile(b.g, c, "test");
+    std::vector<gemm_tile> tiles;
+    for (const auto& cmd : p.streams[0])
+        if (cmd.kind == cmd_kind::compute) tiles.push_back(cmd.gemm);
+    REQUIRE(tiles.size() == 1);
+    CHECK(tiles[0].m == 64);
+    CHECK(tiles[0].k == 9);
+    CHECK(tiles[0].n == 1);
+    CHECK(tiles[0].repeat == 32);
+}
+
+TEST_CASE("tiler: the double-buffered footprint fits at the boundary and errors one byte below",
+          "[ops]") {
+    // Pointwise 64x8x8 -> 64x8x8 int8 on one core with a 64x32 array. Smallest tile: 1 output
+    // row x min(64, 32) = 32 channels:
+    //   input  = 1 row · 8 · 64 ch            =  512 B (pointwise: all input channels)
+    //   weight = 32 oc · 64                   = 2048 B, two channel blocks -> two buffers
+    //   output = 1 row · 8 · 32               =  256 B
+    //   footprint = 2·512 + 2·256 + 2·2048    = 5632 B (input and output live in DRAM).
+    // The next larger tiles need more: 2 rows x 32 oc = 2·1024 + 2·512 + 2·2048 = 7168;
+    // 1 row x 64 oc (one weight buffer) = 2·512 + 2·512 + 4096 = 6144.
+    builder b;
+    int y = b.conv(b.input(64, 8, 8), 64, 1, 1, 1, "none", "pw");
+    b.output(y);
+    auto c = chip(1);
+    c.scratchpad.banks = 1;
+    c.scratchpad.bank_bytes = 5632;
+    auto p = compile(b.g, c, "test");
+    CHECK(p.ops[0].sram_peak_bytes == 5632);
+    CHECK(p.ops[0].tiles == 16); // 8 rows x 2 channel blocks
+    CHECK(p.ops[0].tiling.find("rows=1 oc=32") != std::string::npos);
+
+    c.scratchpad.bank_bytes = 5631;
+    try {
+        compile(b.g, c, "chip.json");
+        FAIL("expected sim::input_error");
+    } catch (const sim::input_error& e) {
+        CHECK(e.json_path() == "ops[0]");
+        CHECK(std::string(e.what()).find("smallest tile needs 5632 bytes, scratchpad has 5631") !=
+              std::string::npos);
+        CHECK(std::string(e.what()).find("\"pw\"") != std::string::npos);
+    }
+}
+
+TEST_CASE("fusion: an activation with a sole producer fuses; without the policy it is an op",
+          "[ops]") {
+    builder b;
+    int t = b.conv(b.input(16, 8, 8), 16, 1, 1, 1, "none", "pw");
+    t = b.unary("relu6", t, "act");
+    b.output(t);
+    auto c = chip(1);
+    auto p = compile(b.g, c, "test");
+    REQUIRE(p.ops.size() == 1);
+    CHECK(p.ops[0].fused == std::vector<std::string>{"act"});
+    CHECK(p.ops[0].vector_ops == 0); // relu6 clamps in the array's epilogue for free
+    c.compiler.fuse_activations = false;
+    auto q = compile(b.g, c, "test");
+    REQUIRE(q.ops.size() == 2);
+    CHECK(q.ops[1].type == "relu6");
+    CHECK(q.ops[1].vector_ops == 16 * 8 * 8);
+}
+
+TEST_CASE("fusion: residual fused gives one op fewer than the vector policy", "[ops]") {
+    // dw1, pwr, pwe, dw2, add: fused -> 4 ops (add in dw2's epilogue), vector -> 5 ops.
+    auto b = sandglass(32, 8, 8, 1);
+    auto c = chip(1);
+    c.compiler.residual = residual_policy::fused;
+    auto p = compile(b.g, c, "test");
+    REQUIRE(p.ops.size() == 4);
+    CHECK(p.ops[3].fused == std::vector<std::string>{"add"});
+    // The epilogue adds every element of the 32x8x8 output once.
+    CHECK(p.ops[3].vector_ops == 32 * 8 * 8 * 9 + 32 * 8 * 8);
+    c.compiler.residual = residual_policy::vector;
+    auto q = compile(b.g, c, "test");
+    REQUIRE(q.ops.size() == 5);
+    CHECK(q.ops[4].type == "add");
+    CHECK(q.ops[4].unit == unit_kind::vector_unit);
+}
+
+TEST_CASE("fusion: a partial shortcut loads and adds only C/div channels", "[ops]") {
+    // Block on 64x8x8 int8, keep_on_chip off so every tensor crosses DRAM, one core.
+    // A full channel tile of dw2 covers all 64 channels; its shortcut load is rows x 8 x 32 ch.
+    // Over the whole op the shortcut bytes are 32·8·8 = 2048 (div 2) vs 64·8·8 = 4096 (div 1).
+    for (std::int64_t div : {1, 2}) {
+        auto b = sandglass(64, 8, 16, div);
+        auto c = chip(1);
+        c.compiler.keep_on_chip = false;
+        auto p = compile(b.g, c, "test");
+        REQUIRE(p.ops.size() == 4);
+        // dw2 loads: its input 64·8·8 = 4096, weights 64·9 = 576, shortcut 4096/div.
+        CHECK(dma_bytes(p, cmd_kind::load, 3) == 4096 + 576 + std::uint64_t(4096 / div));
+        CHECK(p.ops[3].vector_ops == 64 * 8 * 8 * 9 + std::uint64_t(64 / div) * 8 * 8);
+
+        // Vector policy: the add runs in place on a's storage: loads a[0:C/div] and
+        // x[0:C/div], stores only those channels; the other channels never move.
+        c.compiler.residual = residual_policy::vector;
+        auto q = compile(b.g, c, "test");
+        REQUIRE(q.ops.size() == 5);
+        CHECK(dma_bytes(q, cmd_kind::load, 4) == 2 * std::uint64_t(4096 / div));
+        CHECK(dma_bytes(q, cmd_kind::store, 4) == std::uint64_t(4096 / div));
+        CHECK(q.ops[4].vector_ops == std::uint64_t(4096 / div));
+    }
+}
+
+TEST_CASE("residency: a kept tensor saves its producer's stores and brings halos from peers",
+          "[ops]") {
+    // 16x16x16 -> pointwise A -> 3x3 conv B -> output, 4 cores, row split: 4 rows per core,
+    // each op one tile per core (everything fits).
+    builder b;
+    int t = b.conv(b.input(16, 16, 16), 16, 1, 1, 1, "none", "A");
+    t = b.conv(t, 16, 3, 1, 1, "none", "B");
+    b.output(t);
+    auto c = chip(4);
+    // keep_on_chip: A's output stays on chip -> only B stores: 4 cores x 1 tile = 4 stores.
+    auto p = compile(b.g, c, "test");
+    CHECK(count(p, cmd_kind::store, 0) == 0);
+    CHECK(count(p, cmd_kind::store) == 4);
+    // B's core 0 needs input row 4 from core 1, core 3 row 11 from core 2, cores 1 and 2 one
+    // row from each neighbour: 1 + 2 + 2 + 1 = 6 peer loads, each 16 ch x 1 row x 16 B.
+    std::size_t peers = 0;
+    for (std::uint32_t core = 0; core < 4; ++core)
+        for (const auto& cmd : p.streams[core])
+            if (cmd.kind == cmd_kind::load && cmd.far_space == mem_space::peer_sram) {
+                ++peers;
+                CHECK(cmd.far_core != core);
+                CHECK((cmd.far_core + 1 == core || cmd.far_core == core + 1));
+                CHECK(cmd.far.bytes() == 16 * 16);
+            }
+    CHECK(peers == 6);
+    // Off: A stores its 4 row blocks too: 8 stores, no peer transfers.
+    c.compiler.keep_on_chip = false;
+    auto q = compile(b.g, c, "test");
+    CHECK(count(q, cmd_kind::store) == 8);
+    for (const auto& s : q.streams)
+        for (const auto& cmd : s) CHECK(cmd.far_space == mem_space::dram);
+}
+
+TEST_CASE("emit: deps point backwards and barriers appear on every core in the same order",
+          "[ops]") {
+    auto b = sandglass(96, 28, 16, 2);
+    for (auto res : {residual_policy::fused, residual_policy::vector}) {
+        auto c = chip(4);
+        c.compiler.residual = res;
+        c.scratchpad.bank_bytes = 8 * 1024; // force several tiles per op
+        auto p = compile(b.g, c, "test");
+        std::vector<std::vector<std::uint32_t>> barriers(4);
+        for (std::uint32_t core = 0; core < 4; ++core) {
+            const auto& s = p.streams[core];
+            for (std::size_t i = 0; i < s.size(); ++i) {
+                CHECK(s[i].op < p.ops.size());
+                for (auto d : s[i].deps) CHECK(d < i);
+                if (s[i].kind == cmd_kind::barrier) barriers[core].push_back(s[i].barrier_id);
+            }
+        }
+        // One barrier before every op but the first.
+        CHECK(barriers[0].size() == p.ops.size() - 1);
+        for (std::uint32_t core = 1; core < 4; ++core) CHECK(barriers[core] == barriers[0]);
+    }
+}
+
+TEST_CASE("emit: double buffering: load i+2 waits for compute i, compute i for store i-2",
+          "[ops]") {
+    // Reuse the boundary case: 16 tiles of one pointwise op on one core, ping/pong buffers.
+    builder b;
+    int y = b.conv(b.input(64, 8, 8), 64, 1, 1, 1, "none", "pw");
+    b.output(y);
+    auto c = chip(1);
+    c.scratchpad.banks = 1;
+    c.scratchpad.bank_bytes = 5632;
+    auto p = compile(b.g, c, "test");
+    const auto& s = p.streams[0];
+    std::vector<std::uint32_t> in_loads, computes, stores;
+    for (std::uint32_t i = 0; i < s.size(); ++i) {
+        if (s[i].kind == cmd_kind::compute) computes.push_back(i);
+        if (s[i].kind == cmd_kind::store) stores.push_back(i);
+        if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 512) in_loads.push_back(i);
+    }
+    REQUIRE(computes.size() == 16);
+    REQUIRE(in_loads.size() == 16);
+    auto has = [&](std::uint32_t cmd, std::uint32_t dep) {
+        const auto& d = s[cmd].deps;
+        return std::find(d.begin(), d.end(), dep) != d.end();
+    };
+    CHECK(has(in_loads[2], computes[0]));
+    CHECK(has(computes[2], in_loads[2]));
+    CHECK(has(computes[2], stores[0]));
+    CHECK(has(stores[2], computes[2]));
+    CHECK(!has(in_loads[1], computes[0])); // the other buffer: no wait
+}
+
+TEST_CASE("compile: an operator the chip cannot run is an input_error naming ops[i]", "[ops]") {
+    builder b;
+    int t = b.conv(b.input(8, 4, 4), 8, 1);
+    t = b.unary("softmax", t, "sm");
+    b.output(t);
+    try {
+        compile(b.g, chip(1), "net.json");
+        FAIL("expected sim::input_error");
+    } catch (const sim::input_error& e) {
+        CHECK(e.file() == "net.json");
+        CHECK(e.json_path() == "ops[1]");
+        CHECK(std::string(e.what()).find("softmax") != std::string::npos);
+    }
+}
+
+TEST_CASE("compile: head (global pool + fc) splits channels; DRAM tensors are 4 KiB aligned",
+          "[ops]") {
+    builder b;
+    int t = b.input(64, 7, 7);
+    int p0 = b.tensor({64, 1, 1});
+    workloads::op gp;
+    gp.name = "pool";
+    gp.type = "global_avgpool";
+    gp.inputs = {t};
+    gp.outputs = {p0};
+    b.g.ops.push_back(gp);
+    int w = b.tensor({10, 64}, true);
+    int y = b.tensor({10});
+    workloads::op fc;
+    fc.name = "fc";
+    fc.type = "fc";
+    fc.inputs = {p0, w};
+    fc.outputs = {y};
+    b.g.ops.push_back(fc);
+    b.output(y);
+    auto p = compile(b.g, chip(4), "test");
+    REQUIRE(p.ops.size() == 2);
+    CHECK(p.ops[0].tiling.find("channel split") != std::string::npos);
+    // global pool: 64·7·7 = 3136 input elements pooled; fc MACs 64·10 = 640.
+    CHECK(p.ops[0].vector_ops == 3136);
+    CHECK(op_gemm_macs(p, 1) == 640);
+    for (const auto& s : p.streams)
+        for (const auto& cmd : s)
+            if (cmd.kind == cmd_kind::load && cmd.far_space == mem_space::dram &&
+                cmd.far.addr % 4096 == 0)
+                SUCCEED();
+    // Weights (640 B -> 4 KiB), input (3136 B -> 4 KiB), pooled (64 B -> 4 KiB), out (10 B).
+    CHECK(p.dram_bytes_needed == 4 * 4096);
+}
+
+#include "workloads/generators.h"
+
+TEST_CASE("compile: bundled networks conserve MACs, fit every scratchpad, deps point backwards",
+          "[ops]") {
+    for (std::string spec : {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2"})
+        for (bool keep : {true, false})
+            for (auto res : {residual_policy::fused, residual_policy::vector}) {
+                const auto g = workloads::build_workload(spec);
+                auto c = chip(4);
+                c.compiler.keep_on_chip = keep;
+                c.compiler.residual = res;
+                c.scratchpad.bank_bytes = 16 * 1024; // 256 KiB per core: forces tiling
+                const auto p = compile(g, c, spec);
+                INFO(spec << " keep=" << keep);
+                std::uint64_t macs = 0, cmd_macs = 0;
+                for (const auto& o : p.ops) {
+                    macs += o.macs;
+                    CHECK(o.sram_peak_bytes <= c.scratchpad.bytes());
+                }
+                for (const auto& s : p.streams)
+                    for (std::size_t i = 0; i < s.size(); ++i) {
+                        if (s[i].kind == cmd_kind::compute)
+                            cmd_macs += s[i].unit == unit_kind::mac_array ? s[i].gemm.macs()
+                                        : s[i].vec.fn == vec_fn::mac     ? s[i].vec.elements
+                                                                         : 0;
+                        for (auto d : s[i].deps) REQUIRE(d < i);
+                    }
+                CHECK(macs == std::uint64_t(g.total_macs()));
+                CHECK(cmd_macs == std::uint64_t(g.total_macs()));
+            }
+}
