@@ -3,7 +3,8 @@
 // commands as bursts of <= burst_bytes, burst-aligned and never crossing a row of the 2-D
 // region, issued through the interconnect with b_transport (timing only, no data). Issue is
 // paced at bytes_per_cycle, with at most `outstanding` bursts in flight, after setup_cycles per
-// command. Runs ahead of the kernel (temporal decoupling) by at most sim.quantum_cycles.
+// command. Bursts are sent in kernel-time order; their completions are temporally decoupled
+// (returned in the annotated delay, waited for only via the outstanding window and at the end).
 // Ignores descriptor queues and the response path's bandwidth.
 
 #include "arch/op_ledger.h"

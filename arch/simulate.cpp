@@ -1,2 +1,18 @@
 #include "arch/simulate.h"
-// (being written)
+
+#include "arch/chip_top.h"
+#include "sim/sc/kernel.h"
+
+#include <systemc>
+
+namespace arch {
+
+run_stats simulate(const ops::chip_desc& chip, const ops::program& prog) {
+    sim::init_kernel();
+    chip_top top(chip, prog);
+    sc_core::sc_start();
+    top.check_done();
+    return top.collect();
+}
+
+} // namespace arch

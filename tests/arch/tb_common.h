@@ -1,0 +1,114 @@
+#pragma once
+// Small builders shared by the SystemC testbenches: commands, programs and a way to run a
+// simulation in a child process (SystemC elaborates once per process) when a test needs two.
+
+#include "arch/run_stats.h"
+#include "arch/simulate.h"
+#include "ops/chip.h"
+#include "ops/command.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <stdexcept>
+#include <vector>
+
+namespace tb {
+
+inline ops::command load(std::uint32_t op, std::uint64_t far_addr, std::uint64_t bytes,
+                         std::uint64_t local_addr, std::initializer_list<std::uint32_t> deps = {},
+                         std::uint32_t engine = 0) {
+    ops::command c;
+    c.kind = ops::cmd_kind::load;
+    c.unit = ops::unit_kind::dma;
+    c.op = op;
+    c.engine = engine;
+    c.far.addr = far_addr;
+    c.far.rows = 1;
+    c.far.row_bytes = static_cast<std::uint32_t>(bytes);
+    c.far.stride = bytes;
+    c.local = {local_addr, bytes};
+    c.deps = deps;
+    return c;
+}
+
+inline ops::command store(std::uint32_t op, std::uint64_t far_addr, std::uint64_t bytes,
+                          std::uint64_t local_addr, std::initializer_list<std::uint32_t> deps = {},
+                          std::uint32_t engine = 1) {
+    ops::command c = load(op, far_addr, bytes, local_addr, deps, engine);
+    c.kind = ops::cmd_kind::store;
+    return c;
+}
+
+inline ops::command gemm(std::uint32_t op, std::uint64_t m, std::uint64_t k, std::uint64_t n,
+                         std::initializer_list<std::uint32_t> deps = {}) {
+    ops::command c;
+    c.kind = ops::cmd_kind::compute;
+    c.unit = ops::unit_kind::mac_array;
+    c.op = op;
+    c.gemm = {m, k, n, 1};
+    c.deps = deps;
+    return c;
+}
+
+inline ops::command vec(std::uint32_t op, ops::vec_fn fn, std::uint64_t elements,
+                        std::initializer_list<std::uint32_t> deps = {}) {
+    ops::command c;
+    c.kind = ops::cmd_kind::compute;
+    c.unit = ops::unit_kind::vector_unit;
+    c.op = op;
+    c.vec = {fn, elements};
+    c.deps = deps;
+    return c;
+}
+
+inline ops::command barrier(std::uint32_t op, std::uint32_t id,
+                            std::initializer_list<std::uint32_t> deps = {}) {
+    ops::command c;
+    c.kind = ops::cmd_kind::barrier;
+    c.unit = ops::unit_kind::controller;
+    c.op = op;
+    c.barrier_id = id;
+    c.deps = deps;
+    return c;
+}
+
+inline ops::program program(std::size_t n_ops, std::vector<std::vector<ops::command>> streams) {
+    ops::program p;
+    p.ops.resize(n_ops);
+    for (std::size_t i = 0; i < n_ops; ++i) p.ops[i].name = "op" + std::to_string(i);
+    p.streams = std::move(streams);
+    return p;
+}
+
+/// A 1 GHz chip (1 cycle = 1000 ps) with `cores` cores; other parameters are the reference.
+inline ops::chip_desc chip(std::uint32_t cores = 1) {
+    ops::chip_desc c;
+    c.clock_mhz = 1000;
+    c.cores = cores;
+    return c;
+}
+
+/// Runs arch::simulate in a child process and returns its total cycles.
+inline std::uint64_t cycles_in_child(const ops::chip_desc& chip, const ops::program& prog) {
+    int fd[2];
+    if (pipe(fd) != 0) throw std::runtime_error("pipe");
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        const std::uint64_t c = arch::simulate(chip, prog).cycles;
+        (void)!write(fd[1], &c, sizeof c);
+        _exit(0);
+    }
+    close(fd[1]);
+    std::uint64_t c = 0;
+    if (read(fd[0], &c, sizeof c) != sizeof c) throw std::runtime_error("child failed");
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return c;
+}
+
+} // namespace tb
