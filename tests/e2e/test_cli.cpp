@@ -160,8 +160,9 @@ TEST_CASE("report: two runs give byte-identical JSON", "[e2e]") {
 
 TEST_CASE("results move by less than 0.5 % when the temporal-decoupling quantum is halved",
           "[e2e]") {
-    json base = run_json("--set sim.quantum_cycles=1000", "q1000");
-    json half = run_json("--set sim.quantum_cycles=500", "q500");
+    // The default quantum is 4 cycles (qcsim describe); halve it.
+    json base = run_json("--set sim.quantum_cycles=4", "q4");
+    json half = run_json("--set sim.quantum_cycles=2", "q2");
     const double c0 = base["summary"]["cycles"].get<double>(), c1 = half["summary"]["cycles"].get<double>();
     CHECK(std::abs(c1 - c0) / c0 < 0.005);
     REQUIRE(base["ops"].size() == half["ops"].size());
@@ -266,6 +267,17 @@ TEST_CASE("docs: README lists every config key and docs define every report fiel
         const std::string key = row["key"].get<std::string>();
         INFO(key);
         CHECK(readme.find("`" + key + "`") != std::string::npos);
+        // ... with its current default (the README table is generated from qcsim describe).
+        if (row["type"] != "object")
+            CHECK(readme.find("| `" + key + "` | " + row["type"].get<std::string>() + " | ") !=
+                  std::string::npos);
+        if (row["type"] != "object") {
+            std::string unit = row["unit"].get<std::string>();
+            std::string esc;
+            for (char ch : unit) esc += ch == '|' ? std::string("\\|") : std::string(1, ch);
+            CHECK(readme.find("| `" + key + "` | " + row["type"].get<std::string>() + " | " + esc +
+                              " | `" + row["default"].get<std::string>() + "` |") != std::string::npos);
+        }
     }
     json rep = run_json("", "docs");
     for (const char* section : {"chip", "workload", "summary"})
