@@ -11,32 +11,80 @@
 
 namespace ops {
 
+namespace {
+
+/// Inputs of the footprint formula for op j under residency plan `res`.
+tile_env make_env(const lowered_op& op, std::size_t j, const residency_plan& res,
+                  const chip_desc& chip, std::uint32_t& used) {
+    tile_env env;
+    env.scratchpad = chip.scratchpad.bytes();
+    env.cols = chip.mac_array.cols;
+    env.array_rows = chip.mac_array.rows;
+    env.accumulator_bytes = chip.mac_array.accumulator_bytes;
+    used = 0;
+    for (const auto& s : core_shares(op, chip.cores)) {
+        env.rows_core = std::max(env.rows_core, s.r1 - s.r0);
+        env.oc_core = std::max(env.oc_core, s.q1 - s.q0);
+        used += s.empty() ? 0 : 1;
+    }
+    for (std::size_t k = 0; k < op.inputs.size(); ++k)
+        env.in_resident.push_back(res.resident[op.inputs[k].view.tensor]);
+    env.halo_rows = res.halo_rows[j];
+    env.out_resident = res.resident[op.out.tensor];
+    env.resident_extent = res.resident_extent[j];
+    return env;
+}
+
+/// The kept tensor live at op j to spill first: the one whose next use is farthest (Belady),
+/// then the largest slot; -1 if none is kept at j.
+int spill_victim(const residency_plan& res, int j) {
+    int best = -1;
+    std::pair<int, std::uint64_t> best_key{};
+    for (int t : res.live_at(j)) {
+        const auto& u = res.uses[t];
+        const int next = *std::lower_bound(u.begin(), u.end(), j);
+        const std::pair<int, std::uint64_t> key{next, res.slot_bytes[t]};
+        if (best < 0 || key > best_key) best = t, best_key = key;
+    }
+    return best;
+}
+
+} // namespace
+
 program compile(const workloads::graph& g, const chip_desc& chip, const std::string& source) {
     program prog;
     const lowering low = lower_graph(g, chip, source);             // passes 1-2, unit + split
-    const residency_plan res = plan_residency(g, low, chip);       // pass 4 (needs the split)
+    // Passes 4 and 3: residency, then a tiling per op that fits next to the tensors kept live
+    // at it. When an op's smallest tile does not fit, spill kept tensors live at it (farthest
+    // next use first) and re-plan; ops before the spilled tensor's producer are unaffected
+    // (residency is greedy in producer order), so tiling resumes there.
+    std::vector<bool> spilled(g.tensors.size(), false);
+    residency_plan res = plan_residency(g, low, chip, spilled);
+    std::vector<tile_choice> tiling;
+    for (std::size_t j = 0; j < low.ops.size();) {
+        std::uint32_t used = 0;
+        const tile_env env = make_env(low.ops[j], j, res, chip, used);
+        if (auto t = try_tiling(low.ops[j], env)) {
+            tiling.push_back(*t);
+            ++j;
+            continue;
+        }
+        const int victim = spill_victim(res, int(j));
+        if (victim < 0) // nothing kept at j: the op cannot fit at all
+            choose_tiling(low.ops[j], env, source,
+                          "ops[" + std::to_string(low.ops[j].graph_op) + "]");
+        spilled[victim] = true;
+        j = std::size_t(std::min<int>(int(j), res.uses[victim].front()));
+        tiling.resize(j);
+        res = plan_residency(g, low, chip, spilled);
+    }
     prog.dram_bytes_needed = res.dram_end;
     emitter em(g, low, res, chip, prog);
     for (std::size_t j = 0; j < low.ops.size(); ++j) {
         const lowered_op& op = low.ops[j];
-        const auto shares = core_shares(op, chip.cores);
-        // Pass 3 (tiling): sized for the busiest core, the same tile on every core.
-        tile_env env;
-        env.scratchpad = chip.scratchpad.bytes();
-        env.cols = chip.mac_array.cols;
         std::uint32_t used = 0;
-        for (const auto& s : shares) {
-            env.rows_core = std::max(env.rows_core, s.r1 - s.r0);
-            env.oc_core = std::max(env.oc_core, s.q1 - s.q0);
-            used += s.empty() ? 0 : 1;
-        }
-        for (std::size_t k = 0; k < op.inputs.size(); ++k)
-            env.in_resident.push_back(res.resident[op.inputs[k].view.tensor]);
-        env.halo_rows = res.halo_rows[j];
-        env.out_resident = res.resident[op.out.tensor];
-        env.resident_extent = res.resident_extent[j];
-        const tile_choice t =
-            choose_tiling(op, env, source, "ops[" + std::to_string(op.graph_op) + "]");
+        const tile_env env = make_env(op, j, res, chip, used);
+        const tile_choice& t = tiling[j];
         const buffer_layout buf = layout_buffers(t, chip.scratchpad, env.resident_extent);
 
         op_info info;
@@ -52,6 +100,9 @@ program compile(const workloads::graph& g, const chip_desc& chip, const std::str
                       std::to_string(t.rows) + " oc=" + std::to_string(t.oc) + " x" +
                       std::to_string(used) + " cores (" +
                       (op.split_rows ? "row split" : "channel split") + ")";
+        if (t.k_split())
+            info.tiling += ", K split: " + std::to_string(t.k_blocks) + " blocks of " +
+                           std::to_string(t.kc) + " input channels";
         if (!op.weights.empty() && t.weights_once()) info.tiling += ", weights resident";
         if (env.out_resident) info.tiling += ", output kept on chip";
         bool in_res = false;

@@ -6,9 +6,11 @@
 //   2. fuse: activations into their producer; a residual add into the producer's epilogue when
 //      compiler.residual == fused (else it stays a vector-unit op);
 //   3. place: choose the unit (depthwise by compiler.depthwise), the core split
-//      (compiler.core_split), and the tiling that fits the scratchpad with double buffering;
+//      (compiler.core_split), and the tiling that fits the scratchpad with double buffering
+//      (splitting the reduction dim K only when no full-K tile fits);
 //   4. residency: keep a tensor in the scratchpads between producer and consumers when the
-//      split matches and it fits the residency budget, else spill to DRAM;
+//      split matches and it fits the residency budget, else spill to DRAM; a kept tensor that
+//      leaves no room for a later op's smallest tile is spilled and residency re-planned;
 //   5. emit: load / compute / store commands with double-buffer dependencies and barriers.
 
 #include "ops/chip.h"

@@ -1,6 +1,8 @@
 #include "ops/emit.h"
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 namespace ops {
 
@@ -127,21 +129,33 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
         auto& st = m_cores[c];
         auto& stream = m_prog.streams[c];
         const core_share sh = shares[c];
+        // A tile: output rows [y0,y1) x channels [o0,o1), reduction channels [k0,k1). With a
+        // split K the K blocks are innermost, so partial sums of one output tile stay in one
+        // output buffer; weights then change every tile (block index wb).
         struct tile {
-            std::int64_t y0, y1, o0, o1, ocb;
+            std::int64_t y0, y1, o0, o1, k0, k1, wb;
+            bool first_k() const { return k0 == 0; }
         };
+        const bool ksplit = t.k_split();
+        const std::int64_t cin = std::max<std::int64_t>(op.cin, 1); // 0 for vector-unit ops
+        const std::int64_t kc = ksplit ? t.kc : cin;
         std::vector<tile> tiles;
         if (!sh.empty()) {
-            std::int64_t b = 0;
+            std::int64_t b = 0, wb = 0;
             for (std::int64_t o0 = sh.q0; o0 < sh.q1; o0 += t.oc, ++b)
                 for (std::int64_t y0 = sh.r0; y0 < sh.r1; y0 += t.rows)
-                    tiles.push_back({y0, std::min(sh.r1, y0 + t.rows), o0,
-                                     std::min(sh.q1, o0 + t.oc), b});
+                    for (std::int64_t k0 = 0; k0 < cin; k0 += kc)
+                        tiles.push_back({y0, std::min(sh.r1, y0 + t.rows), o0,
+                                         std::min(sh.q1, o0 + t.oc), k0, std::min(cin, k0 + kc),
+                                         ksplit ? wb++ : b});
         }
+        auto last_k = [&](const tile& tl) { return tl.k1 == cin; };
 
+        // Returns the weight buffer range loaded and the number of load commands.
         auto weight_load = [&](const tile& tl, int barrier) {
-            const std::uint64_t dst = buf.w[tl.ocb % 2];
+            const std::uint64_t dst = buf.w[tl.wb % 2];
             std::uint64_t at = dst;
+            std::uint32_t n = 0;
             for (const auto& w : op.weights) {
                 const auto& wt = m_g.tensors[w.tensor];
                 const std::uint64_t base = m_res.dram_addr[w.tensor];
@@ -150,10 +164,19 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
                 cmd.unit = unit_kind::dma;
                 cmd.op = std::uint32_t(j);
                 cmd.engine = load_engine;
+                if (ksplit && !w.reduced && !tl.first_k()) continue; // bias: once per tile
                 if (w.k_major) {
+                    // [K, N]: rows k0..k1 of columns o0..o1.
                     const std::uint64_t eb = workloads::dtype_bytes(wt.type);
-                    cmd.far = {base + std::uint64_t(tl.o0) * eb, std::uint32_t(w.k),
+                    const std::int64_t k0 = ksplit ? tl.k0 : 0, k1 = ksplit ? tl.k1 : w.k;
+                    cmd.far = {base + std::uint64_t(k0 * w.n + tl.o0) * eb, std::uint32_t(k1 - k0),
                                std::uint32_t((tl.o1 - tl.o0) * eb), std::uint64_t(w.n) * eb};
+                } else if (ksplit && w.reduced) {
+                    // [N, K]: per output channel, the bytes of input channels k0..k1.
+                    const std::uint64_t per_c = std::uint64_t(w.bytes_per_oc / op.cin);
+                    cmd.far = {base + std::uint64_t(tl.o0 * w.bytes_per_oc) + tl.k0 * per_c,
+                               std::uint32_t(tl.o1 - tl.o0), std::uint32_t((tl.k1 - tl.k0) * per_c),
+                               std::uint64_t(w.bytes_per_oc)};
                 } else {
                     const std::uint64_t lo = std::uint64_t(tl.o0 * w.bytes_per_oc);
                     const std::uint64_t hi =
@@ -164,20 +187,21 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
                 cmd.local = {at, cmd.far.bytes()};
                 at += cmd.far.bytes();
                 push(c, cmd, {}, {cmd.local}, barrier);
+                ++n;
             }
-            return sram_range{dst, at - dst};
+            return std::make_pair(sram_range{dst, at - dst}, n);
         };
 
         // Prefetch: the first weight block may load before the barrier (weights are constants,
         // so no other core's progress matters, only this core's previous use of the buffer).
         bool prefetched = false;
+        sram_range prefetch_range{};
+        std::uint32_t prefetch_cmds = 0;
         if (j > 0 && weights_const && !tiles.empty()) {
-            weight_load(tiles[0], -1);
+            std::tie(prefetch_range, prefetch_cmds) = weight_load(tiles[0], -1);
             prefetched = true;
         }
-        const std::uint32_t prefetch_start =
-            prefetched ? std::uint32_t(stream.size()) - std::uint32_t(op.weights.size())
-                       : std::uint32_t(stream.size());
+        const std::uint32_t prefetch_start = std::uint32_t(stream.size()) - prefetch_cmds;
         int barrier = -1;
         if (j > 0) {
             // The barrier waits for every command of the previous op on this core (its sinks).
@@ -211,21 +235,17 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
         auto loads = [&](std::size_t i) {
             const tile& tl = tiles[i];
             const int parity = int(i % 2);
-            if (i == 0 || tl.ocb != tiles[i - 1].ocb) {
-                if (i == 0 && prefetched) {
-                    std::uint64_t bytes = 0;
-                    for (std::uint32_t k = prefetch_start; k < prefetch_start + op.weights.size(); ++k)
-                        bytes += stream[k].local.bytes;
-                    wrange = {buf.w[0], bytes};
-                } else {
-                    wrange = weight_load(tl, barrier);
-                }
-            }
+            if (i == 0 || tl.wb != tiles[i - 1].wb)
+                wrange = i == 0 && prefetched ? prefetch_range : weight_load(tl, barrier).first;
             io[i].w = wrange;
             for (std::size_t k = 0; k < op.inputs.size(); ++k) {
                 const operand& a = op.inputs[k];
                 std::int64_t c0 = 0, c1 = a.view.c;
-                if (a.mode == chan_mode::same) {
+                // The fused shortcut is read by the epilogue, after the last K block only.
+                if (int(k) == op.shortcut && !last_k(tl)) continue;
+                if (a.mode == chan_mode::all && ksplit) {
+                    c0 = tl.k0, c1 = tl.k1;
+                } else if (a.mode == chan_mode::same) {
                     std::int64_t lo = std::max(tl.o0, a.lo), hi = std::min(tl.o1, a.hi);
                     if (int(k) == op.shortcut) lo = std::max(lo, op.res_lo), hi = std::min(hi, op.res_hi);
                     if (hi <= lo) continue;
@@ -294,11 +314,13 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
         };
 
         if (!tiles.empty()) loads(0);
+        std::size_t oi = 0; // output tiles completed (selects the ping/pong output buffer)
         for (std::size_t i = 0; i < tiles.size(); ++i) {
             if (i + 1 < tiles.size()) loads(i + 1); // one tile of look-ahead keeps DMA busy
             const tile& tl = tiles[i];
             const std::uint64_t rows = tl.y1 - tl.y0, oc = tl.o1 - tl.o0;
             const std::uint64_t pix = rows * op.wout;
+            const std::uint64_t kcur = std::uint64_t(tl.k1 - tl.k0);
             // Output: the resident slot of this core's rows, or the ping/pong buffer.
             sram_range out;
             region out_far{};
@@ -311,14 +333,34 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
             } else {
                 out_far = make_region(op.out, m_res.dram_addr[op.out.tensor], op.out.h, tl.y0,
                                       tl.y1, tl.o0 + op.out_c_off, tl.o1 + op.out_c_off);
-                out = {buf.out[i % 2], out_far.bytes()};
+                out = {buf.out[oi % 2], out_far.bytes()};
             }
             std::vector<sram_range> reads = io[i].reads;
             if (io[i].w.bytes) reads.push_back(io[i].w);
             ++ntiles;
+            if (ksplit) {
+                // Partial sums accumulate in the output buffer; the last K block reads them
+                // and writes the result (to the kept slot, or the buffer's low bytes).
+                const sram_range acc{buf.out[oi % 2],
+                                     pix * oc * m_chip.mac_array.accumulator_bytes};
+                if (!tl.first_k()) reads.push_back(acc);
+                command cmd;
+                cmd.kind = cmd_kind::compute;
+                cmd.unit = unit_kind::mac_array;
+                cmd.op = std::uint32_t(j);
+                cmd.gemm = {pix, kcur * std::uint64_t(op.kind == op_kind::gemm ? 1 : op.kh * op.kw),
+                            oc, 1};
+                cmd.reads = reads;
+                cmd.writes = {last_k(tl) ? out : acc};
+                push(c, cmd, reads, cmd.writes, barrier);
+                if (!last_k(tl)) continue;
+            }
+            ++oi;
             const std::uint64_t nres =
                 pix * std::uint64_t(overlap(tl.o0, tl.o1, op.res_lo, op.res_hi));
-            if (op.unit == unit_kind::mac_array) {
+            if (ksplit) {
+                // The MAC array ran above, once per K block.
+            } else if (op.unit == unit_kind::mac_array) {
                 command cmd;
                 cmd.kind = cmd_kind::compute;
                 cmd.unit = unit_kind::mac_array;

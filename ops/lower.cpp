@@ -222,6 +222,7 @@ private:
         // Channel tiles hold whole groups; depthwise groups are single channels.
         l.oc_granule = groups > 1 && !depthwise ? cout / groups : 1;
         weights_of(l, 1, cout);
+        if (groups == 1) l.weights[0].reduced = true; // [Cout, Cin, kh, kw]: K = Cin·kh·kw
         const auto act = o.attr_str("activation", "none");
         if (act == "sigmoid" || act == "prelu") {
             l.epi_act = true;
@@ -255,6 +256,7 @@ private:
         l.cout = l.out.c;
         l.oc_granule = 1;
         weights_of(l, 1, l.cout);
+        l.weights[0].reduced = true; // [N, K]
         const auto act = o.attr_str("activation", "none");
         if (act == "sigmoid" || act == "prelu") {
             l.epi_act = true;
@@ -287,6 +289,7 @@ private:
         w.k = b.shape[0];
         w.n = b.shape[1];
         w.bytes_per_oc = w.k * workloads::dtype_bytes(b.type);
+        w.reduced = true;
         l.weights.push_back(w);
         m_act_of_next = false;
         place(l, true);

@@ -46,6 +46,8 @@ struct weight_operand {
     bool k_major = false;          ///< [K, N] layout (matmul B): an oc block is K strided runs
     std::int64_t k = 1;            ///< rows of a k_major tensor
     std::int64_t n = 1;            ///< columns (= output channels) of a k_major tensor
+    bool reduced = false;          ///< the weight matrix (indexed by K too): a K block loads
+                                   ///< bytes_per_oc·kc/cin per channel; else (bias) K-invariant
 };
 
 enum class op_kind : std::uint8_t { conv, gemm, vector };

@@ -12,8 +12,16 @@ constexpr std::uint64_t dram_align = 4096;
 std::uint64_t align_up(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b * b; }
 } // namespace
 
+std::vector<int> residency_plan::live_at(int j) const {
+    std::vector<int> r;
+    for (std::size_t t = 0; t < resident.size(); ++t)
+        if (resident[t] && !uses[t].empty() && uses[t].front() <= j && j <= uses[t].back())
+            r.push_back(int(t));
+    return r;
+}
+
 residency_plan plan_residency(const workloads::graph& g, const lowering& low,
-                              const chip_desc& chip) {
+                              const chip_desc& chip, const std::vector<bool>& spilled) {
     const std::size_t nt = g.tensors.size(), nops = low.ops.size();
     const std::uint32_t cores = chip.cores;
     residency_plan r;
@@ -22,6 +30,8 @@ residency_plan plan_residency(const workloads::graph& g, const lowering& low,
     r.own_rows.assign(nt, {});
     r.dram_addr.assign(nt, 0);
     r.resident_extent.assign(nops, 0);
+    r.slot_bytes.assign(nt, 0);
+    r.uses.assign(nt, {});
     r.halo_rows.resize(nops);
     for (std::size_t j = 0; j < nops; ++j) r.halo_rows[j].assign(low.ops[j].inputs.size(), 0);
 
@@ -51,6 +61,7 @@ residency_plan plan_residency(const workloads::graph& g, const lowering& low,
         const auto& op = low.ops[j];
         const int t = op.out.tensor;
         if (producer[t] != int(j) || is_output[t] || weight_use[t] || low.reshaped[t]) continue;
+        if (std::size_t(t) < spilled.size() && spilled[t]) continue;
         if (!op.split_rows || op.out_c_off != 0 || op.cout != op.out.c || readers[t].empty())
             continue;
         // Same row split: every reader splits rows too; the rows a core needs and does not own
@@ -96,6 +107,10 @@ residency_plan plan_residency(const workloads::graph& g, const lowering& low,
         slots.push_back({off, size, int(j), last});
         r.resident[t] = true;
         r.sram_addr[t] = chip.scratchpad.bytes() - off - size;
+        r.slot_bytes[t] = size;
+        r.uses[t].push_back(int(j));
+        for (auto [c, k] : readers[t]) r.uses[t].push_back(c);
+        std::sort(r.uses[t].begin(), r.uses[t].end());
         for (const auto& s : shares[j]) r.own_rows[t].emplace_back(s.r0, s.r1);
         std::size_t h = 0;
         for (auto [c, k] : readers[t]) r.halo_rows[c][k] = halos[h++].second;

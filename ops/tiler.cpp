@@ -7,6 +7,7 @@
 #include "sim/errors.h"
 
 #include <algorithm>
+#include <limits>
 #include <tuple>
 
 namespace ops {
@@ -49,10 +50,11 @@ std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op& op, std::size
 
 namespace {
 
-/// Channels of operand `a` one tile of `oc` output channels reads.
-std::int64_t operand_channels(const lowered_op& op, const operand& a, std::int64_t oc) {
+/// Channels of operand `a` one tile of `oc` output channels and `kc` reduction channels reads.
+std::int64_t operand_channels(const lowered_op& op, const operand& a, std::int64_t oc,
+                              std::int64_t kc) {
     switch (a.mode) {
-    case chan_mode::all: return a.view.c;
+    case chan_mode::all: return std::min(kc, a.view.c);
     case chan_mode::same: return std::min(oc, a.hi - a.lo);
     case chan_mode::group: {
         const std::int64_t cout_g = op.cout / op.groups, cin_g = a.view.c / op.groups;
@@ -62,14 +64,31 @@ std::int64_t operand_channels(const lowered_op& op, const operand& a, std::int64
     return a.view.c;
 }
 
+/// Channel tiles: the whole per-core range, then k·base for k = 1, 2, ... below it, where base
+/// is the array width rounded up to whole groups.
+std::vector<std::int64_t> oc_candidates(const lowered_op& op, const tile_env& env,
+                                        std::int64_t& base) {
+    const std::int64_t g = std::max<std::int64_t>(op.oc_granule, 1);
+    base = std::int64_t(ceil_div(env.cols, std::uint64_t(g))) * g;
+    std::vector<std::int64_t> ocs{env.oc_core};
+    for (std::int64_t k = (env.oc_core - 1) / base; k >= 1; --k) ocs.push_back(k * base);
+    return ocs;
+}
+
 } // namespace
 
 tile_choice tile_footprint(const lowered_op& op, const tile_env& env, std::int64_t rows,
-                           std::int64_t oc) {
+                           std::int64_t oc, std::int64_t kc) {
+    const std::int64_t cin = std::max<std::int64_t>(op.cin, 1); // 0 for vector-unit ops
+    if (kc <= 0 || kc > cin) kc = cin;
     tile_choice t;
     t.rows = rows;
     t.oc = oc;
     t.oc_blocks = (env.oc_core + oc - 1) / oc;
+    t.kc = kc;
+    t.k_blocks = (cin + kc - 1) / kc;
+    // Unsplit K reads every channel of an all-channel operand, whatever op.cin counts.
+    const std::int64_t read_c = t.k_split() ? kc : std::numeric_limits<std::int64_t>::max();
     std::uint64_t in = 0;
     for (std::size_t k = 0; k < op.inputs.size(); ++k) {
         const operand& a = op.inputs[k];
@@ -79,62 +98,97 @@ tile_choice tile_footprint(const lowered_op& op, const tile_env& env, std::int64
         else if (int(k) == op.shortcut) r = rows;
         else r = std::min(a.view.h, (rows - 1) * op.sh + op.kh);
         const std::uint64_t b =
-            std::uint64_t(r) * a.view.w * operand_channels(op, a, oc) * a.view.elem_bytes;
+            std::uint64_t(r) * a.view.w * operand_channels(op, a, oc, read_c) * a.view.elem_bytes;
         t.in_bytes.push_back(b);
         in += b;
     }
     std::int64_t per_oc = 0;
-    for (const auto& w : op.weights) per_oc += w.bytes_per_oc;
+    for (const auto& w : op.weights)
+        per_oc += w.reduced && t.k_split() ? w.bytes_per_oc / op.cin * kc : w.bytes_per_oc;
     t.w_bytes = std::uint64_t(oc) * per_oc;
-    t.out_bytes = env.out_resident ? 0 : std::uint64_t(rows) * op.wout * oc * op.out.elem_bytes;
+    // Partial sums of a split K stay in the output buffer across K blocks, accumulator-wide
+    // (even for a kept output: only the last K block writes the kept slot).
+    const std::uint64_t pixels = std::uint64_t(rows) * op.wout * oc;
+    t.out_bytes = t.k_split()       ? pixels * env.accumulator_bytes
+                  : env.out_resident ? 0
+                                     : pixels * op.out.elem_bytes;
     t.footprint = 2 * in + 2 * t.out_bytes + (t.weights_once() ? 1 : 2) * t.w_bytes +
                   env.resident_extent;
     return t;
 }
 
-tile_choice choose_tiling(const lowered_op& op, const tile_env& env, const std::string& source,
-                          const std::string& path) {
-    // Channel tiles are multiples of the array width (rounded to whole groups).
-    const std::int64_t g = std::max<std::int64_t>(op.oc_granule, 1);
-    const std::int64_t base = std::int64_t(ceil_div(env.cols, std::uint64_t(g))) * g;
-    std::vector<std::int64_t> ocs{env.oc_core};
-    for (std::int64_t k = (env.oc_core - 1) / base; k >= 1; --k) ocs.push_back(k * base);
+std::int64_t k_granule(const lowered_op& op, const tile_env& env) {
+    if (op.unit != unit_kind::mac_array || op.groups != 1 || op.cin <= 1) return 0;
+    bool any = false;
+    for (const auto& w : op.weights) {
+        if (!w.reduced) continue;
+        if (w.bytes_per_oc % op.cin) return 0; // not a whole number of bytes per input channel
+        any = true;
+    }
+    if (!any) return 0;
+    // WS maps K on the array rows: a K block of fewer than `rows` elements would idle rows.
+    const std::uint64_t per_channel = op.kind == op_kind::conv ? std::uint64_t(op.kh * op.kw) : 1;
+    const auto g = std::int64_t(ceil_div(env.array_rows, per_channel));
+    return g < op.cin ? g : 0;
+}
+
+std::optional<tile_choice> try_tiling(const lowered_op& op, const tile_env& env) {
+    std::int64_t base = 1;
+    const std::vector<std::int64_t> ocs = oc_candidates(op, env, base);
+    // K blocks: the full K first (today's choice whenever it fits, and no partial sums); only if
+    // no tile with the full K fits, every multiple of the granule below K, by the same key.
+    std::vector<std::int64_t> kcs{std::max<std::int64_t>(op.cin, 1)};
+    if (const std::int64_t g = k_granule(op, env))
+        for (std::int64_t k = (op.cin - 1) / g; k >= 1; --k) kcs.push_back(k * g);
 
     bool found = false;
     tile_choice best;
-    std::tuple<std::uint64_t, std::uint64_t, std::int64_t> best_key{};
-    for (std::int64_t oc : ocs) {
-        if (tile_footprint(op, env, 1, oc).footprint > env.scratchpad) continue;
-        // The footprint grows with rows: binary-search the most rows that fit.
-        std::int64_t lo = 1, hi = env.rows_core;
-        while (lo < hi) {
-            const std::int64_t mid = (lo + hi + 1) / 2;
-            if (tile_footprint(op, env, mid, oc).footprint <= env.scratchpad) lo = mid;
-            else hi = mid - 1;
+    std::tuple<std::uint64_t, std::uint64_t, std::int64_t, std::int64_t> best_key{};
+    for (std::size_t i = 0; i < kcs.size(); ++i) {
+        if (i == 1 && found) break; // the full K fits: never split it
+        const std::int64_t kc = kcs[i];
+        for (std::int64_t oc : ocs) {
+            if (tile_footprint(op, env, 1, oc, kc).footprint > env.scratchpad) continue;
+            // The footprint grows with rows: binary-search the most rows that fit.
+            std::int64_t lo = 1, hi = env.rows_core;
+            while (lo < hi) {
+                const std::int64_t mid = (lo + hi + 1) / 2;
+                if (tile_footprint(op, env, mid, oc, kc).footprint <= env.scratchpad) lo = mid;
+                else hi = mid - 1;
+            }
+            tile_choice t = tile_footprint(op, env, lo, oc, kc);
+            // DRAM traffic of the inputs (re-read per channel block for all-channel operands,
+            // halo rows re-read per row block). Weights are read once per core with the full K;
+            // with a split K they are re-read per row block (K is the innermost loop).
+            const std::uint64_t row_blocks = ceil_div(env.rows_core, lo);
+            std::uint64_t in = 0;
+            for (std::size_t k = 0; k < op.inputs.size(); ++k)
+                if (!(k < env.in_resident.size() && env.in_resident[k])) in += t.in_bytes[k];
+            const std::uint64_t tiles = row_blocks * t.oc_blocks * t.k_blocks;
+            std::uint64_t traffic = tiles * in;
+            if (t.k_split()) traffic += row_blocks * t.oc_blocks * t.k_blocks * t.w_bytes;
+            auto key = std::make_tuple(traffic, tiles, -oc, -kc);
+            if (!found || key < best_key) best = t, best_key = key, found = true;
         }
-        tile_choice t = tile_footprint(op, env, lo, oc);
-        // DRAM traffic of the inputs (re-read per channel block for all-channel operands,
-        // halo rows re-read per row block); weights are read once per core whatever the tile.
-        const std::uint64_t row_blocks = ceil_div(env.rows_core, lo);
-        std::uint64_t in = 0;
-        for (std::size_t k = 0; k < op.inputs.size(); ++k)
-            if (!(k < env.in_resident.size() && env.in_resident[k])) in += t.in_bytes[k];
-        const std::uint64_t tiles = row_blocks * t.oc_blocks;
-        auto key = std::make_tuple(tiles * in, tiles, -oc);
-        if (!found || key < best_key) best = t, best_key = key, found = true;
     }
-    if (!found) {
-        const auto t = tile_footprint(op, env, 1, std::min(env.oc_core, base));
-        std::string msg = "no tile of \"" + op.name + "\" (" + op.type +
-                          ") fits the scratchpad: smallest tile needs " +
-                          std::to_string(t.footprint) + " bytes, scratchpad has " +
-                          std::to_string(env.scratchpad);
-        if (env.resident_extent)
-            msg += " (of which " + std::to_string(env.resident_extent) +
-                   " hold activations kept on chip)";
-        throw sim::input_error(source, path, msg);
-    }
+    if (!found) return std::nullopt;
     return best;
+}
+
+tile_choice choose_tiling(const lowered_op& op, const tile_env& env, const std::string& source,
+                          const std::string& path) {
+    if (auto t = try_tiling(op, env)) return *t;
+    std::int64_t base = 1;
+    oc_candidates(op, env, base);
+    const std::int64_t g = k_granule(op, env);
+    const auto t = tile_footprint(op, env, 1, std::min(env.oc_core, base), g ? g : op.cin);
+    std::string msg = "no tile of \"" + op.name + "\" (" + op.type +
+                      ") fits the scratchpad: smallest tile needs " + std::to_string(t.footprint) +
+                      " bytes, scratchpad has " + std::to_string(env.scratchpad);
+    if (env.resident_extent) // the compiler spills kept tensors first; only direct callers see this
+        msg += " (of which " + std::to_string(env.resident_extent) +
+               " hold activations kept on chip)";
+    throw sim::input_error(source, path, msg);
 }
 
 buffer_layout layout_buffers(const tile_choice& t, const scratchpad_params& sp,

@@ -138,13 +138,18 @@ TEST_CASE("compile: MACs are conserved across tiles for every conv kind, 4 cores
     b.output(t);
     for (auto dw : {depthwise_policy::mac_array, depthwise_policy::vector_unit})
         for (auto split : {core_split::rows, core_split::channels})
-            for (std::uint32_t bank_bytes : {64u * 1024, 4u * 1024}) { // roomy; forces tiling
+            // Roomy; forces tiling; forces K blocks on the dense convs.
+            for (std::uint32_t bank_bytes : {64u * 1024, 4u * 1024, 1024u}) {
                 auto c = chip(4);
                 c.compiler.depthwise = dw;
                 c.compiler.split = split;
                 c.scratchpad.bank_bytes = bank_bytes;
                 auto p = compile(b.g, c, "test");
                 REQUIRE(p.ops.size() == 5);
+                // 16 KiB per core: the 5x5 conv's full-K weight block (8 oc · 64·25 B, two
+                // buffers) cannot fit next to its input rows, so K is split.
+                if (bank_bytes == 1024 && split == core_split::rows)
+                    CHECK(p.ops[4].tiling.find("K split") != std::string::npos);
                 for (std::uint32_t i = 0; i < 5; ++i) {
                     const auto macs = std::uint64_t(b.g.op_macs(b.g.ops[i]));
                     INFO("op " << i << " " << p.ops[i].type << " " << p.ops[i].tiling);
@@ -212,6 +217,118 @@ TEST_CASE("tiler: the double-buffered footprint fits at the boundary and errors 
         CHECK(std::string(e.what()).find("smallest tile needs 5632 bytes, scratchpad has 5631") !=
               std::string::npos);
         CHECK(std::string(e.what()).find("\"pw\"") != std::string::npos);
+    }
+}
+
+TEST_CASE("tiler: K is split only when no full-K tile fits; partial sums stay in accumulators",
+          "[ops]") {
+    // Pointwise 256x4x4 -> 32x4x4 int8 on one core, 64x32 array, 4-byte accumulators; input and
+    // output in DRAM. Tiles are 1..4 rows x 32 channels (oc_core = 32).
+    // Full K (kc = 256), 1 row: in = 1·4·256 = 1024, w = 32·256 = 8192 (one block: one buffer),
+    //   out = 1·4·32 = 128 -> 2·1024 + 2·128 + 8192 = 10496.
+    // Split K, granule = array rows = 64 channels; two weight buffers, accumulator-wide output:
+    //   kc = 192, 1 row: 2·768 + 2·(4·32·4) + 2·6144 = 1536 + 1024 + 12288 = 14848 (worse),
+    //   kc = 128, 1 row: 2·512 + 1024 + 2·4096 = 10240; 2 rows: 2048 + 2048 + 8192 = 12288,
+    //   kc =  64, r rows: 2·256r + 2·512r + 2·2048 = 1536r + 4096 -> 5632 (r = 1) ... 10240 (4).
+    builder b;
+    int y = b.conv(b.input(256, 4, 4), 32, 1, 1, 1, "none", "pw");
+    b.output(y);
+    auto c = chip(1);
+    c.scratchpad.banks = 1;
+
+    // 10496: the full K fits at 1 row -> no split, weights loaded once (8192 B).
+    c.scratchpad.bank_bytes = 10496;
+    auto p = compile(b.g, c, "test");
+    CHECK(p.ops[0].tiling.find("K split") == std::string::npos);
+    CHECK(p.ops[0].tiling.find("rows=1 oc=32") != std::string::npos);
+    CHECK(p.ops[0].tiles == 4);
+    CHECK(dma_bytes(p, cmd_kind::load, 0) == 4096 + 8192);
+    CHECK(p.ops[0].sram_peak_bytes == 10496);
+
+    // 10495: K must split. kc = 128 fits only 1 row: 4 row blocks x 2 K blocks, weights re-read
+    // per row block: traffic 8·512 + 4·8192 = 36864. kc = 64 fits 4 rows (10240): 1 row block
+    // x 4 K blocks: 4·1024 + 8192 = 12288 -> chosen.
+    c.scratchpad.bank_bytes = 10495;
+    p = compile(b.g, c, "test");
+    CHECK(p.ops[0].tiling.find("rows=4 oc=32") != std::string::npos);
+    CHECK(p.ops[0].tiling.find("K split: 4 blocks of 64 input channels") != std::string::npos);
+    CHECK(p.ops[0].sram_peak_bytes == 10240);
+
+    // 5632: only kc = 64 at 1 row: 4 row blocks x 4 K blocks = 16 GEMMs of m=4, k=64, n=32;
+    // one store per row block (after its last K block); weights 8192 B re-read 4 times.
+    c.scratchpad.bank_bytes = 5632;
+    p = compile(b.g, c, "test");
+    CHECK(p.ops[0].tiling.find("rows=1 oc=32") != std::string::npos);
+    CHECK(p.ops[0].tiles == 16);
+    std::size_t gemms = 0;
+    for (const auto& cmd : p.streams[0])
+        if (cmd.kind == cmd_kind::compute) {
+            ++gemms;
+            CHECK(cmd.gemm.m == 4);
+            CHECK(cmd.gemm.k == 64);
+            CHECK(cmd.gemm.n == 32);
+        }
+    CHECK(gemms == 16);
+    CHECK(op_gemm_macs(p, 0) == 16 * 256 * 32);
+    CHECK(count(p, cmd_kind::store, 0) == 4);
+    CHECK(dma_bytes(p, cmd_kind::store, 0) == 32 * 4 * 4);
+    CHECK(dma_bytes(p, cmd_kind::load, 0) == 4096 + 4 * 8192);
+    CHECK(p.ops[0].sram_peak_bytes == 5632);
+
+    c.scratchpad.bank_bytes = 5631;
+    try {
+        compile(b.g, c, "test");
+        FAIL("expected sim::input_error");
+    } catch (const sim::input_error& e) {
+        CHECK(std::string(e.what()).find("smallest tile needs 5632 bytes, scratchpad has 5631") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("residency: a kept tensor that leaves no room for a tile is spilled to DRAM",
+          "[ops]") {
+    // x 16x8x8 -> depthwise 3x3 A -> a -> depthwise 3x3 B -> output, int8, one core, vector
+    // unit (K is never split), residency_fraction 0.75. Smallest tiles: 1 row x 16 channels,
+    // weights 16·9 = 144 B (one buffer); a's slot holds all of a: 16·8·8 = 1024 B.
+    //   A, a kept:   in 2·(3 rows·8·16 = 384) + out 0 + 144 + slot 1024 = 1936
+    //   A, a spilled: 768 + 2·(1·8·16 = 128) + 144                       = 1168
+    //   B, a kept:   in 0 (read in place) + 256 + 144 + 1024 = 1424;  a spilled: 1168.
+    // The budget keeps a when 1024 <= 0.75·S, i.e. S >= 1366, so for S in [1366, 1935] the
+    // greedy choice fails at A and spilling a makes it fit; below 1168 nothing fits at all.
+    builder b;
+    int t = b.conv(b.input(16, 8, 8), 16, 3, 1, 16, "none", "A");
+    t = b.conv(t, 16, 3, 1, 16, "none", "B");
+    b.output(t);
+    auto c = chip(1);
+    c.scratchpad.banks = 1;
+    c.scratchpad.residency_fraction = 0.75;
+
+    c.scratchpad.bank_bytes = 1936; // a fits next to A's tile: kept, A stores nothing
+    auto p = compile(b.g, c, "test");
+    CHECK(count(p, cmd_kind::store, 0) == 0);
+    CHECK(p.ops[0].tiling.find("output kept on chip") != std::string::npos);
+    CHECK(p.ops[0].sram_peak_bytes <= 1936);
+
+    for (std::uint32_t s : {1935u, 1168u}) { // a spilled: A stores a, B loads it
+        INFO("scratchpad " << s);
+        c.scratchpad.bank_bytes = s;
+        p = compile(b.g, c, "test");
+        CHECK(p.ops[0].tiling.find("kept on chip") == std::string::npos);
+        CHECK(dma_bytes(p, cmd_kind::store, 0) == 1024);
+        CHECK(p.ops[0].sram_peak_bytes <= s);
+        CHECK(p.ops[1].sram_peak_bytes <= s);
+    }
+
+    c.scratchpad.bank_bytes = 1167; // nothing kept and still no fit: the tile error
+    try {
+        compile(b.g, c, "test");
+        FAIL("expected sim::input_error");
+    } catch (const sim::input_error& e) {
+        const std::string what = e.what();
+        CHECK(e.json_path() == "ops[0]");
+        CHECK(what.find("smallest tile needs 1168 bytes, scratchpad has 1167") !=
+              std::string::npos);
+        CHECK(what.find("kept on chip") == std::string::npos);
     }
 }
 
@@ -415,30 +532,41 @@ TEST_CASE("compile: head (global pool + fc) splits channels; DRAM tensors are 4 
 
 TEST_CASE("compile: bundled networks conserve MACs, fit every scratchpad, deps point backwards",
           "[ops]") {
+    // 256 KiB per core forces tiling; 32 KiB forces K blocks (from MobileNeXt b6.pwr on, the
+    // full-K weight block no longer fits); with residency_fraction 0.9 it also forces spills of
+    // kept tensors (MobileNeXt: 5 of them).
+    const std::pair<std::uint32_t, double> scratchpads[] = {
+        {16u * 1024, 0.5}, {2048u, 0.5}, {2048u, 0.9}};
     for (std::string spec : {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2"})
         for (bool keep : {true, false})
-            for (auto res : {residual_policy::fused, residual_policy::vector}) {
-                const auto g = workloads::build_workload(spec);
-                auto c = chip(4);
-                c.compiler.keep_on_chip = keep;
-                c.compiler.residual = res;
-                c.scratchpad.bank_bytes = 16 * 1024; // 256 KiB per core: forces tiling
-                const auto p = compile(g, c, spec);
-                INFO(spec << " keep=" << keep);
-                std::uint64_t macs = 0, cmd_macs = 0;
-                for (const auto& o : p.ops) {
-                    macs += o.macs;
-                    CHECK(o.sram_peak_bytes <= c.scratchpad.bytes());
-                }
-                for (const auto& s : p.streams)
-                    for (std::size_t i = 0; i < s.size(); ++i) {
-                        if (s[i].kind == cmd_kind::compute)
-                            cmd_macs += s[i].unit == unit_kind::mac_array ? s[i].gemm.macs()
-                                        : s[i].vec.fn == vec_fn::mac     ? s[i].vec.elements
-                                                                         : 0;
-                        for (auto d : s[i].deps) REQUIRE(d < i);
+            for (auto res : {residual_policy::fused, residual_policy::vector})
+                for (auto [bank_bytes, fraction] : scratchpads) {
+                    const auto g = workloads::build_workload(spec);
+                    auto c = chip(4);
+                    c.compiler.keep_on_chip = keep;
+                    c.compiler.residual = res;
+                    c.scratchpad.bank_bytes = bank_bytes;
+                    c.scratchpad.residency_fraction = fraction;
+                    const auto p = compile(g, c, spec);
+                    INFO(spec << " keep=" << keep << " bank_bytes=" << bank_bytes
+                              << " residency_fraction=" << fraction);
+                    std::uint64_t macs = 0, cmd_macs = 0;
+                    bool k_split = false;
+                    for (const auto& o : p.ops) {
+                        macs += o.macs;
+                        CHECK(o.sram_peak_bytes <= c.scratchpad.bytes());
+                        k_split = k_split || o.tiling.find("K split") != std::string::npos;
                     }
-                CHECK(macs == std::uint64_t(g.total_macs()));
-                CHECK(cmd_macs == std::uint64_t(g.total_macs()));
-            }
+                    CHECK(k_split == (bank_bytes == 2048u));
+                    for (const auto& s : p.streams)
+                        for (std::size_t i = 0; i < s.size(); ++i) {
+                            if (s[i].kind == cmd_kind::compute)
+                                cmd_macs += s[i].unit == unit_kind::mac_array ? s[i].gemm.macs()
+                                            : s[i].vec.fn == vec_fn::mac     ? s[i].vec.elements
+                                                                             : 0;
+                            for (auto d : s[i].deps) REQUIRE(d < i);
+                        }
+                    CHECK(macs == std::uint64_t(g.total_macs()));
+                    CHECK(cmd_macs == std::uint64_t(g.total_macs()));
+                }
 }
