@@ -13,14 +13,14 @@ namespace app {
 
 struct loaded_chip {
     ops::chip_desc chip;
-    std::string source;      ///< the file, or "<built-in questcore-ref>"
+    std::string source;               ///< the file, or "<built-in questcore-ref>"
     nlohmann::ordered_json effective; ///< every key with its effective value (--dump-config)
 };
 
 /// `file` empty means the built-in reference chip. Throws sim::input_error.
-loaded_chip load_chip(const std::string& file, const std::vector<std::string>& sets);
+loaded_chip load_chip(const std::string &file, const std::vector<std::string> &sets);
 
 /// Parses JSON text, turning a syntax error into sim::input_error naming file, line and column.
-nlohmann::json parse_json_text(const std::string& text, const std::string& file);
+nlohmann::json parse_json_text(const std::string &text, const std::string &file);
 
 } // namespace app

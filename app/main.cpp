@@ -26,7 +26,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-const char* usage_text =
+const char *usage_text =
     "usage: qcsim <command> [options]\n"
     "commands:\n"
     "  run        simulate a workload on a chip (default: MobileNeXt-1.0 on the reference chip)\n"
@@ -35,27 +35,28 @@ const char* usage_text =
     "  trace      write a workload as a JSON trace file\n"
     "run 'qcsim <command> --help' for its options\n";
 
-const char* default_workload = "mobilenext";
+const char *default_workload = "mobilenext";
 
 struct usage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-po::variables_map parse(const po::options_description& desc, const std::vector<std::string>& args,
-                        const po::positional_options_description* pos = nullptr) {
+po::variables_map parse(const po::options_description &desc, const std::vector<std::string> &args,
+                        const po::positional_options_description *pos = nullptr) {
     po::variables_map vm;
     try {
         auto p = po::command_line_parser(args).options(desc);
-        if (pos) p.positional(*pos);
+        if (pos)
+            p.positional(*pos);
         po::store(p.run(), vm);
         po::notify(vm);
-    } catch (const po::error& e) {
+    } catch (const po::error &e) {
         throw usage_error(e.what());
     }
     return vm;
 }
 
-int cmd_run(const std::vector<std::string>& args) {
+int cmd_run(const std::vector<std::string> &args) {
     po::options_description d("qcsim run options");
     d.add_options()("help,h", "this help")(
         "chip", po::value<std::string>()->default_value(""),
@@ -66,15 +67,16 @@ int cmd_run(const std::vector<std::string>& args) {
         "override a config key: --set dram.channels=2 (repeatable)")(
         "json", po::value<std::string>(), "write the JSON report to FILE ('-' = stdout)")(
         "csv", po::value<std::string>(), "write the per-operator CSV to FILE ('-' = stdout)")(
-        "dump-config", po::value<std::string>(), "write the effective chip config to FILE")(
-        "quiet,q", "do not print the table");
+        "dump-config", po::value<std::string>(),
+        "write the effective chip config to FILE")("quiet,q", "do not print the table");
     auto vm = parse(d, args);
     if (vm.count("help")) {
         std::cout << d;
         return 0;
     }
     std::vector<std::string> sets;
-    if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
+    if (vm.count("set"))
+        sets = vm["set"].as<std::vector<std::string>>();
     // Everything that can be wrong with the input is checked before anything is written.
     auto chip = app::load_chip(vm["chip"].as<std::string>(), sets);
     const std::string spec = vm["workload"].as<std::string>();
@@ -87,16 +89,20 @@ int cmd_run(const std::vector<std::string>& args) {
     std::string json_text = report.dump(2) + "\n";
     std::string csv_text = app::render_csv(report);
     std::string cfg_text = chip.effective.dump(2) + "\n";
-    if (vm.count("dump-config")) sim::write_file_atomic(vm["dump-config"].as<std::string>(), cfg_text);
-    if (vm.count("json")) sim::write_file_atomic(vm["json"].as<std::string>(), json_text);
-    if (vm.count("csv")) sim::write_file_atomic(vm["csv"].as<std::string>(), csv_text);
+    if (vm.count("dump-config"))
+        sim::write_file_atomic(vm["dump-config"].as<std::string>(), cfg_text);
+    if (vm.count("json"))
+        sim::write_file_atomic(vm["json"].as<std::string>(), json_text);
+    if (vm.count("csv"))
+        sim::write_file_atomic(vm["csv"].as<std::string>(), csv_text);
     bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
                      (vm.count("csv") && vm["csv"].as<std::string>() == "-");
-    if (!vm.count("quiet") && !to_stdout) std::cout << app::render_table(report);
+    if (!vm.count("quiet") && !to_stdout)
+        std::cout << app::render_table(report);
     return 0;
 }
 
-int cmd_workloads(const std::vector<std::string>& args) {
+int cmd_workloads(const std::vector<std::string> &args) {
     po::options_description d("qcsim workloads options");
     d.add_options()("help,h", "this help")("json", "print as JSON");
     auto vm = parse(d, args);
@@ -111,11 +117,11 @@ int cmd_workloads(const std::vector<std::string>& args) {
     t.add_column("MACs (M)");
     t.add_column("params");
     t.add_column("description", sim::text_table::align::left);
-    for (const auto& gen : workloads::generators()) {
+    for (const auto &gen : workloads::generators()) {
         workloads::graph g = workloads::build_workload(gen.name);
         std::string ps;
         nlohmann::ordered_json pj = nlohmann::ordered_json::array();
-        for (const auto& p : gen.params) {
+        for (const auto &p : gen.params) {
             ps += (ps.empty() ? "" : ", ") +
                   fmt::format("{}={} [{}, {}]", p.name, p.default_value, p.min, p.max);
             pj.push_back({{"name", p.name},
@@ -140,7 +146,7 @@ int cmd_workloads(const std::vector<std::string>& args) {
     return 0;
 }
 
-int cmd_describe(const std::vector<std::string>& args) {
+int cmd_describe(const std::vector<std::string> &args) {
     po::options_description d("qcsim describe options");
     d.add_options()("help,h", "this help")("json", "print as JSON");
     auto vm = parse(d, args);
@@ -151,7 +157,7 @@ int cmd_describe(const std::vector<std::string>& args) {
     auto rows = sim::describe_params<ops::chip_desc>();
     if (vm.count("json")) {
         nlohmann::ordered_json a = nlohmann::ordered_json::array();
-        for (auto& r : rows)
+        for (auto &r : rows)
             a.push_back({{"key", r.path},
                          {"type", r.type},
                          {"unit", r.unit},
@@ -167,16 +173,18 @@ int cmd_describe(const std::vector<std::string>& args) {
     t.add_column("unit", A::left);
     t.add_column("default", A::left);
     t.add_column("meaning", A::left);
-    for (auto& r : rows) t.add_row({r.path, r.type, r.unit, r.default_value, r.description});
+    for (auto &r : rows)
+        t.add_row({r.path, r.type, r.unit, r.default_value, r.description});
     std::cout << t.str();
     return 0;
 }
 
-int cmd_trace(const std::vector<std::string>& args) {
+int cmd_trace(const std::vector<std::string> &args) {
     po::options_description d("qcsim trace options");
-    d.add_options()("help,h", "this help")("workload,w", po::value<std::string>()->default_value(default_workload),
-                                            "NAME[:k=v,...] or FILE.json")(
-        "out,o", po::value<std::string>()->default_value("-"), "output FILE ('-' = stdout)");
+    d.add_options()("help,h", "this help")(
+        "workload,w", po::value<std::string>()->default_value(default_workload),
+        "NAME[:k=v,...] or FILE.json")("out,o", po::value<std::string>()->default_value("-"),
+                                       "output FILE ('-' = stdout)");
     auto vm = parse(d, args);
     if (vm.count("help")) {
         std::cout << d;
@@ -191,31 +199,38 @@ int cmd_trace(const std::vector<std::string>& args) {
 
 // libsystemc.so refers to sc_main. qcsim's own main() drives the kernel instead (arch::simulate
 // elaborates and calls sc_start), so SystemC's entry is never used.
-extern "C" int sc_main(int, char*[]) { return 3; }
+extern "C" int sc_main(int, char *[]) {
+    return 3;
+}
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
     std::vector<std::string> all(argv + 1, argv + argc);
     std::string cmd = all.empty() ? "" : all[0];
     std::vector<std::string> rest(all.size() > 1 ? all.begin() + 1 : all.end(), all.end());
     try {
-        if (cmd == "run") return cmd_run(rest);
-        if (cmd == "workloads") return cmd_workloads(rest);
-        if (cmd == "describe") return cmd_describe(rest);
-        if (cmd == "trace") return cmd_trace(rest);
+        if (cmd == "run")
+            return cmd_run(rest);
+        if (cmd == "workloads")
+            return cmd_workloads(rest);
+        if (cmd == "describe")
+            return cmd_describe(rest);
+        if (cmd == "trace")
+            return cmd_trace(rest);
         if (cmd == "--help" || cmd == "-h" || cmd == "help") {
             std::cout << usage_text;
             return 0;
         }
-        std::cerr << (cmd.empty() ? "qcsim: missing command\n" : "qcsim: unknown command '" + cmd + "'\n")
+        std::cerr << (cmd.empty() ? "qcsim: missing command\n"
+                                  : "qcsim: unknown command '" + cmd + "'\n")
                   << usage_text;
         return sim::exit_bad_input;
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         std::cerr << "qcsim: error: " << e.what() << "\n";
         return sim::exit_bad_input;
-    } catch (const usage_error& e) {
+    } catch (const usage_error &e) {
         std::cerr << "qcsim " << cmd << ": " << e.what() << "\n" << usage_text;
         return sim::exit_bad_input;
-    } catch (const std::exception& e) {
+    } catch (const std::exception &e) {
         std::cerr << "qcsim: internal error (a bug, please report): " << e.what() << "\n";
         return 3;
     }

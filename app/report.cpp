@@ -12,15 +12,23 @@ namespace app {
 namespace {
 
 // Ratios are printed with 6 decimals so the JSON stays readable and byte-stable.
-double r6(double x) { return std::round(x * 1e6) / 1e6; }
-double safe_div(double a, double b) { return b > 0 ? a / b : 0.0; }
+double r6(double x) {
+    return std::round(x * 1e6) / 1e6;
+}
+double safe_div(double a, double b) {
+    return b > 0 ? a / b : 0.0;
+}
 
-const char* unit_name(ops::unit_kind u) {
+const char *unit_name(ops::unit_kind u) {
     switch (u) {
-    case ops::unit_kind::mac_array: return "mac_array";
-    case ops::unit_kind::vector_unit: return "vector_unit";
-    case ops::unit_kind::dma: return "dma";
-    case ops::unit_kind::controller: return "controller";
+    case ops::unit_kind::mac_array:
+        return "mac_array";
+    case ops::unit_kind::vector_unit:
+        return "vector_unit";
+    case ops::unit_kind::dma:
+        return "dma";
+    case ops::unit_kind::controller:
+        return "controller";
     }
     return "?";
 }
@@ -29,7 +37,7 @@ struct energy_split {
     double dynamic_pj = 0;
 };
 
-double dynamic_energy_pj(const ops::energy_params& e, const arch::op_stats& s) {
+double dynamic_energy_pj(const ops::energy_params &e, const arch::op_stats &s) {
     return double(s.macs) * e.pj_per_mac +
            double(s.sram_bytes_read + s.sram_bytes_written) * e.pj_per_sram_byte +
            double(s.dram_bytes_read + s.dram_bytes_written) * e.pj_per_dram_byte +
@@ -38,11 +46,11 @@ double dynamic_energy_pj(const ops::energy_params& e, const arch::op_stats& s) {
 
 /// Static energy over the run, shared among the operators active at each instant (equal shares
 /// when several overlap); the part of the run with no operator active is returned as idle.
-std::vector<double> static_shares_pj(const std::vector<arch::op_stats>& ops, std::uint64_t total,
-                                     double pj_per_cycle, double& idle_pj) {
+std::vector<double> static_shares_pj(const std::vector<arch::op_stats> &ops, std::uint64_t total,
+                                     double pj_per_cycle, double &idle_pj) {
     std::vector<double> share(ops.size(), 0.0);
     std::vector<std::uint64_t> cuts{0, total};
-    for (const auto& o : ops)
+    for (const auto &o : ops)
         if (o.end_cycle > o.start_cycle) {
             cuts.push_back(o.start_cycle);
             cuts.push_back(o.end_cycle);
@@ -55,28 +63,34 @@ std::vector<double> static_shares_pj(const std::vector<arch::op_stats>& ops, std
         std::uint64_t a = cuts[i], b = cuts[i + 1];
         active.clear();
         for (std::size_t k = 0; k < ops.size(); ++k)
-            if (ops[k].start_cycle <= a && ops[k].end_cycle >= b && ops[k].end_cycle > ops[k].start_cycle)
+            if (ops[k].start_cycle <= a && ops[k].end_cycle >= b &&
+                ops[k].end_cycle > ops[k].start_cycle)
                 active.push_back(k);
         double e = double(b - a) * pj_per_cycle;
         if (active.empty()) {
             idle_pj += e;
             continue;
         }
-        for (auto k : active) share[k] += e / double(active.size());
+        for (auto k : active)
+            share[k] += e / double(active.size());
     }
     return share;
 }
 
 std::string human_bytes(double b) {
-    if (b >= 1024.0 * 1024.0) return fmt::format("{:.2f}M", b / (1024.0 * 1024.0));
-    if (b >= 1024.0) return fmt::format("{:.1f}K", b / 1024.0);
+    if (b >= 1024.0 * 1024.0)
+        return fmt::format("{:.2f}M", b / (1024.0 * 1024.0));
+    if (b >= 1024.0)
+        return fmt::format("{:.1f}K", b / 1024.0);
     return fmt::format("{:.0f}", b);
 }
-std::string pct(double x) { return fmt::format("{:.1f}", 100.0 * x); }
+std::string pct(double x) {
+    return fmt::format("{:.1f}", 100.0 * x);
+}
 
 } // namespace
 
-report_json chip_figures(const ops::chip_desc& c) {
+report_json chip_figures(const ops::chip_desc &c) {
     report_json j;
     j["name"] = c.name;
     j["clock_mhz"] = c.clock_mhz;
@@ -91,12 +105,13 @@ report_json chip_figures(const ops::chip_desc& c) {
     j["dram_peak_bytes_per_cycle"] = r6(c.dram_peak_bytes_per_cycle());
     j["dram_peak_gb_per_s"] = r6(c.dram.peak_bytes_per_s() / 1e9);
     j["interconnect_bytes_per_cycle"] = c.interconnect.bytes_per_cycle;
-    j["dram_bytes_per_mac_at_peak"] = r6(c.dram_peak_bytes_per_cycle() / double(c.peak_macs_per_cycle()));
+    j["dram_bytes_per_mac_at_peak"] =
+        r6(c.dram_peak_bytes_per_cycle() / double(c.peak_macs_per_cycle()));
     return j;
 }
 
-report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
-                        const ops::program& prog, const arch::run_stats& st) {
+report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
+                        const ops::program &prog, const arch::run_stats &st) {
     report_json r;
     r["schema"] = report_schema;
     r["chip"] = chip_figures(chip);
@@ -108,7 +123,8 @@ report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
 
     const double clock_hz = chip.clock_mhz * 1e6;
     const std::uint64_t total = st.cycles;
-    const double static_w = chip.energy.static_w_per_core * chip.cores + chip.energy.static_w_uncore;
+    const double static_w =
+        chip.energy.static_w_per_core * chip.cores + chip.energy.static_w_uncore;
     const double static_pj_per_cycle = static_w / clock_hz * 1e12;
     double idle_pj = 0;
     auto static_pj = static_shares_pj(st.ops, total, static_pj_per_cycle, idle_pj);
@@ -118,8 +134,8 @@ report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
     double sum_dyn_pj = 0;
     std::map<std::string, double> dummy;
     for (std::size_t i = 0; i < prog.ops.size(); ++i) {
-        const auto& info = prog.ops[i];
-        const auto& s = st.ops[i];
+        const auto &info = prog.ops[i];
+        const auto &s = st.ops[i];
         const std::uint64_t cyc = s.end_cycle > s.start_cycle ? s.end_cycle - s.start_cycle : 0;
         const double cores = info.cores;
         const double array_peak = double(chip.macs_per_cycle_per_core()) * cores;
@@ -137,8 +153,9 @@ report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
         o["cycles"] = cyc;
         o["share"] = r6(safe_div(double(cyc), double(total)));
         o["macs"] = info.macs;
-        o["mac_utilisation"] =
-            info.unit == ops::unit_kind::mac_array ? r6(safe_div(double(info.macs), array_peak * cyc)) : 0.0;
+        o["mac_utilisation"] = info.unit == ops::unit_kind::mac_array
+                                   ? r6(safe_div(double(info.macs), array_peak * cyc))
+                                   : 0.0;
         if (info.unit == ops::unit_kind::mac_array && s.mac_slot_cycles > 0)
             o["mapping_efficiency"] = r6(safe_div(double(s.macs), double(s.mac_slot_cycles)));
         else
@@ -147,8 +164,10 @@ report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
         o["dram_bytes_read"] = s.dram_bytes_read;
         o["dram_bytes_written"] = s.dram_bytes_written;
         o["dram_gb_per_s"] =
-            r6(safe_div(double(s.dram_bytes_read + s.dram_bytes_written), double(cyc) / clock_hz) / 1e9);
-        o["dram_row_hit_rate"] = r6(safe_div(double(s.dram_row_hits), double(s.dram_row_hits + s.dram_row_misses)));
+            r6(safe_div(double(s.dram_bytes_read + s.dram_bytes_written), double(cyc) / clock_hz) /
+               1e9);
+        o["dram_row_hit_rate"] =
+            r6(safe_div(double(s.dram_row_hits), double(s.dram_row_hits + s.dram_row_misses)));
         o["peer_bytes"] = s.peer_bytes;
         o["sram_bytes_read"] = s.sram_bytes_read;
         o["sram_bytes_written"] = s.sram_bytes_written;
@@ -159,18 +178,21 @@ report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
                              {"dependency", s.stall_dependency}};
         // Busy fraction of each resource over the op's span; the highest one limited it.
         const double span = double(cyc);
-        std::vector<std::pair<const char*, double>> busy = {
+        std::vector<std::pair<const char *, double>> busy = {
             {"mac_array", safe_div(double(s.mac_busy_cycles), cores * span)},
             {"vector_unit", safe_div(double(s.vector_busy_cycles), cores * span)},
             {"dma", safe_div(double(s.dma_busy_cycles), cores * chip.dma.engines * span)},
             {"dram", safe_div(double(s.dram_busy_cycles), double(chip.dram.channels) * span)},
-            {"interconnect", safe_div(double(s.noc_bytes) / chip.interconnect.bytes_per_cycle, span)},
+            {"interconnect",
+             safe_div(double(s.noc_bytes) / chip.interconnect.bytes_per_cycle, span)},
         };
         std::size_t best = 0;
         for (std::size_t k = 1; k < busy.size(); ++k)
-            if (busy[k].second > busy[best].second) best = k;
+            if (busy[k].second > busy[best].second)
+                best = k;
         report_json bj;
-        for (auto& [n, f] : busy) bj[n] = r6(std::min(f, 1.0));
+        for (auto &[n, f] : busy)
+            bj[n] = r6(std::min(f, 1.0));
         o["busy"] = bj;
         o["limited_by"] = cyc == 0 ? "none" : busy[best].first;
         const double dyn = dynamic_energy_pj(chip.energy, s);
@@ -192,7 +214,8 @@ report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
     sum["inferences_per_s"] = r6(safe_div(1.0, latency_s));
     sum["macs"] = sum_macs;
     sum["effective_tops"] = r6(safe_div(2.0 * double(sum_macs), latency_s) / 1e12);
-    sum["mac_utilisation"] = r6(safe_div(double(sum_macs), double(chip.peak_macs_per_cycle()) * double(total)));
+    sum["mac_utilisation"] =
+        r6(safe_div(double(sum_macs), double(chip.peak_macs_per_cycle()) * double(total)));
     sum["dram_bytes_read"] = sum_rd;
     sum["dram_bytes_written"] = sum_wr;
     sum["dram_gb_per_s"] = r6(safe_div(double(sum_rd + sum_wr), latency_s) / 1e9);
@@ -206,7 +229,7 @@ report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
     r["ops"] = std::move(ops);
 
     report_json blocks;
-    for (const auto& b : st.blocks)
+    for (const auto &b : st.blocks)
         blocks[b.name] = {{"busy_cycles", b.busy_cycles},
                           {"busy_fraction", r6(safe_div(double(b.busy_cycles), double(total)))},
                           {"bytes", b.bytes},
@@ -215,19 +238,21 @@ report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
     return r;
 }
 
-std::string render_chip_figures(const report_json& c) {
+std::string render_chip_figures(const report_json &c) {
     return fmt::format(
         "chip {}: {} cores x {} array @ {} MHz, peak {:.2f} TOPS ({} MACs/cycle)\n"
         "  scratchpad {} KiB/core at {} B/cycle; DRAM peak {:.1f} GB/s ({:.1f} B/cycle), "
         "{:.4f} B/MAC at peak\n",
         c["name"].get<std::string>(), c["cores"].get<std::uint64_t>(),
-        c["mac_array"].get<std::string>(), c["clock_mhz"].get<double>(), c["peak_tops"].get<double>(),
-        c["peak_macs_per_cycle"].get<std::uint64_t>(), c["sram_bytes_per_core"].get<std::uint64_t>() / 1024,
+        c["mac_array"].get<std::string>(), c["clock_mhz"].get<double>(),
+        c["peak_tops"].get<double>(), c["peak_macs_per_cycle"].get<std::uint64_t>(),
+        c["sram_bytes_per_core"].get<std::uint64_t>() / 1024,
         c["sram_bytes_per_cycle_per_core"].get<double>(), c["dram_peak_gb_per_s"].get<double>(),
-        c["dram_peak_bytes_per_cycle"].get<double>(), c["dram_bytes_per_mac_at_peak"].get<double>());
+        c["dram_peak_bytes_per_cycle"].get<double>(),
+        c["dram_bytes_per_mac_at_peak"].get<double>());
 }
 
-std::string render_table(const report_json& r) {
+std::string render_table(const report_json &r) {
     using A = sim::text_table::align;
     sim::text_table t;
     t.add_column("#");
@@ -248,29 +273,34 @@ std::string render_table(const report_json& r) {
     t.add_column("limited by", A::left);
     t.add_column("uJ");
     int i = 0;
-    for (const auto& o : r["ops"]) {
-        const auto& s = o["stall_cycles"];
+    for (const auto &o : r["ops"]) {
+        const auto &s = o["stall_cycles"];
         std::string name = o["name"].get<std::string>();
-        if (!o["fused"].empty()) name += "+" + std::to_string(o["fused"].size());
-        t.add_row({std::to_string(i++), name, o["type"].get<std::string>(),
-                   o["unit"].get<std::string>() == "mac_array" ? "mac" : "vec",
-                   std::to_string(o["cores"].get<int>()), std::to_string(o["cycles"].get<std::uint64_t>()),
-                   pct(o["share"].get<double>()), fmt::format("{:.2f}", o["macs"].get<double>() / 1e6),
-                   pct(o["mac_utilisation"].get<double>()),
-                   o["mapping_efficiency"].is_null() ? "-" : pct(o["mapping_efficiency"].get<double>()),
-                   pct(o["vector_utilisation"].get<double>()),
-                   human_bytes(o["dram_bytes_read"].get<double>()),
-                   human_bytes(o["dram_bytes_written"].get<double>()),
-                   fmt::format("{:.1f}", o["dram_gb_per_s"].get<double>()),
-                   fmt::format("{}/{}/{}/{}", s["dma"].get<std::uint64_t>(),
-                               s["bank_conflict"].get<std::uint64_t>(), s["vector"].get<std::uint64_t>(),
-                               s["dependency"].get<std::uint64_t>()),
-                   o["limited_by"].get<std::string>(), fmt::format("{:.2f}", o["energy_uj"].get<double>())});
+        if (!o["fused"].empty())
+            name += "+" + std::to_string(o["fused"].size());
+        t.add_row(
+            {std::to_string(i++), name, o["type"].get<std::string>(),
+             o["unit"].get<std::string>() == "mac_array" ? "mac" : "vec",
+             std::to_string(o["cores"].get<int>()),
+             std::to_string(o["cycles"].get<std::uint64_t>()), pct(o["share"].get<double>()),
+             fmt::format("{:.2f}", o["macs"].get<double>() / 1e6),
+             pct(o["mac_utilisation"].get<double>()),
+             o["mapping_efficiency"].is_null() ? "-" : pct(o["mapping_efficiency"].get<double>()),
+             pct(o["vector_utilisation"].get<double>()),
+             human_bytes(o["dram_bytes_read"].get<double>()),
+             human_bytes(o["dram_bytes_written"].get<double>()),
+             fmt::format("{:.1f}", o["dram_gb_per_s"].get<double>()),
+             fmt::format("{}/{}/{}/{}", s["dma"].get<std::uint64_t>(),
+                         s["bank_conflict"].get<std::uint64_t>(), s["vector"].get<std::uint64_t>(),
+                         s["dependency"].get<std::uint64_t>()),
+             o["limited_by"].get<std::string>(),
+             fmt::format("{:.2f}", o["energy_uj"].get<double>())});
     }
-    const auto& s = r["summary"];
+    const auto &s = r["summary"];
     std::string out = render_chip_figures(r["chip"]);
     out += fmt::format("workload {}: {:.1f}M MACs, {} parameters, {} operators compiled to {}\n\n",
-                       r["workload"]["name"].get<std::string>(), r["workload"]["macs"].get<double>() / 1e6,
+                       r["workload"]["name"].get<std::string>(),
+                       r["workload"]["macs"].get<double>() / 1e6,
                        r["workload"]["params"].get<std::uint64_t>(),
                        r["workload"]["graph_ops"].get<std::uint64_t>(),
                        r["workload"]["compiled_ops"].get<std::uint64_t>());
@@ -280,47 +310,73 @@ std::string render_table(const report_json& r) {
         "({} % MAC utilisation)\n"
         "DRAM {} read, {} written ({:.2f} GB/s average); energy {:.1f} uJ/inference "
         "({:.1f} dynamic + {:.1f} static), {:.2f} W average, {:.2f} TOPS/W\n",
-        s["cycles"].get<std::uint64_t>(), s["latency_ms"].get<double>(), r["chip"]["clock_mhz"].get<double>(),
-        s["inferences_per_s"].get<double>(), s["effective_tops"].get<double>(),
-        pct(s["mac_utilisation"].get<double>()), human_bytes(s["dram_bytes_read"].get<double>()),
+        s["cycles"].get<std::uint64_t>(), s["latency_ms"].get<double>(),
+        r["chip"]["clock_mhz"].get<double>(), s["inferences_per_s"].get<double>(),
+        s["effective_tops"].get<double>(), pct(s["mac_utilisation"].get<double>()),
+        human_bytes(s["dram_bytes_read"].get<double>()),
         human_bytes(s["dram_bytes_written"].get<double>()), s["dram_gb_per_s"].get<double>(),
         s["energy_uj"].get<double>(), s["energy_dynamic_uj"].get<double>(),
-        s["energy_static_uj"].get<double>(), s["avg_power_w"].get<double>(), s["tops_per_w"].get<double>());
+        s["energy_static_uj"].get<double>(), s["avg_power_w"].get<double>(),
+        s["tops_per_w"].get<double>());
     std::string busy;
     for (auto it = r["blocks"].begin(); it != r["blocks"].end(); ++it) {
-        const std::string& n = it.key();
+        const std::string &n = it.key();
         // One line per block class is enough on a terminal; JSON has every instance.
         if (n.rfind("core0.", 0) == 0 || n.find("core") == std::string::npos)
             busy += fmt::format(" {} {}%", n, pct(it.value()["busy_fraction"].get<double>()));
     }
-    if (!busy.empty()) out += "busy:" + busy + "\n";
+    if (!busy.empty())
+        out += "busy:" + busy + "\n";
     return out;
 }
 
-std::string render_csv(const report_json& r) {
-    static const char* cols[] = {"name", "type", "shapes", "unit", "cores", "tiles", "start_cycle",
-                                 "end_cycle", "cycles", "share", "macs", "mac_utilisation",
-                                 "mapping_efficiency", "vector_utilisation", "dram_bytes_read",
-                                 "dram_bytes_written", "dram_gb_per_s", "dram_row_hit_rate",
-                                 "peer_bytes", "sram_bytes_read", "sram_bytes_written",
-                                 "sram_peak_bytes", "limited_by", "energy_uj"};
+std::string render_csv(const report_json &r) {
+    static const char *cols[] = {"name",
+                                 "type",
+                                 "shapes",
+                                 "unit",
+                                 "cores",
+                                 "tiles",
+                                 "start_cycle",
+                                 "end_cycle",
+                                 "cycles",
+                                 "share",
+                                 "macs",
+                                 "mac_utilisation",
+                                 "mapping_efficiency",
+                                 "vector_utilisation",
+                                 "dram_bytes_read",
+                                 "dram_bytes_written",
+                                 "dram_gb_per_s",
+                                 "dram_row_hit_rate",
+                                 "peer_bytes",
+                                 "sram_bytes_read",
+                                 "sram_bytes_written",
+                                 "sram_peak_bytes",
+                                 "limited_by",
+                                 "energy_uj"};
     std::string out;
-    for (auto c : cols) out += std::string(c) + ",";
+    for (auto c : cols)
+        out += std::string(c) + ",";
     out += "stall_dma,stall_bank_conflict,stall_vector,stall_dependency\n";
-    auto cell = [](const report_json& v) -> std::string {
+    auto cell = [](const report_json &v) -> std::string {
         if (v.is_string()) {
             std::string s = v.get<std::string>();
-            if (s.find_first_of(",\"") == std::string::npos) return s;
+            if (s.find_first_of(",\"") == std::string::npos)
+                return s;
             std::string q = "\"";
-            for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+            for (char ch : s)
+                q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
             return q + "\"";
         }
-        if (v.is_null()) return "";
+        if (v.is_null())
+            return "";
         return v.dump();
     };
-    for (const auto& o : r["ops"]) {
-        for (auto c : cols) out += cell(o[c]) + ",";
-        const auto& s = o["stall_cycles"];
+    for (const auto &o : r["ops"]) {
+        for (auto c : cols)
+            out += cell(o[c]) + ",";
+        const auto &s = o["stall_cycles"];
         out += cell(s["dma"]) + "," + cell(s["bank_conflict"]) + "," + cell(s["vector"]) + "," +
                cell(s["dependency"]) + "\n";
     }

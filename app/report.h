@@ -17,19 +17,19 @@ namespace app {
 using report_json = nlohmann::ordered_json;
 
 /// The schema name of the JSON report; bump the number when a field is renamed or removed.
-inline constexpr const char* report_schema = "qcsim.report/1";
+inline constexpr const char *report_schema = "qcsim.report/1";
 
 /// Derived figures of a chip config (printed before a run, and the report's "chip" object).
-report_json chip_figures(const ops::chip_desc& chip);
+report_json chip_figures(const ops::chip_desc &chip);
 
 /// The whole report (deterministic: no wall time, no host names).
-report_json make_report(const ops::chip_desc& chip, const workloads::graph& g,
-                        const ops::program& prog, const arch::run_stats& st);
+report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
+                        const ops::program &prog, const arch::run_stats &st);
 
 /// Terminal rendering: the derived figures, one row per operator, then the summary.
-std::string render_table(const report_json& r);
-std::string render_chip_figures(const report_json& chip);
+std::string render_table(const report_json &r);
+std::string render_chip_figures(const report_json &chip);
 /// CSV: a header and one row per operator (the per-op JSON fields, stalls flattened).
-std::string render_csv(const report_json& r);
+std::string render_csv(const report_json &r);
 
 } // namespace app

@@ -3,9 +3,10 @@
 namespace arch {
 
 void barrier_hub::arrive(std::uint32_t id) {
-    auto& e = m_b[id];
+    auto &e = m_b[id];
     e.arrived += 1;
-    if (e.arrived >= e.expected) m_ev.notify(sc_core::SC_ZERO_TIME);
+    if (e.arrived >= e.expected)
+        m_ev.notify(sc_core::SC_ZERO_TIME);
 }
 
 bool barrier_hub::done(std::uint32_t id) const {

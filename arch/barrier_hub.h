@@ -17,7 +17,7 @@ public:
     /// A barrier command with id `id` has its deps done; completes the barrier if it is the last.
     void arrive(std::uint32_t id);
     bool done(std::uint32_t id) const;
-    const sc_core::sc_event& event() const { return m_ev; }
+    const sc_core::sc_event &event() const { return m_ev; }
 
 private:
     struct entry {

@@ -7,7 +7,7 @@
 
 namespace arch {
 
-chip_top::chip_top(const ops::chip_desc& chip, const ops::program& prog)
+chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog)
     : m_chip(chip), m_prog(prog), m_clk(chip.clock_mhz), m_n_ops(prog.ops.size()),
       m_ledger(std::max<std::size_t>(prog.ops.size(), 1)),
       m_noc("interconnect", m_clk, chip.interconnect, m_ledger),
@@ -20,16 +20,18 @@ chip_top::chip_top(const ops::chip_desc& chip, const ops::program& prog)
     // An op-less program may still carry commands for op 0 in testbenches; the ledger keeps one
     // slot so they have somewhere to go, but controller validation uses the real count.
     if (prog.ops.empty())
-        for (const auto& s : prog.streams)
+        for (const auto &s : prog.streams)
             if (!s.empty())
                 throw sim::input_error("<program>", "ops", "expected operators for the commands");
-    std::vector<sram*> peers;
+    std::vector<sram *> peers;
     for (std::uint32_t c = 0; c < chip.cores; ++c) {
-        const auto& stream = c < prog.streams.size() ? prog.streams[c] : m_empty;
+        const auto &stream = c < prog.streams.size() ? prog.streams[c] : m_empty;
         const std::string n = "core" + std::to_string(c);
-        m_cores.push_back(std::make_unique<nn_core>(n.c_str(), m_clk, chip, c, stream, m_hub, m_ledger));
-        auto& core = *m_cores.back();
-        for (std::size_t e = 0; e < core.engines(); ++e) core.engine(e).isock.bind(m_noc.tsock);
+        m_cores.push_back(
+            std::make_unique<nn_core>(n.c_str(), m_clk, chip, c, stream, m_hub, m_ledger));
+        auto &core = *m_cores.back();
+        for (std::size_t e = 0; e < core.engines(); ++e)
+            core.engine(e).isock.bind(m_noc.tsock);
         peers.push_back(&core.scratchpad());
     }
     m_noc.set_peers(std::move(peers));
@@ -52,34 +54,35 @@ run_stats chip_top::collect() const {
     const std::uint64_t per = m_clk.period_ps();
     auto cyc = [per](std::uint64_t ps) { return (ps + per / 2) / per; };
     std::uint64_t last = 0;
-    for (const auto& c : m_cores) last = std::max(last, c->ctl().last_done_ps());
+    for (const auto &c : m_cores)
+        last = std::max(last, c->ctl().last_done_ps());
     r.cycles = (last + per - 1) / per;
     r.ops = m_ledger.finish(m_clk);
     r.ops.resize(m_n_ops);
 
-    for (const auto& c : m_cores) {
+    for (const auto &c : m_cores) {
         const std::string base = c->name();
-        const auto& ct = c->ctl().stat();
+        const auto &ct = c->ctl().stat();
         r.blocks.push_back({base + ".controller", ct.issue_cycles, 0, ct.commands});
         for (std::size_t e = 0; e < c->engines(); ++e) {
-            const auto& s = c->engine(e).stat();
+            const auto &s = c->engine(e).stat();
             r.blocks.push_back({c->engine(e).name(), cyc(s.busy_ps), s.bytes, s.bursts});
         }
-        const auto& m = c->mac().stat();
+        const auto &m = c->mac().stat();
         r.blocks.push_back({c->mac().name(), m.busy_cycles, 0, m.tiles});
-        const auto& v = c->vec().stat();
+        const auto &v = c->vec().stat();
         r.blocks.push_back({c->vec().name(), v.busy_cycles, 0, v.tiles});
-        const auto& s = c->scratchpad().stat();
+        const auto &s = c->scratchpad().stat();
         // busy = the busiest bank, so busy/cycles stays a fraction in [0, 1].
         r.blocks.push_back({c->scratchpad().name(), c->scratchpad().busiest_bank_cycles(),
                             s.bytes_read + s.bytes_written, s.accesses});
     }
-    const auto& n = m_noc.stat();
+    const auto &n = m_noc.stat();
     r.blocks.push_back({m_noc.name(), n.busy_cycles, n.bytes, n.transactions});
     block_stats total{m_dram.name(), 0, 0, 0};
     std::vector<block_stats> chans;
     for (std::uint32_t ch = 0; ch < m_dram.channels(); ++ch) {
-        const auto& s = m_dram.channel(ch);
+        const auto &s = m_dram.channel(ch);
         chans.push_back({m_dram.channel_name(ch), cyc(s.busy_ps), s.bytes, s.transactions});
         // busy = the busiest channel (a fraction of the run), bytes and transactions summed.
         total.busy_cycles = std::max(total.busy_cycles, chans.back().busy_cycles);

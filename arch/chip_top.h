@@ -22,21 +22,21 @@ namespace arch {
 class chip_top {
 public:
     /// Throws sim::input_error when the program does not fit the chip.
-    chip_top(const ops::chip_desc& chip, const ops::program& prog);
+    chip_top(const ops::chip_desc &chip, const ops::program &prog);
 
     /// Throws sim::input_error naming a core whose commands never completed.
     void check_done() const;
     run_stats collect() const;
 
-    const sim::clock_domain& clk() const { return m_clk; }
-    nn_core& core(std::size_t i) { return *m_cores[i]; }
+    const sim::clock_domain &clk() const { return m_clk; }
+    nn_core &core(std::size_t i) { return *m_cores[i]; }
     std::size_t cores() const { return m_cores.size(); }
-    const dram& mem() const { return m_dram; }
-    const interconnect& noc() const { return m_noc; }
+    const dram &mem() const { return m_dram; }
+    const interconnect &noc() const { return m_noc; }
 
 private:
-    const ops::chip_desc& m_chip;
-    const ops::program& m_prog;
+    const ops::chip_desc &m_chip;
+    const ops::program &m_prog;
     sim::clock_domain m_clk; // first member built: fixes the kernel's time resolution
     std::size_t m_n_ops;
     op_ledger m_ledger;

@@ -13,16 +13,16 @@ std::string where(std::uint32_t core, std::size_t i) {
 }
 } // namespace
 
-controller::controller(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-                       const ops::controller_params& p, std::uint32_t core,
-                       const std::vector<ops::command>& stream, std::vector<dma*> dmas,
-                       mac_array& mac, vector_unit& vec, barrier_hub& hub, op_ledger& ledger)
+controller::controller(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+                       const ops::controller_params &p, std::uint32_t core,
+                       const std::vector<ops::command> &stream, std::vector<dma *> dmas,
+                       mac_array &mac, vector_unit &vec, barrier_hub &hub, op_ledger &ledger)
     : sim::block(name, clk), m_p(p), m_core(core), m_stream(stream), m_dmas(std::move(dmas)),
       m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger), m_queues(q_dma0 + m_dmas.size()),
       m_done(stream.size(), 0), m_done_ps(stream.size(), 0), m_done_ev("done") {
     const std::string prog = "<program>";
     for (std::size_t i = 0; i < stream.size(); ++i) {
-        const auto& c = stream[i];
+        const auto &c = stream[i];
         if (c.op >= ledger.ops.size())
             throw sim::input_error(prog, where(core, i) + ".op",
                                    "expected an operator id below " +
@@ -43,8 +43,10 @@ controller::controller(const sc_core::sc_module_name& name, const sim::clock_dom
             q = q_dma0 + c.engine;
             break;
         case ops::cmd_kind::compute:
-            if (c.unit == ops::unit_kind::mac_array) q = q_mac;
-            else if (c.unit == ops::unit_kind::vector_unit) q = q_vector;
+            if (c.unit == ops::unit_kind::mac_array)
+                q = q_mac;
+            else if (c.unit == ops::unit_kind::vector_unit)
+                q = q_vector;
             else
                 throw sim::input_error(prog, where(core, i) + ".unit",
                                        "expected mac_array or vector_unit for a compute command");
@@ -57,7 +59,8 @@ controller::controller(const sc_core::sc_module_name& name, const sim::clock_dom
     }
     // One thread per queue that has work; an idle queue costs nothing.
     for (std::uint32_t q = 0; q < m_queues.size(); ++q) {
-        if (m_queues[q].empty()) continue;
+        if (m_queues[q].empty())
+            continue;
         sc_core::sc_spawn_options opt;
         sc_core::sc_spawn(sc_bind(&controller::run_queue, this, q),
                           ("q" + std::to_string(q)).c_str(), &opt);
@@ -66,12 +69,13 @@ controller::controller(const sc_core::sc_module_name& name, const sim::clock_dom
 
 std::size_t controller::pending() const {
     std::size_t n = 0;
-    for (auto d : m_done) n += d == 0;
+    for (auto d : m_done)
+        n += d == 0;
     return n;
 }
 
 void controller::wait_ready(std::uint32_t idx, bool compute) {
-    const auto& c = m_stream[idx];
+    const auto &c = m_stream[idx];
     const std::uint64_t free_ps = now_ps(); // the queue is free for this command from now
     for (;;) {
         bool ready = true;
@@ -80,7 +84,8 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
                 ready = false;
                 break;
             }
-        if (ready) break;
+        if (ready)
+            break;
         sc_core::wait(m_done_ev);
     }
     const std::uint64_t ready_ps = now_ps();
@@ -88,9 +93,10 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
         // Charge the wait to the last dependency to complete (ties: the later command).
         std::uint32_t last = c.deps.front();
         for (auto d : c.deps)
-            if (m_done_ps[d] >= m_done_ps[last]) last = d;
-        const auto& l = m_stream[last];
-        auto& ps_c = m_ledger.ps[c.op];
+            if (m_done_ps[d] >= m_done_ps[last])
+                last = d;
+        const auto &l = m_stream[last];
+        auto &ps_c = m_ledger.ps[c.op];
         const std::uint64_t stall = ready_ps - free_ps;
         if (l.kind == ops::cmd_kind::load || l.kind == ops::cmd_kind::store)
             ps_c.stall_dma += stall;
@@ -100,7 +106,8 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
         else
             ps_c.stall_dependency += stall;
     }
-    if (m_p.issue_cycles) wait(m_clk.to_time(m_p.issue_cycles));
+    if (m_p.issue_cycles)
+        wait(m_clk.to_time(m_p.issue_cycles));
     m_stats.issue_cycles += m_p.issue_cycles;
 }
 
@@ -108,7 +115,8 @@ void controller::complete(std::uint32_t idx, std::uint64_t start_ps) {
     const std::uint64_t t = now_ps();
     m_done[idx] = 1;
     m_done_ps[idx] = t;
-    if (t > m_last_done_ps) m_last_done_ps = t;
+    if (t > m_last_done_ps)
+        m_last_done_ps = t;
     m_stats.commands += 1;
     m_ledger.span(m_stream[idx].op, start_ps, t);
     m_done_ev.notify(sc_core::SC_ZERO_TIME);
@@ -116,19 +124,24 @@ void controller::complete(std::uint32_t idx, std::uint64_t start_ps) {
 
 void controller::run_queue(std::uint32_t q) {
     for (std::uint32_t idx : m_queues[q]) {
-        const auto& c = m_stream[idx];
+        const auto &c = m_stream[idx];
         wait_ready(idx, c.kind == ops::cmd_kind::compute);
         const std::uint64_t start = now_ps();
         switch (c.kind) {
         case ops::cmd_kind::load:
-        case ops::cmd_kind::store: m_dmas[c.engine]->execute(c); break;
+        case ops::cmd_kind::store:
+            m_dmas[c.engine]->execute(c);
+            break;
         case ops::cmd_kind::compute:
-            if (q == q_mac) m_mac.execute(c);
-            else m_vec.execute(c);
+            if (q == q_mac)
+                m_mac.execute(c);
+            else
+                m_vec.execute(c);
             break;
         case ops::cmd_kind::barrier:
             m_hub.arrive(c.barrier_id);
-            while (!m_hub.done(c.barrier_id)) sc_core::wait(m_hub.event());
+            while (!m_hub.done(c.barrier_id))
+                sc_core::wait(m_hub.event());
             break;
         }
         complete(idx, start);

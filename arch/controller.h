@@ -27,12 +27,12 @@ public:
     };
 
     /// Validates `stream` (throws sim::input_error) and spawns the queue threads.
-    controller(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-               const ops::controller_params& p, std::uint32_t core,
-               const std::vector<ops::command>& stream, std::vector<dma*> dmas, mac_array& mac,
-               vector_unit& vec, barrier_hub& hub, op_ledger& ledger);
+    controller(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+               const ops::controller_params &p, std::uint32_t core,
+               const std::vector<ops::command> &stream, std::vector<dma *> dmas, mac_array &mac,
+               vector_unit &vec, barrier_hub &hub, op_ledger &ledger);
 
-    const stats& stat() const { return m_stats; }
+    const stats &stat() const { return m_stats; }
     /// Commands that never completed (0 after a good run).
     std::size_t pending() const;
     /// Completion of the last command (ps), 0 if none.
@@ -45,14 +45,14 @@ private:
     void wait_ready(std::uint32_t idx, bool compute);
     void complete(std::uint32_t idx, std::uint64_t start_ps);
 
-    const ops::controller_params& m_p;
+    const ops::controller_params &m_p;
     const std::uint32_t m_core;
-    const std::vector<ops::command>& m_stream;
-    std::vector<dma*> m_dmas;
-    mac_array& m_mac;
-    vector_unit& m_vec;
-    barrier_hub& m_hub;
-    op_ledger& m_ledger;
+    const std::vector<ops::command> &m_stream;
+    std::vector<dma *> m_dmas;
+    mac_array &m_mac;
+    vector_unit &m_vec;
+    barrier_hub &m_hub;
+    op_ledger &m_ledger;
     stats m_stats;
     std::vector<std::vector<std::uint32_t>> m_queues; ///< command indices per queue
     std::vector<std::uint8_t> m_done;

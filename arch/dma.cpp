@@ -4,8 +4,8 @@
 
 namespace arch {
 
-dma::dma(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-         const ops::dma_params& p, const ops::sim_params& sp, sram& local, op_ledger& ledger)
+dma::dma(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+         const ops::dma_params &p, const ops::sim_params &sp, sram &local, op_ledger &ledger)
     : sim::block(name, clk), isock("isock"), m_p(p),
       m_quantum_ps(std::uint64_t(sp.quantum_cycles) * clk.period_ps()), m_local(local),
       m_ledger(ledger), m_ext(new txn_ext), m_inflight(p.outstanding, 0) {
@@ -17,7 +17,7 @@ dma::dma(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
 
 dma::~dma() = default;
 
-void dma::execute(const ops::command& c) {
+void dma::execute(const ops::command &c) {
     const bool load = c.kind == ops::cmd_kind::load;
     const std::uint64_t per = m_clk.period_ps();
     const std::uint64_t t0 = now_ps();
@@ -41,7 +41,7 @@ void dma::execute(const ops::command& c) {
         while (a < row_end) {
             const std::uint64_t len = std::min(row_end - a, burst - a % burst);
             // Burst n may not issue before burst n - outstanding completed.
-            auto& slot = m_inflight[n % outstanding];
+            auto &slot = m_inflight[n % outstanding];
             issue = std::max(issue, slot);
             // Requests enter the shared interconnect/DRAM timelines nearly in kernel-time
             // order: the engine may send a burst up to one quantum ahead of the kernel, and
@@ -57,14 +57,16 @@ void dma::execute(const ops::command& c) {
                 now = issue;
             }
             std::uint64_t send = issue;
-            if (!load) send = m_local.access(issue, local, len, false, op).done_ps;
+            if (!load)
+                send = m_local.access(issue, local, len, false, op).done_ps;
             sc_core::sc_time delay = ps(send - now);
             m_pl.set_address(a);
             m_pl.set_data_length(static_cast<unsigned>(len));
             m_pl.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
             isock->b_transport(m_pl, delay);
             std::uint64_t done = now + to_ps(delay);
-            if (load) done = m_local.access(done, local, len, true, op).done_ps;
+            if (load)
+                done = m_local.access(done, local, len, true, op).done_ps;
             slot = done;
             end = std::max(end, done);
             issue += (len + bpc - 1) / bpc * per;
@@ -74,7 +76,8 @@ void dma::execute(const ops::command& c) {
         }
     }
     const std::uint64_t now = now_ps();
-    if (end > now) wait(ps(end - now));
+    if (end > now)
+        wait(ps(end - now));
 
     const std::uint64_t bytes = c.far.bytes();
     m_stats.bytes += bytes;

@@ -33,23 +33,23 @@ public:
         std::uint64_t busy_ps = 0; ///< Σ command durations (setup to last burst done)
     };
 
-    dma(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-        const ops::dma_params& p, const ops::sim_params& sp, sram& local, op_ledger& ledger);
+    dma(const sc_core::sc_module_name &name, const sim::clock_domain &clk, const ops::dma_params &p,
+        const ops::sim_params &sp, sram &local, op_ledger &ledger);
     ~dma() override;
 
     /// Runs one load/store from now to its completion; must be called from a thread.
-    void execute(const ops::command& c);
-    const stats& stat() const { return m_stats; }
+    void execute(const ops::command &c);
+    const stats &stat() const { return m_stats; }
 
 private:
-    const ops::dma_params& m_p;
+    const ops::dma_params &m_p;
     const std::uint64_t m_quantum_ps;
-    sram& m_local;
-    op_ledger& m_ledger;
+    sram &m_local;
+    op_ledger &m_ledger;
     stats m_stats;
     // One payload reused by every burst (b_transport is blocking): no per-burst allocation.
     tlm::tlm_generic_payload m_pl;
-    txn_ext* m_ext;
+    txn_ext *m_ext;
     unsigned char m_dummy = 0;
     std::vector<std::uint64_t> m_inflight; ///< completion of the last `outstanding` bursts
 };

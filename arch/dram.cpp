@@ -6,10 +6,10 @@
 
 namespace arch {
 
-dram::dram(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-           const ops::dram_params& p, op_ledger& ledger)
-    : sim::block(name, clk), tsock("tsock"), m_p(p), m_ledger(ledger),
-      m_model(make_dram_timing(p)), m_ch(p.channels), m_stats(p.channels) {
+dram::dram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+           const ops::dram_params &p, op_ledger &ledger)
+    : sim::block(name, clk), tsock("tsock"), m_p(p), m_ledger(ledger), m_model(make_dram_timing(p)),
+      m_ch(p.channels), m_stats(p.channels) {
     tsock.register_b_transport(this, &dram::b_transport);
 }
 
@@ -21,14 +21,14 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
                            bool write, std::uint32_t op) {
     const std::uint64_t il = m_p.interleave_bytes, nch = m_p.channels, row = m_p.row_bytes;
     std::uint64_t done = arrival_ps;
-    auto& o = m_ledger.ops[op];
+    auto &o = m_ledger.ops[op];
     for (std::uint64_t a = addr, end = addr + bytes; a < end;) {
         const auto c = static_cast<std::uint32_t>((a / il) % nch);
         const std::uint64_t local = (a / (il * nch)) * il + a % il;
         const std::uint64_t len = std::min({end - a, il - a % il, row - local % row});
         const dram_access r = m_model->serve(m_ch[c], local, len, arrival_ps);
         done = std::max(done, r.done_ps);
-        auto& s = m_stats[c];
+        auto &s = m_stats[c];
         s.bytes += len;
         s.busy_ps += r.bus_ps;
         s.hits += r.hit;
@@ -43,12 +43,12 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
     return done;
 }
 
-void dram::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+void dram::b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay) {
     const std::uint64_t now = now_ps();
-    const auto* ext = p.get_extension<txn_ext>();
+    const auto *ext = p.get_extension<txn_ext>();
     const std::uint32_t op = ext ? ext->op : 0;
-    const std::uint64_t done = access(now + to_ps(delay), p.get_address(), p.get_data_length(),
-                                      p.is_write(), op);
+    const std::uint64_t done =
+        access(now + to_ps(delay), p.get_address(), p.get_data_length(), p.is_write(), op);
     delay = ps(done - now);
     p.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -32,23 +32,23 @@ public:
         std::uint64_t transactions = 0;
     };
 
-    dram(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-         const ops::dram_params& p, op_ledger& ledger);
+    dram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+         const ops::dram_params &p, op_ledger &ledger);
 
     /// Serve `bytes` at `addr` arriving at `arrival_ps`; returns the completion (ps).
     std::uint64_t access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
                          bool write, std::uint32_t op);
 
     std::uint32_t channels() const { return m_p.channels; }
-    const channel_stats& channel(std::uint32_t c) const { return m_stats[c]; }
+    const channel_stats &channel(std::uint32_t c) const { return m_stats[c]; }
     /// Public instance name of channel c ("dram.ch0").
     std::string channel_name(std::uint32_t c) const;
 
 private:
-    void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
 
-    const ops::dram_params& m_p;
-    op_ledger& m_ledger;
+    const ops::dram_params &m_p;
+    op_ledger &m_ledger;
     std::unique_ptr<dram_timing> m_model;
     std::vector<dram_channel_state> m_ch;
     std::vector<channel_stats> m_stats;

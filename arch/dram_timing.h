@@ -29,21 +29,21 @@ struct dram_access {
     std::uint64_t done_ps = 0; ///< last data beat on the bus
     std::uint64_t bus_ps = 0;  ///< data-bus occupancy
     bool hit = false;
-    bool miss = false;         ///< row activation needed (closed bank or another row open)
+    bool miss = false; ///< row activation needed (closed bank or another row open)
 };
 
 class dram_timing {
 public:
     virtual ~dram_timing() = default;
     /// `local_addr` is the address inside the channel (interleave removed).
-    virtual dram_access serve(dram_channel_state& ch, std::uint64_t local_addr,
-                              std::uint64_t bytes, std::uint64_t arrival_ps) const = 0;
+    virtual dram_access serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
+                              std::uint64_t arrival_ps) const = 0;
 };
 
-using dram_timing_factory = std::unique_ptr<dram_timing> (*)(const ops::dram_params&);
+using dram_timing_factory = std::unique_ptr<dram_timing> (*)(const ops::dram_params &);
 
 /// The registry of models, keyed by the config's choice (built on first use, no static init).
-const std::map<ops::dram_model, dram_timing_factory>& dram_timing_registry();
-std::unique_ptr<dram_timing> make_dram_timing(const ops::dram_params& p);
+const std::map<ops::dram_model, dram_timing_factory> &dram_timing_registry();
+std::unique_ptr<dram_timing> make_dram_timing(const ops::dram_params &p);
 
 } // namespace arch

@@ -31,19 +31,19 @@ public:
         std::uint64_t transactions = 0;
     };
 
-    interconnect(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-                 const ops::interconnect_params& p, op_ledger& ledger);
+    interconnect(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+                 const ops::interconnect_params &p, op_ledger &ledger);
 
     /// Scratchpads reachable as peer_sram, indexed by core.
-    void set_peers(std::vector<sram*> peers) { m_peers = std::move(peers); }
-    const stats& stat() const { return m_stats; }
+    void set_peers(std::vector<sram *> peers) { m_peers = std::move(peers); }
+    const stats &stat() const { return m_stats; }
 
 private:
-    void b_transport(int port, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+    void b_transport(int port, tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
 
-    const ops::interconnect_params& m_p;
-    op_ledger& m_ledger;
-    std::vector<sram*> m_peers;
+    const ops::interconnect_params &m_p;
+    op_ledger &m_ledger;
+    std::vector<sram *> m_peers;
     std::uint64_t m_free_ps = 0;
     stats m_stats;
 };

@@ -24,17 +24,17 @@ public:
         std::uint64_t conflict_ps = 0;
     };
 
-    mac_array(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-              const ops::mac_array_params& p, sram& local, op_ledger& ledger);
+    mac_array(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+              const ops::mac_array_params &p, sram &local, op_ledger &ledger);
 
     /// Runs one compute tile from now to its completion; must be called from a thread.
-    void execute(const ops::command& c);
-    const stats& stat() const { return m_stats; }
+    void execute(const ops::command &c);
+    const stats &stat() const { return m_stats; }
 
 private:
-    const ops::mac_array_params& m_p;
-    sram& m_local;
-    op_ledger& m_ledger;
+    const ops::mac_array_params &m_p;
+    sram &m_local;
+    op_ledger &m_ledger;
     stats m_stats;
 };
 

@@ -21,18 +21,18 @@ namespace arch {
 
 class nn_core : public sim::block {
 public:
-    nn_core(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-            const ops::chip_desc& chip, std::uint32_t index,
-            const std::vector<ops::command>& stream, barrier_hub& hub, op_ledger& ledger);
+    nn_core(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+            const ops::chip_desc &chip, std::uint32_t index,
+            const std::vector<ops::command> &stream, barrier_hub &hub, op_ledger &ledger);
 
-    sram& scratchpad() { return m_sram; }
-    const sram& scratchpad() const { return m_sram; }
+    sram &scratchpad() { return m_sram; }
+    const sram &scratchpad() const { return m_sram; }
     std::size_t engines() const { return m_dmas.size(); }
-    dma& engine(std::size_t e) { return *m_dmas[e]; }
-    const dma& engine(std::size_t e) const { return *m_dmas[e]; }
-    const mac_array& mac() const { return m_mac; }
-    const vector_unit& vec() const { return m_vec; }
-    const controller& ctl() const { return *m_ctl; }
+    dma &engine(std::size_t e) { return *m_dmas[e]; }
+    const dma &engine(std::size_t e) const { return *m_dmas[e]; }
+    const mac_array &mac() const { return m_mac; }
+    const vector_unit &vec() const { return m_vec; }
+    const controller &ctl() const { return *m_ctl; }
 
 private:
     sram m_sram;

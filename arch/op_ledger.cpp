@@ -2,13 +2,13 @@
 
 namespace arch {
 
-std::vector<op_stats> op_ledger::finish(const sim::clock_domain& clk) const {
+std::vector<op_stats> op_ledger::finish(const sim::clock_domain &clk) const {
     const std::uint64_t per = clk.period_ps();
     auto nearest = [per](std::uint64_t v) { return (v + per / 2) / per; };
     std::vector<op_stats> out = ops;
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const auto& p = ps[i];
-        auto& o = out[i];
+        const auto &p = ps[i];
+        auto &o = out[i];
         if (p.first_start <= p.last_end) {
             o.start_cycle = p.first_start / per;
             o.end_cycle = (p.last_end + per - 1) / per;

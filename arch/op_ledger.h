@@ -26,19 +26,21 @@ struct op_ledger {
         std::uint64_t stall_dependency = 0;
     };
 
-    std::vector<op_stats> ops;    ///< integer counters, indexed by op id
-    std::vector<ps_counters> ps;  ///< ps counters, indexed by op id
+    std::vector<op_stats> ops;   ///< integer counters, indexed by op id
+    std::vector<ps_counters> ps; ///< ps counters, indexed by op id
 
     explicit op_ledger(std::size_t n_ops) : ops(n_ops), ps(n_ops) {}
 
     void span(std::uint32_t op, std::uint64_t start_ps, std::uint64_t end_ps) {
-        auto& p = ps[op];
-        if (start_ps < p.first_start) p.first_start = start_ps;
-        if (end_ps > p.last_end) p.last_end = end_ps;
+        auto &p = ps[op];
+        if (start_ps < p.first_start)
+            p.first_start = start_ps;
+        if (end_ps > p.last_end)
+            p.last_end = end_ps;
     }
 
     /// Final per-op statistics in cycles of `clk` (starts rounded down, ends up, sums to nearest).
-    std::vector<op_stats> finish(const sim::clock_domain& clk) const;
+    std::vector<op_stats> finish(const sim::clock_domain &clk) const;
 };
 
 } // namespace arch

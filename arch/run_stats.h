@@ -11,21 +11,21 @@ namespace arch {
 
 /// Counters of one operator, summed over every core it ran on. Cycles are NN-core cycles.
 struct op_stats {
-    std::uint64_t start_cycle = 0;    ///< first command of the op started (min over cores)
-    std::uint64_t end_cycle = 0;      ///< last command of the op completed (max over cores)
-    std::uint64_t macs = 0;           ///< MACs executed by its compute tiles
+    std::uint64_t start_cycle = 0;     ///< first command of the op started (min over cores)
+    std::uint64_t end_cycle = 0;       ///< last command of the op completed (max over cores)
+    std::uint64_t macs = 0;            ///< MACs executed by its compute tiles
     std::uint64_t mac_busy_cycles = 0; ///< Σ over cores: cycles its MAC-array tiles occupied
     std::uint64_t mac_slot_cycles = 0; ///< Σ R·C·stream cycles: MAC slots occupied (mapping eff.)
     std::uint64_t vector_busy_cycles = 0; ///< Σ over cores: cycles of its vector tiles
-    std::uint64_t vector_ops = 0;     ///< element operations executed on the vector unit
+    std::uint64_t vector_ops = 0;         ///< element operations executed on the vector unit
     std::uint64_t dma_busy_cycles = 0; ///< Σ over DMA engines: cycles a transfer of it was active
     std::uint64_t dram_bytes_read = 0;
     std::uint64_t dram_bytes_written = 0;
     std::uint64_t dram_busy_cycles = 0; ///< Σ over channels: data-bus cycles (core clock)
     std::uint64_t dram_row_hits = 0;
     std::uint64_t dram_row_misses = 0;
-    std::uint64_t noc_bytes = 0;      ///< bytes through the interconnect (DRAM and peer)
-    std::uint64_t peer_bytes = 0;     ///< bytes moved core-to-core (halo exchange)
+    std::uint64_t noc_bytes = 0;  ///< bytes through the interconnect (DRAM and peer)
+    std::uint64_t peer_bytes = 0; ///< bytes moved core-to-core (halo exchange)
     std::uint64_t sram_bytes_read = 0;
     std::uint64_t sram_bytes_written = 0;
     // Cycles a compute command of this op was ready on its unit but waited, by cause: the
@@ -40,8 +40,8 @@ struct op_stats {
 /// Counters of one block instance ("core0.mac_array", "core1.dma0", "interconnect", "dram.ch2").
 struct block_stats {
     std::string name;
-    std::uint64_t busy_cycles = 0; ///< cycles (core clock) the block was occupied
-    std::uint64_t bytes = 0;       ///< bytes it moved or served (0 for compute units)
+    std::uint64_t busy_cycles = 0;  ///< cycles (core clock) the block was occupied
+    std::uint64_t bytes = 0;        ///< bytes it moved or served (0 for compute units)
     std::uint64_t transactions = 0; ///< commands, bursts or accesses it served
 };
 

@@ -7,7 +7,7 @@
 
 namespace arch {
 
-run_stats simulate(const ops::chip_desc& chip, const ops::program& prog) {
+run_stats simulate(const ops::chip_desc &chip, const ops::program &prog) {
     sim::init_kernel();
     chip_top top(chip, prog);
     sc_core::sc_start();

@@ -9,6 +9,6 @@
 
 namespace arch {
 
-run_stats simulate(const ops::chip_desc& chip, const ops::program& prog);
+run_stats simulate(const ops::chip_desc &chip, const ops::program &prog);
 
 } // namespace arch

@@ -4,8 +4,8 @@
 
 namespace arch {
 
-sram::sram(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-           const ops::scratchpad_params& p, op_ledger& ledger)
+sram::sram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+           const ops::scratchpad_params &p, op_ledger &ledger)
     : sim::block(name, clk), m_p(p), m_ledger(ledger), m_free_ps(p.banks, 0),
       m_scratch(p.banks, 0) {
     m_stats.bank_busy_cycles.assign(p.banks, 0);
@@ -14,7 +14,8 @@ sram::sram(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
 
 sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
                           bool write, std::uint32_t op) {
-    if (bytes == 0) return {arrival_ps, 0};
+    if (bytes == 0)
+        return {arrival_ps, 0};
     const std::uint64_t bb = m_p.bank_bytes, nb = m_p.banks, w = m_p.bank_width_bytes;
     const std::uint64_t per = m_clk.period_ps();
 
@@ -24,12 +25,14 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
     for (std::uint64_t a = addr; a < end;) {
         const std::uint64_t chunk_end = std::min(end, (a / bb + 1) * bb);
         const auto b = static_cast<std::uint32_t>((a / bb) % nb);
-        if (m_scratch[b] == 0) m_touched.push_back(b);
+        if (m_scratch[b] == 0)
+            m_touched.push_back(b);
         m_scratch[b] += chunk_end - a;
         a = chunk_end;
     }
     std::uint64_t start = arrival_ps;
-    for (auto b : m_touched) start = std::max(start, m_free_ps[b]);
+    for (auto b : m_touched)
+        start = std::max(start, m_free_ps[b]);
     std::uint64_t max_occ = 0;
     for (auto b : m_touched) {
         const std::uint64_t occ = (m_scratch[b] + w - 1) / w; // cycles
@@ -51,17 +54,18 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
     return {start + (max_occ + m_p.latency_cycles) * per, conflict};
 }
 
-std::uint64_t sram::access_all(std::uint64_t arrival_ps, const std::vector<ops::sram_range>& ranges,
+std::uint64_t sram::access_all(std::uint64_t arrival_ps, const std::vector<ops::sram_range> &ranges,
                                bool write, std::uint32_t op) {
     std::uint64_t worst = 0;
-    for (const auto& r : ranges) worst = std::max(worst, access(arrival_ps, r.addr, r.bytes, write, op).conflict_ps);
+    for (const auto &r : ranges)
+        worst = std::max(worst, access(arrival_ps, r.addr, r.bytes, write, op).conflict_ps);
     return worst;
 }
 
 std::uint64_t sram::busiest_bank_cycles() const {
-    return m_stats.bank_busy_cycles.empty()
-               ? 0
-               : *std::max_element(m_stats.bank_busy_cycles.begin(), m_stats.bank_busy_cycles.end());
+    return m_stats.bank_busy_cycles.empty() ? 0
+                                            : *std::max_element(m_stats.bank_busy_cycles.begin(),
+                                                                m_stats.bank_busy_cycles.end());
 }
 
 } // namespace arch

@@ -22,7 +22,7 @@ public:
         std::uint64_t bytes_read = 0;
         std::uint64_t bytes_written = 0;
         std::uint64_t accesses = 0;
-        std::uint64_t conflict_ps = 0;            ///< Σ (start − arrival), ps
+        std::uint64_t conflict_ps = 0;               ///< Σ (start − arrival), ps
         std::vector<std::uint64_t> bank_busy_cycles; ///< per bank, cycles
     };
     struct result {
@@ -30,27 +30,27 @@ public:
         std::uint64_t conflict_ps = 0; ///< start − arrival
     };
 
-    sram(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-         const ops::scratchpad_params& p, op_ledger& ledger);
+    sram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+         const ops::scratchpad_params &p, op_ledger &ledger);
 
     /// One access of `bytes` contiguous bytes at `addr` arriving at `arrival_ps`.
     result access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes, bool write,
                   std::uint32_t op);
     /// All `ranges` arriving together; returns the largest conflict delay (ps).
-    std::uint64_t access_all(std::uint64_t arrival_ps, const std::vector<ops::sram_range>& ranges,
+    std::uint64_t access_all(std::uint64_t arrival_ps, const std::vector<ops::sram_range> &ranges,
                              bool write, std::uint32_t op);
 
-    const stats& stat() const { return m_stats; }
+    const stats &stat() const { return m_stats; }
     std::uint64_t busiest_bank_cycles() const;
     std::uint64_t bank_free_ps(std::uint32_t bank) const { return m_free_ps[bank]; }
 
 private:
-    const ops::scratchpad_params& m_p;
-    op_ledger& m_ledger;
+    const ops::scratchpad_params &m_p;
+    op_ledger &m_ledger;
     stats m_stats;
-    std::vector<std::uint64_t> m_free_ps;    ///< busy-until per bank
-    std::vector<std::uint64_t> m_scratch;    ///< bytes per bank of the current access
-    std::vector<std::uint32_t> m_touched;    ///< banks of the current access
+    std::vector<std::uint64_t> m_free_ps; ///< busy-until per bank
+    std::vector<std::uint64_t> m_scratch; ///< bytes per bank of the current access
+    std::vector<std::uint32_t> m_touched; ///< banks of the current access
 };
 
 } // namespace arch

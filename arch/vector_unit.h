@@ -19,21 +19,21 @@ public:
     struct stats {
         std::uint64_t busy_cycles = 0; ///< Σ tile cycles (formula)
         std::uint64_t tiles = 0;
-        std::uint64_t ops = 0;         ///< element operations
+        std::uint64_t ops = 0; ///< element operations
         std::uint64_t conflict_ps = 0;
     };
 
-    vector_unit(const sc_core::sc_module_name& name, const sim::clock_domain& clk,
-                const ops::vector_unit_params& p, sram& local, op_ledger& ledger);
+    vector_unit(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+                const ops::vector_unit_params &p, sram &local, op_ledger &ledger);
 
     /// Runs one vector tile from now to its completion; must be called from a thread.
-    void execute(const ops::command& c);
-    const stats& stat() const { return m_stats; }
+    void execute(const ops::command &c);
+    const stats &stat() const { return m_stats; }
 
 private:
-    const ops::vector_unit_params& m_p;
-    sram& m_local;
-    op_ledger& m_ledger;
+    const ops::vector_unit_params &m_p;
+    sram &m_local;
+    op_ledger &m_ledger;
     stats m_stats;
 };
 

@@ -12,7 +12,7 @@
 
 namespace sim {
 
-void write_file_atomic(const std::string& path, const std::string& text) {
+void write_file_atomic(const std::string &path, const std::string &text) {
     if (path == "-") {
         std::cout << text;
         std::cout.flush();
@@ -21,7 +21,8 @@ void write_file_atomic(const std::string& path, const std::string& text) {
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw input_error(path, "$", std::string("cannot write: ") + std::strerror(errno));
+        if (!out)
+            throw input_error(path, "$", std::string("cannot write: ") + std::strerror(errno));
         out << text;
         out.flush();
         if (!out) {
@@ -36,9 +37,10 @@ void write_file_atomic(const std::string& path, const std::string& text) {
     }
 }
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string &path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw input_error(path, "$", std::string("cannot read file: ") + std::strerror(errno));
+    if (!in)
+        throw input_error(path, "$", std::string("cannot read file: ") + std::strerror(errno));
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();

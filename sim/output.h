@@ -7,9 +7,9 @@
 namespace sim {
 
 /// Writes `text` to `path` atomically ("-" writes to standard output).
-void write_file_atomic(const std::string& path, const std::string& text);
+void write_file_atomic(const std::string &path, const std::string &text);
 
 /// Reads a whole file; throws input_error(path, "$", ...) when it cannot be read.
-std::string read_file(const std::string& path);
+std::string read_file(const std::string &path);
 
 } // namespace sim

@@ -29,47 +29,55 @@ struct range {
     double lo = -std::numeric_limits<double>::infinity();
     double hi = std::numeric_limits<double>::infinity();
 };
-inline range at_least(double lo) { return {lo, std::numeric_limits<double>::infinity()}; }
-inline range between(double lo, double hi) { return {lo, hi}; }
-inline range any_value() { return {}; }
+inline range at_least(double lo) {
+    return {lo, std::numeric_limits<double>::infinity()};
+}
+inline range between(double lo, double hi) {
+    return {lo, hi};
+}
+inline range any_value() {
+    return {};
+}
 
 /// Names of an enum's values, for enum fields ("choices"): the registry a model-selection key
 /// resolves through.
 template <class E> struct choice_table {
-    std::vector<std::pair<E, const char*>> entries;
-    const char* name_of(E e) const {
-        for (auto& [v, n] : entries)
-            if (v == e) return n;
+    std::vector<std::pair<E, const char *>> entries;
+    const char *name_of(E e) const {
+        for (auto &[v, n] : entries)
+            if (v == e)
+                return n;
         return "?";
     }
 };
 
 /// Levenshtein distance; used to suggest the nearest valid key or choice.
-std::size_t edit_distance(const std::string& a, const std::string& b);
+std::size_t edit_distance(const std::string &a, const std::string &b);
 /// The candidate nearest to `word`, or "" when none is reasonably close.
-std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
+std::string nearest(const std::string &word, const std::vector<std::string> &candidates);
 
 /// Reads a params struct from a JSON object, strictly. Keys missing from the JSON keep their
 /// defaults; keys present in the JSON but not declared are errors, except comment keys, whose
 /// name starts with "//" (JSON has no comments; configs use them to cite their sources).
 class json_reader {
 public:
-    json_reader(const nlohmann::json& j, std::string file, std::string path)
+    json_reader(const nlohmann::json &j, std::string file, std::string path)
         : m_j(j), m_file(std::move(file)), m_path(std::move(path)) {}
 
-    template <class T> void field(const char* key, T& value, const char* unit, const char* desc,
-                                  range r = any_value());
+    template <class T>
+    void field(const char *key, T &value, const char *unit, const char *desc,
+               range r = any_value());
     template <class E>
-    void choice(const char* key, E& value, const choice_table<E>& table, const char* desc);
-    template <class P> void group(const char* key, P& sub, const char* desc);
+    void choice(const char *key, E &value, const choice_table<E> &table, const char *desc);
+    template <class P> void group(const char *key, P &sub, const char *desc);
 
     /// Call after visiting: throws on keys the struct did not declare.
     void finish() const;
 
 private:
-    const nlohmann::json* get(const char* key);
-    [[noreturn]] void fail(const std::string& key, const std::string& what) const;
-    const nlohmann::json& m_j;
+    const nlohmann::json *get(const char *key);
+    [[noreturn]] void fail(const std::string &key, const std::string &what) const;
+    const nlohmann::json &m_j;
     std::string m_file;
     std::string m_path;
     std::vector<std::string> m_known;
@@ -78,14 +86,16 @@ private:
 /// Writes a params struct to JSON (every key, with its current value, in declaration order).
 class json_writer {
 public:
-    explicit json_writer(nlohmann::ordered_json& out) : m_out(out) {}
-    template <class T> void field(const char* key, T& value, const char*, const char*, range = {}) {
+    explicit json_writer(nlohmann::ordered_json &out) : m_out(out) {}
+    template <class T>
+    void field(const char *key, T &value, const char *, const char *, range = {}) {
         m_out[key] = value;
     }
-    template <class E> void choice(const char* key, E& value, const choice_table<E>& t, const char*) {
+    template <class E>
+    void choice(const char *key, E &value, const choice_table<E> &t, const char *) {
         m_out[key] = t.name_of(value);
     }
-    template <class P> void group(const char* key, P& sub, const char*) {
+    template <class P> void group(const char *key, P &sub, const char *) {
         nlohmann::ordered_json j = nlohmann::ordered_json::object();
         json_writer w(j);
         sub.visit(w);
@@ -93,7 +103,7 @@ public:
     }
 
 private:
-    nlohmann::ordered_json& m_out;
+    nlohmann::ordered_json &m_out;
 };
 
 /// One row of `qcsim describe`.
@@ -104,41 +114,47 @@ struct param_row {
 /// Lists every key with its type, unit, default and meaning.
 class describer {
 public:
-    describer(std::vector<param_row>& rows, std::string prefix)
+    describer(std::vector<param_row> &rows, std::string prefix)
         : m_rows(rows), m_prefix(std::move(prefix)) {}
-    template <class T> void field(const char* key, T& value, const char* unit, const char* desc,
-                                  range = {}) {
+    template <class T>
+    void field(const char *key, T &value, const char *unit, const char *desc, range = {}) {
         nlohmann::json j = value;
         m_rows.push_back({m_prefix + key, type_name<T>(), unit, j.dump(), desc});
     }
-    template <class E> void choice(const char* key, E& value, const choice_table<E>& t,
-                                   const char* desc) {
+    template <class E>
+    void choice(const char *key, E &value, const choice_table<E> &t, const char *desc) {
         std::string names;
-        for (auto& [v, n] : t.entries) names += (names.empty() ? "" : "|") + std::string(n);
-        m_rows.push_back({m_prefix + key, "choice", names, std::string("\"") + t.name_of(value) + "\"",
-                          desc});
+        for (auto &[v, n] : t.entries)
+            names += (names.empty() ? "" : "|") + std::string(n);
+        m_rows.push_back(
+            {m_prefix + key, "choice", names, std::string("\"") + t.name_of(value) + "\"", desc});
     }
-    template <class P> void group(const char* key, P& sub, const char* desc) {
+    template <class P> void group(const char *key, P &sub, const char *desc) {
         m_rows.push_back({m_prefix + key, "object", "", "", desc});
         describer d(m_rows, m_prefix + key + ".");
         sub.visit(d);
     }
 
 private:
-    template <class T> static const char* type_name() {
-        if constexpr (std::is_same_v<T, bool>) return "bool";
-        else if constexpr (std::is_integral_v<T>) return "integer";
-        else if constexpr (std::is_floating_point_v<T>) return "number";
-        else return "string";
+    template <class T> static const char *type_name() {
+        if constexpr (std::is_same_v<T, bool>)
+            return "bool";
+        else if constexpr (std::is_integral_v<T>)
+            return "integer";
+        else if constexpr (std::is_floating_point_v<T>)
+            return "number";
+        else
+            return "string";
     }
-    std::vector<param_row>& m_rows;
+    std::vector<param_row> &m_rows;
     std::string m_prefix;
 };
 
 /// Reads `P` from JSON object `j` (strict), naming `file` in errors.
-template <class P> P read_params(const nlohmann::json& j, const std::string& file) {
+template <class P> P read_params(const nlohmann::json &j, const std::string &file) {
     P p{};
-    if (!j.is_object()) throw input_error(file, "$", "expected a JSON object");
+    if (!j.is_object())
+        throw input_error(file, "$", "expected a JSON object");
     json_reader r(j, file, "");
     p.visit(r);
     r.finish();
@@ -162,21 +178,24 @@ template <class P> std::vector<param_row> describe_params(P p = P{}) {
 /// exist in `schema` (the defaults, as written by write_params and parsed back into a plain
 /// nlohmann::json); otherwise input_error names
 /// "--set" and suggests the nearest key.
-void apply_override(nlohmann::json& config, const nlohmann::json& schema,
-                    const std::string& assignment);
+void apply_override(nlohmann::json &config, const nlohmann::json &schema,
+                    const std::string &assignment);
 
 // ---- json_reader templates -------------------------------------------------------------------
 
 template <class T>
-void json_reader::field(const char* key, T& value, const char* unit, const char*, range r) {
-    const nlohmann::json* v = get(key);
-    if (!v) return;
+void json_reader::field(const char *key, T &value, const char *unit, const char *, range r) {
+    const nlohmann::json *v = get(key);
+    if (!v)
+        return;
     if constexpr (std::is_same_v<T, bool>) {
-        if (!v->is_boolean()) fail(key, "expected true or false");
+        if (!v->is_boolean())
+            fail(key, "expected true or false");
         value = v->get<bool>();
     } else if constexpr (std::is_integral_v<T>) {
-        if (!v->is_number_integer() && !(v->is_number_float() && v->get<double>() ==
-                                                                     static_cast<double>(static_cast<std::int64_t>(v->get<double>()))))
+        if (!v->is_number_integer() &&
+            !(v->is_number_float() &&
+              v->get<double>() == static_cast<double>(static_cast<std::int64_t>(v->get<double>()))))
             fail(key, std::string("expected an integer (") + unit + ")");
         double d = v->get<double>();
         if (d < r.lo || d > r.hi || (std::is_unsigned_v<T> && d < 0) ||
@@ -185,29 +204,35 @@ void json_reader::field(const char* key, T& value, const char* unit, const char*
                           nlohmann::json(r.hi).dump() + "] (" + unit + "), got " + v->dump());
         value = static_cast<T>(v->get<std::int64_t>());
     } else if constexpr (std::is_floating_point_v<T>) {
-        if (!v->is_number()) fail(key, std::string("expected a number (") + unit + ")");
+        if (!v->is_number())
+            fail(key, std::string("expected a number (") + unit + ")");
         double d = v->get<double>();
         if (d < r.lo || d > r.hi)
             fail(key, "expected a number in [" + nlohmann::json(r.lo).dump() + ", " +
                           nlohmann::json(r.hi).dump() + "] (" + unit + "), got " + v->dump());
         value = static_cast<T>(d);
     } else {
-        if (!v->is_string()) fail(key, "expected a string");
+        if (!v->is_string())
+            fail(key, "expected a string");
         value = v->get<std::string>();
     }
 }
 
 template <class E>
-void json_reader::choice(const char* key, E& value, const choice_table<E>& table, const char*) {
-    const nlohmann::json* v = get(key);
-    if (!v) return;
+void json_reader::choice(const char *key, E &value, const choice_table<E> &table, const char *) {
+    const nlohmann::json *v = get(key);
+    if (!v)
+        return;
     std::vector<std::string> names;
-    for (auto& [e, n] : table.entries) names.push_back(n);
+    for (auto &[e, n] : table.entries)
+        names.push_back(n);
     std::string all;
-    for (auto& n : names) all += (all.empty() ? "" : ", ") + ("\"" + n + "\"");
-    if (!v->is_string()) fail(key, "expected one of " + all);
+    for (auto &n : names)
+        all += (all.empty() ? "" : ", ") + ("\"" + n + "\"");
+    if (!v->is_string())
+        fail(key, "expected one of " + all);
     std::string s = v->get<std::string>();
-    for (auto& [e, n] : table.entries)
+    for (auto &[e, n] : table.entries)
         if (s == n) {
             value = e;
             return;
@@ -217,11 +242,13 @@ void json_reader::choice(const char* key, E& value, const choice_table<E>& table
                   (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
 }
 
-template <class P> void json_reader::group(const char* key, P& sub, const char*) {
-    const nlohmann::json* v = get(key);
-    if (!v) return;
+template <class P> void json_reader::group(const char *key, P &sub, const char *) {
+    const nlohmann::json *v = get(key);
+    if (!v)
+        return;
     std::string sub_path = m_path.empty() ? key : m_path + "." + key;
-    if (!v->is_object()) throw input_error(m_file, sub_path, "expected a JSON object");
+    if (!v->is_object())
+        throw input_error(m_file, sub_path, "expected a JSON object");
     json_reader r(*v, m_file, sub_path);
     sub.visit(r);
     r.finish();

@@ -31,18 +31,18 @@ class builder {
 public:
     explicit builder(std::string name) { m_g.name = std::move(name); }
 
-    int input(const std::string& name, shape_t shape) {
+    int input(const std::string &name, shape_t shape) {
         int t = m_g.add_tensor({name, std::move(shape), dtype::int8, false});
         m_g.inputs.push_back(t);
         return t;
     }
-    int constant(const std::string& name, shape_t shape) {
+    int constant(const std::string &name, shape_t shape) {
         return m_g.add_tensor({name, std::move(shape), dtype::int8, true});
     }
 
     /// k×k conv, pad k/2, BN folded, no bias tensor; groups == 0 means depthwise.
-    int conv(const std::string& name, int x, std::int64_t cout, std::int64_t k, std::int64_t s,
-             bool depthwise, const char* activation) {
+    int conv(const std::string &name, int x, std::int64_t cout, std::int64_t k, std::int64_t s,
+             bool depthwise, const char *activation) {
         const std::int64_t cin = m_g.tensors[x].shape[0];
         const std::int64_t groups = depthwise ? cin : 1;
         int w = constant(name + ".w", {cout, cin / groups, k, k});
@@ -57,7 +57,7 @@ public:
     }
 
     /// Identity shortcut of a block: out = y, with y's first `c` channels += x's first `c`.
-    int shortcut(const std::string& prefix, int y, int x, std::int64_t c) {
+    int shortcut(const std::string &prefix, int y, int x, std::int64_t c) {
         const std::int64_t C = m_g.tensors[x].shape[0];
         if (c >= C)
             return emit(prefix + ".add", "add", {y, x}, {});
@@ -77,8 +77,8 @@ public:
         m_g.outputs.push_back(out);
     }
 
-    int emit(const std::string& name, const char* type, std::vector<int> inputs,
-             std::map<std::string, attr_value> attrs, const std::string& out_name = "") {
+    int emit(const std::string &name, const char *type, std::vector<int> inputs,
+             std::map<std::string, attr_value> attrs, const std::string &out_name = "") {
         op o;
         o.name = name;
         o.type = type;
@@ -106,21 +106,21 @@ std::string number_text(double v) {
     return std::string(buf, r.ptr);
 }
 
-std::string canonical(const generator& gen, const gen_values& values) {
+std::string canonical(const generator &gen, const gen_values &values) {
     std::string s = gen.name;
     char sep = ':';
-    for (const auto& p : gen.params) {
+    for (const auto &p : gen.params) {
         s += sep + p.name + "=" + number_text(values.at(p.name));
         sep = ',';
     }
     return s;
 }
 
-const generator& find_generator(const std::string& name);
+const generator &find_generator(const std::string &name);
 
 /// Range and integrality of one parameter value; errors name "<generator>.<param>".
-void check_value(const generator& gen, const gen_param& p, double v, const std::string& file,
-                 const std::string& text) {
+void check_value(const generator &gen, const gen_param &p, double v, const std::string &file,
+                 const std::string &text) {
     const bool is_int = p.type == gen_param::kind::integer;
     const std::string range = "[" + number_text(p.min) + ", " + number_text(p.max) + "]";
     if (!std::isfinite(v) || (is_int && v != std::floor(v)))
@@ -133,9 +133,9 @@ void check_value(const generator& gen, const gen_param& p, double v, const std::
 }
 
 /// The canonical name of a direct build_* call, after checking every value.
-std::string checked_name(const std::string& name, const gen_values& values) {
-    const generator& gen = find_generator(name);
-    for (const auto& p : gen.params)
+std::string checked_name(const std::string &name, const gen_values &values) {
+    const generator &gen = find_generator(name);
+    for (const auto &p : gen.params)
         check_value(gen, p, values.at(p.name), "<built-in>", number_text(values.at(p.name)));
     return canonical(gen, values);
 }
@@ -157,7 +157,7 @@ graph build_mobilenext(double width, std::int64_t resolution, std::int64_t ident
     std::int64_t cin = make_divisible(32 * width, 8);
     x = b.conv("stem.conv", x, cin, 3, 2, false, "relu6");
     int index = 0;
-    for (const row& r : rows) {
+    for (const row &r : rows) {
         // The final 1280 is the classifier width: kept at 1280 when width < 1.
         std::int64_t cout = r.c == 1280 ? make_divisible(1280 * std::max(1.0, width), 8)
                                         : make_divisible(static_cast<double>(r.c) * width, 8);
@@ -204,7 +204,7 @@ graph build_mobilenetv2(double width, std::int64_t resolution) {
     std::int64_t cin = make_divisible(32 * width, 8);
     x = b.conv("stem.conv", x, cin, 3, 2, false, "relu6");
     int index = 0;
-    for (const row& r : rows) {
+    for (const row &r : rows) {
         const std::int64_t cout = make_divisible(static_cast<double>(r.c) * width, 8);
         for (std::int64_t i = 0; i < r.n; ++i, ++index) {
             const std::int64_t s = i == 0 ? r.s : 1;
@@ -227,23 +227,23 @@ graph build_mobilenetv2(double width, std::int64_t resolution) {
 
 namespace {
 
-graph make_mobilenext(const gen_values& v) {
+graph make_mobilenext(const gen_values &v) {
     return build_mobilenext(v.at("width"), static_cast<std::int64_t>(v.at("resolution")),
                             static_cast<std::int64_t>(v.at("identity_div")));
 }
-graph make_mobilenetv2(const gen_values& v) {
+graph make_mobilenetv2(const gen_values &v) {
     return build_mobilenetv2(v.at("width"), static_cast<std::int64_t>(v.at("resolution")));
 }
 
-const generator& find_generator(const std::string& name) {
-    for (const auto& g : generators())
+const generator &find_generator(const std::string &name) {
+    for (const auto &g : generators())
         if (g.name == name)
             return g;
     std::vector<std::string> names;
-    for (const auto& g : generators())
+    for (const auto &g : generators())
         names.push_back(g.name);
     std::string near = sim::nearest(name, names), all;
-    for (const auto& n : names)
+    for (const auto &n : names)
         all += (all.empty() ? "" : ", ") + n;
     throw sim::input_error(
         "--workload", name,
@@ -254,7 +254,7 @@ const generator& find_generator(const std::string& name) {
 
 } // namespace
 
-const std::vector<generator>& generators() {
+const std::vector<generator> &generators() {
     using k = gen_param::kind;
     static const std::vector<generator> all = {
         {"mobilenext",
@@ -277,7 +277,7 @@ const std::vector<generator>& generators() {
     return all;
 }
 
-graph build_workload(const std::string& spec) {
+graph build_workload(const std::string &spec) {
     if (spec.size() >= 5 && spec.compare(spec.size() - 5, 5, ".json") == 0)
         return read_trace(spec);
     if (spec.find('/') != std::string::npos)
@@ -285,15 +285,15 @@ graph build_workload(const std::string& spec) {
 
     const auto colon = spec.find(':');
     const std::string name = spec.substr(0, colon);
-    const generator& gen = find_generator(name);
+    const generator &gen = find_generator(name);
     gen_values values;
-    for (const auto& p : gen.params)
+    for (const auto &p : gen.params)
         values[p.name] = p.default_value;
     if (colon == std::string::npos)
         return gen.build(values);
 
     std::vector<std::string> known;
-    for (const auto& p : gen.params)
+    for (const auto &p : gen.params)
         known.push_back(p.name);
     std::vector<std::string> seen;
     const std::string rest = spec.substr(colon + 1);
@@ -308,13 +308,13 @@ graph build_workload(const std::string& spec) {
                                    "expected name:key=value,key=value, got \"" + item + "\"");
         const std::string key = item.substr(0, eq), text = item.substr(eq + 1);
         const std::string path = name + "." + key;
-        const gen_param* param = nullptr;
-        for (const auto& p : gen.params)
+        const gen_param *param = nullptr;
+        for (const auto &p : gen.params)
             if (p.name == key)
                 param = &p;
         if (!param) {
             std::string near = sim::nearest(key, known), all;
-            for (const auto& n : known)
+            for (const auto &n : known)
                 all += (all.empty() ? "" : ", ") + n;
             throw sim::input_error("--workload", path,
                                    "unknown parameter" +
@@ -324,7 +324,7 @@ graph build_workload(const std::string& spec) {
         if (std::find(seen.begin(), seen.end(), key) != seen.end())
             throw sim::input_error("--workload", path, "parameter given twice");
         seen.push_back(key);
-        char* end = nullptr;
+        char *end = nullptr;
         const double v = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
         if (text.empty() || *end != '\0')
             throw sim::input_error("--workload", path,

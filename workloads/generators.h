@@ -28,17 +28,17 @@ struct generator {
     std::string name;
     std::string description; ///< one line
     std::vector<gen_param> params;
-    graph (*build)(const gen_values& values);
+    graph (*build)(const gen_values &values);
 };
 
 /// Every built-in generator (built on first call, no static registration).
-const std::vector<generator>& generators();
+const std::vector<generator> &generators();
 
 /// `name`, `name:k=v,k=v`, or a trace path (ends in ".json" or contains '/'). Errors are
 /// sim::input_error("--workload", "<generator>.<param>", ...). A generated graph's name is the
 /// canonical spec with every parameter in declaration order, e.g.
 /// "mobilenext:width=1,resolution=224,identity_div=1".
-graph build_workload(const std::string& spec);
+graph build_workload(const std::string &spec);
 
 /// The TF/PyTorch channel rounding: the multiple of `divisor` nearest to v (at least `divisor`),
 /// plus one `divisor` when that falls below 90% of v.

@@ -12,59 +12,78 @@ namespace workloads {
 
 int dtype_bytes(dtype t) {
     switch (t) {
-    case dtype::int8: return 1;
-    case dtype::int16: return 2;
-    case dtype::fp16: return 2;
-    case dtype::int32: return 4;
-    case dtype::fp32: return 4;
+    case dtype::int8:
+        return 1;
+    case dtype::int16:
+        return 2;
+    case dtype::fp16:
+        return 2;
+    case dtype::int32:
+        return 4;
+    case dtype::fp32:
+        return 4;
     }
     return 1;
 }
 
-const char* dtype_name(dtype t) {
+const char *dtype_name(dtype t) {
     switch (t) {
-    case dtype::int8: return "int8";
-    case dtype::int16: return "int16";
-    case dtype::fp16: return "fp16";
-    case dtype::int32: return "int32";
-    case dtype::fp32: return "fp32";
+    case dtype::int8:
+        return "int8";
+    case dtype::int16:
+        return "int16";
+    case dtype::fp16:
+        return "fp16";
+    case dtype::int32:
+        return "int32";
+    case dtype::fp32:
+        return "fp32";
     }
     return "int8";
 }
 
-dtype parse_dtype(const std::string& name) {
+dtype parse_dtype(const std::string &name) {
     for (dtype t : {dtype::int8, dtype::int16, dtype::fp16, dtype::int32, dtype::fp32})
-        if (name == dtype_name(t)) return t;
+        if (name == dtype_name(t))
+            return t;
     throw std::invalid_argument("unknown dtype \"" + name +
                                 "\", expected int8, int16, fp16, int32 or fp32");
 }
 
 std::int64_t tensor::elements() const {
     std::int64_t n = 1;
-    for (auto d : shape) n *= d;
+    for (auto d : shape)
+        n *= d;
     return n;
 }
 
-std::int64_t op::attr_int(const std::string& key, std::int64_t dflt) const {
+std::int64_t op::attr_int(const std::string &key, std::int64_t dflt) const {
     auto it = attrs.find(key);
-    if (it == attrs.end()) return dflt;
-    if (auto p = std::get_if<std::int64_t>(&it->second)) return *p;
+    if (it == attrs.end())
+        return dflt;
+    if (auto p = std::get_if<std::int64_t>(&it->second))
+        return *p;
     return dflt;
 }
 
-std::vector<std::int64_t> op::attr_ints(const std::string& key,
-                                        const std::vector<std::int64_t>& dflt) const {
+std::vector<std::int64_t> op::attr_ints(const std::string &key,
+                                        const std::vector<std::int64_t> &dflt) const {
     auto it = attrs.find(key);
-    if (it == attrs.end()) return dflt;
-    if (auto p = std::get_if<std::vector<std::int64_t>>(&it->second)) return *p;
-    if (auto p = std::get_if<std::int64_t>(&it->second)) return {*p};
+    if (it == attrs.end())
+        return dflt;
+    if (auto p = std::get_if<std::vector<std::int64_t>>(&it->second))
+        return *p;
+    if (auto p = std::get_if<std::int64_t>(&it->second))
+        return {*p};
     return dflt;
 }
 
-std::string op::attr_str(const std::string& key, const std::string& dflt) const {
+std::string op::attr_str(const std::string &key, const std::string &dflt) const {
     auto it = attrs.find(key);
-    if (it == attrs.end()) return dflt;
-    if (auto p = std::get_if<std::string>(&it->second)) return *p;
+    if (it == attrs.end())
+        return dflt;
+    if (auto p = std::get_if<std::string>(&it->second))
+        return *p;
     return dflt;
 }
 
@@ -73,22 +92,22 @@ int graph::add_tensor(tensor t) {
     return static_cast<int>(tensors.size()) - 1;
 }
 
-std::int64_t graph::op_macs(const op& o) const {
+std::int64_t graph::op_macs(const op &o) const {
     auto out_elems = [&]() { return o.outputs.empty() ? 0 : tensors[o.outputs[0]].elements(); };
     if (o.type == "conv2d") {
         // Hout·Wout·Cout·(Cin/groups)·kh·kw = output elements · (Cin/groups)·kh·kw
-        const auto& x = tensors[o.inputs[0]];
+        const auto &x = tensors[o.inputs[0]];
         auto k = o.attr_ints("kernel", {1, 1});
         std::int64_t kh = k[0], kw = k.size() > 1 ? k[1] : k[0];
         std::int64_t groups = o.attr_int("groups", 1);
         return out_elems() * (x.shape[0] / groups) * kh * kw;
     }
     if (o.type == "fc") {
-        const auto& x = tensors[o.inputs[0]];
+        const auto &x = tensors[o.inputs[0]];
         return x.elements() * out_elems();
     }
     if (o.type == "matmul") {
-        const auto& a = tensors[o.inputs[0]];
+        const auto &a = tensors[o.inputs[0]];
         // out [.., M, N], a [.., M, K]: MACs = out elements · K
         return out_elems() * a.shape.back();
     }
@@ -97,15 +116,17 @@ std::int64_t graph::op_macs(const op& o) const {
 
 std::int64_t graph::total_macs() const {
     std::int64_t n = 0;
-    for (const auto& o : ops) n += op_macs(o);
+    for (const auto &o : ops)
+        n += op_macs(o);
     return n;
 }
 
 std::int64_t graph::total_params() const {
     std::int64_t n = 0;
-    for (const auto& t : tensors)
-        if (t.constant) n += t.elements();
-    for (const auto& o : ops)
+    for (const auto &t : tensors)
+        if (t.constant)
+            n += t.elements();
+    for (const auto &o : ops)
         if (o.attr_int("batchnorm", 0) == 1 && !o.outputs.empty())
             n += 2 * tensors[o.outputs[0]].shape[0];
     return n;
@@ -113,14 +134,14 @@ std::int64_t graph::total_params() const {
 
 // ---- Operator rules --------------------------------------------------------------------------
 
-std::string shape_str(const std::vector<std::int64_t>& shape) {
+std::string shape_str(const std::vector<std::int64_t> &shape) {
     std::string s = "[";
     for (std::size_t i = 0; i < shape.size(); ++i)
         s += (i ? "," : "") + std::to_string(shape[i]);
     return s + "]";
 }
 
-int find_tensor(const graph& g, const std::string& name) {
+int find_tensor(const graph &g, const std::string &name) {
     for (std::size_t i = 0; i < g.tensors.size(); ++i)
         if (g.tensors[i].name == name)
             return static_cast<int>(i);
@@ -132,7 +153,7 @@ namespace {
 using shape_t = std::vector<std::int64_t>;
 constexpr std::int64_t int_max = std::numeric_limits<std::int64_t>::max();
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) {
+[[noreturn]] void fail(const std::string &where, const std::string &what) {
     throw op_error(where, what);
 }
 
@@ -140,36 +161,36 @@ std::string input_path(std::size_t i) {
     return "inputs[" + std::to_string(i) + "]";
 }
 
-const tensor& input(const graph& g, const op& o, std::size_t i) {
+const tensor &input(const graph &g, const op &o, std::size_t i) {
     return g.tensors[o.inputs[i]];
 }
 
-const shape_t& input_rank(const graph& g, const op& o, std::size_t i, std::size_t rank,
-                          const char* layout) {
-    const auto& t = input(g, o, i);
+const shape_t &input_rank(const graph &g, const op &o, std::size_t i, std::size_t rank,
+                          const char *layout) {
+    const auto &t = input(g, o, i);
     if (t.shape.size() != rank)
         fail(input_path(i),
              std::string("expected ") + layout + ", got \"" + t.name + "\" " + shape_str(t.shape));
     return t.shape;
 }
 
-const attr_value* find_attr(const op& o, const char* key) {
+const attr_value *find_attr(const op &o, const char *key) {
     auto it = o.attrs.find(key);
     return it == o.attrs.end() ? nullptr : &it->second;
 }
 
 /// An integer list attribute of exactly `len` entries, each >= lo; `dflt` when absent (an empty
 /// `dflt` makes the attribute required).
-shape_t ints_attr(const op& o, const char* key, const shape_t& dflt, std::size_t len,
+shape_t ints_attr(const op &o, const char *key, const shape_t &dflt, std::size_t len,
                   std::int64_t lo) {
     const std::string where = std::string("attrs.") + key;
-    const attr_value* v = find_attr(o, key);
+    const attr_value *v = find_attr(o, key);
     if (!v) {
         if (dflt.empty())
             fail(where, "missing required attribute");
         return dflt;
     }
-    const auto* p = std::get_if<shape_t>(v);
+    const auto *p = std::get_if<shape_t>(v);
     if (!p)
         fail(where, "expected a list of integers");
     if (p->size() != len)
@@ -183,16 +204,16 @@ shape_t ints_attr(const op& o, const char* key, const shape_t& dflt, std::size_t
 }
 
 /// An integer attribute in [lo, hi]; `dflt` when absent (required when `required`).
-std::int64_t int_attr(const op& o, const char* key, std::int64_t dflt, std::int64_t lo,
+std::int64_t int_attr(const op &o, const char *key, std::int64_t dflt, std::int64_t lo,
                       std::int64_t hi, bool required = false) {
     const std::string where = std::string("attrs.") + key;
-    const attr_value* v = find_attr(o, key);
+    const attr_value *v = find_attr(o, key);
     if (!v) {
         if (required)
             fail(where, "missing required attribute");
         return dflt;
     }
-    const auto* p = std::get_if<std::int64_t>(v);
+    const auto *p = std::get_if<std::int64_t>(v);
     if (!p)
         fail(where, "expected an integer");
     if (*p < lo || *p > hi)
@@ -202,11 +223,11 @@ std::int64_t int_attr(const op& o, const char* key, std::int64_t dflt, std::int6
     return *p;
 }
 
-void check_activation(const op& o) {
-    const attr_value* v = find_attr(o, "activation");
+void check_activation(const op &o) {
+    const attr_value *v = find_attr(o, "activation");
     if (!v)
         return;
-    const auto* p = std::get_if<std::string>(v);
+    const auto *p = std::get_if<std::string>(v);
     static const std::vector<std::string> names = {"none", "relu", "relu6", "prelu", "sigmoid"};
     if (!p)
         fail("attrs.activation", "expected a string");
@@ -220,7 +241,7 @@ void check_activation(const op& o) {
 
 /// Output extent of a window of `k` with stride `s` over `n` padded by `p0 + p1`.
 std::int64_t window_out(std::int64_t n, std::int64_t p0, std::int64_t p1, std::int64_t k,
-                        std::int64_t s, const char* what) {
+                        std::int64_t s, const char *what) {
     if (n + p0 + p1 < k)
         fail("attrs.kernel", std::string("kernel ") + std::to_string(k) +
                                  " is larger than the padded " + what + " " +
@@ -228,9 +249,9 @@ std::int64_t window_out(std::int64_t n, std::int64_t p0, std::int64_t p1, std::i
     return (n + p0 + p1 - k) / s + 1;
 }
 
-shape_t infer_conv2d(const graph& g, const op& o) {
-    const auto& x = input_rank(g, o, 0, 3, "x of rank 3 [C,H,W]");
-    const auto& w = input_rank(g, o, 1, 4, "w of rank 4 [Cout,Cin/groups,kh,kw]");
+shape_t infer_conv2d(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 3, "x of rank 3 [C,H,W]");
+    const auto &w = input_rank(g, o, 1, 4, "w of rank 4 [Cout,Cin/groups,kh,kw]");
     auto k = ints_attr(o, "kernel", {}, 2, 1);
     auto s = ints_attr(o, "stride", {1, 1}, 2, 1);
     auto p = ints_attr(o, "pad", {0, 0, 0, 0}, 4, 0);
@@ -258,9 +279,9 @@ shape_t infer_conv2d(const graph& g, const op& o) {
             window_out(x[2], p[1], p[3], k[1], s[1], "width")};
 }
 
-shape_t infer_fc(const graph& g, const op& o) {
+shape_t infer_fc(const graph &g, const op &o) {
     const std::int64_t in = input(g, o, 0).elements();
-    const auto& w = input_rank(g, o, 1, 2, "w of rank 2 [out,in]");
+    const auto &w = input_rank(g, o, 1, 2, "w of rank 2 [out,in]");
     check_activation(o);
     int_attr(o, "batchnorm", 0, 0, 1);
     if (w[1] != in)
@@ -272,9 +293,9 @@ shape_t infer_fc(const graph& g, const op& o) {
     return {w[0]};
 }
 
-shape_t infer_matmul(const graph& g, const op& o) {
-    const auto& a = input(g, o, 0).shape;
-    const auto& b = input(g, o, 1).shape;
+shape_t infer_matmul(const graph &g, const op &o) {
+    const auto &a = input(g, o, 0).shape;
+    const auto &b = input(g, o, 1).shape;
     if (a.size() < 2)
         fail(input_path(0), "expected a of rank >= 2 [..,M,K], got " + shape_str(a));
     if (b.size() != a.size())
@@ -292,9 +313,9 @@ shape_t infer_matmul(const graph& g, const op& o) {
     return out;
 }
 
-shape_t infer_binary(const graph& g, const op& o) {
-    const auto& a = input(g, o, 0).shape;
-    const auto& b = input(g, o, 1).shape;
+shape_t infer_binary(const graph &g, const op &o) {
+    const auto &a = input(g, o, 0).shape;
+    const auto &b = input(g, o, 1).shape;
     const bool partial = find_attr(o, "channel_begin") || find_attr(o, "channel_end");
     if (!partial) {
         if (a != b)
@@ -322,20 +343,20 @@ shape_t infer_binary(const graph& g, const op& o) {
     return a;
 }
 
-shape_t infer_same(const graph& g, const op& o) {
+shape_t infer_same(const graph &g, const op &o) {
     return input(g, o, 0).shape;
 }
 
-shape_t infer_prelu(const graph& g, const op& o) {
-    const auto& x = input(g, o, 0).shape;
+shape_t infer_prelu(const graph &g, const op &o) {
+    const auto &x = input(g, o, 0).shape;
     if (input(g, o, 1).shape != shape_t{x[0]})
         fail(input_path(1), "expected slope of shape [" + std::to_string(x[0]) + "], got " +
                                 shape_str(input(g, o, 1).shape));
     return x;
 }
 
-shape_t infer_pool(const graph& g, const op& o) {
-    const auto& x = input_rank(g, o, 0, 3, "x of rank 3 [C,H,W]");
+shape_t infer_pool(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 3, "x of rank 3 [C,H,W]");
     auto k = ints_attr(o, "kernel", {}, 2, 1);
     auto s = ints_attr(o, "stride", {1, 1}, 2, 1);
     auto p = ints_attr(o, "pad", {0, 0, 0, 0}, 4, 0);
@@ -343,17 +364,17 @@ shape_t infer_pool(const graph& g, const op& o) {
             window_out(x[2], p[1], p[3], k[1], s[1], "width")};
 }
 
-shape_t infer_global_avgpool(const graph& g, const op& o) {
-    const auto& x = input_rank(g, o, 0, 3, "x of rank 3 [C,H,W]");
+shape_t infer_global_avgpool(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 3, "x of rank 3 [C,H,W]");
     return {x[0], 1, 1};
 }
 
-shape_t infer_concat(const graph& g, const op& o) {
-    const auto& a = input(g, o, 0).shape;
+shape_t infer_concat(const graph &g, const op &o) {
+    const auto &a = input(g, o, 0).shape;
     std::int64_t axis = int_attr(o, "axis", 0, 0, static_cast<std::int64_t>(a.size()) - 1);
     shape_t out = a;
     for (std::size_t i = 1; i < o.inputs.size(); ++i) {
-        const auto& b = input(g, o, i).shape;
+        const auto &b = input(g, o, i).shape;
         bool ok = b.size() == a.size();
         for (std::size_t d = 0; ok && d < a.size(); ++d)
             if (static_cast<std::int64_t>(d) != axis && a[d] != b[d])
@@ -367,8 +388,8 @@ shape_t infer_concat(const graph& g, const op& o) {
     return out;
 }
 
-shape_t infer_slice(const graph& g, const op& o) {
-    const auto& x = input(g, o, 0).shape;
+shape_t infer_slice(const graph &g, const op &o) {
+    const auto &x = input(g, o, 0).shape;
     std::int64_t axis = int_attr(o, "axis", 0, 0, static_cast<std::int64_t>(x.size()) - 1);
     std::int64_t begin = int_attr(o, "begin", 0, 0, x[axis] - 1, true);
     std::int64_t end = int_attr(o, "end", 0, begin + 1, x[axis], true);
@@ -377,15 +398,15 @@ shape_t infer_slice(const graph& g, const op& o) {
     return out;
 }
 
-shape_t infer_flatten(const graph& g, const op& o) {
+shape_t infer_flatten(const graph &g, const op &o) {
     return {input(g, o, 0).elements()};
 }
 
-shape_t infer_reshape(const graph& g, const op& o) {
-    const attr_value* v = find_attr(o, "shape");
+shape_t infer_reshape(const graph &g, const op &o) {
+    const attr_value *v = find_attr(o, "shape");
     if (!v)
         fail("attrs.shape", "missing required attribute");
-    const auto* p = std::get_if<shape_t>(v);
+    const auto *p = std::get_if<shape_t>(v);
     if (!p || p->empty())
         fail("attrs.shape", "expected a non-empty list of integers");
     std::int64_t n = 1;
@@ -415,14 +436,14 @@ const attr_rule a_cbegin{"channel_begin", attr_kind::integer,
                          "first channel of a combined with b; default 0"};
 const attr_rule a_cend{"channel_end", attr_kind::integer,
                        "one past the last channel of a combined with b; default C of a"};
-const char* const binary_rule =
+const char *const binary_rule =
     "without channel attributes b has the shape of a; with them 0 <= channel_begin < "
     "channel_end <= C and b is a with C = channel_end - channel_begin (only those channels of a "
     "are combined, the others pass through); output = shape of a";
 
 } // namespace
 
-const std::vector<op_rule>& op_rules() {
+const std::vector<op_rule> &op_rules() {
     static const std::vector<op_rule> rules = {
         {"conv2d",
          2,
@@ -499,8 +520,8 @@ const std::vector<op_rule>& op_rules() {
     return rules;
 }
 
-const op_rule* find_op_rule(const std::string& type) {
-    for (const auto& r : op_rules())
+const op_rule *find_op_rule(const std::string &type) {
+    for (const auto &r : op_rules())
         if (type == r.type)
             return &r;
     return nullptr;
@@ -508,13 +529,13 @@ const op_rule* find_op_rule(const std::string& type) {
 
 std::vector<std::string> op_type_names() {
     std::vector<std::string> names;
-    for (const auto& r : op_rules())
+    for (const auto &r : op_rules())
         names.emplace_back(r.type);
     return names;
 }
 
-std::vector<std::int64_t> infer_output_shape(const graph& g, const op& o) {
-    const op_rule* rule = find_op_rule(o.type);
+std::vector<std::int64_t> infer_output_shape(const graph &g, const op &o) {
+    const op_rule *rule = find_op_rule(o.type);
     if (!rule) {
         std::string near = sim::nearest(o.type, op_type_names());
         fail("type", "unknown operator type \"" + o.type + "\"" +
@@ -527,10 +548,10 @@ std::vector<std::int64_t> infer_output_shape(const graph& g, const op& o) {
                  (rule->max_inputs != rule->min_inputs ? " to " + std::to_string(rule->max_inputs)
                                                        : std::string()) +
                  " inputs), got " + std::to_string(n));
-    for (const auto& [key, value] : o.attrs) {
-        const attr_rule* ar = nullptr;
+    for (const auto &[key, value] : o.attrs) {
+        const attr_rule *ar = nullptr;
         std::vector<std::string> names;
-        for (const auto& a : rule->attrs) {
+        for (const auto &a : rule->attrs) {
             names.emplace_back(a.name);
             if (key == a.name)
                 ar = &a;
@@ -538,7 +559,7 @@ std::vector<std::int64_t> infer_output_shape(const graph& g, const op& o) {
         if (!ar) {
             std::string near = sim::nearest(key, names);
             std::string all;
-            for (auto& a : names)
+            for (auto &a : names)
                 all += (all.empty() ? "" : ", ") + a;
             fail("attrs." + key, "unknown attribute for " + std::string(rule->type) +
                                      (near.empty() ? (all.empty() ? " (it takes none)"
@@ -557,14 +578,14 @@ std::vector<std::int64_t> infer_output_shape(const graph& g, const op& o) {
     return rule->infer(g, o);
 }
 
-void validate(const graph& g, const std::string& file) {
+void validate(const graph &g, const std::string &file) {
     const int nt = static_cast<int>(g.tensors.size());
-    auto idx = [](const char* list, std::size_t i) {
+    auto idx = [](const char *list, std::size_t i) {
         return std::string(list) + "[" + std::to_string(i) + "]";
     };
     std::unordered_map<std::string, int> names;
     for (int i = 0; i < nt; ++i) {
-        const auto& t = g.tensors[i];
+        const auto &t = g.tensors[i];
         const std::string at = idx("tensors", i);
         if (t.name.empty())
             throw sim::input_error(file, at + ".name", "expected a non-empty name");
@@ -598,7 +619,7 @@ void validate(const graph& g, const std::string& file) {
     }
     std::unordered_map<std::string, int> op_names;
     for (std::size_t i = 0; i < g.ops.size(); ++i) {
-        const op& o = g.ops[i];
+        const op &o = g.ops[i];
         const std::string at = idx("ops", i);
         if (o.name.empty())
             throw sim::input_error(file, at + ".name", "expected a non-empty name");
@@ -625,7 +646,7 @@ void validate(const graph& g, const std::string& file) {
         const std::string out_at = at + ".outputs[0]";
         if (out < 0 || out >= nt)
             throw sim::input_error(file, out_at, "no such tensor");
-        const auto& ot = g.tensors[out];
+        const auto &ot = g.tensors[out];
         if (ot.constant)
             throw sim::input_error(file, out_at,
                                    "tensor \"" + ot.name + "\" is constant and cannot be produced");
@@ -640,7 +661,7 @@ void validate(const graph& g, const std::string& file) {
         shape_t want;
         try {
             want = infer_output_shape(g, o);
-        } catch (const op_error& e) {
+        } catch (const op_error &e) {
             throw sim::input_error(file, at + "." + e.where,
                                    o.type + " \"" + o.name + "\": " + e.what());
         }

@@ -17,8 +17,8 @@ enum class dtype : std::uint8_t { int8, int16, fp16, int32, fp32 };
 /// Bytes per element of a dtype.
 int dtype_bytes(dtype t);
 /// "int8", "int16", ...; parse_dtype throws std::invalid_argument on an unknown name.
-const char* dtype_name(dtype t);
-dtype parse_dtype(const std::string& name);
+const char *dtype_name(dtype t);
+dtype parse_dtype(const std::string &name);
 
 struct tensor {
     std::string name;
@@ -51,23 +51,23 @@ struct op {
     std::vector<int> outputs; ///< tensor indices
     std::map<std::string, attr_value> attrs;
 
-    std::int64_t attr_int(const std::string& key, std::int64_t dflt) const;
-    std::vector<std::int64_t> attr_ints(const std::string& key,
-                                        const std::vector<std::int64_t>& dflt) const;
-    std::string attr_str(const std::string& key, const std::string& dflt) const;
+    std::int64_t attr_int(const std::string &key, std::int64_t dflt) const;
+    std::vector<std::int64_t> attr_ints(const std::string &key,
+                                        const std::vector<std::int64_t> &dflt) const;
+    std::string attr_str(const std::string &key, const std::string &dflt) const;
 };
 
 struct graph {
     std::string name; ///< e.g. "mobilenext:width=1,identity_div=1,resolution=224"
     std::vector<tensor> tensors;
-    std::vector<op> ops; ///< topological order
+    std::vector<op> ops;      ///< topological order
     std::vector<int> inputs;  ///< network input tensors
     std::vector<int> outputs; ///< network output tensors
 
     int add_tensor(tensor t); ///< returns its index
     /// Multiply-accumulates of one operator (conv: Hout·Wout·Cout·(Cin/groups)·kh·kw; fc: in·out;
     /// matmul: M·K·N; everything else 0).
-    std::int64_t op_macs(const op& o) const;
+    std::int64_t op_macs(const op &o) const;
     std::int64_t total_macs() const;
     /// Trainable parameters: elements of all constant tensors, plus 2·Cout for every operator
     /// with attribute batchnorm=1 (a BatchNorm folded into it at inference: its gamma and beta
@@ -85,50 +85,50 @@ enum class attr_kind : std::uint8_t {
 };
 
 struct attr_rule {
-    const char* name;
+    const char *name;
     attr_kind kind;
-    const char* description; ///< meaning, allowed values and default
+    const char *description; ///< meaning, allowed values and default
 };
 
 /// A violation found inside one operator. `where` is relative to the operator, in trace-path
 /// form ("inputs[1]", "attrs.stride", "outputs[0]"), so that validate() can name the JSON path.
 struct op_error : std::runtime_error {
-    op_error(std::string where_, const std::string& what)
+    op_error(std::string where_, const std::string &what)
         : std::runtime_error(what), where(std::move(where_)) {}
     std::string where;
 };
 
 struct op_rule {
-    const char* type;
+    const char *type;
     int min_inputs, max_inputs;
-    const char* inputs; ///< documentation: "x, w(, b)"
+    const char *inputs; ///< documentation: "x, w(, b)"
     std::vector<attr_rule> attrs;
-    const char* shape_rule; ///< documentation of the shape rule
+    const char *shape_rule; ///< documentation of the shape rule
     /// Checks inputs and attributes of `o` in `g` and returns its output shape; throws op_error.
-    std::vector<std::int64_t> (*infer)(const graph& g, const op& o);
+    std::vector<std::int64_t> (*infer)(const graph &g, const op &o);
 };
 
 /// Every operator type the trace format accepts, in documentation order.
-const std::vector<op_rule>& op_rules();
+const std::vector<op_rule> &op_rules();
 /// The rule of `type`, or nullptr when the type is unknown.
-const op_rule* find_op_rule(const std::string& type);
+const op_rule *find_op_rule(const std::string &type);
 std::vector<std::string> op_type_names();
 
 /// Output shape of `o` (its single output) from its inputs and attributes, after checking the
 /// input count, attribute kinds and every shape rule; throws op_error.
-std::vector<std::int64_t> infer_output_shape(const graph& g, const op& o);
+std::vector<std::int64_t> infer_output_shape(const graph &g, const op &o);
 
 /// Index of the tensor named `name`, or -1.
-int find_tensor(const graph& g, const std::string& name);
+int find_tensor(const graph &g, const std::string &name);
 
 /// "[3,224,224]"
-std::string shape_str(const std::vector<std::int64_t>& shape);
+std::string shape_str(const std::vector<std::int64_t> &shape);
 
 /// Checks a whole graph: unique non-empty names, positive dims, valid tensor indices, network
 /// inputs non-constant, every non-constant tensor produced once before it is used, every
 /// operator against its rule and its declared output shape against the inferred one.
 /// Throws sim::input_error(file, path, ...) with a trace path ("ops[3].attrs.stride",
 /// "tensors[5].shape[1]") so the same check serves traces and generated graphs.
-void validate(const graph& g, const std::string& file);
+void validate(const graph &g, const std::string &file);
 
 } // namespace workloads

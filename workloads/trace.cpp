@@ -14,20 +14,20 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string at(const std::string& list, std::size_t i) {
+std::string at(const std::string &list, std::size_t i) {
     return list + "[" + std::to_string(i) + "]";
 }
 
-std::string join(const std::vector<std::string>& v) {
+std::string join(const std::vector<std::string> &v) {
     std::string s;
-    for (const auto& x : v)
+    for (const auto &x : v)
         s += (s.empty() ? "" : ", ") + x;
     return s;
 }
 
 /// Rejects keys of object `j` (at `path`) that are not in `known`, suggesting the nearest.
-void check_keys(const json& j, const std::vector<std::string>& known, const std::string& file,
-                const std::string& path) {
+void check_keys(const json &j, const std::vector<std::string> &known, const std::string &file,
+                const std::string &path) {
     for (auto it = j.begin(); it != j.end(); ++it) {
         if (std::find(known.begin(), known.end(), it.key()) != known.end())
             continue;
@@ -39,8 +39,8 @@ void check_keys(const json& j, const std::vector<std::string>& known, const std:
     }
 }
 
-const json& need(const json& j, const char* key, const std::string& file, const std::string& path,
-                 const char* expected) {
+const json &need(const json &j, const char *key, const std::string &file, const std::string &path,
+                 const char *expected) {
     auto it = j.find(key);
     std::string p = path.empty() ? key : path + "." + key;
     if (it == j.end())
@@ -48,33 +48,33 @@ const json& need(const json& j, const char* key, const std::string& file, const 
     return *it;
 }
 
-std::string sub(const std::string& path, const char* key) {
+std::string sub(const std::string &path, const char *key) {
     return path.empty() ? key : path + "." + key;
 }
 
-std::string get_string(const json& v, const std::string& file, const std::string& path) {
+std::string get_string(const json &v, const std::string &file, const std::string &path) {
     if (!v.is_string())
         throw sim::input_error(file, path, "expected a string, got " + v.dump());
     return v.get<std::string>();
 }
 
-const json& get_array(const json& v, const std::string& file, const std::string& path,
-                      const char* of) {
+const json &get_array(const json &v, const std::string &file, const std::string &path,
+                      const char *of) {
     if (!v.is_array())
         throw sim::input_error(file, path,
                                std::string("expected an array of ") + of + ", got " + v.dump());
     return v;
 }
 
-std::int64_t get_int(const json& v, const std::string& file, const std::string& path) {
+std::int64_t get_int(const json &v, const std::string &file, const std::string &path) {
     if (!v.is_number_integer())
         throw sim::input_error(file, path, "expected an integer, got " + v.dump());
     return v.get<std::int64_t>();
 }
 
 /// Tensor references: each entry a string naming a declared tensor.
-std::vector<int> get_refs(const json& v, const std::unordered_map<std::string, int>& names,
-                          const std::string& file, const std::string& path) {
+std::vector<int> get_refs(const json &v, const std::unordered_map<std::string, int> &names,
+                          const std::string &file, const std::string &path) {
     get_array(v, file, path, "tensor names");
     std::vector<int> refs;
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -83,7 +83,7 @@ std::vector<int> get_refs(const json& v, const std::unordered_map<std::string, i
         auto it = names.find(name);
         if (it == names.end()) {
             std::vector<std::string> all;
-            for (const auto& [n, idx] : names)
+            for (const auto &[n, idx] : names)
                 all.push_back(n);
             std::sort(all.begin(), all.end());
             std::string near = sim::nearest(name, all);
@@ -96,8 +96,8 @@ std::vector<int> get_refs(const json& v, const std::unordered_map<std::string, i
     return refs;
 }
 
-attr_value get_attr(const json& v, const attr_rule& rule, const std::string& file,
-                    const std::string& path) {
+attr_value get_attr(const json &v, const attr_rule &rule, const std::string &file,
+                    const std::string &path) {
     switch (rule.kind) {
     case attr_kind::integer:
         return get_int(v, file, path);
@@ -114,18 +114,18 @@ attr_value get_attr(const json& v, const attr_rule& rule, const std::string& fil
     return std::int64_t{0};
 }
 
-json attr_json(const attr_value& v) {
-    return std::visit([](const auto& x) { return json(x); }, v);
+json attr_json(const attr_value &v) {
+    return std::visit([](const auto &x) { return json(x); }, v);
 }
 
 } // namespace
 
-graph parse_trace(const json& j, const std::string& file) {
+graph parse_trace(const json &j, const std::string &file) {
     if (!j.is_object())
         throw sim::input_error(file, "$", "expected a JSON object");
     check_keys(j, {"schema", "name", "tensors", "ops", "inputs", "outputs"}, file, "");
 
-    const json& schema = need(j, "schema", file, "", "\"qcsim.trace/1\"");
+    const json &schema = need(j, "schema", file, "", "\"qcsim.trace/1\"");
     if (!schema.is_string() || schema.get<std::string>() != trace_schema)
         throw sim::input_error(
             file, "schema", std::string("expected \"") + trace_schema + "\", got " + schema.dump());
@@ -133,18 +133,18 @@ graph parse_trace(const json& j, const std::string& file) {
     graph g;
     g.name = get_string(need(j, "name", file, "", "a string"), file, "name");
 
-    const json& tensors = get_array(need(j, "tensors", file, "", "an array of tensors"), file,
+    const json &tensors = get_array(need(j, "tensors", file, "", "an array of tensors"), file,
                                     "tensors", "tensor objects");
     std::unordered_map<std::string, int> names;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         const std::string p = at("tensors", i);
-        const json& tj = tensors[i];
+        const json &tj = tensors[i];
         if (!tj.is_object())
             throw sim::input_error(file, p, "expected a tensor object");
         check_keys(tj, {"name", "shape", "dtype", "constant"}, file, p);
         tensor t;
         t.name = get_string(need(tj, "name", file, p, "a string"), file, sub(p, "name"));
-        const json& shape = get_array(need(tj, "shape", file, p, "an array of dimensions"), file,
+        const json &shape = get_array(need(tj, "shape", file, p, "an array of dimensions"), file,
                                       sub(p, "shape"), "dimensions");
         if (shape.empty())
             throw sim::input_error(file, sub(p, "shape"), "expected at least one dimension");
@@ -160,7 +160,7 @@ graph parse_trace(const json& j, const std::string& file) {
             std::string s = get_string(*it, file, sub(p, "dtype"));
             try {
                 t.type = parse_dtype(s);
-            } catch (const std::invalid_argument& e) {
+            } catch (const std::invalid_argument &e) {
                 std::string near = sim::nearest(s, {"int8", "int16", "fp16", "int32", "fp32"});
                 throw sim::input_error(
                     file, sub(p, "dtype"),
@@ -182,18 +182,18 @@ graph parse_trace(const json& j, const std::string& file) {
         g.tensors.push_back(std::move(t));
     }
 
-    const json& ops = get_array(need(j, "ops", file, "", "an array of operators"), file, "ops",
+    const json &ops = get_array(need(j, "ops", file, "", "an array of operators"), file, "ops",
                                 "operator objects");
     for (std::size_t i = 0; i < ops.size(); ++i) {
         const std::string p = at("ops", i);
-        const json& oj = ops[i];
+        const json &oj = ops[i];
         if (!oj.is_object())
             throw sim::input_error(file, p, "expected an operator object");
         check_keys(oj, {"name", "type", "inputs", "outputs", "attrs"}, file, p);
         op o;
         o.name = get_string(need(oj, "name", file, p, "a string"), file, sub(p, "name"));
         o.type = get_string(need(oj, "type", file, p, "an operator type"), file, sub(p, "type"));
-        const op_rule* rule = find_op_rule(o.type);
+        const op_rule *rule = find_op_rule(o.type);
         if (!rule) {
             std::string near = sim::nearest(o.type, op_type_names());
             throw sim::input_error(file, sub(p, "type"),
@@ -210,11 +210,11 @@ graph parse_trace(const json& j, const std::string& file) {
             if (!it->is_object())
                 throw sim::input_error(file, ap, "expected a JSON object");
             std::vector<std::string> known;
-            for (const auto& a : rule->attrs)
+            for (const auto &a : rule->attrs)
                 known.emplace_back(a.name);
             for (auto a = it->begin(); a != it->end(); ++a) {
-                const attr_rule* ar = nullptr;
-                for (const auto& r : rule->attrs)
+                const attr_rule *ar = nullptr;
+                for (const auto &r : rule->attrs)
                     if (a.key() == r.name)
                         ar = &r;
                 if (!ar) {
@@ -240,11 +240,11 @@ graph parse_trace(const json& j, const std::string& file) {
     return g;
 }
 
-graph parse_trace_text(const std::string& text, const std::string& file) {
+graph parse_trace_text(const std::string &text, const std::string &file) {
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::parse_error &e) {
         // e.byte is 1-based: the position of the character that made the parse fail.
         std::size_t byte = e.byte == 0 ? 0 : e.byte - 1;
         std::size_t line = 1, col = 1;
@@ -264,7 +264,7 @@ graph parse_trace_text(const std::string& text, const std::string& file) {
     return parse_trace(j, file);
 }
 
-graph read_trace(const std::string& path) {
+graph read_trace(const std::string &path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw sim::input_error(path, "$", "cannot open the trace file");
@@ -273,27 +273,27 @@ graph read_trace(const std::string& path) {
     return parse_trace_text(ss.str(), path);
 }
 
-json to_json(const graph& g) {
+json to_json(const graph &g) {
     json j = json::object();
     j["schema"] = trace_schema;
     j["name"] = g.name;
     json tensors = json::array();
-    for (const auto& t : g.tensors)
+    for (const auto &t : g.tensors)
         tensors.push_back({{"name", t.name},
                            {"shape", t.shape},
                            {"dtype", dtype_name(t.type)},
                            {"constant", t.constant}});
     j["tensors"] = std::move(tensors);
-    auto refs = [&](const std::vector<int>& v) {
+    auto refs = [&](const std::vector<int> &v) {
         json a = json::array();
         for (int t : v)
             a.push_back(g.tensors.at(t).name);
         return a;
     };
     json ops = json::array();
-    for (const auto& o : g.ops) {
+    for (const auto &o : g.ops) {
         json attrs = json::object();
-        for (const auto& [k, v] : o.attrs)
+        for (const auto &[k, v] : o.attrs)
             attrs[k] = attr_json(v);
         ops.push_back({{"name", o.name},
                        {"type", o.type},
@@ -307,12 +307,12 @@ json to_json(const graph& g) {
     return j;
 }
 
-std::string trace_text(const graph& g) {
+std::string trace_text(const graph &g) {
     const json j = to_json(g);
     std::string s = "{\n";
-    const char* order[] = {"schema", "name", "inputs", "outputs", "tensors", "ops"};
+    const char *order[] = {"schema", "name", "inputs", "outputs", "tensors", "ops"};
     for (std::size_t k = 0; k < 6; ++k) {
-        const json& v = j.at(order[k]);
+        const json &v = j.at(order[k]);
         s += "  " + json(order[k]).dump() + ": ";
         if (order[k] == std::string("tensors") || order[k] == std::string("ops")) {
             // One element per line: diff-friendly and still readable for ~200 operators.
@@ -325,10 +325,10 @@ std::string trace_text(const graph& g) {
                                                                      "constant"};
                 static const std::vector<std::string> op_keys = {"name", "type", "inputs",
                                                                  "outputs", "attrs"};
-                const auto& keys = k == 4 ? tensor_keys : op_keys;
+                const auto &keys = k == 4 ? tensor_keys : op_keys;
                 for (std::size_t i = 0; i < v.size(); ++i) {
                     std::string line;
-                    for (const auto& key : keys)
+                    for (const auto &key : keys)
                         line += (line.empty() ? "{" : ",") + json(key).dump() + ":" +
                                 v[i].at(key).dump();
                     s += "    " + line + (i + 1 < v.size() ? "},\n" : "}\n");
@@ -343,7 +343,7 @@ std::string trace_text(const graph& g) {
     return s + "}\n";
 }
 
-void write_trace(const graph& g, const std::string& path) {
+void write_trace(const graph &g, const std::string &path) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out)
         throw sim::input_error(path, "$", "cannot open the file for writing");

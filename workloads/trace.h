@@ -13,20 +13,20 @@
 namespace workloads {
 
 /// The value of the trace's "schema" key.
-inline constexpr const char* trace_schema = "qcsim.trace/1";
+inline constexpr const char *trace_schema = "qcsim.trace/1";
 
 /// Reads and validates a trace file.
-graph read_trace(const std::string& path);
+graph read_trace(const std::string &path);
 /// Reads and validates a trace already parsed; `file` is only used in error messages.
-graph parse_trace(const nlohmann::json& j, const std::string& file);
+graph parse_trace(const nlohmann::json &j, const std::string &file);
 /// Parses trace text (malformed JSON is an input_error with line, column and byte).
-graph parse_trace_text(const std::string& text, const std::string& file);
+graph parse_trace_text(const std::string &text, const std::string &file);
 
 /// The trace of `g`: every tensor key written explicitly, attributes as stored.
-nlohmann::json to_json(const graph& g);
+nlohmann::json to_json(const graph &g);
 /// Writes the trace of `g`: top-level keys in a fixed order, one tensor or operator per line.
-void write_trace(const graph& g, const std::string& path);
+void write_trace(const graph &g, const std::string &path);
 /// The text write_trace writes.
-std::string trace_text(const graph& g);
+std::string trace_text(const graph &g);
 
 } // namespace workloads

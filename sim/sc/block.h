@@ -10,12 +10,12 @@ namespace sim {
 
 class block : public sc_core::sc_module {
 public:
-    block(const sc_core::sc_module_name& name, const clock_domain& clk)
+    block(const sc_core::sc_module_name &name, const clock_domain &clk)
         : sc_core::sc_module(name), m_clk(clk) {}
-    const clock_domain& clk() const { return m_clk; }
+    const clock_domain &clk() const { return m_clk; }
     /// Current kernel time in ps.
     static std::uint64_t now_ps() { return to_ps(sc_core::sc_time_stamp()); }
-    static std::uint64_t to_ps(const sc_core::sc_time& t) {
+    static std::uint64_t to_ps(const sc_core::sc_time &t) {
         static const std::uint64_t per_ps = sc_core::sc_time(1, sc_core::SC_PS).value();
         return t.value() / per_ps;
     }
@@ -25,7 +25,7 @@ public:
     }
 
 protected:
-    const clock_domain& m_clk;
+    const clock_domain &m_clk;
 };
 
 } // namespace sim

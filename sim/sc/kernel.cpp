@@ -8,7 +8,8 @@ namespace sim {
 
 void init_kernel() {
     static bool done = false;
-    if (done) return;
+    if (done)
+        return;
     done = true;
     // Read by the kernel when it first builds its context; "DISABLE" suppresses the banner.
     setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);

@@ -6,4 +6,6 @@
 
 // libsystemc.so refers to sc_main; the testbenches call sc_start from their test bodies
 // instead, so this entry is never used.
-extern "C" int sc_main(int, char*[]) { return 3; }
+extern "C" int sc_main(int, char *[]) {
+    return 3;
+}

@@ -1,17 +1,17 @@
 // Testbench of the whole chip: DRAM contention between cores, attribution of statistics to
 // operator ids, peer (core-to-core) transfers, block naming, and temporal-decoupling stability.
 // 1 GHz; DRAM peak 4 · 8532 MB/s = 34.128 B/cycle.
-#include "tb_common.h"
 #include "sim/errors.h"
+#include "tb_common.h"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 
 namespace {
-const arch::block_stats& block(const arch::run_stats& r, const std::string& name) {
+const arch::block_stats &block(const arch::run_stats &r, const std::string &name) {
     auto it = std::find_if(r.blocks.begin(), r.blocks.end(),
-                           [&](const arch::block_stats& b) { return b.name == name; });
+                           [&](const arch::block_stats &b) { return b.name == name; });
     REQUIRE(it != r.blocks.end());
     return *it;
 }
@@ -30,7 +30,7 @@ TEST_CASE("chip: two cores streaming from DRAM at once each get about half the b
                                             {tb::load(1, (1ull << 30) + 32768, bytes, 0)}}));
     const double peak = tb::chip().dram_peak_bytes_per_cycle();
     for (int op = 0; op < 2; ++op) {
-        const auto& o = r.ops[op];
+        const auto &o = r.ops[op];
         const double per_core = double(bytes) / double(o.end_cycle - o.start_cycle);
         INFO("op " << op << " " << per_core << " B/cycle");
         CHECK(per_core == Approx(peak / 2).epsilon(0.05));
@@ -47,9 +47,8 @@ TEST_CASE("chip: two streams in the same DRAM banks thrash the row buffers") {
     // banks): nearly every access is a row miss (tRP + tRCD + tCL) and throughput drops well
     // below the peak.
     const std::uint64_t bytes = 512 * 1024;
-    auto r = arch::simulate(tb::chip(2),
-                            tb::program(2, {{tb::load(0, 0, bytes, 0)},
-                                            {tb::load(1, 1ull << 30, bytes, 0)}}));
+    auto r = arch::simulate(tb::chip(2), tb::program(2, {{tb::load(0, 0, bytes, 0)},
+                                                         {tb::load(1, 1ull << 30, bytes, 0)}}));
     const auto misses = r.ops[0].dram_row_misses + r.ops[1].dram_row_misses;
     const auto hits = r.ops[0].dram_row_hits + r.ops[1].dram_row_hits;
     CHECK(misses > 4 * hits);
@@ -115,12 +114,17 @@ TEST_CASE("chip: a peer load moves bytes core to core without touching DRAM") {
 TEST_CASE("chip: block entries come in a fixed order with public names") {
     auto r = arch::simulate(tb::chip(2), tb::program(1, {{tb::load(0, 0, 4096, 0)}}));
     std::vector<std::string> names;
-    for (const auto& b : r.blocks) names.push_back(b.name);
-    const std::vector<std::string> expect{
-        "core0.controller", "core0.dma0",  "core0.dma1", "core0.mac_array", "core0.vector_unit",
-        "core0.scratchpad", "core1.controller", "core1.dma0", "core1.dma1", "core1.mac_array",
-        "core1.vector_unit", "core1.scratchpad", "interconnect", "dram", "dram.ch0",
-        "dram.ch1", "dram.ch2", "dram.ch3"};
+    for (const auto &b : r.blocks)
+        names.push_back(b.name);
+    const std::vector<std::string> expect{"core0.controller",  "core0.dma0",
+                                          "core0.dma1",        "core0.mac_array",
+                                          "core0.vector_unit", "core0.scratchpad",
+                                          "core1.controller",  "core1.dma0",
+                                          "core1.dma1",        "core1.mac_array",
+                                          "core1.vector_unit", "core1.scratchpad",
+                                          "interconnect",      "dram",
+                                          "dram.ch0",          "dram.ch1",
+                                          "dram.ch2",          "dram.ch3"};
     CHECK(names == expect);
     CHECK(block(r, "dram").bytes == 4096);
     CHECK(block(r, "interconnect").transactions == 16);
@@ -136,7 +140,8 @@ TEST_CASE("chip: halving the temporal-decoupling quantum moves the result by < 0
         for (std::uint32_t i = 0; i < 6; ++i) {
             const std::uint64_t in = (i % 2) * 65536ull;
             ops::command l = tb::load(0, (std::uint64_t(c) << 28) + i * 32768ull, 32768, in);
-            if (i >= 2) l.deps = {3 * i - 6 + 1};
+            if (i >= 2)
+                l.deps = {3 * i - 6 + 1};
             ops::command g = tb::gemm(1, 100, 150, 40, {3 * i});
             g.reads = {{in, 32768}};
             s.push_back(l);

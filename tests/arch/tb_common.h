@@ -78,7 +78,8 @@ inline ops::command barrier(std::uint32_t op, std::uint32_t id,
 inline ops::program program(std::size_t n_ops, std::vector<std::vector<ops::command>> streams) {
     ops::program p;
     p.ops.resize(n_ops);
-    for (std::size_t i = 0; i < n_ops; ++i) p.ops[i].name = "op" + std::to_string(i);
+    for (std::size_t i = 0; i < n_ops; ++i)
+        p.ops[i].name = "op" + std::to_string(i);
     p.streams = std::move(streams);
     return p;
 }
@@ -92,9 +93,10 @@ inline ops::chip_desc chip(std::uint32_t cores = 1) {
 }
 
 /// Runs arch::simulate in a child process and returns its total cycles.
-inline std::uint64_t cycles_in_child(const ops::chip_desc& chip, const ops::program& prog) {
+inline std::uint64_t cycles_in_child(const ops::chip_desc &chip, const ops::program &prog) {
     int fd[2];
-    if (pipe(fd) != 0) throw std::runtime_error("pipe");
+    if (pipe(fd) != 0)
+        throw std::runtime_error("pipe");
     const pid_t pid = fork();
     if (pid == 0) {
         close(fd[0]);
@@ -104,7 +106,8 @@ inline std::uint64_t cycles_in_child(const ops::chip_desc& chip, const ops::prog
     }
     close(fd[1]);
     std::uint64_t c = 0;
-    if (read(fd[0], &c, sizeof c) != sizeof c) throw std::runtime_error("child failed");
+    if (read(fd[0], &c, sizeof c) != sizeof c)
+        throw std::runtime_error("child failed");
     close(fd[0]);
     int status = 0;
     waitpid(pid, &status, 0);

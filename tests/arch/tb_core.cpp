@@ -16,7 +16,8 @@ ops::program double_buffered(int n, std::uint64_t load_bytes, ops::gemm_tile g,
         const std::uint32_t base = 3 * i;
         const std::uint64_t in = std::uint64_t(i % 2) * 65536, out = (2 + i % 2) * 65536ull;
         ops::command l = tb::load(0, std::uint64_t(i) * load_bytes, load_bytes, in);
-        if (i >= 2) l.deps = {base - 6 + 1};
+        if (i >= 2)
+            l.deps = {base - 6 + 1};
         ops::command c = tb::gemm(1, g.m, g.k, g.n, {base});
         c.reads = {{in, load_bytes}};
         c.writes = {{out, store_bytes}};
@@ -74,10 +75,10 @@ TEST_CASE("core: a command waits for its deps on other queues") {
     // from 0, the last dep to complete was a vector command -> stall_vector = 110, start 112,
     // end 112 + 1548 = 1660. A second vector command (op 2) depending on the gemm waits on a MAC
     // command -> stall_dependency: its queue was free from 110, ready at 1660: 1550 cycles.
-    auto r = arch::simulate(tb::chip(),
-                            tb::program(3, {{tb::vec(0, ops::vec_fn::relu, 6400),
-                                             tb::gemm(1, 100, 150, 40, {0}),
-                                             tb::vec(2, ops::vec_fn::relu, 6400, {1})}}));
+    auto r = arch::simulate(
+        tb::chip(),
+        tb::program(3, {{tb::vec(0, ops::vec_fn::relu, 6400), tb::gemm(1, 100, 150, 40, {0}),
+                         tb::vec(2, ops::vec_fn::relu, 6400, {1})}}));
     CHECK(r.ops[0].end_cycle == 110);
     CHECK(r.ops[1].start_cycle == 112);
     CHECK(r.ops[1].stall_vector == 110);

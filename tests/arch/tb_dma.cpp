@@ -11,7 +11,7 @@
 
 namespace {
 
-double achieved(const ops::chip_desc& chip, std::uint64_t bytes) {
+double achieved(const ops::chip_desc &chip, std::uint64_t bytes) {
     auto r = arch::simulate(chip, tb::program(1, {{tb::load(0, 0, bytes, 0)}}));
     REQUIRE(r.ops[0].dram_bytes_read == bytes);
     return double(bytes) / double(r.cycles);
@@ -69,7 +69,7 @@ TEST_CASE("dma: outstanding=1 is latency-bound with the derived time") {
     CHECK(r.ops[0].sram_bytes_written == 64 * 256);
     // Block entries: core0.dma0 moved 64 bursts.
     auto it = std::find_if(r.blocks.begin(), r.blocks.end(),
-                           [](const arch::block_stats& b) { return b.name == "core0.dma0"; });
+                           [](const arch::block_stats &b) { return b.name == "core0.dma0"; });
     REQUIRE(it != r.blocks.end());
     CHECK(it->transactions == 64);
     CHECK(it->bytes == 64 * 256);
@@ -98,7 +98,7 @@ TEST_CASE("dma: bursts never cross a row of the region and are burst-aligned") {
     c.local = {0, 900};
     auto r = arch::simulate(chip, tb::program(1, {{c}}));
     auto it = std::find_if(r.blocks.begin(), r.blocks.end(),
-                           [](const arch::block_stats& b) { return b.name == "core0.dma0"; });
+                           [](const arch::block_stats &b) { return b.name == "core0.dma0"; });
     REQUIRE(it != r.blocks.end());
     CHECK(it->transactions == 6);
     CHECK(it->bytes == 900);

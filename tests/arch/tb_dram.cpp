@@ -63,7 +63,8 @@ TEST_CASE("dram: a sequential stream is mostly hits, a scattered one mostly miss
     // Sequential 256 B bursts over 4 channels: each channel-local row (2 KiB) takes 8 bursts,
     // so 1 miss (activation) per 8 accesses: 7/8 hits.
     std::uint64_t seq_end = 0;
-    for (int i = 0; i < n; ++i) seq_end = std::max(seq_end, d.access(0, std::uint64_t(i) * 256, 256, false, 0));
+    for (int i = 0; i < n; ++i)
+        seq_end = std::max(seq_end, d.access(0, std::uint64_t(i) * 256, 256, false, 0));
     // Scattered: a pseudo-random 256 B-aligned address in 1 GiB: new row almost every time.
     std::uint64_t x = 12345, scat_end = 0;
     const std::uint64_t t0 = 1000000000; // 1 ms later, everything idle
@@ -72,8 +73,8 @@ TEST_CASE("dram: a sequential stream is mostly hits, a scattered one mostly miss
         const std::uint64_t a = ((x >> 20) % (1u << 22)) * 256;
         scat_end = std::max(scat_end, d.access(t0, (1ull << 31) + a, 256, false, 1));
     }
-    const auto& s = ledger.ops[0];
-    const auto& r = ledger.ops[1];
+    const auto &s = ledger.ops[0];
+    const auto &r = ledger.ops[1];
     CHECK(s.dram_row_hits == std::uint64_t(n) * 7 / 8);
     CHECK(r.dram_row_misses > std::uint64_t(n) * 9 / 10);
     CHECK(scat_end - t0 > seq_end);
@@ -89,12 +90,14 @@ TEST_CASE("dram: a long stream achieves the configured channel bandwidth and not
         // 4 MiB sequential, all requested at t=0: time ≈ bytes / (4 · 8532 MB/s) = 122.9 µs.
         const std::uint64_t bytes = 4u << 20;
         std::uint64_t end = 0;
-        for (std::uint64_t a = 0; a < bytes; a += 256) end = std::max(end, d.access(0, a, 256, false, 0));
+        for (std::uint64_t a = 0; a < bytes; a += 256)
+            end = std::max(end, d.access(0, a, 256, false, 0));
         const double peak_bytes_per_ps = p.peak_bytes_per_s() / 1e12;
         const double achieved = double(bytes) / double(end);
         CHECK(achieved <= peak_bytes_per_ps);
         CHECK(achieved >= 0.99 * peak_bytes_per_ps);
         // Every channel's bus was busy bytes/channel / 8532 MB/s (rounded up per burst).
-        for (std::uint32_t c = 0; c < 4; ++c) CHECK(d.channel(c).busy_ps == bytes / 4 / 256 * burst_ps);
+        for (std::uint32_t c = 0; c < 4; ++c)
+            CHECK(d.channel(c).busy_ps == bytes / 4 / 256 * burst_ps);
     }
 }

@@ -13,13 +13,14 @@ TEST_CASE("speed: a 20k-command program simulates in well under a second") {
     std::vector<std::vector<ops::command>> streams(4);
     const std::uint32_t tiles = 1666;
     for (std::uint32_t c = 0; c < 4; ++c) {
-        auto& s = streams[c];
+        auto &s = streams[c];
         for (std::uint32_t i = 0; i < tiles; ++i) {
             const std::uint32_t op = i / 100; // 17 operators
             const std::uint32_t base = static_cast<std::uint32_t>(s.size());
             const std::uint64_t in = (i % 2) * 65536ull;
             ops::command l = tb::load(op, (std::uint64_t(c) << 28) + i * 8192ull, 8192, in);
-            if (i >= 2) l.deps = {base - 6 + 1};
+            if (i >= 2)
+                l.deps = {base - 6 + 1};
             ops::command g = tb::gemm(op, 64, 128, 64, {base});
             g.reads = {{in, 8192}};
             g.writes = {{(2 + i % 2) * 65536ull, 2048}};
@@ -31,10 +32,12 @@ TEST_CASE("speed: a 20k-command program simulates in well under a second") {
     }
     auto prog = tb::program(17, streams);
     std::size_t n = 0;
-    for (auto& s : prog.streams) n += s.size();
+    for (auto &s : prog.streams)
+        n += s.size();
     const auto t0 = std::chrono::steady_clock::now();
     auto r = arch::simulate(chip, prog);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::cout << "speed: " << n << " commands, " << r.cycles << " cycles, " << r.kernel_events
               << " delta cycles, " << wall << " s wall, " << r.cycles / wall / 1e6
               << " M simulated cycles/s\n";

@@ -30,17 +30,17 @@ fs::path scratch_dir() {
     return d;
 }
 
-std::string slurp(const fs::path& p) {
+std::string slurp(const fs::path &p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
 }
 
-result qcsim(const std::string& args) {
+result qcsim(const std::string &args) {
     fs::path o = scratch_dir() / "stdout.txt", e = scratch_dir() / "stderr.txt";
-    std::string cmd = std::string("\"") + QCSIM_BIN + "\" " + args + " >\"" + o.string() + "\" 2>\"" +
-                      e.string() + "\" </dev/null";
+    std::string cmd = std::string("\"") + QCSIM_BIN + "\" " + args + " >\"" + o.string() +
+                      "\" 2>\"" + e.string() + "\" </dev/null";
     int rc = std::system(cmd.c_str());
     result r;
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -49,13 +49,13 @@ result qcsim(const std::string& args) {
     return r;
 }
 
-fs::path write_temp(const std::string& name, const std::string& text) {
+fs::path write_temp(const std::string &name, const std::string &text) {
     fs::path p = scratch_dir() / name;
     std::ofstream(p, std::ios::binary) << text;
     return p;
 }
 
-json run_json(const std::string& args, const std::string& tag) {
+json run_json(const std::string &args, const std::string &tag) {
     fs::path f = scratch_dir() / (tag + ".json");
     auto r = qcsim("run --quiet " + args + " --json \"" + f.string() + "\"");
     INFO(r.err);
@@ -65,23 +65,26 @@ json run_json(const std::string& args, const std::string& tag) {
 
 /// DESIGN.md §4: simulated cycles >= max(MACs / peak MACs per cycle of the units it used,
 /// DRAM bytes / peak DRAM bytes per cycle), for every operator.
-void check_lower_bounds(const json& rep, const json& chip_cfg) {
+void check_lower_bounds(const json &rep, const json &chip_cfg) {
     const double dram_peak = rep["chip"]["dram_peak_bytes_per_cycle"].get<double>();
-    const double array = double(chip_cfg["mac_array"]["rows"].get<int>() * chip_cfg["mac_array"]["cols"].get<int>());
+    const double array =
+        double(chip_cfg["mac_array"]["rows"].get<int>() * chip_cfg["mac_array"]["cols"].get<int>());
     const double lanes = chip_cfg["vector_unit"]["lanes"].get<double>();
     const double vec_mac_cost = chip_cfg["vector_unit"]["cost"]["mac"].get<double>();
     REQUIRE(rep["ops"].size() > 10);
-    for (const auto& o : rep["ops"]) {
+    for (const auto &o : rep["ops"]) {
         INFO(o["name"].get<std::string>() << " " << o["type"].get<std::string>());
         const double cycles = o["cycles"].get<double>();
         const double cores = o["cores"].get<double>();
         const double macs = o["macs"].get<double>();
-        const double bytes = o["dram_bytes_read"].get<double>() + o["dram_bytes_written"].get<double>();
+        const double bytes =
+            o["dram_bytes_read"].get<double>() + o["dram_bytes_written"].get<double>();
         double mac_peak = o["unit"] == "mac_array" ? array * cores : lanes / vec_mac_cost * cores;
         CHECK(cycles >= std::floor(macs / mac_peak));
         CHECK(cycles >= std::floor(bytes / dram_peak));
         CHECK(o["mac_utilisation"].get<double>() <= 1.0);
-        if (!o["mapping_efficiency"].is_null()) CHECK(o["mapping_efficiency"].get<double>() <= 1.0);
+        if (!o["mapping_efficiency"].is_null())
+            CHECK(o["mapping_efficiency"].get<double>() <= 1.0);
     }
 }
 
@@ -90,12 +93,14 @@ json default_chip() {
     REQUIRE(r.status == 0);
     // Rebuild the nested default config from the describe listing.
     json cfg = json::object();
-    for (const auto& row : json::parse(r.out)) {
-        if (row["type"] == "object") continue;
+    for (const auto &row : json::parse(r.out)) {
+        if (row["type"] == "object")
+            continue;
         json::json_pointer p("/" + [&] {
             std::string k = row["key"].get<std::string>();
-            for (auto& ch : k)
-                if (ch == '.') ch = '/';
+            for (auto &ch : k)
+                if (ch == '.')
+                    ch = '/';
             return k;
         }());
         cfg[p] = json::parse(row["default"].get<std::string>());
@@ -103,17 +108,19 @@ json default_chip() {
     return cfg;
 }
 
-void check_bad_input(const std::string& args, const std::vector<std::string>& must_contain) {
+void check_bad_input(const std::string &args, const std::vector<std::string> &must_contain) {
     fs::path out = scratch_dir() / "must-not-exist.json";
     fs::remove(out);
     auto r = qcsim(args + " --json \"" + out.string() + "\"");
     INFO("qcsim " << args << "\nstderr: " << r.err);
     CHECK(r.status == 2);
-    for (const auto& s : must_contain) CHECK(r.err.find(s) != std::string::npos);
+    for (const auto &s : must_contain)
+        CHECK(r.err.find(s) != std::string::npos);
     CHECK(!fs::exists(out));
     // No temporary file left either.
-    for (const auto& entry : fs::directory_iterator(scratch_dir()))
-        CHECK(entry.path().filename().string().find("must-not-exist.json.tmp") == std::string::npos);
+    for (const auto &entry : fs::directory_iterator(scratch_dir()))
+        CHECK(entry.path().filename().string().find("must-not-exist.json.tmp") ==
+              std::string::npos);
 }
 
 } // namespace
@@ -131,10 +138,11 @@ TEST_CASE("lower bounds hold with depthwise on the MAC array and residuals on th
     json cfg = default_chip();
     cfg["compiler"]["depthwise"] = "mac_array";
     cfg["compiler"]["residual"] = "vector";
-    check_lower_bounds(run_json("--workload mobilenext:identity_div=2 --set compiler.depthwise=mac_array "
-                                "--set compiler.residual=vector",
-                                "mnext-policies"),
-                       cfg);
+    check_lower_bounds(
+        run_json("--workload mobilenext:identity_div=2 --set compiler.depthwise=mac_array "
+                 "--set compiler.residual=vector",
+                 "mnext-policies"),
+        cfg);
 }
 
 TEST_CASE("report: MACs and parameters of the default workload match the published figures",
@@ -146,7 +154,8 @@ TEST_CASE("report: MACs and parameters of the default workload match the publish
     CHECK(rep["schema"] == "qcsim.report/1");
     // The per-op MACs add up to the network's MACs (nothing lost in fusion).
     long sum = 0;
-    for (const auto& o : rep["ops"]) sum += o["macs"].get<long>();
+    for (const auto &o : rep["ops"])
+        sum += o["macs"].get<long>();
     CHECK(sum == rep["workload"]["macs"].get<long>());
     CHECK(rep["summary"]["cycles"].get<long>() > 0);
 }
@@ -163,11 +172,13 @@ TEST_CASE("results move by less than 0.5 % when the temporal-decoupling quantum 
     // The default quantum is 4 cycles (qcsim describe); halve it.
     json base = run_json("--set sim.quantum_cycles=4", "q4");
     json half = run_json("--set sim.quantum_cycles=2", "q2");
-    const double c0 = base["summary"]["cycles"].get<double>(), c1 = half["summary"]["cycles"].get<double>();
+    const double c0 = base["summary"]["cycles"].get<double>(),
+                 c1 = half["summary"]["cycles"].get<double>();
     CHECK(std::abs(c1 - c0) / c0 < 0.005);
     REQUIRE(base["ops"].size() == half["ops"].size());
     for (std::size_t i = 0; i < base["ops"].size(); ++i) {
-        const double a = base["ops"][i]["cycles"].get<double>(), b = half["ops"][i]["cycles"].get<double>();
+        const double a = base["ops"][i]["cycles"].get<double>(),
+                     b = half["ops"][i]["cycles"].get<double>();
         INFO(base["ops"][i]["name"].get<std::string>());
         // Per operator: within 0.5 % of the run, so tiny operators may move a few cycles.
         CHECK(std::abs(a - b) <= 0.005 * c0);
@@ -176,26 +187,32 @@ TEST_CASE("results move by less than 0.5 % when the temporal-decoupling quantum 
 
 TEST_CASE("configs/questcore.json is the built-in reference chip", "[e2e]") {
     fs::path a = scratch_dir() / "cfg-file.json", b = scratch_dir() / "cfg-builtin.json";
-    REQUIRE(qcsim(std::string("run --quiet --chip \"") + QCSIM_SOURCE_DIR + "/configs/questcore.json\" "
-                  "--dump-config \"" + a.string() + "\"").status == 0);
+    REQUIRE(qcsim(std::string("run --quiet --chip \"") + QCSIM_SOURCE_DIR +
+                  "/configs/questcore.json\" "
+                  "--dump-config \"" +
+                  a.string() + "\"")
+                .status == 0);
     REQUIRE(qcsim("run --quiet --dump-config \"" + b.string() + "\"").status == 0);
     CHECK(slurp(a) == slurp(b));
 }
 
 TEST_CASE("bad input: malformed JSON names the file and the line", "[e2e][bad-input]") {
     fs::path p = write_temp("malformed.json", "{\n  \"cores\": 4,\n  \"dram\": {\n}");
-    check_bad_input("run --chip \"" + p.string() + "\"", {"malformed.json", "malformed JSON", "line"});
+    check_bad_input("run --chip \"" + p.string() + "\"",
+                    {"malformed.json", "malformed JSON", "line"});
 }
 
 TEST_CASE("bad input: an unknown key suggests the nearest one", "[e2e][bad-input]") {
     fs::path p = write_temp("typo.json", R"({"mac_aray": {"rows": 32}})");
-    check_bad_input("run --chip \"" + p.string() + "\"", {"typo.json", "mac_aray", "did you mean \"mac_array\""});
+    check_bad_input("run --chip \"" + p.string() + "\"",
+                    {"typo.json", "mac_aray", "did you mean \"mac_array\""});
     check_bad_input("run --set dram.chanels=2", {"--set", "dram.chanels", "dram.channels"});
 }
 
 TEST_CASE("bad input: a wrong type or an impossible size names the path", "[e2e][bad-input]") {
     fs::path p = write_temp("type.json", R"({"dram": {"channels": "four"}})");
-    check_bad_input("run --chip \"" + p.string() + "\"", {"type.json", "dram.channels", "expected an integer"});
+    check_bad_input("run --chip \"" + p.string() + "\"",
+                    {"type.json", "dram.channels", "expected an integer"});
     check_bad_input("run --set cores=0", {"--set", "cores"});
     check_bad_input("run --set scratchpad.banks=-1", {"scratchpad.banks"});
 }
@@ -232,7 +249,8 @@ TEST_CASE("bad input: unknown command or option exits 2", "[e2e][bad-input]") {
 
 TEST_CASE("a generator written as a trace runs to the same report", "[e2e]") {
     fs::path t = scratch_dir() / "mnext-trace.json";
-    REQUIRE(qcsim("trace --workload mobilenext:identity_div=2 -o \"" + t.string() + "\"").status == 0);
+    REQUIRE(qcsim("trace --workload mobilenext:identity_div=2 -o \"" + t.string() + "\"").status ==
+            0);
     json a = run_json("--workload mobilenext:identity_div=2", "gen");
     json b = run_json("--workload \"" + t.string() + "\"", "file");
     CHECK(a["summary"] == b["summary"]);
@@ -243,7 +261,7 @@ TEST_CASE("qcsim workloads lists both networks with their published figures", "[
     auto r = qcsim("workloads --json");
     REQUIRE(r.status == 0);
     bool mnext = false, mnv2 = false;
-    for (const auto& w : json::parse(r.out)) {
+    for (const auto &w : json::parse(r.out)) {
         if (w["name"] == "mobilenext") {
             mnext = true;
             CHECK(w["parameters"].get<long>() == 3535416);
@@ -263,7 +281,7 @@ TEST_CASE("docs: README lists every config key and docs define every report fiel
     const std::string fields = slurp(fs::path(QCSIM_SOURCE_DIR) / "docs/report-fields.md");
     auto r = qcsim("describe --json");
     REQUIRE(r.status == 0);
-    for (const auto& row : json::parse(r.out)) {
+    for (const auto &row : json::parse(r.out)) {
         const std::string key = row["key"].get<std::string>();
         INFO(key);
         CHECK(readme.find("`" + key + "`") != std::string::npos);
@@ -274,13 +292,15 @@ TEST_CASE("docs: README lists every config key and docs define every report fiel
         if (row["type"] != "object") {
             std::string unit = row["unit"].get<std::string>();
             std::string esc;
-            for (char ch : unit) esc += ch == '|' ? std::string("\\|") : std::string(1, ch);
+            for (char ch : unit)
+                esc += ch == '|' ? std::string("\\|") : std::string(1, ch);
             CHECK(readme.find("| `" + key + "` | " + row["type"].get<std::string>() + " | " + esc +
-                              " | `" + row["default"].get<std::string>() + "` |") != std::string::npos);
+                              " | `" + row["default"].get<std::string>() + "` |") !=
+                  std::string::npos);
         }
     }
     json rep = run_json("", "docs");
-    for (const char* section : {"chip", "workload", "summary"})
+    for (const char *section : {"chip", "workload", "summary"})
         for (auto it = rep[section].begin(); it != rep[section].end(); ++it) {
             INFO(section << "." << it.key());
             CHECK(fields.find("`" + it.key() + "`") != std::string::npos);

@@ -9,10 +9,10 @@
 using nlohmann::json;
 
 namespace {
-std::string error_of(const json& j) {
+std::string error_of(const json &j) {
     try {
         sim::read_params<ops::chip_desc>(j, "chip.json");
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         return e.what();
     }
     return "";
@@ -83,7 +83,7 @@ TEST_CASE("params: --set overrides a key and rejects an unknown one", "[sim][par
     try {
         sim::apply_override(cfg, schema, "dram.chanels=2");
         FAIL("no error");
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         CHECK(std::string(e.what()).find("--set: dram.chanels") != std::string::npos);
         CHECK(std::string(e.what()).find("dram.channels") != std::string::npos);
     }
@@ -94,7 +94,7 @@ TEST_CASE("params: --set overrides a key and rejects an unknown one", "[sim][par
 TEST_CASE("params: describe lists every key with unit and default", "[sim][params]") {
     auto rows = sim::describe_params<ops::chip_desc>();
     bool found = false;
-    for (auto& r : rows)
+    for (auto &r : rows)
         if (r.path == "dram.t_rcd_ns") {
             found = true;
             CHECK(r.unit == "ns");

@@ -10,11 +10,11 @@ using namespace workloads;
 
 namespace {
 
-void expect_error(const std::string& spec, const std::string& path, const std::string& fragment) {
+void expect_error(const std::string &spec, const std::string &path, const std::string &fragment) {
     try {
         build_workload(spec);
         FAIL("accepted " << spec);
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         INFO(e.what());
         CHECK(e.file() == "--workload");
         CHECK(e.json_path() == path);
@@ -27,10 +27,10 @@ void expect_error(const std::string& spec, const std::string& path, const std::s
 TEST_CASE("generators: every generator declares described parameters whose defaults build",
           "[workloads]") {
     REQUIRE(generators().size() >= 2);
-    for (const auto& gen : generators()) {
+    for (const auto &gen : generators()) {
         INFO(gen.name);
         CHECK_FALSE(gen.description.empty());
-        for (const auto& p : gen.params) {
+        for (const auto &p : gen.params) {
             CHECK_FALSE(p.description.empty());
             CHECK(p.min <= p.default_value);
             CHECK(p.default_value <= p.max);
@@ -79,7 +79,7 @@ TEST_CASE("generators: a spec with '/' or ending in .json is a trace path", "[wo
     try {
         build_workload("no/such/trace.json");
         FAIL("accepted a missing trace");
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         CHECK(e.file() == "no/such/trace.json");
     }
     CHECK_THROWS_AS(build_workload("missing.json"), sim::input_error);

@@ -13,9 +13,9 @@ using namespace workloads;
 namespace {
 
 /// MACs of the operators named "<prefix>..." (a block's ops are "b3.dw1", "b3.pwr", ...).
-std::int64_t macs_of(const graph& g, const std::string& prefix) {
+std::int64_t macs_of(const graph &g, const std::string &prefix) {
     std::int64_t n = 0;
-    for (const auto& o : g.ops)
+    for (const auto &o : g.ops)
         if (o.name.compare(0, prefix.size(), prefix) == 0)
             n += g.op_macs(o);
     return n;
@@ -26,22 +26,22 @@ std::int64_t centi_m(std::int64_t macs) {
     return std::llround(static_cast<double>(macs) / 1e4);
 }
 
-const op* find_op(const graph& g, const std::string& name) {
-    for (const auto& o : g.ops)
+const op *find_op(const graph &g, const std::string &name) {
+    for (const auto &o : g.ops)
         if (o.name == name)
             return &o;
     return nullptr;
 }
 
-const tensor& out_of(const graph& g, const std::string& op_name) {
-    const op* o = find_op(g, op_name);
+const tensor &out_of(const graph &g, const std::string &op_name) {
+    const op *o = find_op(g, op_name);
     REQUIRE(o);
     return g.tensors[o->outputs[0]];
 }
 
-int count_type(const graph& g, const std::string& type) {
+int count_type(const graph &g, const std::string &type) {
     int n = 0;
-    for (const auto& o : g.ops)
+    for (const auto &o : g.ops)
         n += o.type == type;
     return n;
 }
@@ -84,7 +84,7 @@ TEST_CASE("mobilenext: 12 of the 20 blocks carry an identity shortcut", "[worklo
     CHECK_FALSE(find_op(g, "b1.add"));
     CHECK_FALSE(find_op(g, "b19.add"));
     // identity_div = 1: the full tensor, expressed as a plain add without channel attributes.
-    const op* add = find_op(g, "b9.add");
+    const op *add = find_op(g, "b9.add");
     CHECK(add->attrs.empty());
     CHECK(g.tensors[add->inputs[1]].name == "b8.pwe"); // block 9's input is block 8's output
 }
@@ -96,12 +96,12 @@ TEST_CASE("mobilenext: block variants A-D have the table's operators", "[workloa
     CHECK(out_of(g, "b0.pwr").shape == std::vector<std::int64_t>{16, 112, 112});
     CHECK(out_of(g, "b0.dw2").shape == std::vector<std::int64_t>{96, 56, 56});
     // B (blocks 8, 16): no depthwise at all.
-    for (const char* b : {"b8", "b16"}) {
+    for (const char *b : {"b8", "b16"}) {
         CHECK_FALSE(find_op(g, std::string(b) + ".dw1"));
         CHECK_FALSE(find_op(g, std::string(b) + ".dw2"));
     }
     // C (blocks 2, 5, 12): no DW1, DW2 stride 2.
-    for (const char* b : {"b2", "b5", "b12"}) {
+    for (const char *b : {"b2", "b5", "b12"}) {
         CHECK_FALSE(find_op(g, std::string(b) + ".dw1"));
         CHECK(find_op(g, std::string(b) + ".dw2")->attr_ints("stride", {}) ==
               std::vector<std::int64_t>{2, 2});
@@ -114,7 +114,7 @@ TEST_CASE("mobilenext: block variants A-D have the table's operators", "[workloa
     // Peak activation 96·112·112 (§2.2): the PWE output of block 0.
     CHECK(out_of(g, "b0.pwe").elements() == 96 * 112 * 112);
     // Conventions: BN folded into every conv, no bias tensor; linear PWR and DW2.
-    for (const auto& o : g.ops)
+    for (const auto &o : g.ops)
         if (o.type == "conv2d") {
             CHECK(o.attr_int("batchnorm", 0) == 1);
             CHECK(o.inputs.size() == 2);
@@ -134,14 +134,14 @@ TEST_CASE("mobilenext: identity_div=2 adds only the first C/2 channels", "[workl
     CHECK(count_type(g, "add") == 12);
     for (auto [b, c] : blocks) {
         INFO("block " << b);
-        const op* add = find_op(g, "b" + std::to_string(b) + ".add");
+        const op *add = find_op(g, "b" + std::to_string(b) + ".add");
         REQUIRE(add);
         CHECK(add->attr_int("channel_begin", -1) == 0);
         CHECK(add->attr_int("channel_end", -1) == c / 2);
         CHECK(g.tensors[add->inputs[0]].shape[0] == c);
         CHECK(g.tensors[add->inputs[1]].shape[0] == c / 2);
         CHECK(g.tensors[add->outputs[0]].shape[0] == c);
-        const op* skip = find_op(g, "b" + std::to_string(b) + ".skip");
+        const op *skip = find_op(g, "b" + std::to_string(b) + ".skip");
         REQUIRE(skip);
         CHECK(skip->type == "slice");
         CHECK(skip->attr_int("end", -1) == c / 2);
@@ -180,7 +180,7 @@ TEST_CASE("mobilenetv2: per-block MACs follow the layer table and 10 adds", "[wo
     for (int b : {2, 4, 5, 7, 8, 9, 11, 12, 14, 15})
         CHECK(find_op(g, "b" + std::to_string(b) + ".add"));
     CHECK_FALSE(find_op(g, "b0.exp")); // t = 1: no expansion conv
-    for (const auto& o : g.ops)
+    for (const auto &o : g.ops)
         if (o.type == "add")
             CHECK(g.tensors[o.outputs[0]].shape[0] <= 160);
 }

@@ -23,7 +23,7 @@ std::filesystem::path temp_dir() {
     return d;
 }
 
-std::string slurp(const std::filesystem::path& p) {
+std::string slurp(const std::filesystem::path &p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -42,11 +42,11 @@ json base() {
 }
 
 /// Parses `j` and expects an input_error at `path` whose message contains `fragment`.
-void expect_error(const json& j, const std::string& path, const std::string& fragment) {
+void expect_error(const json &j, const std::string &path, const std::string &fragment) {
     try {
         parse_trace(j, "t.json");
         FAIL("accepted, expected an error at " << path);
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         INFO(e.what());
         CHECK(e.file() == "t.json");
         CHECK(e.json_path() == path);
@@ -69,7 +69,7 @@ TEST_CASE("trace: a well-formed trace reads with defaults int8 and non-constant"
 }
 
 TEST_CASE("trace: write -> read -> write is byte-identical for both networks", "[workloads]") {
-    for (const char* spec : {"mobilenext", "mobilenetv2", "mobilenext:identity_div=2,width=0.75"}) {
+    for (const char *spec : {"mobilenext", "mobilenetv2", "mobilenext:identity_div=2,width=0.75"}) {
         INFO(spec);
         graph g = build_workload(spec);
         auto p1 = temp_dir() / "a.json", p2 = temp_dir() / "b.json";
@@ -92,7 +92,7 @@ TEST_CASE("trace: malformed JSON names the line and byte", "[workloads]") {
     try {
         parse_trace_text(text, "t.json");
         FAIL("accepted malformed JSON");
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         INFO(e.what());
         CHECK(e.file() == "t.json");
         CHECK(std::string(e.what()).find("line 3") != std::string::npos);
@@ -262,12 +262,12 @@ TEST_CASE("trace: partial add combines channel_begin..channel_end of a with b", 
 
 TEST_CASE("trace: other operator shape rules", "[workloads]") {
     graph g;
-    auto t = [&](const char* n, std::vector<std::int64_t> s, bool c = false) {
+    auto t = [&](const char *n, std::vector<std::int64_t> s, bool c = false) {
         return g.add_tensor({n, std::move(s), dtype::int8, c});
     };
     int x = t("x", {8, 7, 7}), a = t("a", {2, 5, 6}), b = t("b", {2, 6, 3}),
         w = t("w", {10, 392}, true);
-    auto shape = [&](const char* type, std::vector<int> in, std::map<std::string, attr_value> at) {
+    auto shape = [&](const char *type, std::vector<int> in, std::map<std::string, attr_value> at) {
         op o;
         o.type = type;
         o.inputs = std::move(in);
@@ -307,12 +307,12 @@ TEST_CASE("trace: docs/workloads.md names every operator type and attribute", "[
                     "docs" / "workloads.md";
     const std::string doc = slurp(doc_path);
     REQUIRE_FALSE(doc.empty());
-    for (const auto& r : op_rules()) {
+    for (const auto &r : op_rules()) {
         CHECK(doc.find("`" + std::string(r.type) + "`") != std::string::npos);
-        for (const auto& a : r.attrs)
+        for (const auto &a : r.attrs)
             CHECK(doc.find("`" + std::string(a.name) + "`") != std::string::npos);
     }
-    for (const auto& gen : generators())
-        for (const auto& p : gen.params)
+    for (const auto &gen : generators())
+        for (const auto &p : gen.params)
             CHECK(doc.find("`" + p.name + "`") != std::string::npos);
 }
