@@ -311,3 +311,13 @@ TEST_CASE("docs: README lists every config key and docs define every report fiel
                fields.find("`" + it.key() + ".") != std::string::npos));
     }
 }
+
+TEST_CASE("bad input: an operator the chip cannot run", "[e2e][bad-input]") {
+    // The trace format accepts a batched matmul; the compiler has no mapping for it yet.
+    fs::path p = write_temp("bmm.json", R"({"schema": "qcsim.trace/1", "name": "bmm",
+  "tensors": [{"name": "a", "shape": [2, 4, 8]}, {"name": "b", "shape": [2, 8, 16]},
+              {"name": "y", "shape": [2, 4, 16]}],
+  "ops": [{"name": "mm", "type": "matmul", "inputs": ["a", "b"], "outputs": ["y"]}],
+  "inputs": ["a", "b"], "outputs": ["y"]})");
+    check_bad_input("run --workload \"" + p.string() + "\"", {"bmm.json", "ops[0]", "matmul"});
+}
