@@ -180,17 +180,18 @@ inline const sim::choice_table<depthwise_policy>& depthwise_policy_names() {
         {{depthwise_policy::mac_array, "mac_array"}, {depthwise_policy::vector_unit, "vector_unit"}}};
     return t;
 }
-enum class core_split : std::uint8_t { rows, channels };
+enum class core_split : std::uint8_t { rows, channels, automatic };
 inline const sim::choice_table<core_split>& core_split_names() {
-    static const sim::choice_table<core_split> t{
-        {{core_split::rows, "rows"}, {core_split::channels, "channels"}}};
+    static const sim::choice_table<core_split> t{{{core_split::rows, "rows"},
+                                                  {core_split::channels, "channels"},
+                                                  {core_split::automatic, "auto"}}};
     return t;
 }
 
 struct compiler_params {
     residual_policy residual = residual_policy::fused;
     depthwise_policy depthwise = depthwise_policy::vector_unit;
-    core_split split = core_split::rows;
+    core_split split = core_split::automatic;
     bool fuse_activations = true;
     bool keep_on_chip = true;
     template <class V> void visit(V& v) {
@@ -199,8 +200,9 @@ struct compiler_params {
         v.choice("depthwise", depthwise, depthwise_policy_names(),
                  "unit that runs depthwise convolutions");
         v.choice("core_split", split, core_split_names(),
-                 "how an operator is divided across cores: output rows, or output channels "
-                 "(operators without rows always split by channels)");
+                 "how an operator is divided across cores: output rows, output channels, or "
+                 "auto (per operator, fewer estimated DRAM+peer bytes; ties to rows); "
+                 "operators without rows always split by channels");
         v.field("fuse_activations", fuse_activations, "bool",
                 "fuse activations into the producing operator");
         v.field("keep_on_chip", keep_on_chip, "bool",

@@ -125,10 +125,41 @@ private:
     }
 
     /// Output rows split across cores unless the op has too few rows (or is a GEMM with a short
-    /// M, or a global pool): then output channels.
+    /// M, or a global pool): then output channels. `auto` decides per op (auto_rows).
     void place(lowered_op& l, bool has_rows) {
-        l.split_rows = m_chip.compiler.split == core_split::rows && has_rows &&
-                       l.hout >= std::int64_t(m_chip.cores);
+        const bool can = has_rows && l.hout >= std::int64_t(m_chip.cores);
+        const auto policy = m_chip.compiler.split;
+        l.split_rows = can && (policy == core_split::rows ||
+                               (policy == core_split::automatic && auto_rows(l)));
+    }
+
+    /// core_split = auto, for an op that can split rows. An op without an all-channel (or
+    /// grouped) operand and weights -- depthwise, pooling, element-wise, copies -- follows the
+    /// producer of its first input, so a kept input stays kept. Otherwise the cheaper of two
+    /// estimates of DRAM + peer bytes (docs/compiler.md §3), ties to rows:
+    ///   rows     = cores·W + halo + (input on chip ? 0 : I)
+    ///   channels = W + cores'·I + (input on chip ? I : 0) + 2·O
+    /// W weight bytes, I input bytes, O output bytes, halo = (cores−1)·max(0, kh−sh) input rows,
+    /// cores' = cores holding channels. "On chip" = the producer splits rows and keep_on_chip.
+    bool auto_rows(const lowered_op& l) const {
+        const auto& o = m_g.ops[m_cur];
+        const int p = o.inputs.empty() ? -1 : m_producer[o.inputs[0]];
+        const bool prod_rows = p < 0 || m_out.ops[std::size_t(p)].split_rows;
+        if (l.weights.empty() || l.inputs.empty() || l.inputs[0].mode == chan_mode::same)
+            return prod_rows;
+        const auto cores = std::int64_t(m_chip.cores);
+        const bool on_chip = p >= 0 && prod_rows && m_chip.compiler.keep_on_chip;
+        std::int64_t w = 0;
+        for (const auto& wo : l.weights) w += wo.bytes_per_oc * l.cout;
+        const auto& in = l.inputs[0].view;
+        const std::int64_t i = in.bytes(), out = l.cout * l.hout * l.wout * l.out.elem_bytes;
+        const std::int64_t halo = (cores - 1) * std::max<std::int64_t>(0, l.kh - l.sh) *
+                                  in.row_bytes();
+        const std::int64_t gran = std::max<std::int64_t>(1, l.oc_granule);
+        const std::int64_t ch_cores = std::min(cores, (l.cout + gran - 1) / gran);
+        const std::int64_t rows = cores * w + halo + (on_chip ? 0 : i);
+        const std::int64_t chans = w + ch_cores * i + (on_chip ? i : 0) + 2 * out;
+        return rows <= chans;
     }
 
     void push(lowered_op l) {

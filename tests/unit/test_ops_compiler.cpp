@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <tuple>
 
 using namespace ops;
 
@@ -137,7 +138,7 @@ TEST_CASE("compile: MACs are conserved across tiles for every conv kind, 4 cores
     t = b.conv(t, 8, 5, 1, 1);            // dense 5x5, 8 outputs (< array cols)
     b.output(t);
     for (auto dw : {depthwise_policy::mac_array, depthwise_policy::vector_unit})
-        for (auto split : {core_split::rows, core_split::channels})
+        for (auto split : {core_split::rows, core_split::channels, core_split::automatic})
             // Roomy; forces tiling; forces K blocks on the dense convs.
             for (std::uint32_t bank_bytes : {64u * 1024, 4u * 1024, 1024u}) {
                 auto c = chip(4);
@@ -538,17 +539,19 @@ TEST_CASE("compile: bundled networks conserve MACs, fit every scratchpad, deps p
     const std::pair<std::uint32_t, double> scratchpads[] = {
         {16u * 1024, 0.5}, {2048u, 0.5}, {2048u, 0.9}};
     for (std::string spec : {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2"})
+      for (auto split : {core_split::rows, core_split::channels, core_split::automatic})
         for (bool keep : {true, false})
             for (auto res : {residual_policy::fused, residual_policy::vector})
                 for (auto [bank_bytes, fraction] : scratchpads) {
                     const auto g = workloads::build_workload(spec);
                     auto c = chip(4);
+                    c.compiler.split = split;
                     c.compiler.keep_on_chip = keep;
                     c.compiler.residual = res;
                     c.scratchpad.bank_bytes = bank_bytes;
                     c.scratchpad.residency_fraction = fraction;
                     const auto p = compile(g, c, spec);
-                    INFO(spec << " keep=" << keep << " bank_bytes=" << bank_bytes
+                    INFO(spec << " split=" << int(split) << " keep=" << keep << " bank_bytes=" << bank_bytes
                               << " residency_fraction=" << fraction);
                     std::uint64_t macs = 0, cmd_macs = 0;
                     bool k_split = false;
@@ -569,4 +572,61 @@ TEST_CASE("compile: bundled networks conserve MACs, fit every scratchpad, deps p
                     CHECK(macs == std::uint64_t(g.total_macs()));
                     CHECK(cmd_macs == std::uint64_t(g.total_macs()));
                 }
+}
+
+TEST_CASE("core split auto: channels for a 7x7x960->160 pointwise, rows for 56x56x24->144",
+          "[ops]") {
+    // Estimates (4 cores, int8, network input in DRAM so "input on chip" is false):
+    // 7x7x960 -> 160: W = 960·160 = 153,600 B, I = 7·7·960 = 47,040 B, O = 7·7·160 = 7,840 B.
+    //   rows     = 4·W + halo 0 + I         = 614,400 + 47,040           = 661,440
+    //   channels = W + 4·I + 2·O            = 153,600 + 188,160 + 15,680 = 357,440 -> channels
+    // 56x56x24 -> 144: W = 24·144 = 3,456 B, I = 56·56·24 = 75,264 B, O = 56·56·144 = 451,584 B.
+    //   rows     = 4·W + I                  = 13,824 + 75,264            = 89,088
+    //   channels = W + 4·I + 2·O            = 3,456 + 301,056 + 903,168  = 1,207,680 -> rows
+    auto c = chip(4);
+    c.compiler.split = core_split::automatic;
+    for (auto [cin, hw, cout, rows] :
+         {std::tuple<std::int64_t, std::int64_t, std::int64_t, bool>{960, 7, 160, false},
+          {24, 56, 144, true}}) {
+        builder b;
+        b.output(b.conv(b.input(cin, hw, hw), cout, 1));
+        const auto p = compile(b.g, c, "test");
+        INFO(p.ops[0].tiling);
+        CHECK((p.ops[0].tiling.find("(row split)") != std::string::npos) == rows);
+        CHECK(op_gemm_macs(p, 0) == std::uint64_t(b.g.op_macs(b.g.ops[0])));
+        // Channels: each core loads only its 40 output channels' weights, so weights come from
+        // DRAM once (153,600 B) instead of 4x under rows.
+        if (!rows) {
+            std::uint64_t w = 0;
+            for (const auto& s : p.streams)
+                for (const auto& cmd : s)
+                    if (cmd.kind == cmd_kind::load && cmd.op == 0 &&
+                        cmd.far_space == mem_space::dram)
+                        w += cmd.far.bytes();
+            // weights once + the whole input on each of 4 cores
+            CHECK(w == 153600 + 4 * 47040);
+        }
+    }
+}
+
+TEST_CASE("core split auto: a depthwise follows its producer's split and keeps its input",
+          "[ops]") {
+    // 7x7x960 -> pointwise 160 (channels, above) -> pointwise 960: W = 153,600,
+    // I = 7,840 not on chip, O = 47,040: rows = 4·W + I = 622,240 > channels = W + 4·I + 2·O =
+    // 278,320 -> channels; the depthwise 3x3 after it follows (channel split).
+    // 56x56x24 -> 144 (rows) -> depthwise follows rows and its input stays on chip.
+    auto c = chip(4);
+    c.compiler.split = core_split::automatic;
+    builder b;
+    int t = b.conv(b.input(960, 7, 7), 160, 1);
+    t = b.conv(t, 960, 1);
+    b.output(b.conv(t, 960, 3, 1, 960));
+    auto p = compile(b.g, c, "test");
+    for (int i = 0; i < 3; ++i) CHECK(p.ops[i].tiling.find("(channel split)") != std::string::npos);
+    builder r;
+    t = r.conv(r.input(24, 56, 56), 144, 1);
+    r.output(r.conv(t, 144, 3, 1, 144));
+    p = compile(r.g, c, "test");
+    CHECK(p.ops[1].tiling.find("(row split)") != std::string::npos);
+    CHECK(p.ops[1].tiling.find("input on chip") != std::string::npos);
 }
