@@ -6,14 +6,16 @@
 
 namespace ops {
 
-void validate(const chip_desc& c, const std::string& file) {
-    if (c.dram.interleave_bytes % c.dma.burst_bytes != 0 && c.dma.burst_bytes % c.dram.interleave_bytes != 0)
+void validate(const chip_desc &c, const std::string &file) {
+    if (c.dram.interleave_bytes % c.dma.burst_bytes != 0 &&
+        c.dma.burst_bytes % c.dram.interleave_bytes != 0)
         throw sim::input_error(file, "dram.interleave_bytes",
                                "expected a multiple or a divisor of dma.burst_bytes (" +
                                    std::to_string(c.dma.burst_bytes) + ")");
     if (c.dma.burst_bytes > c.dram.row_bytes)
         throw sim::input_error(file, "dma.burst_bytes",
-                               "expected at most dram.row_bytes (" + std::to_string(c.dram.row_bytes) +
+                               "expected at most dram.row_bytes (" +
+                                   std::to_string(c.dram.row_bytes) +
                                    "): a burst must fit one DRAM row");
     if (c.scratchpad.bank_bytes % c.scratchpad.bank_width_bytes != 0)
         throw sim::input_error(file, "scratchpad.bank_bytes",
@@ -21,18 +23,35 @@ void validate(const chip_desc& c, const std::string& file) {
                                    std::to_string(c.scratchpad.bank_width_bytes) + ")");
 }
 
-std::uint64_t vector_tile_cycles(const vector_unit_params& p, const vector_tile& t) {
-    if (t.elements == 0) return 0;
+std::uint64_t vector_tile_cycles(const vector_unit_params &p, const vector_tile &t) {
+    if (t.elements == 0)
+        return 0;
     double cost = 1.0;
     switch (t.fn) {
-    case vec_fn::copy: cost = p.cost.copy; break;
-    case vec_fn::add: cost = p.cost.add; break;
-    case vec_fn::mul: cost = p.cost.mul; break;
-    case vec_fn::relu: cost = p.cost.relu; break;
-    case vec_fn::prelu: cost = p.cost.prelu; break;
-    case vec_fn::sigmoid: cost = p.cost.sigmoid; break;
-    case vec_fn::pool: cost = p.cost.pool; break;
-    case vec_fn::mac: cost = p.cost.mac; break;
+    case vec_fn::copy:
+        cost = p.cost.copy;
+        break;
+    case vec_fn::add:
+        cost = p.cost.add;
+        break;
+    case vec_fn::mul:
+        cost = p.cost.mul;
+        break;
+    case vec_fn::relu:
+        cost = p.cost.relu;
+        break;
+    case vec_fn::prelu:
+        cost = p.cost.prelu;
+        break;
+    case vec_fn::sigmoid:
+        cost = p.cost.sigmoid;
+        break;
+    case vec_fn::pool:
+        cost = p.cost.pool;
+        break;
+    case vec_fn::mac:
+        cost = p.cost.mac;
+        break;
     }
     // ceil(elements · cost / lanes): the lanes work in lockstep; a partial last vector costs a
     // whole cycle. The pipeline latency is paid once per command.

@@ -12,18 +12,18 @@
 namespace ops {
 
 enum class dataflow : std::uint8_t { ws, os, is };
-inline const sim::choice_table<dataflow>& dataflow_names() {
-    static const sim::choice_table<dataflow> t{{{dataflow::ws, "ws"}, {dataflow::os, "os"},
-                                                {dataflow::is, "is"}}};
+inline const sim::choice_table<dataflow> &dataflow_names() {
+    static const sim::choice_table<dataflow> t{
+        {{dataflow::ws, "ws"}, {dataflow::os, "os"}, {dataflow::is, "is"}}};
     return t;
 }
 
 struct mac_array_params {
-    std::uint32_t rows = 64;           ///< PE rows (count); WS maps the reduction dim K here
-    std::uint32_t cols = 32;           ///< PE columns (count); WS maps output channels N here
-    dataflow flow = dataflow::ws;      ///< systolic dataflow
+    std::uint32_t rows = 64;             ///< PE rows (count); WS maps the reduction dim K here
+    std::uint32_t cols = 32;             ///< PE columns (count); WS maps output channels N here
+    dataflow flow = dataflow::ws;        ///< systolic dataflow
     std::uint32_t accumulator_bytes = 4; ///< bytes of one partial sum (INT8 x INT8 -> INT32)
-    template <class V> void visit(V& v) {
+    template <class V> void visit(V &v) {
         v.field("rows", rows, "count", "PE rows of the systolic array", sim::between(1, 4096));
         v.field("cols", cols, "count", "PE columns of the systolic array", sim::between(1, 4096));
         v.choice("dataflow", flow, dataflow_names(),
@@ -44,7 +44,7 @@ struct vector_costs {
     double sigmoid = 4.0; ///< cycles/elem/lane: sigmoid (exp + reciprocal via LUT)
     double pool = 1.0;    ///< cycles per input element per lane: max/avg pooling
     double mac = 1.0;     ///< cycles per MAC per lane: depthwise convolution routed here
-    template <class V> void visit(V& v) {
+    template <class V> void visit(V &v) {
         auto r = sim::between(0.01, 1000);
         v.field("copy", copy, "cycles/elem/lane", "data movement (concat, slice)", r);
         v.field("add", add, "cycles/elem/lane", "element-wise add", r);
@@ -58,10 +58,10 @@ struct vector_costs {
 };
 
 struct vector_unit_params {
-    std::uint32_t lanes = 64; ///< elements processed per cycle at cost 1 (count)
+    std::uint32_t lanes = 64;          ///< elements processed per cycle at cost 1 (count)
     std::uint32_t pipeline_cycles = 8; ///< cycles: latency of one vector command before results
     vector_costs cost;
-    template <class V> void visit(V& v) {
+    template <class V> void visit(V &v) {
         v.field("lanes", lanes, "count", "SIMD lanes", sim::between(1, 65536));
         v.field("pipeline_cycles", pipeline_cycles, "cycles", "pipeline latency per command",
                 sim::between(0, 10000));
@@ -70,13 +70,13 @@ struct vector_unit_params {
 };
 
 struct scratchpad_params {
-    std::uint32_t banks = 16;               ///< count per core
-    std::uint32_t bank_bytes = 64 * 1024;   ///< bytes per bank
-    std::uint32_t bank_width_bytes = 64;    ///< bytes one bank reads or writes per cycle
-    std::uint32_t latency_cycles = 2;       ///< cycles from access start to data
-    double residency_fraction = 0.5; ///< share of the scratchpad the compiler may use to keep
-                                     ///< activations on chip between operators
-    template <class V> void visit(V& v) {
+    std::uint32_t banks = 16;             ///< count per core
+    std::uint32_t bank_bytes = 64 * 1024; ///< bytes per bank
+    std::uint32_t bank_width_bytes = 64;  ///< bytes one bank reads or writes per cycle
+    std::uint32_t latency_cycles = 2;     ///< cycles from access start to data
+    double residency_fraction = 0.5;      ///< share of the scratchpad the compiler may use to keep
+                                          ///< activations on chip between operators
+    template <class V> void visit(V &v) {
         v.field("banks", banks, "count", "SRAM banks per core", sim::between(1, 1024));
         v.field("bank_bytes", bank_bytes, "bytes", "capacity of one bank", sim::at_least(64));
         v.field("bank_width_bytes", bank_width_bytes, "bytes/cycle", "port width of one bank",
@@ -91,12 +91,12 @@ struct scratchpad_params {
 };
 
 struct dma_params {
-    std::uint32_t engines = 2;         ///< DMA engines per core (count)
-    std::uint32_t burst_bytes = 256;   ///< bytes per burst
+    std::uint32_t engines = 2;          ///< DMA engines per core (count)
+    std::uint32_t burst_bytes = 256;    ///< bytes per burst
     std::uint32_t bytes_per_cycle = 64; ///< bytes/cycle one engine can issue
-    std::uint32_t outstanding = 16;    ///< bursts in flight per engine
-    std::uint32_t setup_cycles = 16;   ///< cycles to fetch and decode one descriptor
-    template <class V> void visit(V& v) {
+    std::uint32_t outstanding = 16;     ///< bursts in flight per engine
+    std::uint32_t setup_cycles = 16;    ///< cycles to fetch and decode one descriptor
+    template <class V> void visit(V &v) {
         v.field("engines", engines, "count", "DMA engines per core", sim::between(1, 64));
         v.field("burst_bytes", burst_bytes, "bytes", "bytes per burst", sim::between(16, 65536));
         v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle", "issue rate of one engine",
@@ -111,7 +111,7 @@ struct dma_params {
 struct interconnect_params {
     std::uint32_t bytes_per_cycle = 64; ///< bytes/cycle of the shared path to DRAM
     std::uint32_t latency_cycles = 8;   ///< cycles of one traversal
-    template <class V> void visit(V& v) {
+    template <class V> void visit(V &v) {
         v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle",
                 "bandwidth of the path shared by all cores to DRAM", sim::between(1, 65536));
         v.field("latency_cycles", latency_cycles, "cycles", "traversal latency",
@@ -120,7 +120,7 @@ struct interconnect_params {
 };
 
 enum class dram_model : std::uint8_t { simple, banked };
-inline const sim::choice_table<dram_model>& dram_model_names() {
+inline const sim::choice_table<dram_model> &dram_model_names() {
     static const sim::choice_table<dram_model> t{
         {{dram_model::simple, "simple"}, {dram_model::banked, "banked"}}};
     return t;
@@ -128,17 +128,17 @@ inline const sim::choice_table<dram_model>& dram_model_names() {
 
 struct dram_params {
     dram_model model = dram_model::banked; ///< "simple": fixed latency + bandwidth; "banked": rows
-    std::uint32_t channels = 4;        ///< count
-    std::uint32_t mt_per_s = 4266;     ///< mega-transfers per second per pin (LPDDR4X-4266)
-    std::uint32_t bus_bits = 16;       ///< data bits per channel
-    std::uint32_t banks = 8;           ///< banks per channel
-    std::uint32_t row_bytes = 2048;    ///< bytes per row (page) of a bank
-    std::uint32_t interleave_bytes = 256; ///< bytes per channel before the next channel
-    double t_rcd_ns = 18;              ///< ns activate -> read
-    double t_cl_ns = 18;               ///< ns read -> data (CAS latency)
-    double t_rp_ns = 18;               ///< ns precharge
-    double controller_ns = 20;         ///< ns of controller and PHY latency per request
-    template <class V> void visit(V& v) {
+    std::uint32_t channels = 4;            ///< count
+    std::uint32_t mt_per_s = 4266;         ///< mega-transfers per second per pin (LPDDR4X-4266)
+    std::uint32_t bus_bits = 16;           ///< data bits per channel
+    std::uint32_t banks = 8;               ///< banks per channel
+    std::uint32_t row_bytes = 2048;        ///< bytes per row (page) of a bank
+    std::uint32_t interleave_bytes = 256;  ///< bytes per channel before the next channel
+    double t_rcd_ns = 18;                  ///< ns activate -> read
+    double t_cl_ns = 18;                   ///< ns read -> data (CAS latency)
+    double t_rp_ns = 18;                   ///< ns precharge
+    double controller_ns = 20;             ///< ns of controller and PHY latency per request
+    template <class V> void visit(V &v) {
         v.choice("model", model, dram_model_names(),
                  "simple: latency + bandwidth; banked: adds row-buffer hits and misses");
         v.field("channels", channels, "count", "independent channels", sim::between(1, 64));
@@ -162,26 +162,27 @@ struct dram_params {
 
 struct controller_params {
     std::uint32_t issue_cycles = 2; ///< cycles for the controller to issue one command
-    template <class V> void visit(V& v) {
+    template <class V> void visit(V &v) {
         v.field("issue_cycles", issue_cycles, "cycles", "cycles to issue one command",
                 sim::between(0, 10000));
     }
 };
 
 enum class residual_policy : std::uint8_t { fused, vector };
-inline const sim::choice_table<residual_policy>& residual_policy_names() {
+inline const sim::choice_table<residual_policy> &residual_policy_names() {
     static const sim::choice_table<residual_policy> t{
         {{residual_policy::fused, "fused"}, {residual_policy::vector, "vector"}}};
     return t;
 }
 enum class depthwise_policy : std::uint8_t { mac_array, vector_unit };
-inline const sim::choice_table<depthwise_policy>& depthwise_policy_names() {
+inline const sim::choice_table<depthwise_policy> &depthwise_policy_names() {
     static const sim::choice_table<depthwise_policy> t{
-        {{depthwise_policy::mac_array, "mac_array"}, {depthwise_policy::vector_unit, "vector_unit"}}};
+        {{depthwise_policy::mac_array, "mac_array"},
+         {depthwise_policy::vector_unit, "vector_unit"}}};
     return t;
 }
 enum class core_split : std::uint8_t { rows, channels, automatic };
-inline const sim::choice_table<core_split>& core_split_names() {
+inline const sim::choice_table<core_split> &core_split_names() {
     static const sim::choice_table<core_split> t{{{core_split::rows, "rows"},
                                                   {core_split::channels, "channels"},
                                                   {core_split::automatic, "auto"}}};
@@ -194,7 +195,7 @@ struct compiler_params {
     core_split split = core_split::automatic;
     bool fuse_activations = true;
     bool keep_on_chip = true;
-    template <class V> void visit(V& v) {
+    template <class V> void visit(V &v) {
         v.choice("residual", residual, residual_policy_names(),
                  "residual add: fused into the producer's epilogue, or a vector-unit operator");
         v.choice("depthwise", depthwise, depthwise_policy_names(),
@@ -213,14 +214,14 @@ struct compiler_params {
 /// Per-action energies and static power. Defaults: README "Energy" (Horowitz, ISSCC 2014,
 /// scaled from 45 nm to a 16 nm-class node; LPDDR4 interface energy).
 struct energy_params {
-    double pj_per_mac = 0.1;          ///< pJ per INT8 MAC
-    double pj_per_sram_byte = 0.4;    ///< pJ per scratchpad byte read or written
-    double pj_per_dram_byte = 32.0;   ///< pJ per DRAM byte transferred (about 4 pJ/bit)
-    double pj_per_vector_op = 0.4;    ///< pJ per vector-unit element operation
-    double pj_per_noc_byte = 0.5;     ///< pJ per byte through the interconnect
-    double static_w_per_core = 0.6;   ///< W leakage and clock of one NN core
-    double static_w_uncore = 1.0;     ///< W interconnect, DRAM controller and PHY idle power
-    template <class V> void visit(V& v) {
+    double pj_per_mac = 0.1;        ///< pJ per INT8 MAC
+    double pj_per_sram_byte = 0.4;  ///< pJ per scratchpad byte read or written
+    double pj_per_dram_byte = 32.0; ///< pJ per DRAM byte transferred (about 4 pJ/bit)
+    double pj_per_vector_op = 0.4;  ///< pJ per vector-unit element operation
+    double pj_per_noc_byte = 0.5;   ///< pJ per byte through the interconnect
+    double static_w_per_core = 0.6; ///< W leakage and clock of one NN core
+    double static_w_uncore = 1.0;   ///< W interconnect, DRAM controller and PHY idle power
+    template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e6);
         v.field("pj_per_mac", pj_per_mac, "pJ", "energy of one INT8 MAC", r);
         v.field("pj_per_sram_byte", pj_per_sram_byte, "pJ", "energy per scratchpad byte", r);
@@ -240,7 +241,7 @@ struct sim_params {
     /// measured on MobileNeXt, 4 -> 2 moves total cycles by 0.09 %, 16 -> 8 by 0.7 %, and
     /// 1000 lets one engine book a saturated DRAM before its peers (3 % shift).
     std::uint32_t quantum_cycles = 4;
-    template <class V> void visit(V& v) {
+    template <class V> void visit(V &v) {
         v.field("quantum_cycles", quantum_cycles, "cycles",
                 "temporal-decoupling quantum of the DMA initiators", sim::between(1, 1e9));
     }
@@ -248,8 +249,8 @@ struct sim_params {
 
 struct chip_desc {
     std::string name = "questcore-ref";
-    double clock_mhz = 1000;   ///< MHz of the NN cores; every report cycle is of this clock
-    std::uint32_t cores = 4;   ///< NN cores (count)
+    double clock_mhz = 1000; ///< MHz of the NN cores; every report cycle is of this clock
+    std::uint32_t cores = 4; ///< NN cores (count)
     mac_array_params mac_array;
     vector_unit_params vector_unit;
     scratchpad_params scratchpad;
@@ -261,7 +262,7 @@ struct chip_desc {
     energy_params energy;
     sim_params sim;
 
-    template <class V> void visit(V& v) {
+    template <class V> void visit(V &v) {
         v.field("name", name, "", "name of this chip configuration");
         v.field("clock_mhz", clock_mhz, "MHz", "clock of the NN cores", sim::between(1, 10000));
         v.field("cores", cores, "count", "NN cores", sim::between(1, 256));
@@ -278,15 +279,19 @@ struct chip_desc {
     }
 
     // ---- derived figures (printed before a run) ----
-    std::uint64_t macs_per_cycle_per_core() const { return std::uint64_t(mac_array.rows) * mac_array.cols; }
+    std::uint64_t macs_per_cycle_per_core() const {
+        return std::uint64_t(mac_array.rows) * mac_array.cols;
+    }
     std::uint64_t peak_macs_per_cycle() const { return macs_per_cycle_per_core() * cores; }
     double peak_tops() const { return 2.0 * peak_macs_per_cycle() * clock_mhz * 1e6 / 1e12; }
     double dram_peak_bytes_per_cycle() const { return dram.peak_bytes_per_s() / (clock_mhz * 1e6); }
-    double sram_bytes_per_cycle_per_core() const { return double(scratchpad.banks) * scratchpad.bank_width_bytes; }
+    double sram_bytes_per_cycle_per_core() const {
+        return double(scratchpad.banks) * scratchpad.bank_width_bytes;
+    }
 };
 
 /// Checks combinations no single field range can (e.g. a burst larger than a DRAM row);
 /// throws sim::input_error naming `file`.
-void validate(const chip_desc& c, const std::string& file);
+void validate(const chip_desc &c, const std::string &file);
 
 } // namespace ops

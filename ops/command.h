@@ -68,9 +68,9 @@ struct command {
     region far;
     sram_range local;
     // compute
-    gemm_tile gemm;     ///< when unit == mac_array
-    vector_tile vec;    ///< when unit == vector_unit
-    std::vector<sram_range> reads; ///< scratchpad operands the compute reads
+    gemm_tile gemm;                 ///< when unit == mac_array
+    vector_tile vec;                ///< when unit == vector_unit
+    std::vector<sram_range> reads;  ///< scratchpad operands the compute reads
     std::vector<sram_range> writes; ///< scratchpad results the compute writes
     // barrier
     std::uint32_t barrier_id = 0;
@@ -79,23 +79,23 @@ struct command {
 
 /// What the compiler decided for one (possibly fused) operator; the report's row.
 struct op_info {
-    std::string name;         ///< name of the graph operator that produced the result
-    std::string type;         ///< conv2d, depthwise_conv2d, pointwise_conv2d, fc, add, ...
-    std::string shapes;       ///< "96x56x56 -> 144x56x56" (inputs -> output)
+    std::string name;               ///< name of the graph operator that produced the result
+    std::string type;               ///< conv2d, depthwise_conv2d, pointwise_conv2d, fc, add, ...
+    std::string shapes;             ///< "96x56x56 -> 144x56x56" (inputs -> output)
     std::vector<std::string> fused; ///< names of graph operators fused into this one
     unit_kind unit = unit_kind::mac_array; ///< the compute unit it ran on
-    std::uint32_t cores = 1;  ///< number of cores it was split over
-    std::uint64_t macs = 0;   ///< MACs of the graph operator(s)
-    std::uint64_t vector_ops = 0; ///< element operations on the vector unit
-    std::uint64_t sram_peak_bytes = 0; ///< peak scratchpad bytes on one core (tiles + resident)
-    std::uint64_t tiles = 0;  ///< compute tiles over all cores
-    std::string tiling;       ///< human-readable tiling decision, e.g. "rows=7 oc=64 x4 cores"
+    std::uint32_t cores = 1;               ///< number of cores it was split over
+    std::uint64_t macs = 0;                ///< MACs of the graph operator(s)
+    std::uint64_t vector_ops = 0;          ///< element operations on the vector unit
+    std::uint64_t sram_peak_bytes = 0;     ///< peak scratchpad bytes on one core (tiles + resident)
+    std::uint64_t tiles = 0;               ///< compute tiles over all cores
+    std::string tiling; ///< human-readable tiling decision, e.g. "rows=7 oc=64 x4 cores"
 };
 
 struct program {
     std::vector<op_info> ops;
     std::vector<std::vector<command>> streams; ///< one per core
-    std::uint64_t dram_bytes_needed = 0; ///< DRAM footprint: weights + spilled activations
+    std::uint64_t dram_bytes_needed = 0;       ///< DRAM footprint: weights + spilled activations
 };
 
 } // namespace ops

@@ -14,15 +14,15 @@ namespace ops {
 namespace {
 
 /// Inputs of the footprint formula for op j under residency plan `res`.
-tile_env make_env(const lowered_op& op, std::size_t j, const residency_plan& res,
-                  const chip_desc& chip, std::uint32_t& used) {
+tile_env make_env(const lowered_op &op, std::size_t j, const residency_plan &res,
+                  const chip_desc &chip, std::uint32_t &used) {
     tile_env env;
     env.scratchpad = chip.scratchpad.bytes();
     env.cols = chip.mac_array.cols;
     env.array_rows = chip.mac_array.rows;
     env.accumulator_bytes = chip.mac_array.accumulator_bytes;
     used = 0;
-    for (const auto& s : core_shares(op, chip.cores)) {
+    for (const auto &s : core_shares(op, chip.cores)) {
         env.rows_core = std::max(env.rows_core, s.r1 - s.r0);
         env.oc_core = std::max(env.oc_core, s.q1 - s.q0);
         used += s.empty() ? 0 : 1;
@@ -37,23 +37,24 @@ tile_env make_env(const lowered_op& op, std::size_t j, const residency_plan& res
 
 /// The kept tensor live at op j to spill first: the one whose next use is farthest (Belady),
 /// then the largest slot; -1 if none is kept at j.
-int spill_victim(const residency_plan& res, int j) {
+int spill_victim(const residency_plan &res, int j) {
     int best = -1;
     std::pair<int, std::uint64_t> best_key{};
     for (int t : res.live_at(j)) {
-        const auto& u = res.uses[t];
+        const auto &u = res.uses[t];
         const int next = *std::lower_bound(u.begin(), u.end(), j);
         const std::pair<int, std::uint64_t> key{next, res.slot_bytes[t]};
-        if (best < 0 || key > best_key) best = t, best_key = key;
+        if (best < 0 || key > best_key)
+            best = t, best_key = key;
     }
     return best;
 }
 
 } // namespace
 
-program compile(const workloads::graph& g, const chip_desc& chip, const std::string& source) {
+program compile(const workloads::graph &g, const chip_desc &chip, const std::string &source) {
     program prog;
-    const lowering low = lower_graph(g, chip, source);             // passes 1-2, unit + split
+    const lowering low = lower_graph(g, chip, source); // passes 1-2, unit + split
     // Passes 4 and 3: residency, then a tiling per op that fits next to the tensors kept live
     // at it. When an op's smallest tile does not fit, spill kept tensors live at it (farthest
     // next use first) and re-plan; ops before the spilled tensor's producer are unaffected
@@ -81,10 +82,10 @@ program compile(const workloads::graph& g, const chip_desc& chip, const std::str
     prog.dram_bytes_needed = res.dram_end;
     emitter em(g, low, res, chip, prog);
     for (std::size_t j = 0; j < low.ops.size(); ++j) {
-        const lowered_op& op = low.ops[j];
+        const lowered_op &op = low.ops[j];
         std::uint32_t used = 0;
         const tile_env env = make_env(op, j, res, chip, used);
-        const tile_choice& t = tiling[j];
+        const tile_choice &t = tiling[j];
         const buffer_layout buf = layout_buffers(t, chip.scratchpad, env.resident_extent);
 
         op_info info;
@@ -103,11 +104,15 @@ program compile(const workloads::graph& g, const chip_desc& chip, const std::str
         if (t.k_split())
             info.tiling += ", K split: " + std::to_string(t.k_blocks) + " blocks of " +
                            std::to_string(t.kc) + " input channels";
-        if (!op.weights.empty() && t.weights_once()) info.tiling += ", weights resident";
-        if (env.out_resident) info.tiling += ", output kept on chip";
+        if (!op.weights.empty() && t.weights_once())
+            info.tiling += ", weights resident";
+        if (env.out_resident)
+            info.tiling += ", output kept on chip";
         bool in_res = false;
-        for (bool r : env.in_resident) in_res = in_res || r;
-        if (in_res) info.tiling += ", input on chip";
+        for (bool r : env.in_resident)
+            in_res = in_res || r;
+        if (in_res)
+            info.tiling += ", input on chip";
         em.emit_op(j, t, buf, info);
         prog.ops.push_back(std::move(info));
     }

@@ -23,6 +23,6 @@ namespace ops {
 
 /// Throws sim::input_error (file = `source`, path = "ops[i]" of the failing operator) for an
 /// operator the chip cannot run or a tile that can never fit the scratchpad.
-program compile(const workloads::graph& g, const chip_desc& chip, const std::string& source);
+program compile(const workloads::graph &g, const chip_desc &chip, const std::string &source);
 
 } // namespace ops

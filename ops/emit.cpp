@@ -14,39 +14,43 @@ bool overlaps(std::uint64_t a0, std::uint64_t a1, std::uint64_t b0, std::uint64_
 }
 } // namespace
 
-void hazard_tracker::add_deps(const std::vector<sram_range>& reads,
-                              const std::vector<sram_range>& writes,
-                              std::vector<std::uint32_t>& deps) const {
-    for (const auto& r : m_recs) {
+void hazard_tracker::add_deps(const std::vector<sram_range> &reads,
+                              const std::vector<sram_range> &writes,
+                              std::vector<std::uint32_t> &deps) const {
+    for (const auto &r : m_recs) {
         bool dep = false;
-        for (const auto& x : reads)
-            if (r.write && x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes)) dep = true;
-        for (const auto& x : writes)
-            if (x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes)) dep = true;
-        if (dep) deps.push_back(r.cmd);
+        for (const auto &x : reads)
+            if (r.write && x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes))
+                dep = true;
+        for (const auto &x : writes)
+            if (x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes))
+                dep = true;
+        if (dep)
+            deps.push_back(r.cmd);
     }
 }
 
-void hazard_tracker::record(std::uint32_t cmd, const std::vector<sram_range>& reads,
-                            const std::vector<sram_range>& writes) {
-    for (const auto& x : writes) {
+void hazard_tracker::record(std::uint32_t cmd, const std::vector<sram_range> &reads,
+                            const std::vector<sram_range> &writes) {
+    for (const auto &x : writes) {
         // Records wholly covered by a newer write are now ordered before it: drop them.
-        m_recs.erase(std::remove_if(m_recs.begin(), m_recs.end(),
-                                    [&](const rec& r) {
-                                        return r.lo >= x.addr && r.hi <= x.addr + x.bytes;
-                                    }),
+        m_recs.erase(std::remove_if(
+                         m_recs.begin(), m_recs.end(),
+                         [&](const rec &r) { return r.lo >= x.addr && r.hi <= x.addr + x.bytes; }),
                      m_recs.end());
     }
-    for (const auto& x : reads)
-        if (x.bytes) m_recs.push_back({x.addr, x.addr + x.bytes, cmd, false});
-    for (const auto& x : writes)
-        if (x.bytes) m_recs.push_back({x.addr, x.addr + x.bytes, cmd, true});
+    for (const auto &x : reads)
+        if (x.bytes)
+            m_recs.push_back({x.addr, x.addr + x.bytes, cmd, false});
+    for (const auto &x : writes)
+        if (x.bytes)
+            m_recs.push_back({x.addr, x.addr + x.bytes, cmd, true});
 }
 
 void hazard_tracker::forget_before(std::uint32_t cmd) {
-    m_recs.erase(std::remove_if(m_recs.begin(), m_recs.end(),
-                                [&](const rec& r) { return r.cmd < cmd; }),
-                 m_recs.end());
+    m_recs.erase(
+        std::remove_if(m_recs.begin(), m_recs.end(), [&](const rec &r) { return r.cmd < cmd; }),
+        m_recs.end());
 }
 
 // ---- emitter ----
@@ -55,7 +59,7 @@ namespace {
 
 /// Region of rows [a, b) (relative to the first row stored at `base`) and channels [c0, c1) of
 /// a tensor stored with `h` rows at `base`, in the view's layout.
-region make_region(const tensor_view& v, std::uint64_t base, std::int64_t h, std::int64_t a,
+region make_region(const tensor_view &v, std::uint64_t base, std::int64_t h, std::int64_t a,
                    std::int64_t b, std::int64_t c0, std::int64_t c1) {
     region r;
     const std::uint64_t eb = v.elem_bytes;
@@ -86,7 +90,7 @@ region make_region(const tensor_view& v, std::uint64_t base, std::int64_t h, std
     return r;
 }
 
-sram_range span(const region& r) {
+sram_range span(const region &r) {
     return {r.addr, (r.rows - 1) * r.stride + r.row_bytes};
 }
 
@@ -96,18 +100,19 @@ std::int64_t overlap(std::int64_t a0, std::int64_t a1, std::int64_t b0, std::int
 
 } // namespace
 
-emitter::emitter(const workloads::graph& g, const lowering& low, const residency_plan& res,
-                 const chip_desc& chip, program& prog)
+emitter::emitter(const workloads::graph &g, const lowering &low, const residency_plan &res,
+                 const chip_desc &chip, program &prog)
     : m_g(g), m_low(low), m_res(res), m_chip(chip), m_prog(prog), m_cores(chip.cores) {
     m_prog.streams.assign(chip.cores, {});
 }
 
-std::uint32_t emitter::push(std::uint32_t core, command c, const std::vector<sram_range>& reads,
-                            const std::vector<sram_range>& writes, int barrier) {
-    auto& s = m_prog.streams[core];
-    auto& st = m_cores[core];
+std::uint32_t emitter::push(std::uint32_t core, command c, const std::vector<sram_range> &reads,
+                            const std::vector<sram_range> &writes, int barrier) {
+    auto &s = m_prog.streams[core];
+    auto &st = m_cores[core];
     st.hz.add_deps(reads, writes, c.deps);
-    if (barrier >= 0) c.deps.push_back(std::uint32_t(barrier));
+    if (barrier >= 0)
+        c.deps.push_back(std::uint32_t(barrier));
     std::sort(c.deps.begin(), c.deps.end());
     c.deps.erase(std::unique(c.deps.begin(), c.deps.end()), c.deps.end());
     const auto idx = std::uint32_t(s.size());
@@ -116,18 +121,19 @@ std::uint32_t emitter::push(std::uint32_t core, command c, const std::vector<sra
     return idx;
 }
 
-void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& buf,
-                      op_info& info) {
-    const lowered_op& op = m_low.ops[j];
+void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &buf,
+                      op_info &info) {
+    const lowered_op &op = m_low.ops[j];
     const auto shares = core_shares(op, m_chip.cores);
     const std::uint32_t load_engine = 0, store_engine = m_chip.dma.engines - 1;
     const bool out_res = m_res.resident[op.out.tensor];
     bool weights_const = !op.weights.empty();
-    for (const auto& w : op.weights) weights_const = weights_const && m_g.tensors[w.tensor].constant;
+    for (const auto &w : op.weights)
+        weights_const = weights_const && m_g.tensors[w.tensor].constant;
 
     for (std::uint32_t c = 0; c < m_chip.cores; ++c) {
-        auto& st = m_cores[c];
-        auto& stream = m_prog.streams[c];
+        auto &st = m_cores[c];
+        auto &stream = m_prog.streams[c];
         const core_share sh = shares[c];
         // A tile: output rows [y0,y1) x channels [o0,o1), reduction channels [k0,k1). With a
         // split K the K blocks are innermost, so partial sums of one output tile stay in one
@@ -149,22 +155,23 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
                                          std::min(sh.q1, o0 + t.oc), k0, std::min(cin, k0 + kc),
                                          ksplit ? wb++ : b});
         }
-        auto last_k = [&](const tile& tl) { return tl.k1 == cin; };
+        auto last_k = [&](const tile &tl) { return tl.k1 == cin; };
 
         // Returns the weight buffer range loaded and the number of load commands.
-        auto weight_load = [&](const tile& tl, int barrier) {
+        auto weight_load = [&](const tile &tl, int barrier) {
             const std::uint64_t dst = buf.w[tl.wb % 2];
             std::uint64_t at = dst;
             std::uint32_t n = 0;
-            for (const auto& w : op.weights) {
-                const auto& wt = m_g.tensors[w.tensor];
+            for (const auto &w : op.weights) {
+                const auto &wt = m_g.tensors[w.tensor];
                 const std::uint64_t base = m_res.dram_addr[w.tensor];
                 command cmd;
                 cmd.kind = cmd_kind::load;
                 cmd.unit = unit_kind::dma;
                 cmd.op = std::uint32_t(j);
                 cmd.engine = load_engine;
-                if (ksplit && !w.reduced && !tl.first_k()) continue; // bias: once per tile
+                if (ksplit && !w.reduced && !tl.first_k())
+                    continue; // bias: once per tile
                 if (w.k_major) {
                     // [K, N]: rows k0..k1 of columns o0..o1.
                     const std::uint64_t eb = workloads::dtype_bytes(wt.type);
@@ -181,7 +188,8 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
                     const std::uint64_t lo = std::uint64_t(tl.o0 * w.bytes_per_oc);
                     const std::uint64_t hi =
                         std::min<std::uint64_t>(wt.bytes(), std::uint64_t(tl.o1 * w.bytes_per_oc));
-                    if (hi <= lo) continue;
+                    if (hi <= lo)
+                        continue;
                     cmd.far = {base + lo, 1, std::uint32_t(hi - lo), hi - lo};
                 }
                 cmd.local = {at, cmd.far.bytes()};
@@ -213,10 +221,13 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
             std::vector<bool> has_succ(prefetch_start - st.op_start, false);
             for (std::uint32_t i = st.op_start; i < prefetch_start; ++i)
                 for (auto d : stream[i].deps)
-                    if (d >= st.op_start) has_succ[d - st.op_start] = true;
+                    if (d >= st.op_start)
+                        has_succ[d - st.op_start] = true;
             for (std::uint32_t i = st.op_start; i < prefetch_start; ++i)
-                if (!has_succ[i - st.op_start]) b.deps.push_back(i);
-            if (b.deps.empty() && st.last_barrier >= 0) b.deps.push_back(st.last_barrier);
+                if (!has_succ[i - st.op_start])
+                    b.deps.push_back(i);
+            if (b.deps.empty() && st.last_barrier >= 0)
+                b.deps.push_back(st.last_barrier);
             barrier = int(stream.size());
             stream.push_back(std::move(b));
             st.last_barrier = barrier;
@@ -233,29 +244,32 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
         sram_range wrange{};
 
         auto loads = [&](std::size_t i) {
-            const tile& tl = tiles[i];
+            const tile &tl = tiles[i];
             const int parity = int(i % 2);
             if (i == 0 || tl.wb != tiles[i - 1].wb)
                 wrange = i == 0 && prefetched ? prefetch_range : weight_load(tl, barrier).first;
             io[i].w = wrange;
             for (std::size_t k = 0; k < op.inputs.size(); ++k) {
-                const operand& a = op.inputs[k];
+                const operand &a = op.inputs[k];
                 std::int64_t c0 = 0, c1 = a.view.c;
                 // The fused shortcut is read by the epilogue, after the last K block only.
-                if (int(k) == op.shortcut && !last_k(tl)) continue;
+                if (int(k) == op.shortcut && !last_k(tl))
+                    continue;
                 if (a.mode == chan_mode::all && ksplit) {
                     c0 = tl.k0, c1 = tl.k1;
                 } else if (a.mode == chan_mode::same) {
                     std::int64_t lo = std::max(tl.o0, a.lo), hi = std::min(tl.o1, a.hi);
-                    if (int(k) == op.shortcut) lo = std::max(lo, op.res_lo), hi = std::min(hi, op.res_hi);
-                    if (hi <= lo) continue;
+                    if (int(k) == op.shortcut)
+                        lo = std::max(lo, op.res_lo), hi = std::min(hi, op.res_hi);
+                    if (hi <= lo)
+                        continue;
                     c0 = lo - a.lo + a.off, c1 = hi - a.lo + a.off;
                 } else if (a.mode == chan_mode::group) {
                     const std::int64_t cog = op.cout / op.groups, cig = a.view.c / op.groups;
                     c0 = tl.o0 / cog * cig, c1 = (tl.o1 + cog - 1) / cog * cig;
                 }
                 auto [ra, rb] = input_rows(op, k, tl.y0, tl.y1);
-                std::vector<sram_range>& rd = io[i].reads;
+                std::vector<sram_range> &rd = io[i].reads;
                 const int tt = a.view.tensor;
                 std::uint64_t at = buf.in[parity][k];
                 std::vector<sram_range> got;
@@ -274,16 +288,19 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
                     got.push_back(cmd.local);
                 };
                 if (m_res.resident[tt]) {
-                    const auto& own = m_res.own_rows[tt];
+                    const auto &own = m_res.own_rows[tt];
                     for (std::uint32_t p = 0; p < m_chip.cores; ++p) {
                         const std::int64_t a0 = std::max(ra, own[p].first),
                                            b0 = std::min(rb, own[p].second);
-                        if (b0 <= a0) continue;
-                        const auto r = make_region(a.view, m_res.sram_addr[tt],
-                                                   own[p].second - own[p].first, a0 - own[p].first,
-                                                   b0 - own[p].first, c0, c1);
-                        if (p == c) got.push_back(span(r)); // read in place
-                        else load(mem_space::peer_sram, p, r);
+                        if (b0 <= a0)
+                            continue;
+                        const auto r =
+                            make_region(a.view, m_res.sram_addr[tt], own[p].second - own[p].first,
+                                        a0 - own[p].first, b0 - own[p].first, c0, c1);
+                        if (p == c)
+                            got.push_back(span(r)); // read in place
+                        else
+                            load(mem_space::peer_sram, p, r);
                     }
                 } else {
                     load(mem_space::dram, 0,
@@ -291,7 +308,8 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
                 }
                 if (int(k) == op.shortcut) {
                     std::uint64_t lo = ~0ull, hi = 0;
-                    for (auto& g : got) lo = std::min(lo, g.addr), hi = std::max(hi, g.addr + g.bytes);
+                    for (auto &g : got)
+                        lo = std::min(lo, g.addr), hi = std::max(hi, g.addr + g.bytes);
                     io[i].sc = got.empty() ? sram_range{} : sram_range{lo, hi - lo};
                 } else {
                     rd.insert(rd.end(), got.begin(), got.end());
@@ -313,11 +331,13 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
             push(c, cmd, reads, writes, barrier);
         };
 
-        if (!tiles.empty()) loads(0);
+        if (!tiles.empty())
+            loads(0);
         std::size_t oi = 0; // output tiles completed (selects the ping/pong output buffer)
         for (std::size_t i = 0; i < tiles.size(); ++i) {
-            if (i + 1 < tiles.size()) loads(i + 1); // one tile of look-ahead keeps DMA busy
-            const tile& tl = tiles[i];
+            if (i + 1 < tiles.size())
+                loads(i + 1); // one tile of look-ahead keeps DMA busy
+            const tile &tl = tiles[i];
             const std::uint64_t rows = tl.y1 - tl.y0, oc = tl.o1 - tl.o0;
             const std::uint64_t pix = rows * op.wout;
             const std::uint64_t kcur = std::uint64_t(tl.k1 - tl.k0);
@@ -325,25 +345,26 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
             sram_range out;
             region out_far{};
             if (out_res) {
-                const auto& own = m_res.own_rows[op.out.tensor][c];
+                const auto &own = m_res.own_rows[op.out.tensor][c];
                 out = span(make_region(op.out, m_res.sram_addr[op.out.tensor],
-                                       own.second - own.first, tl.y0 - own.first,
-                                       tl.y1 - own.first, tl.o0 + op.out_c_off,
-                                       tl.o1 + op.out_c_off));
+                                       own.second - own.first, tl.y0 - own.first, tl.y1 - own.first,
+                                       tl.o0 + op.out_c_off, tl.o1 + op.out_c_off));
             } else {
                 out_far = make_region(op.out, m_res.dram_addr[op.out.tensor], op.out.h, tl.y0,
                                       tl.y1, tl.o0 + op.out_c_off, tl.o1 + op.out_c_off);
                 out = {buf.out[oi % 2], out_far.bytes()};
             }
             std::vector<sram_range> reads = io[i].reads;
-            if (io[i].w.bytes) reads.push_back(io[i].w);
+            if (io[i].w.bytes)
+                reads.push_back(io[i].w);
             ++ntiles;
             if (ksplit) {
                 // Partial sums accumulate in the output buffer; the last K block reads them
                 // and writes the result (to the kept slot, or the buffer's low bytes).
                 const sram_range acc{buf.out[oi % 2],
                                      pix * oc * m_chip.mac_array.accumulator_bytes};
-                if (!tl.first_k()) reads.push_back(acc);
+                if (!tl.first_k())
+                    reads.push_back(acc);
                 command cmd;
                 cmd.kind = cmd_kind::compute;
                 cmd.unit = unit_kind::mac_array;
@@ -353,7 +374,8 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
                 cmd.reads = reads;
                 cmd.writes = {last_k(tl) ? out : acc};
                 push(c, cmd, reads, cmd.writes, barrier);
-                if (!last_k(tl)) continue;
+                if (!last_k(tl))
+                    continue;
             }
             ++oi;
             const std::uint64_t nres =
@@ -380,8 +402,10 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
             } else if (op.kind == op_kind::conv) {
                 vec_cmd(vec_fn::mac, pix * oc * op.kh * op.kw, reads, {out});
             } else if (op.fn == vec_fn::add || op.fn == vec_fn::mul) {
-                if (nres) vec_cmd(op.fn, nres, reads, {out});
-                if (pix * oc > nres) vec_cmd(vec_fn::copy, pix * oc - nres, reads, {out});
+                if (nres)
+                    vec_cmd(op.fn, nres, reads, {out});
+                if (pix * oc > nres)
+                    vec_cmd(vec_fn::copy, pix * oc - nres, reads, {out});
             } else if (op.fn == vec_fn::pool) {
                 vec_cmd(vec_fn::pool, pix * oc * op.kh * op.kw, reads, {out});
             } else {
@@ -389,8 +413,10 @@ void emitter::emit_op(std::size_t j, const tile_choice& t, const buffer_layout& 
             }
             // Epilogue on the vector unit: fused sigmoid/PReLU, then the fused residual add
             // over the shortcut's channels only.
-            if (op.epi_act) vec_cmd(op.epi_fn, pix * oc, {out}, {out});
-            if (op.shortcut >= 0 && nres) vec_cmd(op.res_fn, nres, {out, io[i].sc}, {out});
+            if (op.epi_act)
+                vec_cmd(op.epi_fn, pix * oc, {out}, {out});
+            if (op.shortcut >= 0 && nres)
+                vec_cmd(op.res_fn, nres, {out, io[i].sc}, {out});
             if (!out_res) {
                 command cmd;
                 cmd.kind = cmd_kind::store;

@@ -19,10 +19,10 @@ namespace ops {
 /// compute i, compute i waits for its loads and for store i-2, store i waits for compute i.
 class hazard_tracker {
 public:
-    void add_deps(const std::vector<sram_range>& reads, const std::vector<sram_range>& writes,
-                  std::vector<std::uint32_t>& deps) const;
-    void record(std::uint32_t cmd, const std::vector<sram_range>& reads,
-                const std::vector<sram_range>& writes);
+    void add_deps(const std::vector<sram_range> &reads, const std::vector<sram_range> &writes,
+                  std::vector<std::uint32_t> &deps) const;
+    void record(std::uint32_t cmd, const std::vector<sram_range> &reads,
+                const std::vector<sram_range> &writes);
     /// Forget commands before `cmd` (all ordered before a barrier every later command waits on).
     void forget_before(std::uint32_t cmd);
 
@@ -37,10 +37,10 @@ private:
 
 class emitter {
 public:
-    emitter(const workloads::graph& g, const lowering& low, const residency_plan& res,
-            const chip_desc& chip, program& prog);
+    emitter(const workloads::graph &g, const lowering &low, const residency_plan &res,
+            const chip_desc &chip, program &prog);
     /// Emits op j on every core and returns its row of the report (without tiling text).
-    void emit_op(std::size_t j, const tile_choice& t, const buffer_layout& b, op_info& info);
+    void emit_op(std::size_t j, const tile_choice &t, const buffer_layout &b, op_info &info);
 
 private:
     struct core_state {
@@ -48,15 +48,15 @@ private:
         std::uint32_t op_start = 0; ///< first command of the previous op (incl. its prefetch)
         int last_barrier = -1;
     };
-    const workloads::graph& m_g;
-    const lowering& m_low;
-    const residency_plan& m_res;
-    const chip_desc& m_chip;
-    program& m_prog;
+    const workloads::graph &m_g;
+    const lowering &m_low;
+    const residency_plan &m_res;
+    const chip_desc &m_chip;
+    program &m_prog;
     std::vector<core_state> m_cores;
 
-    std::uint32_t push(std::uint32_t core, command c, const std::vector<sram_range>& reads,
-                       const std::vector<sram_range>& writes, int barrier);
+    std::uint32_t push(std::uint32_t core, command c, const std::vector<sram_range> &reads,
+                       const std::vector<sram_range> &writes, int barrier);
 };
 
 } // namespace ops

@@ -9,82 +9,94 @@ namespace ops {
 
 namespace {
 
-std::string dims(const std::vector<std::int64_t>& s) {
+std::string dims(const std::vector<std::int64_t> &s) {
     std::string r;
-    for (std::size_t i = 0; i < s.size(); ++i) r += (i ? "x" : "") + std::to_string(s[i]);
+    for (std::size_t i = 0; i < s.size(); ++i)
+        r += (i ? "x" : "") + std::to_string(s[i]);
     return r.empty() ? "1" : r;
 }
 
 class lowerer {
 public:
-    lowerer(const workloads::graph& g, const chip_desc& chip, const std::string& source)
+    lowerer(const workloads::graph &g, const chip_desc &chip, const std::string &source)
         : m_g(g), m_chip(chip), m_source(source) {
         m_out.root.resize(g.tensors.size());
         m_out.reshaped.assign(g.tensors.size(), false);
-        for (std::size_t t = 0; t < g.tensors.size(); ++t) m_out.root[t] = int(t);
+        for (std::size_t t = 0; t < g.tensors.size(); ++t)
+            m_out.root[t] = int(t);
         m_consumers.assign(g.tensors.size(), 0);
         m_is_output.assign(g.tensors.size(), false);
         m_producer.assign(g.tensors.size(), -1);
         m_b_only.assign(g.tensors.size(), true);
-        for (const auto& o : g.ops)
+        for (const auto &o : g.ops)
             for (std::size_t k = 0; k < o.inputs.size(); ++k) {
                 const int t = o.inputs[k];
                 check_tensor(t), ++m_consumers[t];
-                if (k != 1 || (o.type != "add" && o.type != "mul")) m_b_only[t] = false;
+                if (k != 1 || (o.type != "add" && o.type != "mul"))
+                    m_b_only[t] = false;
             }
-        for (int t : g.outputs) check_tensor(t), m_is_output[t] = true;
+        for (int t : g.outputs)
+            check_tensor(t), m_is_output[t] = true;
     }
 
     lowering run() {
-        for (std::size_t i = 0; i < m_g.ops.size(); ++i) lower_op(int(i));
+        for (std::size_t i = 0; i < m_g.ops.size(); ++i)
+            lower_op(int(i));
         return std::move(m_out);
     }
 
 private:
-    const workloads::graph& m_g;
-    const chip_desc& m_chip;
-    const std::string& m_source;
+    const workloads::graph &m_g;
+    const chip_desc &m_chip;
+    const std::string &m_source;
     lowering m_out;
-    std::vector<int> m_consumers;   // graph ops reading each tensor
-    std::vector<bool> m_is_output;  // network outputs
-    std::vector<int> m_producer;    // lowered op producing each tensor (-1: none)
-    std::vector<bool> m_b_only;     // read only as input b of add/mul ops
+    std::vector<int> m_consumers;  // graph ops reading each tensor
+    std::vector<bool> m_is_output; // network outputs
+    std::vector<int> m_producer;   // lowered op producing each tensor (-1: none)
+    std::vector<bool> m_b_only;    // read only as input b of add/mul ops
     std::map<int, std::pair<int, std::int64_t>> m_slice; // elided channel slice: (source, begin)
     int m_cur = 0;
 
     void check_tensor(int t) const {
         if (t < 0 || t >= int(m_g.tensors.size()))
-            throw sim::input_error(m_source, "ops", "tensor index " + std::to_string(t) +
-                                                        " out of range");
+            throw sim::input_error(m_source, "ops",
+                                   "tensor index " + std::to_string(t) + " out of range");
     }
-    [[noreturn]] void fail(const std::string& what) const {
-        const auto& o = m_g.ops[m_cur];
+    [[noreturn]] void fail(const std::string &what) const {
+        const auto &o = m_g.ops[m_cur];
         throw sim::input_error(m_source, "ops[" + std::to_string(m_cur) + "]",
                                "operator \"" + o.name + "\" of type \"" + o.type + "\": " + what);
     }
-    const workloads::tensor& tin(int k) const {
-        const auto& o = m_g.ops[m_cur];
-        if (k >= int(o.inputs.size())) fail("expected at least " + std::to_string(k + 1) + " inputs");
+    const workloads::tensor &tin(int k) const {
+        const auto &o = m_g.ops[m_cur];
+        if (k >= int(o.inputs.size()))
+            fail("expected at least " + std::to_string(k + 1) + " inputs");
         return m_g.tensors[o.inputs[k]];
     }
-    const workloads::tensor& tout() const {
-        const auto& o = m_g.ops[m_cur];
-        if (o.outputs.size() != 1) fail("expected exactly one output");
+    const workloads::tensor &tout() const {
+        const auto &o = m_g.ops[m_cur];
+        if (o.outputs.size() != 1)
+            fail("expected exactly one output");
         return m_g.tensors[o.outputs[0]];
     }
 
     /// View of a tensor: rank 3 = CHW, rank 2 [M, K] = HWC with H = M, rank 1 [N] = N x 1 x 1.
     tensor_view view(int t) const {
-        const auto& x = m_g.tensors[t];
+        const auto &x = m_g.tensors[t];
         tensor_view v;
         v.tensor = m_out.root[t];
         v.elem_bytes = workloads::dtype_bytes(x.type);
-        if (x.shape.size() == 3) v.c = x.shape[0], v.h = x.shape[1], v.w = x.shape[2];
-        else if (x.shape.size() == 2) v.c = x.shape[1], v.h = x.shape[0], v.hwc = true;
-        else if (x.shape.size() == 1) v.c = x.shape[0];
-        else fail("tensor \"" + x.name + "\" has rank " + std::to_string(x.shape.size()) +
-                  ", expected 1 (N), 2 (M x K) or 3 (C x H x W)");
-        if (v.c <= 0 || v.h <= 0 || v.w <= 0) fail("tensor \"" + x.name + "\" has an empty shape");
+        if (x.shape.size() == 3)
+            v.c = x.shape[0], v.h = x.shape[1], v.w = x.shape[2];
+        else if (x.shape.size() == 2)
+            v.c = x.shape[1], v.h = x.shape[0], v.hwc = true;
+        else if (x.shape.size() == 1)
+            v.c = x.shape[0];
+        else
+            fail("tensor \"" + x.name + "\" has rank " + std::to_string(x.shape.size()) +
+                 ", expected 1 (N), 2 (M x K) or 3 (C x H x W)");
+        if (v.c <= 0 || v.h <= 0 || v.w <= 0)
+            fail("tensor \"" + x.name + "\" has an empty shape");
         return v;
     }
     tensor_view view3(int t) const {
@@ -102,7 +114,7 @@ private:
     }
 
     lowered_op base(unit_kind u, op_kind k) const {
-        const auto& o = m_g.ops[m_cur];
+        const auto &o = m_g.ops[m_cur];
         lowered_op l;
         l.graph_op = m_cur;
         l.name = o.name;
@@ -112,21 +124,23 @@ private:
         l.macs = std::uint64_t(m_g.op_macs(o));
         std::string in;
         for (int t : o.inputs)
-            if (!m_g.tensors[t].constant) in += (in.empty() ? "" : ", ") + dims(m_g.tensors[t].shape);
+            if (!m_g.tensors[t].constant)
+                in += (in.empty() ? "" : ", ") + dims(m_g.tensors[t].shape);
         l.shapes = in + " -> " + (o.outputs.empty() ? "?" : dims(m_g.tensors[o.outputs[0]].shape));
         return l;
     }
 
-    void set_output(lowered_op& l, int t) {
+    void set_output(lowered_op &l, int t) {
         l.out = view(t);
-        if (!l.cout) l.cout = l.out.c;
+        if (!l.cout)
+            l.cout = l.out.c;
         l.hout = l.out.h;
         l.wout = l.out.w;
     }
 
     /// Output rows split across cores unless the op has too few rows (or is a GEMM with a short
     /// M, or a global pool): then output channels. `auto` decides per op (auto_rows).
-    void place(lowered_op& l, bool has_rows) {
+    void place(lowered_op &l, bool has_rows) {
         const bool can = has_rows && l.hout >= std::int64_t(m_chip.cores);
         const auto policy = m_chip.compiler.split;
         l.split_rows = can && (policy == core_split::rows ||
@@ -141,8 +155,8 @@ private:
     ///   channels = W + cores'·I + (input on chip ? I : 0) + 2·O
     /// W weight bytes, I input bytes, O output bytes, halo = (cores−1)·max(0, kh−sh) input rows,
     /// cores' = cores holding channels. "On chip" = the producer splits rows and keep_on_chip.
-    bool auto_rows(const lowered_op& l) const {
-        const auto& o = m_g.ops[m_cur];
+    bool auto_rows(const lowered_op &l) const {
+        const auto &o = m_g.ops[m_cur];
         const int p = o.inputs.empty() ? -1 : m_producer[o.inputs[0]];
         const bool prod_rows = p < 0 || m_out.ops[std::size_t(p)].split_rows;
         if (l.weights.empty() || l.inputs.empty() || l.inputs[0].mode == chan_mode::same)
@@ -150,11 +164,12 @@ private:
         const auto cores = std::int64_t(m_chip.cores);
         const bool on_chip = p >= 0 && prod_rows && m_chip.compiler.keep_on_chip;
         std::int64_t w = 0;
-        for (const auto& wo : l.weights) w += wo.bytes_per_oc * l.cout;
-        const auto& in = l.inputs[0].view;
+        for (const auto &wo : l.weights)
+            w += wo.bytes_per_oc * l.cout;
+        const auto &in = l.inputs[0].view;
         const std::int64_t i = in.bytes(), out = l.cout * l.hout * l.wout * l.out.elem_bytes;
-        const std::int64_t halo = (cores - 1) * std::max<std::int64_t>(0, l.kh - l.sh) *
-                                  in.row_bytes();
+        const std::int64_t halo =
+            (cores - 1) * std::max<std::int64_t>(0, l.kh - l.sh) * in.row_bytes();
         const std::int64_t gran = std::max<std::int64_t>(1, l.oc_granule);
         const std::int64_t ch_cores = std::min(cores, (l.cout + gran - 1) / gran);
         const std::int64_t rows = cores * w + halo + (on_chip ? 0 : i);
@@ -166,13 +181,14 @@ private:
         const int idx = int(m_out.ops.size());
         m_out.ops.push_back(std::move(l));
         m_producer[m_out.ops.back().out.tensor] = idx;
-        for (int t : m_g.ops[m_cur].outputs) m_producer[t] = idx;
+        for (int t : m_g.ops[m_cur].outputs)
+            m_producer[t] = idx;
     }
 
-    void weights_of(lowered_op& l, std::size_t first, std::int64_t oc) {
-        const auto& o = m_g.ops[m_cur];
+    void weights_of(lowered_op &l, std::size_t first, std::int64_t oc) {
+        const auto &o = m_g.ops[m_cur];
         for (std::size_t k = first; k < o.inputs.size(); ++k) {
-            const auto& w = m_g.tensors[o.inputs[k]];
+            const auto &w = m_g.tensors[o.inputs[k]];
             weight_operand wo;
             wo.tensor = o.inputs[k];
             wo.bytes_per_oc = (w.bytes() + oc - 1) / oc;
@@ -186,39 +202,52 @@ private:
 
     void lower_op(int i) {
         m_cur = i;
-        const auto& o = m_g.ops[i];
-        for (int t : o.inputs) check_tensor(t);
-        for (int t : o.outputs) check_tensor(t);
-        const std::string& ty = o.type;
-        if (ty == "reshape" || ty == "flatten") return lower_alias();
-        if (ty == "conv2d") return lower_conv();
-        if (ty == "fc") return lower_fc();
-        if (ty == "matmul") return lower_matmul();
-        if (ty == "relu" || ty == "relu6" || ty == "sigmoid" || ty == "prelu") return lower_act();
-        if (ty == "add" || ty == "mul") return lower_eltwise();
-        if (ty == "maxpool" || ty == "avgpool" || ty == "global_avgpool") return lower_pool();
-        if (ty == "concat" || ty == "slice") return lower_move();
+        const auto &o = m_g.ops[i];
+        for (int t : o.inputs)
+            check_tensor(t);
+        for (int t : o.outputs)
+            check_tensor(t);
+        const std::string &ty = o.type;
+        if (ty == "reshape" || ty == "flatten")
+            return lower_alias();
+        if (ty == "conv2d")
+            return lower_conv();
+        if (ty == "fc")
+            return lower_fc();
+        if (ty == "matmul")
+            return lower_matmul();
+        if (ty == "relu" || ty == "relu6" || ty == "sigmoid" || ty == "prelu")
+            return lower_act();
+        if (ty == "add" || ty == "mul")
+            return lower_eltwise();
+        if (ty == "maxpool" || ty == "avgpool" || ty == "global_avgpool")
+            return lower_pool();
+        if (ty == "concat" || ty == "slice")
+            return lower_move();
         fail("this chip has no unit that runs it (supported: conv2d, fc, matmul, add, mul, relu, "
              "relu6, sigmoid, prelu, maxpool, avgpool, global_avgpool, concat, slice, reshape, "
              "flatten)");
     }
 
     void lower_alias() {
-        const auto& x = tin(0);
-        const auto& y = tout();
-        if (x.elements() != y.elements()) fail("reshape changes the element count");
+        const auto &x = tin(0);
+        const auto &y = tout();
+        if (x.elements() != y.elements())
+            fail("reshape changes the element count");
         const int out = m_g.ops[m_cur].outputs[0];
         const int r = m_out.root[m_g.ops[m_cur].inputs[0]];
         m_out.root[out] = r;
-        if (x.shape != y.shape) m_out.reshaped[r] = true;
+        if (x.shape != y.shape)
+            m_out.reshaped[r] = true;
         m_producer[out] = m_producer[m_g.ops[m_cur].inputs[0]];
     }
 
     void lower_conv() {
-        const auto& o = m_g.ops[m_cur];
-        const auto& x = tin(0);
-        const auto& y = tout();
-        if (x.shape.size() != 3 || y.shape.size() != 3) fail("conv2d needs C x H x W tensors");
+        const auto &o = m_g.ops[m_cur];
+        const auto &x = tin(0);
+        const auto &y = tout();
+        if (x.shape.size() != 3 || y.shape.size() != 3)
+            fail("conv2d needs C x H x W tensors");
         if (o.inputs.size() < 2 || !m_g.tensors[o.inputs[1]].constant)
             fail("conv2d needs a constant weight tensor as its second input");
         auto k = o.attr_ints("kernel", {1, 1});
@@ -233,15 +262,16 @@ private:
         const bool pointwise = groups == 1 && k[0] == 1 && k.back() == 1;
         const bool dw_vec = depthwise && m_chip.compiler.depthwise == depthwise_policy::vector_unit;
         lowered_op l = base(dw_vec ? unit_kind::vector_unit : unit_kind::mac_array, op_kind::conv);
-        l.type = depthwise ? "depthwise_conv2d"
-                 : pointwise ? "pointwise_conv2d"
+        l.type = depthwise    ? "depthwise_conv2d"
+                 : pointwise  ? "pointwise_conv2d"
                  : groups > 1 ? "grouped_conv2d"
                               : "conv2d";
         l.fn = vec_fn::mac;
         l.kh = k[0], l.kw = k.size() > 1 ? k[1] : k[0];
         l.sh = s[0], l.sw = s.size() > 1 ? s[1] : s[0];
         l.pt = p[0], l.pl = p.size() > 1 ? p[1] : p[0];
-        if (l.sh < 1 || l.sw < 1 || l.kh < 1 || l.kw < 1) fail("kernel and stride must be >= 1");
+        if (l.sh < 1 || l.sw < 1 || l.kh < 1 || l.kw < 1)
+            fail("kernel and stride must be >= 1");
         l.groups = groups;
         l.cin = cin / groups;
         operand in;
@@ -253,7 +283,8 @@ private:
         // Channel tiles hold whole groups; depthwise groups are single channels.
         l.oc_granule = groups > 1 && !depthwise ? cout / groups : 1;
         weights_of(l, 1, cout);
-        if (groups == 1) l.weights[0].reduced = true; // [Cout, Cin, kh, kw]: K = Cin·kh·kw
+        if (groups == 1)
+            l.weights[0].reduced = true; // [Cout, Cin, kh, kw]: K = Cin·kh·kw
         const auto act = o.attr_str("activation", "none");
         if (act == "sigmoid" || act == "prelu") {
             l.epi_act = true;
@@ -268,9 +299,9 @@ private:
     }
 
     void lower_fc() {
-        const auto& o = m_g.ops[m_cur];
-        const auto& x = tin(0);
-        const auto& y = tout();
+        const auto &o = m_g.ops[m_cur];
+        const auto &x = tin(0);
+        const auto &y = tout();
         if (o.inputs.size() < 2 || !m_g.tensors[o.inputs[1]].constant)
             fail("fc needs a constant weight tensor as its second input");
         lowered_op l = base(unit_kind::mac_array, op_kind::gemm);
@@ -300,10 +331,10 @@ private:
     }
 
     void lower_matmul() {
-        const auto& o = m_g.ops[m_cur];
-        const auto& a = tin(0);
-        const auto& b = tin(1);
-        const auto& y = tout();
+        const auto &o = m_g.ops[m_cur];
+        const auto &a = tin(0);
+        const auto &b = tin(1);
+        const auto &y = tout();
         if (a.shape.size() != 2 || b.shape.size() != 2 || y.shape.size() != 2 ||
             a.shape[1] != b.shape[0])
             fail("matmul needs a:[M,K] and b:[K,N] (batched matmul is not supported)");
@@ -337,22 +368,24 @@ private:
     }
 
     void lower_act() {
-        const auto& o = m_g.ops[m_cur];
+        const auto &o = m_g.ops[m_cur];
         const int x = o.inputs[0];
-        const auto& ty = o.type;
+        const auto &ty = o.type;
         const vec_fn fn = ty == "sigmoid" ? vec_fn::sigmoid
                           : ty == "prelu" ? vec_fn::prelu
                                           : vec_fn::relu;
         const int p = m_producer[x];
         m_op_has_act.resize(m_out.ops.size(), false);
-        if (m_chip.compiler.fuse_activations && p >= 0 && private_tensor(x) &&
-            m_out.root[x] == x && m_out.ops[p].out.tensor == x &&
-            m_out.ops[p].kind != op_kind::vector && m_out.ops[p].shortcut < 0 && !m_op_has_act[p] &&
+        if (m_chip.compiler.fuse_activations && p >= 0 && private_tensor(x) && m_out.root[x] == x &&
+            m_out.ops[p].out.tensor == x && m_out.ops[p].kind != op_kind::vector &&
+            m_out.ops[p].shortcut < 0 && !m_op_has_act[p] &&
             tout().elements() == m_g.tensors[x].elements()) {
-            auto& l = m_out.ops[p];
+            auto &l = m_out.ops[p];
             l.fused.push_back(o.name);
-            if (fn != vec_fn::relu) l.epi_act = true, l.epi_fn = fn;
-            if (fn == vec_fn::prelu && o.inputs.size() > 1) weights_of(l, 1, l.cout);
+            if (fn != vec_fn::relu)
+                l.epi_act = true, l.epi_fn = fn;
+            if (fn == vec_fn::prelu && o.inputs.size() > 1)
+                weights_of(l, 1, l.cout);
             l.shapes = l.shapes.substr(0, l.shapes.find(" -> ")) + " -> " + dims(tout().shape);
             l.out = view(o.outputs[0]);
             m_producer[o.outputs[0]] = p;
@@ -364,7 +397,8 @@ private:
         const auto v = view(x);
         l.inputs.push_back(same_operand(x, 0, v.c, 0));
         set_output(l, o.outputs[0]);
-        if (fn == vec_fn::prelu) weights_of(l, 1, l.cout);
+        if (fn == vec_fn::prelu)
+            weights_of(l, 1, l.cout);
         m_act_of_next = false;
         place(l, true);
         push(std::move(l));
@@ -372,8 +406,9 @@ private:
     }
 
     void lower_eltwise() {
-        const auto& o = m_g.ops[m_cur];
-        if (o.inputs.size() != 2) fail("expected two inputs");
+        const auto &o = m_g.ops[m_cur];
+        if (o.inputs.size() != 2)
+            fail("expected two inputs");
         const int a = o.inputs[0];
         int b = o.inputs[1];
         const auto va = view(a), vb = view(b), vy = view(o.outputs[0]);
@@ -383,15 +418,18 @@ private:
             b = it->second.first, slice_off = it->second.second;
         const std::int64_t C = va.c;
         const std::int64_t cb = o.attr_int("channel_begin", 0), ce = o.attr_int("channel_end", C);
-        if (cb < 0 || ce > C || cb >= ce) fail("channel range [" + std::to_string(cb) + ", " +
-                                               std::to_string(ce) + ") outside 0.." +
-                                               std::to_string(C));
-        if (vy.c != C || vy.h != va.h || vy.w != va.w) fail("output shape must equal input a's");
+        if (cb < 0 || ce > C || cb >= ce)
+            fail("channel range [" + std::to_string(cb) + ", " + std::to_string(ce) +
+                 ") outside 0.." + std::to_string(C));
+        if (vy.c != C || vy.h != va.h || vy.w != va.w)
+            fail("output shape must equal input a's");
         const bool bcast = vb.h == 1 && vb.w == 1 && (va.h > 1 || va.w > 1);
-        if (!bcast && (vb.h != va.h || vb.w != va.w)) fail("inputs a and b differ in H or W");
+        if (!bcast && (vb.h != va.h || vb.w != va.w))
+            fail("inputs a and b differ in H or W");
         // b holds either all of a's channels (its range [cb, ce) is used) or just the range.
         std::int64_t boff = 0;
-        if (vb.c == C) boff = cb;
+        if (vb.c == C)
+            boff = cb;
         else if (vb.c != ce - cb)
             fail("input b has " + std::to_string(vb.c) + " channels, expected " +
                  std::to_string(C) + " or " + std::to_string(ce - cb));
@@ -403,18 +441,20 @@ private:
         if (m_chip.compiler.residual == residual_policy::fused && fn == vec_fn::add && !bcast &&
             !m_out.ops.empty()) {
             const int p = int(m_out.ops.size()) - 1;
-            auto& l = m_out.ops[p];
+            auto &l = m_out.ops[p];
             int main = -1, sc = -1;
             for (int cand : {a, o.inputs[1]}) {
                 if (m_producer[cand] == p && l.out.tensor == cand && private_tensor(cand) &&
                     m_out.root[cand] == cand) {
                     main = cand;
                     sc = cand == a ? b : a;
-                    if (cand != a) slice_off = 0;
+                    if (cand != a)
+                        slice_off = 0;
                     break;
                 }
             }
-            if (partial && main != a) main = -1; // the range is of a's channels
+            if (partial && main != a)
+                main = -1; // the range is of a's channels
             if (main >= 0 && l.kind == op_kind::conv && l.shortcut < 0 && l.cout == C &&
                 l.hout == va.h && l.wout == va.w) {
                 operand s = same_operand(sc, cb, ce, main == a ? boff : cb);
@@ -436,8 +476,8 @@ private:
 
         lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
         l.fn = fn;
-        const bool in_place = partial && m_producer[a] >= 0 && private_tensor(a) &&
-                              !m_out.reshaped[m_out.root[a]];
+        const bool in_place =
+            partial && m_producer[a] >= 0 && private_tensor(a) && !m_out.reshaped[m_out.root[a]];
         if (in_place) {
             // Only the combined channels are touched: the output is a's storage, and channels
             // outside [cb, ce) stay where the producer of a put them (MobileNeXt's point).
@@ -467,7 +507,7 @@ private:
     }
 
     void lower_pool() {
-        const auto& o = m_g.ops[m_cur];
+        const auto &o = m_g.ops[m_cur];
         const auto vx = view3(o.inputs[0]);
         lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
         l.fn = vec_fn::pool;
@@ -485,7 +525,8 @@ private:
             l.sh = s[0], l.sw = s.size() > 1 ? s[1] : s[0];
             l.pt = p[0], l.pl = p.size() > 1 ? p[1] : p[0];
         }
-        if (l.out.c != vx.c) fail("pooling must keep the channel count");
+        if (l.out.c != vx.c)
+            fail("pooling must keep the channel count");
         m_act_of_next = false;
         place(l, rows);
         push(std::move(l));
@@ -493,8 +534,9 @@ private:
     }
 
     void lower_move() {
-        const auto& o = m_g.ops[m_cur];
-        if (o.attr_int("axis", 0) != 0) fail("only axis 0 (channels) is supported");
+        const auto &o = m_g.ops[m_cur];
+        if (o.attr_int("axis", 0) != 0)
+            fail("only axis 0 (channels) is supported");
         lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
         l.fn = vec_fn::copy;
         const auto vy = view(o.outputs[0]);
@@ -502,15 +544,18 @@ private:
             std::int64_t off = 0;
             for (int t : o.inputs) {
                 const auto v = view(t);
-                if (v.h != vy.h || v.w != vy.w) fail("concat inputs differ in H or W");
+                if (v.h != vy.h || v.w != vy.w)
+                    fail("concat inputs differ in H or W");
                 l.inputs.push_back(same_operand(t, off, off + v.c, 0));
                 off += v.c;
             }
-            if (off != vy.c) fail("output channels differ from the sum of the inputs'");
+            if (off != vy.c)
+                fail("output channels differ from the sum of the inputs'");
         } else {
             const auto vx = view(o.inputs[0]);
             const std::int64_t b = o.attr_int("begin", 0), e = o.attr_int("end", vx.c);
-            if (b < 0 || e > vx.c || b >= e || e - b != vy.c) fail("bad slice range");
+            if (b < 0 || e > vx.c || b >= e || e - b != vy.c)
+                fail("bad slice range");
             const int out = o.outputs[0];
             if (m_b_only[out] && !m_is_output[out] && !vx.hwc) {
                 // A channel slice read only as a shortcut operand is a view: the add reads the
@@ -530,7 +575,7 @@ private:
 
 } // namespace
 
-lowering lower_graph(const workloads::graph& g, const chip_desc& chip, const std::string& source) {
+lowering lower_graph(const workloads::graph &g, const chip_desc &chip, const std::string &source) {
     return lowerer(g, chip, source).run();
 }
 

@@ -22,6 +22,6 @@ struct lowering {
     std::vector<bool> reshaped;
 };
 
-lowering lower_graph(const workloads::graph& g, const chip_desc& chip, const std::string& source);
+lowering lower_graph(const workloads::graph &g, const chip_desc &chip, const std::string &source);
 
 } // namespace ops

@@ -21,9 +21,9 @@ enum class chan_mode : std::uint8_t {
 
 /// Where a tensor's elements live: C x H x W, either CHW (vision) or HWC ([M, K] matrices).
 struct tensor_view {
-    int tensor = -1;      ///< graph tensor index (the alias root: storage owner)
+    int tensor = -1; ///< graph tensor index (the alias root: storage owner)
     std::int64_t c = 1, h = 1, w = 1;
-    bool hwc = false;     ///< row-major [H][W][C] instead of [C][H][W]
+    bool hwc = false; ///< row-major [H][W][C] instead of [C][H][W]
     std::int64_t elem_bytes = 1;
     std::int64_t row_bytes() const { return c * w * elem_bytes; } ///< one row, all channels
     std::int64_t bytes() const { return c * h * w * elem_bytes; }
@@ -35,8 +35,8 @@ struct operand {
     chan_mode mode = chan_mode::all;
     std::int64_t lo = 0, hi = 0; ///< chan_mode::same: op channels this operand covers
     std::int64_t off = 0;        ///< chan_mode::same: tensor channel of op channel `lo`
-    bool spatial = true;   ///< rows map through the op's kernel/stride/pad (else row 0 only:
-                           ///< a broadcast [C,1,1] operand)
+    bool spatial = true;         ///< rows map through the op's kernel/stride/pad (else row 0 only:
+                                 ///< a broadcast [C,1,1] operand)
 };
 
 /// A constant operand (weights, bias, PReLU slope), loaded per output-channel block.
@@ -53,30 +53,30 @@ struct weight_operand {
 enum class op_kind : std::uint8_t { conv, gemm, vector };
 
 struct lowered_op {
-    int graph_op = -1;     ///< index of the graph op whose name the result carries
+    int graph_op = -1; ///< index of the graph op whose name the result carries
     std::string name, type;
     op_kind kind = op_kind::conv;
     unit_kind unit = unit_kind::mac_array;
     vec_fn fn = vec_fn::copy; ///< main function of a vector-unit op
     std::vector<operand> inputs;
     std::vector<weight_operand> weights;
-    tensor_view out;          ///< output view (its tensor is the alias root)
+    tensor_view out;            ///< output view (its tensor is the alias root)
     std::int64_t out_c_off = 0; ///< output channel of op channel 0 (in-place partial add)
     std::int64_t cout = 0, hout = 1, wout = 1; ///< op output geometry (channels it computes)
     std::int64_t kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0; ///< spatial map of inputs
-    std::int64_t cin = 0;          ///< reduction channels per output (conv: Cin/groups; gemm: K)
-    std::int64_t groups = 1;       ///< grouped conv: output channels per group = cout/groups
-    std::int64_t oc_granule = 1;   ///< output-channel tiles are multiples of this
+    std::int64_t cin = 0;        ///< reduction channels per output (conv: Cin/groups; gemm: K)
+    std::int64_t groups = 1;     ///< grouped conv: output channels per group = cout/groups
+    std::int64_t oc_granule = 1; ///< output-channel tiles are multiples of this
     // Epilogue, done by the vector unit after each compute tile.
-    bool epi_act = false;          ///< a fused sigmoid/PReLU costs a vector pass
+    bool epi_act = false; ///< a fused sigmoid/PReLU costs a vector pass
     vec_fn epi_fn = vec_fn::relu;
-    int shortcut = -1;             ///< index into inputs of the fused residual operand, or -1
+    int shortcut = -1; ///< index into inputs of the fused residual operand, or -1
     vec_fn res_fn = vec_fn::add;
-    std::int64_t res_lo = 0, res_hi = 0; ///< op channels the residual combines
+    std::int64_t res_lo = 0, res_hi = 0;   ///< op channels the residual combines
     std::int64_t copy_lo = 0, copy_hi = 0; ///< vector add/mul: op channels passed through by copy
-    bool split_rows = true;        ///< cores split output rows (else output channels)
+    bool split_rows = true;                ///< cores split output rows (else output channels)
     std::vector<std::string> fused;
-    std::uint64_t macs = 0;        ///< graph MACs
+    std::uint64_t macs = 0; ///< graph MACs
     std::string shapes;
 };
 

@@ -23,23 +23,38 @@
 namespace ops {
 
 struct mac_tile_cost {
-    std::uint64_t cycles = 0;       ///< total cycles of the tile (all folds, all repeats)
-    std::uint64_t folds = 0;        ///< folds over all repeats
+    std::uint64_t cycles = 0;        ///< total cycles of the tile (all folds, all repeats)
+    std::uint64_t folds = 0;         ///< folds over all repeats
     std::uint64_t stream_cycles = 0; ///< Σ T over folds: cycles in which operands stream
-    std::uint64_t slot_cycles = 0;  ///< R·C·Σ T: MAC slots occupied while streaming
+    std::uint64_t slot_cycles = 0;   ///< R·C·Σ T: MAC slots occupied while streaming
 };
 
-inline std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+inline std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
+    return (a + b - 1) / b;
+}
 
-inline mac_tile_cost mac_tile_cycles(const mac_array_params& p, const gemm_tile& g) {
+inline mac_tile_cost mac_tile_cycles(const mac_array_params &p, const gemm_tile &g) {
     std::uint64_t sr = 0, sc = 0, t = 0;
     switch (p.flow) {
-    case dataflow::ws: sr = g.k; sc = g.n; t = g.m; break;
-    case dataflow::os: sr = g.m; sc = g.n; t = g.k; break;
-    case dataflow::is: sr = g.k; sc = g.m; t = g.n; break;
+    case dataflow::ws:
+        sr = g.k;
+        sc = g.n;
+        t = g.m;
+        break;
+    case dataflow::os:
+        sr = g.m;
+        sc = g.n;
+        t = g.k;
+        break;
+    case dataflow::is:
+        sr = g.k;
+        sc = g.m;
+        t = g.n;
+        break;
     }
     mac_tile_cost c;
-    if (sr == 0 || sc == 0 || t == 0 || g.repeat == 0) return c;
+    if (sr == 0 || sc == 0 || t == 0 || g.repeat == 0)
+        return c;
     const std::uint64_t r = p.rows, cc = p.cols;
     const std::uint64_t folds = ceil_div(sr, r) * ceil_div(sc, cc);
     c.folds = folds * g.repeat;
@@ -50,6 +65,6 @@ inline mac_tile_cost mac_tile_cycles(const mac_array_params& p, const gemm_tile&
 }
 
 /// Cycles of a vector tile: ceil(elements · cost / lanes) + pipeline latency.
-std::uint64_t vector_tile_cycles(const vector_unit_params& p, const vector_tile& t);
+std::uint64_t vector_tile_cycles(const vector_unit_params &p, const vector_tile &t);
 
 } // namespace ops

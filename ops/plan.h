@@ -22,25 +22,25 @@ struct core_share {
 /// Balanced split of [0, n) over `parts`, chunks multiples of `granule` (the last may be short);
 /// the first cores get the extra granules.
 std::vector<std::pair<std::int64_t, std::int64_t>> split_range(std::int64_t n, std::uint32_t parts,
-                                                                 std::int64_t granule);
-std::vector<core_share> core_shares(const lowered_op& op, std::uint32_t cores);
+                                                               std::int64_t granule);
+std::vector<core_share> core_shares(const lowered_op &op, std::uint32_t cores);
 
 /// Input rows [a, b) operand k of `op` needs for output rows [y0, y1) (clipped to the tensor).
-std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op& op, std::size_t k,
+std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op &op, std::size_t k,
                                                  std::int64_t y0, std::int64_t y1);
 
 /// Where tensors live (pass 4).
 struct residency_plan {
-    std::vector<bool> resident;               ///< per root tensor: kept in the scratchpads
-    std::vector<std::uint64_t> sram_addr;     ///< resident: slot base (same on every core)
+    std::vector<bool> resident;           ///< per root tensor: kept in the scratchpads
+    std::vector<std::uint64_t> sram_addr; ///< resident: slot base (same on every core)
     std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> own_rows; ///< per core
-    std::vector<std::uint64_t> dram_addr;     ///< per root tensor stored in DRAM
+    std::vector<std::uint64_t> dram_addr;       ///< per root tensor stored in DRAM
     std::vector<std::uint64_t> resident_extent; ///< per op: bytes at the top of each scratchpad
                                                 ///< used by resident tensors live during it
     std::vector<std::vector<std::int64_t>> halo_rows; ///< per op, per operand: rows a core reads
                                                       ///< from peers (resident operands)
-    std::vector<std::uint64_t> slot_bytes;    ///< per root tensor: resident slot size
-    std::vector<std::vector<int>> uses;       ///< per root tensor: producer and reader ops, sorted
+    std::vector<std::uint64_t> slot_bytes;            ///< per root tensor: resident slot size
+    std::vector<std::vector<int>> uses; ///< per root tensor: producer and reader ops, sorted
     std::uint64_t dram_end = 0;
     /// Kept tensors whose slot is live at op j (producer <= j <= last reader).
     std::vector<int> live_at(int j) const;
@@ -48,13 +48,13 @@ struct residency_plan {
 
 /// Tiling of one op (pass 3), the same on every core.
 struct tile_choice {
-    std::int64_t rows = 1, oc = 1;   ///< output rows x output channels per tile
-    std::int64_t oc_blocks = 1;      ///< channel blocks on the busiest core
-    std::int64_t kc = 0;             ///< input channels per K block (== op.cin: K not split)
-    std::int64_t k_blocks = 1;       ///< K blocks per output tile (> 1: partial sums accumulate)
-    std::vector<std::uint64_t> in_bytes; ///< per operand: one tile buffer (0: read in place)
+    std::int64_t rows = 1, oc = 1; ///< output rows x output channels per tile
+    std::int64_t oc_blocks = 1;    ///< channel blocks on the busiest core
+    std::int64_t kc = 0;           ///< input channels per K block (== op.cin: K not split)
+    std::int64_t k_blocks = 1;     ///< K blocks per output tile (> 1: partial sums accumulate)
+    std::vector<std::uint64_t> in_bytes;      ///< per operand: one tile buffer (0: read in place)
     std::uint64_t w_bytes = 0, out_bytes = 0; ///< out: accumulator-wide when k_blocks > 1
-    std::uint64_t footprint = 0;     ///< 2·Σin + 2·out + (1|2)·w + resident extent
+    std::uint64_t footprint = 0;              ///< 2·Σin + 2·out + (1|2)·w + resident extent
     bool k_split() const { return k_blocks > 1; }
     bool weights_once() const { return oc_blocks == 1 && k_blocks == 1; }
 };
@@ -63,7 +63,7 @@ struct tile_choice {
 struct tile_env {
     std::uint64_t scratchpad = 0;
     std::uint64_t cols = 1;
-    std::uint64_t array_rows = 1;       ///< K blocks hold at least this many reduction elements
+    std::uint64_t array_rows = 1;        ///< K blocks hold at least this many reduction elements
     std::uint64_t accumulator_bytes = 4; ///< bytes of one partial sum (K-split output buffer)
     std::int64_t rows_core = 1, oc_core = 1; ///< the busiest core's share
     std::vector<bool> in_resident;           ///< per operand
@@ -76,25 +76,25 @@ struct tile_env {
 /// buffers (one when the core's weights fit a single block, else two) + resident extent.
 /// kc < op.cin splits K: all-channel inputs and the weight matrix hold kc input channels and the
 /// output buffer holds accumulator-wide partial sums. kc <= 0 means op.cin.
-tile_choice tile_footprint(const lowered_op& op, const tile_env& env, std::int64_t rows,
+tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64_t rows,
                            std::int64_t oc, std::int64_t kc = 0);
 /// Input channels per K block granule: enough for `env.array_rows` reduction elements, or 0 if
 /// the op's K cannot be split (not a dense GEMM on the MAC array, or K fits one granule).
-std::int64_t k_granule(const lowered_op& op, const tile_env& env);
+std::int64_t k_granule(const lowered_op &op, const tile_env &env);
 /// Largest-saving tiling that fits, preferring an unsplit K; nullopt if none fits.
-std::optional<tile_choice> try_tiling(const lowered_op& op, const tile_env& env);
+std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env);
 /// try_tiling, or throws sim::input_error(source, path, ...) naming the smallest tile's bytes.
-tile_choice choose_tiling(const lowered_op& op, const tile_env& env, const std::string& source,
-                          const std::string& path);
+tile_choice choose_tiling(const lowered_op &op, const tile_env &env, const std::string &source,
+                          const std::string &path);
 
 /// Byte addresses of one op's tile buffers in each core's scratchpad (same on every core).
 struct buffer_layout {
     std::vector<std::uint64_t> in[2]; ///< per operand, ping/pong
     std::uint64_t w[2] = {0, 0}, out[2] = {0, 0};
-    std::uint64_t end = 0;            ///< first byte above the buffers
+    std::uint64_t end = 0; ///< first byte above the buffers
     bool bank_aligned = false;
 };
-buffer_layout layout_buffers(const tile_choice& t, const scratchpad_params& sp,
+buffer_layout layout_buffers(const tile_choice &t, const scratchpad_params &sp,
                              std::uint64_t resident_extent);
 
 } // namespace ops

@@ -9,7 +9,7 @@
 namespace ops {
 
 /// `spilled[t]` (per root tensor, may be empty): never keep t on chip, even if it would fit.
-residency_plan plan_residency(const workloads::graph& g, const lowering& low,
-                              const chip_desc& chip, const std::vector<bool>& spilled = {});
+residency_plan plan_residency(const workloads::graph &g, const lowering &low, const chip_desc &chip,
+                              const std::vector<bool> &spilled = {});
 
 } // namespace ops

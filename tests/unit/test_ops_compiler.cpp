@@ -29,10 +29,10 @@ struct builder {
         g.inputs.push_back(t);
         return t;
     }
-    const std::vector<std::int64_t>& shape(int t) const { return g.tensors[t].shape; }
+    const std::vector<std::int64_t> &shape(int t) const { return g.tensors[t].shape; }
     int conv(int x, std::int64_t cout, std::int64_t k, std::int64_t s = 1, std::int64_t groups = 1,
-             const std::string& act = "none", const std::string& name = "") {
-        auto& xs = shape(x);
+             const std::string &act = "none", const std::string &name = "") {
+        auto &xs = shape(x);
         const std::int64_t p = k / 2;
         const std::int64_t ho = (xs[1] + 2 * p - k) / s + 1, wo = (xs[2] + 2 * p - k) / s + 1;
         int w = tensor({cout, xs[0] / groups, k, k}, true);
@@ -50,7 +50,7 @@ struct builder {
         g.ops.push_back(o);
         return y;
     }
-    int unary(const std::string& type, int x, const std::string& name = "") {
+    int unary(const std::string &type, int x, const std::string &name = "") {
         int y = tensor(shape(x));
         workloads::op o;
         o.name = name.empty() ? type + std::to_string(g.ops.size()) : name;
@@ -60,14 +60,16 @@ struct builder {
         g.ops.push_back(o);
         return y;
     }
-    int add(int a, int b, std::int64_t cb = -1, std::int64_t ce = -1, const std::string& name = "add") {
+    int add(int a, int b, std::int64_t cb = -1, std::int64_t ce = -1,
+            const std::string &name = "add") {
         int y = tensor(shape(a));
         workloads::op o;
         o.name = name;
         o.type = "add";
         o.inputs = {a, b};
         o.outputs = {y};
-        if (cb >= 0) o.attrs["channel_begin"] = cb, o.attrs["channel_end"] = ce;
+        if (cb >= 0)
+            o.attrs["channel_begin"] = cb, o.attrs["channel_end"] = ce;
         g.ops.push_back(o);
         return y;
     }
@@ -80,34 +82,36 @@ chip_desc chip(std::uint32_t cores = 4) {
     return c;
 }
 
-std::uint64_t op_gemm_macs(const program& p, std::uint32_t op) {
+std::uint64_t op_gemm_macs(const program &p, std::uint32_t op) {
     std::uint64_t m = 0;
-    for (const auto& s : p.streams)
-        for (const auto& c : s)
+    for (const auto &s : p.streams)
+        for (const auto &c : s)
             if (c.op == op && c.kind == cmd_kind::compute && c.unit == unit_kind::mac_array)
                 m += c.gemm.macs();
     return m;
 }
-std::uint64_t op_vector_macs(const program& p, std::uint32_t op) {
+std::uint64_t op_vector_macs(const program &p, std::uint32_t op) {
     std::uint64_t m = 0;
-    for (const auto& s : p.streams)
-        for (const auto& c : s)
+    for (const auto &s : p.streams)
+        for (const auto &c : s)
             if (c.op == op && c.kind == cmd_kind::compute && c.unit == unit_kind::vector_unit &&
                 c.vec.fn == vec_fn::mac)
                 m += c.vec.elements;
     return m;
 }
-std::size_t count(const program& p, cmd_kind k, std::int64_t op = -1) {
+std::size_t count(const program &p, cmd_kind k, std::int64_t op = -1) {
     std::size_t n = 0;
-    for (const auto& s : p.streams)
-        for (const auto& c : s) n += c.kind == k && (op < 0 || c.op == std::uint32_t(op));
+    for (const auto &s : p.streams)
+        for (const auto &c : s)
+            n += c.kind == k && (op < 0 || c.op == std::uint32_t(op));
     return n;
 }
-std::uint64_t dma_bytes(const program& p, cmd_kind k, std::uint32_t op) {
+std::uint64_t dma_bytes(const program &p, cmd_kind k, std::uint32_t op) {
     std::uint64_t n = 0;
-    for (const auto& s : p.streams)
-        for (const auto& c : s)
-            if (c.kind == k && c.op == op && c.far_space == mem_space::dram) n += c.far.bytes();
+    for (const auto &s : p.streams)
+        for (const auto &c : s)
+            if (c.kind == k && c.op == op && c.far_space == mem_space::dram)
+                n += c.far.bytes();
     return n;
 }
 
@@ -131,11 +135,11 @@ TEST_CASE("compile: MACs are conserved across tiles for every conv kind, 4 cores
     // 16x30x30 input; stride 2 gives Hout = 15 -> rows 4,4,4,3 over 4 cores (uneven).
     builder b;
     int x = b.input(16, 30, 30);
-    int t = b.conv(x, 32, 3, 2);          // dense 3x3 s2: 15·15·32·16·9
-    t = b.conv(t, 48, 1);                 // pointwise
-    t = b.conv(t, 48, 3, 1, 48);          // depthwise
-    t = b.conv(t, 64, 3, 1, 4);           // grouped (4 groups of 12 -> 16)
-    t = b.conv(t, 8, 5, 1, 1);            // dense 5x5, 8 outputs (< array cols)
+    int t = b.conv(x, 32, 3, 2); // dense 3x3 s2: 15·15·32·16·9
+    t = b.conv(t, 48, 1);        // pointwise
+    t = b.conv(t, 48, 3, 1, 48); // depthwise
+    t = b.conv(t, 64, 3, 1, 4);  // grouped (4 groups of 12 -> 16)
+    t = b.conv(t, 8, 5, 1, 1);   // dense 5x5, 8 outputs (< array cols)
     b.output(t);
     for (auto dw : {depthwise_policy::mac_array, depthwise_policy::vector_unit})
         for (auto split : {core_split::rows, core_split::channels, core_split::automatic})
@@ -179,8 +183,9 @@ TEST_CASE("compile: depthwise on the MAC array is one k=kh·kw, n=1 GEMM per cha
     c.compiler.depthwise = depthwise_policy::mac_array;
     auto p = compile(b.g, c, "test");
     std::vector<gemm_tile> tiles;
-    for (const auto& cmd : p.streams[0])
-        if (cmd.kind == cmd_kind::compute) tiles.push_back(cmd.gemm);
+    for (const auto &cmd : p.streams[0])
+        if (cmd.kind == cmd_kind::compute)
+            tiles.push_back(cmd.gemm);
     REQUIRE(tiles.size() == 1);
     CHECK(tiles[0].m == 64);
     CHECK(tiles[0].k == 9);
@@ -213,7 +218,7 @@ TEST_CASE("tiler: the double-buffered footprint fits at the boundary and errors 
     try {
         compile(b.g, c, "chip.json");
         FAIL("expected sim::input_error");
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         CHECK(e.json_path() == "ops[0]");
         CHECK(std::string(e.what()).find("smallest tile needs 5632 bytes, scratchpad has 5631") !=
               std::string::npos);
@@ -262,7 +267,7 @@ TEST_CASE("tiler: K is split only when no full-K tile fits; partial sums stay in
     CHECK(p.ops[0].tiling.find("rows=1 oc=32") != std::string::npos);
     CHECK(p.ops[0].tiles == 16);
     std::size_t gemms = 0;
-    for (const auto& cmd : p.streams[0])
+    for (const auto &cmd : p.streams[0])
         if (cmd.kind == cmd_kind::compute) {
             ++gemms;
             CHECK(cmd.gemm.m == 4);
@@ -280,14 +285,13 @@ TEST_CASE("tiler: K is split only when no full-K tile fits; partial sums stay in
     try {
         compile(b.g, c, "test");
         FAIL("expected sim::input_error");
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         CHECK(std::string(e.what()).find("smallest tile needs 5632 bytes, scratchpad has 5631") !=
               std::string::npos);
     }
 }
 
-TEST_CASE("residency: a kept tensor that leaves no room for a tile is spilled to DRAM",
-          "[ops]") {
+TEST_CASE("residency: a kept tensor that leaves no room for a tile is spilled to DRAM", "[ops]") {
     // x 16x8x8 -> depthwise 3x3 A -> a -> depthwise 3x3 B -> output, int8, one core, vector
     // unit (K is never split), residency_fraction 0.75. Smallest tiles: 1 row x 16 channels,
     // weights 16·9 = 144 B (one buffer); a's slot holds all of a: 16·8·8 = 1024 B.
@@ -324,7 +328,7 @@ TEST_CASE("residency: a kept tensor that leaves no room for a tile is spilled to
     try {
         compile(b.g, c, "test");
         FAIL("expected sim::input_error");
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         const std::string what = e.what();
         CHECK(e.json_path() == "ops[0]");
         CHECK(what.find("smallest tile needs 1168 bytes, scratchpad has 1167") !=
@@ -410,7 +414,7 @@ TEST_CASE("residency: a kept tensor saves its producer's stores and brings halos
     // row from each neighbour: 1 + 2 + 2 + 1 = 6 peer loads, each 16 ch x 1 row x 16 B.
     std::size_t peers = 0;
     for (std::uint32_t core = 0; core < 4; ++core)
-        for (const auto& cmd : p.streams[core])
+        for (const auto &cmd : p.streams[core])
             if (cmd.kind == cmd_kind::load && cmd.far_space == mem_space::peer_sram) {
                 ++peers;
                 CHECK(cmd.far_core != core);
@@ -422,8 +426,9 @@ TEST_CASE("residency: a kept tensor saves its producer's stores and brings halos
     c.compiler.keep_on_chip = false;
     auto q = compile(b.g, c, "test");
     CHECK(count(q, cmd_kind::store) == 8);
-    for (const auto& s : q.streams)
-        for (const auto& cmd : s) CHECK(cmd.far_space == mem_space::dram);
+    for (const auto &s : q.streams)
+        for (const auto &cmd : s)
+            CHECK(cmd.far_space == mem_space::dram);
 }
 
 TEST_CASE("emit: deps point backwards and barriers appear on every core in the same order",
@@ -436,16 +441,19 @@ TEST_CASE("emit: deps point backwards and barriers appear on every core in the s
         auto p = compile(b.g, c, "test");
         std::vector<std::vector<std::uint32_t>> barriers(4);
         for (std::uint32_t core = 0; core < 4; ++core) {
-            const auto& s = p.streams[core];
+            const auto &s = p.streams[core];
             for (std::size_t i = 0; i < s.size(); ++i) {
                 CHECK(s[i].op < p.ops.size());
-                for (auto d : s[i].deps) CHECK(d < i);
-                if (s[i].kind == cmd_kind::barrier) barriers[core].push_back(s[i].barrier_id);
+                for (auto d : s[i].deps)
+                    CHECK(d < i);
+                if (s[i].kind == cmd_kind::barrier)
+                    barriers[core].push_back(s[i].barrier_id);
             }
         }
         // One barrier before every op but the first.
         CHECK(barriers[0].size() == p.ops.size() - 1);
-        for (std::uint32_t core = 1; core < 4; ++core) CHECK(barriers[core] == barriers[0]);
+        for (std::uint32_t core = 1; core < 4; ++core)
+            CHECK(barriers[core] == barriers[0]);
     }
 }
 
@@ -459,17 +467,20 @@ TEST_CASE("emit: double buffering: load i+2 waits for compute i, compute i for s
     c.scratchpad.banks = 1;
     c.scratchpad.bank_bytes = 5632;
     auto p = compile(b.g, c, "test");
-    const auto& s = p.streams[0];
+    const auto &s = p.streams[0];
     std::vector<std::uint32_t> in_loads, computes, stores;
     for (std::uint32_t i = 0; i < s.size(); ++i) {
-        if (s[i].kind == cmd_kind::compute) computes.push_back(i);
-        if (s[i].kind == cmd_kind::store) stores.push_back(i);
-        if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 512) in_loads.push_back(i);
+        if (s[i].kind == cmd_kind::compute)
+            computes.push_back(i);
+        if (s[i].kind == cmd_kind::store)
+            stores.push_back(i);
+        if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 512)
+            in_loads.push_back(i);
     }
     REQUIRE(computes.size() == 16);
     REQUIRE(in_loads.size() == 16);
     auto has = [&](std::uint32_t cmd, std::uint32_t dep) {
-        const auto& d = s[cmd].deps;
+        const auto &d = s[cmd].deps;
         return std::find(d.begin(), d.end(), dep) != d.end();
     };
     CHECK(has(in_loads[2], computes[0]));
@@ -487,7 +498,7 @@ TEST_CASE("compile: an operator the chip cannot run is an input_error naming ops
     try {
         compile(b.g, chip(1), "net.json");
         FAIL("expected sim::input_error");
-    } catch (const sim::input_error& e) {
+    } catch (const sim::input_error &e) {
         CHECK(e.file() == "net.json");
         CHECK(e.json_path() == "ops[1]");
         CHECK(std::string(e.what()).find("softmax") != std::string::npos);
@@ -520,8 +531,8 @@ TEST_CASE("compile: head (global pool + fc) splits channels; DRAM tensors are 4 
     // global pool: 64·7·7 = 3136 input elements pooled; fc MACs 64·10 = 640.
     CHECK(p.ops[0].vector_ops == 3136);
     CHECK(op_gemm_macs(p, 1) == 640);
-    for (const auto& s : p.streams)
-        for (const auto& cmd : s)
+    for (const auto &s : p.streams)
+        for (const auto &cmd : s)
             if (cmd.kind == cmd_kind::load && cmd.far_space == mem_space::dram &&
                 cmd.far.addr % 4096 == 0)
                 SUCCEED();
@@ -539,39 +550,40 @@ TEST_CASE("compile: bundled networks conserve MACs, fit every scratchpad, deps p
     const std::pair<std::uint32_t, double> scratchpads[] = {
         {16u * 1024, 0.5}, {2048u, 0.5}, {2048u, 0.9}};
     for (std::string spec : {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2"})
-      for (auto split : {core_split::rows, core_split::channels, core_split::automatic})
-        for (bool keep : {true, false})
-            for (auto res : {residual_policy::fused, residual_policy::vector})
-                for (auto [bank_bytes, fraction] : scratchpads) {
-                    const auto g = workloads::build_workload(spec);
-                    auto c = chip(4);
-                    c.compiler.split = split;
-                    c.compiler.keep_on_chip = keep;
-                    c.compiler.residual = res;
-                    c.scratchpad.bank_bytes = bank_bytes;
-                    c.scratchpad.residency_fraction = fraction;
-                    const auto p = compile(g, c, spec);
-                    INFO(spec << " split=" << int(split) << " keep=" << keep << " bank_bytes=" << bank_bytes
-                              << " residency_fraction=" << fraction);
-                    std::uint64_t macs = 0, cmd_macs = 0;
-                    bool k_split = false;
-                    for (const auto& o : p.ops) {
-                        macs += o.macs;
-                        CHECK(o.sram_peak_bytes <= c.scratchpad.bytes());
-                        k_split = k_split || o.tiling.find("K split") != std::string::npos;
-                    }
-                    CHECK(k_split == (bank_bytes == 2048u));
-                    for (const auto& s : p.streams)
-                        for (std::size_t i = 0; i < s.size(); ++i) {
-                            if (s[i].kind == cmd_kind::compute)
-                                cmd_macs += s[i].unit == unit_kind::mac_array ? s[i].gemm.macs()
-                                            : s[i].vec.fn == vec_fn::mac     ? s[i].vec.elements
-                                                                             : 0;
-                            for (auto d : s[i].deps) REQUIRE(d < i);
+        for (auto split : {core_split::rows, core_split::channels, core_split::automatic})
+            for (bool keep : {true, false})
+                for (auto res : {residual_policy::fused, residual_policy::vector})
+                    for (auto [bank_bytes, fraction] : scratchpads) {
+                        const auto g = workloads::build_workload(spec);
+                        auto c = chip(4);
+                        c.compiler.split = split;
+                        c.compiler.keep_on_chip = keep;
+                        c.compiler.residual = res;
+                        c.scratchpad.bank_bytes = bank_bytes;
+                        c.scratchpad.residency_fraction = fraction;
+                        const auto p = compile(g, c, spec);
+                        INFO(spec << " split=" << int(split) << " keep=" << keep << " bank_bytes="
+                                  << bank_bytes << " residency_fraction=" << fraction);
+                        std::uint64_t macs = 0, cmd_macs = 0;
+                        bool k_split = false;
+                        for (const auto &o : p.ops) {
+                            macs += o.macs;
+                            CHECK(o.sram_peak_bytes <= c.scratchpad.bytes());
+                            k_split = k_split || o.tiling.find("K split") != std::string::npos;
                         }
-                    CHECK(macs == std::uint64_t(g.total_macs()));
-                    CHECK(cmd_macs == std::uint64_t(g.total_macs()));
-                }
+                        CHECK(k_split == (bank_bytes == 2048u));
+                        for (const auto &s : p.streams)
+                            for (std::size_t i = 0; i < s.size(); ++i) {
+                                if (s[i].kind == cmd_kind::compute)
+                                    cmd_macs += s[i].unit == unit_kind::mac_array ? s[i].gemm.macs()
+                                                : s[i].vec.fn == vec_fn::mac ? s[i].vec.elements
+                                                                             : 0;
+                                for (auto d : s[i].deps)
+                                    REQUIRE(d < i);
+                            }
+                        CHECK(macs == std::uint64_t(g.total_macs()));
+                        CHECK(cmd_macs == std::uint64_t(g.total_macs()));
+                    }
 }
 
 TEST_CASE("core split auto: channels for a 7x7x960->160 pointwise, rows for 56x56x24->144",
@@ -598,8 +610,8 @@ TEST_CASE("core split auto: channels for a 7x7x960->160 pointwise, rows for 56x5
         // DRAM once (153,600 B) instead of 4x under rows.
         if (!rows) {
             std::uint64_t w = 0;
-            for (const auto& s : p.streams)
-                for (const auto& cmd : s)
+            for (const auto &s : p.streams)
+                for (const auto &cmd : s)
                     if (cmd.kind == cmd_kind::load && cmd.op == 0 &&
                         cmd.far_space == mem_space::dram)
                         w += cmd.far.bytes();
@@ -622,7 +634,8 @@ TEST_CASE("core split auto: a depthwise follows its producer's split and keeps i
     t = b.conv(t, 960, 1);
     b.output(b.conv(t, 960, 3, 1, 960));
     auto p = compile(b.g, c, "test");
-    for (int i = 0; i < 3; ++i) CHECK(p.ops[i].tiling.find("(channel split)") != std::string::npos);
+    for (int i = 0; i < 3; ++i)
+        CHECK(p.ops[i].tiling.find("(channel split)") != std::string::npos);
     builder r;
     t = r.conv(r.input(24, 56, 56), 144, 1);
     r.output(r.conv(t, 144, 3, 1, 144));

@@ -50,10 +50,10 @@ TEST_CASE("mac_tile_cycles: IS maps K x M spatially and streams N", "[ops]") {
 
 TEST_CASE("vector_tile_cycles: ceil(elements·cost/lanes) plus the pipeline latency", "[ops]") {
     vector_unit_params p; // 64 lanes, 8 pipeline cycles, add 1, sigmoid 4
-    CHECK(vector_tile_cycles(p, {vec_fn::add, 64}) == 1 + 8);   // exactly one vector
-    CHECK(vector_tile_cycles(p, {vec_fn::add, 65}) == 2 + 8);   // one element more: 2 cycles
-    CHECK(vector_tile_cycles(p, {vec_fn::add, 1000}) == 16 + 8); // ceil(1000/64) = 16
+    CHECK(vector_tile_cycles(p, {vec_fn::add, 64}) == 1 + 8);        // exactly one vector
+    CHECK(vector_tile_cycles(p, {vec_fn::add, 65}) == 2 + 8);        // one element more: 2 cycles
+    CHECK(vector_tile_cycles(p, {vec_fn::add, 1000}) == 16 + 8);     // ceil(1000/64) = 16
     CHECK(vector_tile_cycles(p, {vec_fn::sigmoid, 1000}) == 63 + 8); // ceil(4000/64) = 63
-    CHECK(vector_tile_cycles(p, {vec_fn::copy, 128}) == 1 + 8);  // 128·0.5/64 = 1
+    CHECK(vector_tile_cycles(p, {vec_fn::copy, 128}) == 1 + 8);      // 128·0.5/64 = 1
     CHECK(vector_tile_cycles(p, {vec_fn::add, 0}) == 0);
 }
