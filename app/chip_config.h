@@ -20,7 +20,4 @@ struct loaded_chip {
 /// `file` empty means the built-in reference chip. Throws sim::input_error.
 loaded_chip load_chip(const std::string &file, const std::vector<std::string> &sets);
 
-/// Parses JSON text, turning a syntax error into sim::input_error naming file, line and column.
-nlohmann::json parse_json_text(const std::string &text, const std::string &file);
-
 } // namespace app

@@ -46,4 +46,26 @@ std::string read_file(const std::string &path) {
     return ss.str();
 }
 
+nlohmann::json parse_json_text(const std::string &text, const std::string &file) {
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error &e) {
+        // e.byte is 1-based: the position of the character that made the parse fail.
+        std::size_t byte = e.byte == 0 ? 0 : e.byte - 1;
+        std::size_t line = 1, col = 1;
+        for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else {
+                ++col;
+            }
+        }
+        throw input_error(file, "$",
+                          "malformed JSON at line " + std::to_string(line) + ", column " +
+                              std::to_string(col) + " (byte " + std::to_string(e.byte) +
+                              "): " + e.what());
+    }
+}
+
 } // namespace sim

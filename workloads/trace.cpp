@@ -1,6 +1,7 @@
 #include "workloads/trace.h"
 
 #include "sim/errors.h"
+#include "sim/output.h"
 #include "sim/params.h"
 
 #include <algorithm>
@@ -241,36 +242,11 @@ graph parse_trace(const json &j, const std::string &file) {
 }
 
 graph parse_trace_text(const std::string &text, const std::string &file) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error &e) {
-        // e.byte is 1-based: the position of the character that made the parse fail.
-        std::size_t byte = e.byte == 0 ? 0 : e.byte - 1;
-        std::size_t line = 1, col = 1;
-        for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                col = 1;
-            } else {
-                ++col;
-            }
-        }
-        throw sim::input_error(file, "$",
-                               "malformed JSON at line " + std::to_string(line) + ", column " +
-                                   std::to_string(col) + " (byte " + std::to_string(e.byte) +
-                                   "): " + e.what());
-    }
-    return parse_trace(j, file);
+    return parse_trace(sim::parse_json_text(text, file), file);
 }
 
 graph read_trace(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw sim::input_error(path, "$", "cannot open the trace file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_trace_text(ss.str(), path);
+    return parse_trace_text(sim::read_file(path), path);
 }
 
 json to_json(const graph &g) {
