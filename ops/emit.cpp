@@ -130,6 +130,15 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
     bool weights_const = !op.weights.empty();
     for (const auto &w : op.weights)
         weights_const = weights_const && m_g.tensors[w.tensor].constant;
+    // Every command of this op starts from the same header: kind, unit, op id, DMA engine.
+    auto new_cmd = [&](cmd_kind kind, unit_kind unit, std::uint32_t engine = 0) {
+        command cmd;
+        cmd.kind = kind;
+        cmd.unit = unit;
+        cmd.op = std::uint32_t(j);
+        cmd.engine = engine;
+        return cmd;
+    };
 
     for (std::uint32_t c = 0; c < m_chip.cores; ++c) {
         auto &st = m_cores[c];
@@ -165,11 +174,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
             for (const auto &w : op.weights) {
                 const auto &wt = m_g.tensors[w.tensor];
                 const std::uint64_t base = m_res.dram_addr[w.tensor];
-                command cmd;
-                cmd.kind = cmd_kind::load;
-                cmd.unit = unit_kind::dma;
-                cmd.op = std::uint32_t(j);
-                cmd.engine = load_engine;
+                command cmd = new_cmd(cmd_kind::load, unit_kind::dma, load_engine);
                 if (ksplit && !w.reduced && !tl.first_k())
                     continue; // bias: once per tile
                 if (w.k_major) {
@@ -274,11 +279,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 std::uint64_t at = buf.in[parity][k];
                 std::vector<sram_range> got;
                 auto load = [&](mem_space sp, std::uint32_t far_core, region far) {
-                    command cmd;
-                    cmd.kind = cmd_kind::load;
-                    cmd.unit = unit_kind::dma;
-                    cmd.op = std::uint32_t(j);
-                    cmd.engine = load_engine;
+                    command cmd = new_cmd(cmd_kind::load, unit_kind::dma, load_engine);
                     cmd.far_space = sp;
                     cmd.far_core = far_core;
                     cmd.far = far;
@@ -320,10 +321,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
         std::uint64_t ntiles = 0, vec_ops = 0;
         auto vec_cmd = [&](vec_fn fn, std::uint64_t elems, std::vector<sram_range> reads,
                            std::vector<sram_range> writes) {
-            command cmd;
-            cmd.kind = cmd_kind::compute;
-            cmd.unit = unit_kind::vector_unit;
-            cmd.op = std::uint32_t(j);
+            command cmd = new_cmd(cmd_kind::compute, unit_kind::vector_unit);
             cmd.vec = {fn, elems};
             cmd.reads = reads;
             cmd.writes = writes;
@@ -365,10 +363,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                                      pix * oc * m_chip.mac_array.accumulator_bytes};
                 if (!tl.first_k())
                     reads.push_back(acc);
-                command cmd;
-                cmd.kind = cmd_kind::compute;
-                cmd.unit = unit_kind::mac_array;
-                cmd.op = std::uint32_t(j);
+                command cmd = new_cmd(cmd_kind::compute, unit_kind::mac_array);
                 cmd.gemm = {pix, kcur * std::uint64_t(op.kind == op_kind::gemm ? 1 : op.kh * op.kw),
                             oc, 1};
                 cmd.reads = reads;
@@ -383,10 +378,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
             if (ksplit) {
                 // The MAC array ran above, once per K block.
             } else if (op.unit == unit_kind::mac_array) {
-                command cmd;
-                cmd.kind = cmd_kind::compute;
-                cmd.unit = unit_kind::mac_array;
-                cmd.op = std::uint32_t(j);
+                command cmd = new_cmd(cmd_kind::compute, unit_kind::mac_array);
                 if (op.kind == op_kind::gemm) {
                     cmd.gemm = {pix, std::uint64_t(op.cin), oc, 1};
                 } else if (op.groups == 1) {
@@ -418,11 +410,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
             if (op.shortcut >= 0 && nres)
                 vec_cmd(op.res_fn, nres, {out, io[i].sc}, {out});
             if (!out_res) {
-                command cmd;
-                cmd.kind = cmd_kind::store;
-                cmd.unit = unit_kind::dma;
-                cmd.op = std::uint32_t(j);
-                cmd.engine = store_engine;
+                command cmd = new_cmd(cmd_kind::store, unit_kind::dma, store_engine);
                 cmd.far = out_far;
                 cmd.local = out;
                 push(c, cmd, {out}, {}, barrier);
