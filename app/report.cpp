@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 namespace app {
 namespace {
@@ -32,10 +31,6 @@ const char *unit_name(ops::unit_kind u) {
     }
     return "?";
 }
-
-struct energy_split {
-    double dynamic_pj = 0;
-};
 
 double dynamic_energy_pj(const ops::energy_params &e, const arch::op_stats &s) {
     return double(s.macs) * e.pj_per_mac +
@@ -132,7 +127,6 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
     report_json ops = report_json::array();
     std::uint64_t sum_macs = 0, sum_rd = 0, sum_wr = 0;
     double sum_dyn_pj = 0;
-    std::map<std::string, double> dummy;
     for (std::size_t i = 0; i < prog.ops.size(); ++i) {
         const auto &info = prog.ops[i];
         const auto &s = st.ops[i];
