@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <stdexcept>
 
 namespace app {
 namespace {
@@ -105,6 +107,72 @@ report_json chip_figures(const ops::chip_desc &c) {
     return j;
 }
 
+grouping parse_grouping(const std::string &s) {
+    if (s == "op")
+        return grouping::op;
+    if (s == "layer")
+        return grouping::layer;
+    if (s == "type")
+        return grouping::type;
+    throw std::invalid_argument("expected op, layer or type, got \"" + s + "\"");
+}
+
+std::string layer_of(const std::string &op_name) {
+    return op_name.substr(0, op_name.find('.'));
+}
+
+namespace {
+
+/// Sums of the per-op rows by `key` ("layer" or "type"): operators, exclusive cycles (so the
+/// groups partition the run), share of the run,
+/// MACs, MAC utilisation over the group's cycles on the whole chip, DRAM bytes and energy.
+/// In first-appearance order, or by cycles (descending, then key) when `by_cycles`.
+report_json group_ops(const report_json &ops, const char *key, std::uint64_t total,
+                      const ops::chip_desc &chip, bool by_cycles) {
+    struct acc {
+        std::string key;
+        std::uint64_t ops = 0, cycles = 0, macs = 0, rd = 0, wr = 0;
+        double uj = 0;
+    };
+    std::vector<acc> groups;
+    std::map<std::string, std::size_t> index;
+    for (const auto &o : ops) {
+        const std::string k = o[key].get<std::string>();
+        auto it = index.find(k);
+        if (it == index.end()) {
+            it = index.emplace(k, groups.size()).first;
+            groups.push_back({k});
+        }
+        acc &a = groups[it->second];
+        ++a.ops;
+        a.cycles += o["exclusive_cycles"].get<std::uint64_t>();
+        a.macs += o["macs"].get<std::uint64_t>();
+        a.rd += o["dram_bytes_read"].get<std::uint64_t>();
+        a.wr += o["dram_bytes_written"].get<std::uint64_t>();
+        a.uj += o["energy_uj"].get<double>();
+    }
+    if (by_cycles)
+        std::stable_sort(groups.begin(), groups.end(), [](const acc &a, const acc &b) {
+            return a.cycles != b.cycles ? a.cycles > b.cycles : a.key < b.key;
+        });
+    report_json out = report_json::array();
+    for (const auto &a : groups)
+        out.push_back(
+            {{key, a.key},
+             {"ops", a.ops},
+             {"cycles", a.cycles},
+             {"share", r6(safe_div(double(a.cycles), double(total)))},
+             {"macs", a.macs},
+             {"mac_utilisation",
+              r6(safe_div(double(a.macs), double(chip.peak_macs_per_cycle()) * double(a.cycles)))},
+             {"dram_bytes_read", a.rd},
+             {"dram_bytes_written", a.wr},
+             {"energy_uj", r6(a.uj)}});
+    return out;
+}
+
+} // namespace
+
 report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
                         const ops::program &prog, const arch::run_stats &st) {
     report_json r;
@@ -125,7 +193,7 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
     auto static_pj = static_shares_pj(st.ops, total, static_pj_per_cycle, idle_pj);
 
     report_json ops = report_json::array();
-    std::uint64_t sum_macs = 0, sum_rd = 0, sum_wr = 0;
+    std::uint64_t sum_macs = 0, sum_rd = 0, sum_wr = 0, prev_end = 0;
     double sum_dyn_pj = 0;
     for (std::size_t i = 0; i < prog.ops.size(); ++i) {
         const auto &info = prog.ops[i];
@@ -135,6 +203,7 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         const double array_peak = double(chip.macs_per_cycle_per_core()) * cores;
         report_json o;
         o["name"] = info.name;
+        o["layer"] = layer_of(info.name);
         o["type"] = info.type;
         o["shapes"] = info.shapes;
         o["fused"] = info.fused;
@@ -146,6 +215,11 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         o["end_cycle"] = s.end_cycle;
         o["cycles"] = cyc;
         o["share"] = r6(safe_div(double(cyc), double(total)));
+        // Spans overlap (the next op's weights prefetch early); the time since the previous
+        // op ended partitions the run, so these add up to the total.
+        const std::uint64_t excl_from = std::max(s.start_cycle, prev_end);
+        o["exclusive_cycles"] = s.end_cycle > excl_from ? s.end_cycle - excl_from : 0;
+        prev_end = std::max(prev_end, s.end_cycle);
         o["macs"] = info.macs;
         o["mac_utilisation"] = info.unit == ops::unit_kind::mac_array
                                    ? r6(safe_div(double(info.macs), array_peak * cyc))
@@ -220,6 +294,8 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
     sum["avg_power_w"] = r6(safe_div(energy_pj * 1e-12, latency_s));
     sum["tops_per_w"] = r6(safe_div(2.0 * double(sum_macs) / 1e12, energy_pj * 1e-12));
     r["summary"] = sum;
+    r["by_layer"] = group_ops(ops, "layer", total, chip, false);
+    r["by_type"] = group_ops(ops, "type", total, chip, true);
     r["ops"] = std::move(ops);
 
     report_json blocks;
@@ -246,49 +322,111 @@ std::string render_chip_figures(const report_json &c) {
         c["dram_bytes_per_mac_at_peak"].get<double>());
 }
 
-std::string render_table(const report_json &r) {
+namespace {
+
+/// One row per layer or per operator type.
+sim::text_table group_table(const report_json &groups, const char *key) {
     using A = sim::text_table::align;
     sim::text_table t;
-    t.add_column("#");
-    t.add_column("operator", A::left);
-    t.add_column("type", A::left);
-    t.add_column("unit", A::left);
-    t.add_column("cores");
+    t.add_column(key, A::left);
+    t.add_column("ops");
     t.add_column("cycles");
     t.add_column("share%");
     t.add_column("MMACs");
     t.add_column("mac%");
-    t.add_column("map%");
-    t.add_column("vec%");
     t.add_column("DRAM rd");
     t.add_column("DRAM wr");
-    t.add_column("GB/s");
-    t.add_column("stall dma/bank/vec/dep");
-    t.add_column("limited by", A::left);
     t.add_column("uJ");
-    int i = 0;
-    for (const auto &o : r["ops"]) {
-        const auto &s = o["stall_cycles"];
-        std::string name = o["name"].get<std::string>();
-        if (!o["fused"].empty())
-            name += "+" + std::to_string(o["fused"].size());
-        t.add_row(
-            {std::to_string(i++), name, o["type"].get<std::string>(),
-             o["unit"].get<std::string>() == "mac_array" ? "mac" : "vec",
-             std::to_string(o["cores"].get<int>()),
-             std::to_string(o["cycles"].get<std::uint64_t>()), pct(o["share"].get<double>()),
-             fmt::format("{:.2f}", o["macs"].get<double>() / 1e6),
-             pct(o["mac_utilisation"].get<double>()),
-             o["mapping_efficiency"].is_null() ? "-" : pct(o["mapping_efficiency"].get<double>()),
-             pct(o["vector_utilisation"].get<double>()),
-             human_bytes(o["dram_bytes_read"].get<double>()),
-             human_bytes(o["dram_bytes_written"].get<double>()),
-             fmt::format("{:.1f}", o["dram_gb_per_s"].get<double>()),
-             fmt::format("{}/{}/{}/{}", s["dma"].get<std::uint64_t>(),
-                         s["bank_conflict"].get<std::uint64_t>(), s["vector"].get<std::uint64_t>(),
-                         s["dependency"].get<std::uint64_t>()),
-             o["limited_by"].get<std::string>(),
-             fmt::format("{:.2f}", o["energy_uj"].get<double>())});
+    for (const auto &g : groups)
+        t.add_row({g[key].get<std::string>(), std::to_string(g["ops"].get<std::uint64_t>()),
+                   std::to_string(g["cycles"].get<std::uint64_t>()), pct(g["share"].get<double>()),
+                   fmt::format("{:.2f}", g["macs"].get<double>() / 1e6),
+                   pct(g["mac_utilisation"].get<double>()),
+                   human_bytes(g["dram_bytes_read"].get<double>()),
+                   human_bytes(g["dram_bytes_written"].get<double>()),
+                   fmt::format("{:.2f}", g["energy_uj"].get<double>())});
+    return t;
+}
+
+} // namespace
+
+std::string render_table(const report_json &r, grouping by) {
+    using A = sim::text_table::align;
+    sim::text_table t;
+    if (by == grouping::layer)
+        t = group_table(r["by_layer"], "layer");
+    else if (by == grouping::type)
+        t = group_table(r["by_type"], "type");
+    else {
+        t.add_column("#");
+        t.add_column("operator", A::left);
+        t.add_column("type", A::left);
+        t.add_column("unit", A::left);
+        t.add_column("cores");
+        t.add_column("cycles");
+        t.add_column("share%");
+        t.add_column("MMACs");
+        t.add_column("mac%");
+        t.add_column("map%");
+        t.add_column("vec%");
+        t.add_column("DRAM rd");
+        t.add_column("DRAM wr");
+        t.add_column("GB/s");
+        t.add_column("stall dma/bank/vec/dep");
+        t.add_column("limited by", A::left);
+        t.add_column("uJ");
+        // A subtotal row closes every layer of two or more operators (when there are layers).
+        const auto &layers = r["by_layer"];
+        std::map<std::string, const report_json *> layer_row;
+        for (const auto &l : layers)
+            layer_row[l["layer"].get<std::string>()] = &l;
+        const bool subtotals = layers.size() > 1 && layers.size() < r["ops"].size();
+        auto subtotal = [&](const std::string &layer) {
+            const report_json &g = *layer_row.at(layer);
+            if (g["ops"].get<std::uint64_t>() < 2)
+                return;
+            t.add_row({"", layer + " total", "", "", "",
+                       std::to_string(g["cycles"].get<std::uint64_t>()),
+                       pct(g["share"].get<double>()),
+                       fmt::format("{:.2f}", g["macs"].get<double>() / 1e6),
+                       pct(g["mac_utilisation"].get<double>()), "", "",
+                       human_bytes(g["dram_bytes_read"].get<double>()),
+                       human_bytes(g["dram_bytes_written"].get<double>()), "", "", "",
+                       fmt::format("{:.2f}", g["energy_uj"].get<double>())});
+        };
+        int i = 0;
+        std::string cur_layer;
+        for (const auto &o : r["ops"]) {
+            const std::string layer = o["layer"].get<std::string>();
+            if (subtotals && i > 0 && layer != cur_layer)
+                subtotal(cur_layer);
+            cur_layer = layer;
+            const auto &s = o["stall_cycles"];
+            std::string name = o["name"].get<std::string>();
+            if (!o["fused"].empty())
+                name += "+" + std::to_string(o["fused"].size());
+            t.add_row(
+                {std::to_string(i++), name, o["type"].get<std::string>(),
+                 o["unit"].get<std::string>() == "mac_array" ? "mac" : "vec",
+                 std::to_string(o["cores"].get<int>()),
+                 std::to_string(o["cycles"].get<std::uint64_t>()), pct(o["share"].get<double>()),
+                 fmt::format("{:.2f}", o["macs"].get<double>() / 1e6),
+                 pct(o["mac_utilisation"].get<double>()),
+                 o["mapping_efficiency"].is_null() ? "-"
+                                                   : pct(o["mapping_efficiency"].get<double>()),
+                 pct(o["vector_utilisation"].get<double>()),
+                 human_bytes(o["dram_bytes_read"].get<double>()),
+                 human_bytes(o["dram_bytes_written"].get<double>()),
+                 fmt::format("{:.1f}", o["dram_gb_per_s"].get<double>()),
+                 fmt::format("{}/{}/{}/{}", s["dma"].get<std::uint64_t>(),
+                             s["bank_conflict"].get<std::uint64_t>(),
+                             s["vector"].get<std::uint64_t>(),
+                             s["dependency"].get<std::uint64_t>()),
+                 o["limited_by"].get<std::string>(),
+                 fmt::format("{:.2f}", o["energy_uj"].get<double>())});
+        }
+        if (subtotals && i > 0)
+            subtotal(cur_layer);
     }
     const auto &s = r["summary"];
     std::string out = render_chip_figures(r["chip"]);
@@ -324,8 +462,26 @@ std::string render_table(const report_json &r) {
     return out;
 }
 
-std::string render_csv(const report_json &r) {
+std::string render_csv(const report_json &r, grouping by) {
+    if (by != grouping::op) {
+        const char *key = by == grouping::layer ? "layer" : "type";
+        std::string out = std::string(key) +
+                          ",ops,cycles,share,macs,mac_utilisation,dram_bytes_read,"
+                          "dram_bytes_written,energy_uj\n";
+        for (const auto &g : r[by == grouping::layer ? "by_layer" : "by_type"]) {
+            std::string k = g[key].get<std::string>();
+            if (k.find_first_of(",\"") != std::string::npos)
+                k = "\"" + k + "\""; // names never contain quotes (trace names are checked)
+            out += k;
+            for (const char *f : {"ops", "cycles", "share", "macs", "mac_utilisation",
+                                  "dram_bytes_read", "dram_bytes_written", "energy_uj"})
+                out += "," + g[f].dump();
+            out += "\n";
+        }
+        return out;
+    }
     static const char *cols[] = {"name",
+                                 "layer",
                                  "type",
                                  "shapes",
                                  "unit",
@@ -334,6 +490,7 @@ std::string render_csv(const report_json &r) {
                                  "start_cycle",
                                  "end_cycle",
                                  "cycles",
+                                 "exclusive_cycles",
                                  "share",
                                  "macs",
                                  "mac_utilisation",

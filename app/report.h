@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace app {
@@ -26,10 +27,22 @@ report_json chip_figures(const ops::chip_desc &chip);
 report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
                         const ops::program &prog, const arch::run_stats &st);
 
-/// Terminal rendering: the derived figures, one row per operator, then the summary.
-std::string render_table(const report_json &r);
+/// How the table and CSV group operators: one row per operator (with a subtotal row after
+/// each layer of two or more operators), or one row per layer or per operator type (the sums
+/// of the report's "by_layer" / "by_type" arrays).
+enum class grouping : std::uint8_t { op, layer, type };
+/// "op" | "layer" | "type"; throws std::invalid_argument otherwise.
+grouping parse_grouping(const std::string &s);
+
+/// The layer of an operator: its name up to the first '.' ("layer3.attn.query" -> "layer3",
+/// "b4.pwr" -> "b4"); a name without '.' is its own layer.
+std::string layer_of(const std::string &op_name);
+
+/// Terminal rendering: the derived figures, one row per operator or group, then the summary.
+std::string render_table(const report_json &r, grouping by = grouping::op);
 std::string render_chip_figures(const report_json &chip);
-/// CSV: a header and one row per operator (the per-op JSON fields, stalls flattened).
-std::string render_csv(const report_json &r);
+/// CSV: a header and one row per operator (the per-op JSON fields, stalls flattened), or one
+/// row per group (the fields of "by_layer" / "by_type").
+std::string render_csv(const report_json &r, grouping by = grouping::op);
 
 } // namespace app

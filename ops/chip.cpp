@@ -52,6 +52,15 @@ std::uint64_t vector_tile_cycles(const vector_unit_params &p, const vector_tile 
     case vec_fn::mac:
         cost = p.cost.mac;
         break;
+    case vec_fn::softmax:
+        cost = p.cost.softmax;
+        break;
+    case vec_fn::layernorm:
+        cost = p.cost.layernorm;
+        break;
+    case vec_fn::gelu:
+        cost = p.cost.gelu;
+        break;
     }
     // ceil(elements · cost / lanes): the lanes work in lockstep; a partial last vector costs a
     // whole cycle. The pipeline latency is paid once per command.

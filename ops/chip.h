@@ -44,6 +44,14 @@ struct vector_costs {
     double sigmoid = 4.0; ///< cycles/elem/lane: sigmoid (exp + reciprocal via LUT)
     double pool = 1.0;    ///< cycles per input element per lane: max/avg pooling
     double mac = 1.0;     ///< cycles per MAC per lane: depthwise convolution routed here
+    /// Softmax: max pass (1) + subtract and exp via LUT (4, as sigmoid) + normalise by a per-row
+    /// reciprocal (1); the row sum accumulates during the exp pass.
+    double softmax = 6.0;
+    /// LayerNorm: mean pass (1) + variance pass (subtract, square-accumulate: 2) + normalise and
+    /// affine (2); the per-row rsqrt is negligible.
+    double layernorm = 5.0;
+    /// GELU as x·sigmoid(1.702·x): sigmoid (4) + multiply (1).
+    double gelu = 5.0;
     template <class V> void visit(V &v) {
         auto r = sim::between(0.01, 1000);
         v.field("copy", copy, "cycles/elem/lane", "data movement (concat, slice)", r);
@@ -53,7 +61,11 @@ struct vector_costs {
         v.field("prelu", prelu, "cycles/elem/lane", "PReLU", r);
         v.field("sigmoid", sigmoid, "cycles/elem/lane", "sigmoid", r);
         v.field("pool", pool, "cycles/input elem/lane", "max and average pooling", r);
-        v.field("mac", mac, "cycles/MAC/lane", "depthwise convolution run on the vector unit", r);
+        v.field("mac", mac, "cycles/MAC/lane",
+                "depthwise convolution and ConvBERT's dynamic convolution on the vector unit", r);
+        v.field("softmax", softmax, "cycles/elem/lane", "softmax (max, exp, sum, normalise)", r);
+        v.field("layernorm", layernorm, "cycles/elem/lane", "layer normalisation", r);
+        v.field("gelu", gelu, "cycles/elem/lane", "GELU", r);
     }
 };
 
@@ -194,6 +206,7 @@ struct compiler_params {
     depthwise_policy depthwise = depthwise_policy::vector_unit;
     core_split split = core_split::automatic;
     bool fuse_activations = true;
+    bool fuse_unfold = true;
     bool keep_on_chip = true;
     template <class V> void visit(V &v) {
         v.choice("residual", residual, residual_policy_names(),
@@ -206,6 +219,9 @@ struct compiler_params {
                  "operators without rows always split by channels");
         v.field("fuse_activations", fuse_activations, "bool",
                 "fuse activations into the producing operator");
+        v.field("fuse_unfold", fuse_unfold, "bool",
+                "ConvBERT's unfold: read the k shifted token windows in place in the dynamic "
+                "convolution (true) or materialise the k-times larger unfolded tensor (false)");
         v.field("keep_on_chip", keep_on_chip, "bool",
                 "keep activations in the scratchpad between operators when they fit");
     }

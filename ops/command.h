@@ -22,7 +22,19 @@ enum class cmd_kind : std::uint8_t { load, store, compute, barrier };
 enum class unit_kind : std::uint8_t { dma, mac_array, vector_unit, controller };
 
 /// Vector-unit function classes; each has a cost in vector_costs (chip.h).
-enum class vec_fn : std::uint8_t { copy, add, mul, relu, prelu, sigmoid, pool, mac };
+enum class vec_fn : std::uint8_t {
+    copy,
+    add,
+    mul,
+    relu,
+    prelu,
+    sigmoid,
+    pool,
+    mac,
+    softmax,
+    layernorm,
+    gelu
+};
 
 /// Where the far side of a DMA transfer lives.
 enum class mem_space : std::uint8_t { dram, peer_sram };

@@ -108,6 +108,8 @@ program compile(const workloads::graph &g, const chip_desc &chip, const std::str
             info.tiling += ", weights resident";
         if (env.out_resident)
             info.tiling += ", output kept on chip";
+        else if (!res.spill_reason[op.out.tensor].empty())
+            info.tiling += ", output " + res.spill_reason[op.out.tensor];
         bool in_res = false;
         for (bool r : env.in_resident)
             in_res = in_res || r;

@@ -178,11 +178,14 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 if (ksplit && !w.reduced && !tl.first_k())
                     continue; // bias: once per tile
                 if (w.k_major) {
-                    // [K, N]: rows k0..k1 of columns o0..o1.
+                    // [K, N]: rows k0..k1 of the columns output channels o0..o1 read.
                     const std::uint64_t eb = workloads::dtype_bytes(wt.type);
                     const std::int64_t k0 = ksplit ? tl.k0 : 0, k1 = ksplit ? tl.k1 : w.k;
-                    cmd.far = {base + std::uint64_t(k0 * w.n + tl.o0) * eb, std::uint32_t(k1 - k0),
-                               std::uint32_t((tl.o1 - tl.o0) * eb), std::uint64_t(w.n) * eb};
+                    const std::int64_t col0 = tl.o0 / w.oc_per_group * w.cols_per_group;
+                    const std::int64_t col1 =
+                        (tl.o1 + w.oc_per_group - 1) / w.oc_per_group * w.cols_per_group;
+                    cmd.far = {base + std::uint64_t(k0 * w.n + col0) * eb, std::uint32_t(k1 - k0),
+                               std::uint32_t((col1 - col0) * eb), std::uint64_t(w.n) * eb};
                 } else if (ksplit && w.reduced) {
                     // [N, K]: per output channel, the bytes of input channels k0..k1.
                     const std::uint64_t per_c = std::uint64_t(w.bytes_per_oc / op.cin);
@@ -270,10 +273,15 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                         continue;
                     c0 = lo - a.lo + a.off, c1 = hi - a.lo + a.off;
                 } else if (a.mode == chan_mode::group) {
-                    const std::int64_t cog = op.cout / op.groups, cig = a.view.c / op.groups;
+                    const std::int64_t g = a.groups > 0 ? a.groups : op.groups;
+                    const std::int64_t cog = op.cout / g, cig = a.view.c / g;
                     c0 = tl.o0 / cog * cig, c1 = (tl.o1 + cog - 1) / cog * cig;
                 }
                 auto [ra, rb] = input_rows(op, k, tl.y0, tl.y1);
+                if (a.transposed) // operand rows = output channels, channels = output rows
+                    ra = tl.o0, rb = tl.o1, c0 = tl.y0, c1 = tl.y1;
+                if (rb <= ra)
+                    continue; // a concat input outside this tile's rows
                 std::vector<sram_range> &rd = io[i].reads;
                 const int tt = a.view.tensor;
                 std::uint64_t at = buf.in[parity][k];
@@ -303,6 +311,14 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                         else
                             load(mem_space::peer_sram, p, r);
                     }
+                } else if (a.identity_rows && a.row_step != 1) {
+                    // Gather: output row y reads operand row y·row_step (embedding lookup with
+                    // the token ids spread evenly over the table; row_step 0: all read row 0).
+                    region r = make_region(a.view, m_res.dram_addr[tt], a.view.h, ra * a.row_step,
+                                           ra * a.row_step + 1, c0, c1);
+                    r.rows = std::uint32_t(rb - ra);
+                    r.stride = std::uint64_t(a.row_step) * a.view.row_bytes();
+                    load(mem_space::dram, 0, r);
                 } else {
                     load(mem_space::dram, 0,
                          make_region(a.view, m_res.dram_addr[tt], a.view.h, ra, rb, c0, c1));

@@ -224,9 +224,316 @@ private:
             return lower_pool();
         if (ty == "concat" || ty == "slice")
             return lower_move();
-        fail("this chip has no unit that runs it (supported: conv2d, fc, matmul, add, mul, relu, "
-             "relu6, sigmoid, prelu, maxpool, avgpool, global_avgpool, concat, slice, reshape, "
-             "flatten)");
+        if (ty == "linear")
+            return lower_linear();
+        if (ty == "depthwise_conv1d")
+            return lower_dwconv1d();
+        if (ty == "unfold")
+            return lower_unfold();
+        if (ty == "dynamic_conv1d")
+            return lower_dynconv();
+        if (ty == "softmax" || ty == "layernorm")
+            return lower_norm();
+        if (ty == "gelu")
+            return lower_act();
+        if (ty == "embedding")
+            return lower_embedding();
+        if (ty == "transpose")
+            return lower_transpose();
+        fail("this chip has no unit that runs it (supported: conv2d, fc, matmul, linear, "
+             "depthwise_conv1d, unfold, dynamic_conv1d, softmax, layernorm, gelu, embedding, "
+             "transpose, add, mul, relu, relu6, sigmoid, prelu, maxpool, avgpool, "
+             "global_avgpool, concat, slice, reshape, flatten)");
+    }
+
+    /// Fused activation of a MAC-array producer: relu/relu6 are free in the output stage,
+    /// sigmoid/PReLU/GELU cost a vector pass.
+    void set_activation(lowered_op &l, const std::string &act) {
+        if (act == "sigmoid" || act == "prelu" || act == "gelu") {
+            l.epi_act = true;
+            l.epi_fn = act == "sigmoid" ? vec_fn::sigmoid
+                       : act == "prelu" ? vec_fn::prelu
+                                        : vec_fn::gelu;
+        } else if (act != "none" && act != "relu" && act != "relu6") {
+            fail("unknown activation \"" + act + "\"");
+        }
+        m_act_of_next = act != "none";
+    }
+
+    /// Rank-2 token tensor [T, D] (rows = tokens).
+    tensor_view view2(int t) const {
+        if (m_g.tensors[t].shape.size() != 2)
+            fail("tensor \"" + m_g.tensors[t].name + "\" must be [tokens, features]");
+        return view(t);
+    }
+
+    /// linear: x [T,K] · w [N,K/g]ᵀ (+ b), grouped when g > 1 (group i of the output reads
+    /// only group i of the input, ConvBERT's grouped FFN). A pointwise convolution over tokens.
+    void lower_linear() {
+        const auto &o = m_g.ops[m_cur];
+        if (o.inputs.size() < 2 || !m_g.tensors[o.inputs[1]].constant)
+            fail("linear needs a constant weight tensor as its second input");
+        const auto vx = view2(o.inputs[0]);
+        const std::int64_t groups = o.attr_int("groups", 1);
+        lowered_op l = base(unit_kind::mac_array, op_kind::conv);
+        l.type = groups > 1 ? "grouped_linear" : "linear";
+        l.fn = vec_fn::mac;
+        set_output(l, o.outputs[0]);
+        if (groups < 1 || vx.c % groups || l.cout % groups)
+            fail("groups must divide the input and output features");
+        l.groups = groups;
+        l.cin = vx.c / groups;
+        operand in;
+        in.view = vx;
+        in.mode = groups == 1 ? chan_mode::all : chan_mode::group;
+        in.hi = vx.c;
+        l.inputs.push_back(in);
+        l.oc_granule = groups > 1 ? l.cout / groups : 1;
+        weights_of(l, 1, l.cout);
+        if (groups == 1)
+            l.weights[0].reduced = true;
+        set_activation(l, o.attr_str("activation", "none"));
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// Batched matmul over heads interleaved along the columns (docs/attention-ops.md):
+    /// a [M, h·K] · b [K, h·N] (or b [N, h·K] with transpose_b) -> [M, h·N]. Lowered as a
+    /// grouped GEMM (one group per head) whose B operand is an activation read from DRAM.
+    void lower_batched_matmul(std::int64_t heads, bool tb) {
+        const auto &o = m_g.ops[m_cur];
+        const auto &a = tin(0);
+        const auto &b = tin(1);
+        const auto &y = tout();
+        if (a.shape.size() != 2 || b.shape.size() != 2 || y.shape.size() != 2)
+            fail("batched matmul needs rank-2 operands with the heads along the columns");
+        if (heads < 1 || a.shape[1] % heads || b.shape[1] % heads || y.shape[1] % heads)
+            fail("heads must divide the columns of a, b and the output");
+        const std::int64_t K = a.shape[1] / heads;
+        const std::int64_t N = y.shape[1] / heads;
+        if ((tb ? b.shape[1] / heads : b.shape[0]) != K ||
+            (tb ? b.shape[0] : b.shape[1] / heads) != N)
+            fail("operand shapes do not agree with heads and transpose_b");
+        lowered_op l = base(unit_kind::mac_array, op_kind::conv);
+        l.type = "batch_matmul";
+        l.fn = vec_fn::mac;
+        set_output(l, o.outputs[0]);
+        l.groups = heads;
+        l.cin = K;
+        l.no_ksplit = true;
+        l.oc_granule = N; // whole heads per tile
+        operand in;
+        in.view = view2(o.inputs[0]);
+        in.mode = heads > 1 ? chan_mode::group : chan_mode::all;
+        in.hi = in.view.c;
+        l.inputs.push_back(in);
+        weight_operand w;
+        w.tensor = m_out.root[o.inputs[1]];
+        const auto eb = workloads::dtype_bytes(b.type);
+        w.k_major = true;
+        w.k = b.shape[0]; // stored rows: K, or N (keys) when transposed
+        w.n = b.shape[1];
+        if (tb) {
+            // Output channel h·N + j reads row j of b, columns [h·K, (h+1)·K).
+            w.oc_per_group = N;
+            w.cols_per_group = K;
+            w.bytes_per_oc = K * eb;
+        } else {
+            w.bytes_per_oc = K * eb; // column o of b, all K rows
+        }
+        l.weights.push_back(w);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// Depthwise conv1d over tokens: x [T,C], w [C,k]; the depthwise path of conv2d with the
+    /// tokens as rows.
+    void lower_dwconv1d() {
+        const auto &o = m_g.ops[m_cur];
+        if (o.inputs.size() < 2 || !m_g.tensors[o.inputs[1]].constant)
+            fail("depthwise_conv1d needs a constant weight tensor as its second input");
+        const auto vx = view2(o.inputs[0]);
+        const bool vec = m_chip.compiler.depthwise == depthwise_policy::vector_unit;
+        lowered_op l = base(vec ? unit_kind::vector_unit : unit_kind::mac_array, op_kind::conv);
+        l.type = "depthwise_conv1d";
+        l.fn = vec_fn::mac;
+        l.kh = o.attr_int("kernel", 1);
+        l.pt = o.attr_int("pad", (l.kh - 1) / 2);
+        if (l.kh < 1 || l.pt < 0)
+            fail("kernel must be >= 1 and pad >= 0");
+        l.groups = vx.c;
+        l.cin = 1;
+        l.inputs.push_back(same_operand(o.inputs[0], 0, vx.c, 0));
+        set_output(l, o.outputs[0]);
+        weights_of(l, 1, l.cout);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    // Unfolds elided into their dynamic convolution: unfolded tensor -> (x, k, pad).
+    struct unfold_info {
+        int x;
+        std::int64_t k, pad;
+    };
+    std::map<int, unfold_info> m_unfold;
+
+    /// unfold: x [T,C] -> [T, C·k], column c·k + j = x[t + j - pad][c]. Elided (read in place
+    /// by the dynamic convolution) when that is its only reader and compiler.fuse_unfold.
+    void lower_unfold() {
+        const auto &o = m_g.ops[m_cur];
+        const auto vx = view2(o.inputs[0]);
+        const std::int64_t k = o.attr_int("kernel", 1), pad = o.attr_int("pad", (k - 1) / 2);
+        if (k < 1 || pad < 0)
+            fail("kernel must be >= 1 and pad >= 0");
+        const int out = o.outputs[0];
+        bool only_dynconv = private_tensor(out);
+        for (std::size_t i = std::size_t(m_cur) + 1; only_dynconv && i < m_g.ops.size(); ++i)
+            for (std::size_t q = 0; q < m_g.ops[i].inputs.size(); ++q)
+                if (m_g.ops[i].inputs[q] == out && (m_g.ops[i].type != "dynamic_conv1d" || q != 0))
+                    only_dynconv = false;
+        if (m_chip.compiler.fuse_unfold && only_dynconv) {
+            m_unfold[out] = {o.inputs[0], k, pad};
+            return;
+        }
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = vec_fn::copy;
+        l.kh = k;
+        l.pt = pad;
+        operand in;
+        in.view = vx;
+        in.mode = chan_mode::all; // an output tile of any columns reads whole token rows
+        in.hi = vx.c;
+        l.inputs.push_back(in);
+        set_output(l, out);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// ConvBERT's lightweight convolution with per-token kernels (vector unit, T·C·k MACs):
+    /// y[t][c] = Σ_j x[t][c·k+j] · kern[t][head(c)·k+j].
+    void lower_dynconv() {
+        const auto &o = m_g.ops[m_cur];
+        if (o.inputs.size() != 2)
+            fail("expected inputs [x, kernels]");
+        const std::int64_t k = o.attr_int("kernel", 1), heads = o.attr_int("heads", 1);
+        lowered_op l = base(unit_kind::vector_unit, op_kind::conv);
+        l.type = "dynamic_conv1d";
+        l.fn = vec_fn::mac;
+        set_output(l, o.outputs[0]);
+        const std::int64_t C = l.cout;
+        if (k < 1 || heads < 1 || C % heads)
+            fail("kernel must be >= 1 and heads must divide the channels");
+        l.kh = k;
+        l.cin = 1;
+        l.groups = C;
+        if (auto it = m_unfold.find(o.inputs[0]); it != m_unfold.end()) {
+            // Fused unfold: read x with a k-token halo, channel c for output channel c.
+            l.pt = it->second.pad;
+            l.inputs.push_back(same_operand(it->second.x, 0, C, 0));
+            l.fused.push_back(m_g.ops[std::size_t(m_producer_graph(o.inputs[0]))].name);
+            l.shapes = dims(m_g.tensors[it->second.x].shape) + ", " +
+                       l.shapes.substr(l.shapes.find(", ") + 2);
+        } else {
+            operand x;
+            x.view = view2(o.inputs[0]);
+            if (x.view.c != C * k)
+                fail("input x must be the unfolded [T, C·k] tensor");
+            x.mode = chan_mode::group;
+            x.groups = C; // output channel c reads columns [c·k, (c+1)·k)
+            x.identity_rows = true;
+            l.inputs.push_back(x);
+        }
+        operand kern;
+        kern.view = view2(o.inputs[1]);
+        if (kern.view.c != heads * k)
+            fail("kernels must be [T, heads·k]");
+        kern.mode = chan_mode::group;
+        kern.groups = heads;
+        kern.identity_rows = true;
+        l.inputs.push_back(kern);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// Graph op producing tensor t (for names of elided operators), or -1.
+    int m_producer_graph(int t) const {
+        for (std::size_t i = 0; i < m_g.ops.size(); ++i)
+            for (int q : m_g.ops[i].outputs)
+                if (q == t)
+                    return int(i);
+        return -1;
+    }
+
+    /// softmax over runs of `group` columns, layernorm over the columns of each row.
+    void lower_norm() {
+        const auto &o = m_g.ops[m_cur];
+        const auto vx = view2(o.inputs[0]);
+        const bool sm = o.type == "softmax";
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = sm ? vec_fn::softmax : vec_fn::layernorm;
+        l.inputs.push_back(same_operand(o.inputs[0], 0, vx.c, 0));
+        set_output(l, o.outputs[0]);
+        const std::int64_t group = sm ? o.attr_int("group", vx.c) : vx.c;
+        if (group < 1 || vx.c % group)
+            fail("group must divide the columns");
+        l.oc_granule = group; // a tile holds whole rows of the normalisation
+        if (!sm)
+            weights_of(l, 1, l.cout);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// embedding: output row t = table row id(t). The ids are data: the model spreads them
+    /// evenly over the table (row t·⌊V/T⌋); `sequential` reads rows 0..T-1 (positions).
+    void lower_embedding() {
+        const auto &o = m_g.ops[m_cur];
+        if (o.inputs.size() != 2 || !m_g.tensors[o.inputs[1]].constant)
+            fail("expected inputs [ids, table] with a constant table");
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = vec_fn::copy;
+        set_output(l, o.outputs[0]);
+        operand t = same_operand(o.inputs[1], 0, l.cout, 0);
+        if (t.view.c != l.cout || t.view.h < 1)
+            fail("table must be [V, E] with E the output's columns");
+        t.identity_rows = true;
+        t.row_step = o.attr_int("sequential", 0) ? 1 : t.view.h / l.hout;
+        l.inputs.push_back(t);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// transpose [M, N] -> [N, M]: a vector-unit copy reading the input's columns as rows.
+    void lower_transpose() {
+        const auto &o = m_g.ops[m_cur];
+        const auto vx = view2(o.inputs[0]);
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = vec_fn::copy;
+        operand in;
+        in.view = vx;
+        in.mode = chan_mode::all;
+        in.transposed = true;
+        in.hi = vx.c;
+        l.inputs.push_back(in);
+        set_output(l, o.outputs[0]);
+        if (l.hout != vx.c || l.cout != vx.h)
+            fail("output must be [N, M] for an input [M, N]");
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
     }
 
     void lower_alias() {
@@ -285,14 +592,7 @@ private:
         weights_of(l, 1, cout);
         if (groups == 1)
             l.weights[0].reduced = true; // [Cout, Cin, kh, kw]: K = Cin·kh·kw
-        const auto act = o.attr_str("activation", "none");
-        if (act == "sigmoid" || act == "prelu") {
-            l.epi_act = true;
-            l.epi_fn = act == "sigmoid" ? vec_fn::sigmoid : vec_fn::prelu;
-        } else if (act != "none" && act != "relu" && act != "relu6") {
-            fail("unknown activation \"" + act + "\"");
-        }
-        m_act_of_next = act != "none";
+        set_activation(l, o.attr_str("activation", "none"));
         place(l, true);
         push(std::move(l));
         mark_act();
@@ -319,12 +619,7 @@ private:
         l.oc_granule = 1;
         weights_of(l, 1, l.cout);
         l.weights[0].reduced = true; // [N, K]
-        const auto act = o.attr_str("activation", "none");
-        if (act == "sigmoid" || act == "prelu") {
-            l.epi_act = true;
-            l.epi_fn = act == "sigmoid" ? vec_fn::sigmoid : vec_fn::prelu;
-        }
-        m_act_of_next = act != "none";
+        set_activation(l, o.attr_str("activation", "none"));
         place(l, false);
         push(std::move(l));
         mark_act();
@@ -335,9 +630,14 @@ private:
         const auto &a = tin(0);
         const auto &b = tin(1);
         const auto &y = tout();
+        const std::int64_t heads = o.attr_int("heads", 1);
+        const bool tb = o.attr_int("transpose_b", 0) != 0;
+        if (heads != 1 || tb)
+            return lower_batched_matmul(heads, tb);
         if (a.shape.size() != 2 || b.shape.size() != 2 || y.shape.size() != 2 ||
             a.shape[1] != b.shape[0])
-            fail("matmul needs a:[M,K] and b:[K,N] (batched matmul is not supported)");
+            fail("matmul needs a:[M,K] and b:[K,N]; batch over heads along the columns with "
+                 "attrs heads and transpose_b (leading batch dimensions are not supported)");
         lowered_op l = base(unit_kind::mac_array, op_kind::gemm);
         operand in;
         in.view = view(o.inputs[0]);
@@ -373,6 +673,7 @@ private:
         const auto &ty = o.type;
         const vec_fn fn = ty == "sigmoid" ? vec_fn::sigmoid
                           : ty == "prelu" ? vec_fn::prelu
+                          : ty == "gelu"  ? vec_fn::gelu
                                           : vec_fn::relu;
         const int p = m_producer[x];
         m_op_has_act.resize(m_out.ops.size(), false);
@@ -535,8 +836,15 @@ private:
 
     void lower_move() {
         const auto &o = m_g.ops[m_cur];
-        if (o.attr_int("axis", 0) != 0)
-            fail("only axis 0 (channels) is supported");
+        const std::size_t rank = m_g.tensors[o.outputs.empty() ? 0 : o.outputs[0]].shape.size();
+        const std::int64_t axis = o.attr_int("axis", 0);
+        // The channel axis: axis 0 of C x H x W, axis 1 of [tokens, features]; axis 0 of a
+        // rank-2 tensor is the token (row) axis.
+        const bool chan = (rank == 2 && axis == 1) || (rank != 2 && axis == 0);
+        const bool rows = rank == 2 && axis == 0;
+        if (!chan && !rows)
+            fail("only the channel axis (0 of C x H x W, 1 of [tokens, features]) or the token "
+                 "axis (0 of [tokens, features]) is supported");
         lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
         l.fn = vec_fn::copy;
         const auto vy = view(o.outputs[0]);
@@ -544,26 +852,43 @@ private:
             std::int64_t off = 0;
             for (int t : o.inputs) {
                 const auto v = view(t);
+                if (rows) {
+                    if (v.c != vy.c)
+                        fail("concat inputs differ in columns");
+                    operand a = same_operand(t, 0, vy.c, 0);
+                    a.identity_rows = true;
+                    a.row_off = off;
+                    l.inputs.push_back(a);
+                    off += v.h;
+                    continue;
+                }
                 if (v.h != vy.h || v.w != vy.w)
                     fail("concat inputs differ in H or W");
                 l.inputs.push_back(same_operand(t, off, off + v.c, 0));
                 off += v.c;
             }
-            if (off != vy.c)
-                fail("output channels differ from the sum of the inputs'");
+            if (off != (rows ? vy.h : vy.c))
+                fail("output extent differs from the sum of the inputs'");
         } else {
             const auto vx = view(o.inputs[0]);
-            const std::int64_t b = o.attr_int("begin", 0), e = o.attr_int("end", vx.c);
-            if (b < 0 || e > vx.c || b >= e || e - b != vy.c)
+            const std::int64_t ext = rows ? vx.h : vx.c;
+            const std::int64_t b = o.attr_int("begin", 0), e = o.attr_int("end", ext);
+            if (b < 0 || e > ext || b >= e || e - b != (rows ? vy.h : vy.c))
                 fail("bad slice range");
             const int out = o.outputs[0];
-            if (m_b_only[out] && !m_is_output[out] && !vx.hwc) {
+            if (rows) {
+                operand a = same_operand(o.inputs[0], 0, vy.c, 0);
+                a.identity_rows = true;
+                a.row_off = -b;
+                l.inputs.push_back(a);
+            } else if (m_b_only[out] && !m_is_output[out] && !vx.hwc) {
                 // A channel slice read only as a shortcut operand is a view: the add reads the
                 // source's channels [b, e) in place (no copy, no command).
                 m_slice[out] = {o.inputs[0], b};
                 return;
+            } else {
+                l.inputs.push_back(same_operand(o.inputs[0], 0, e - b, b));
             }
-            l.inputs.push_back(same_operand(o.inputs[0], 0, e - b, b));
         }
         set_output(l, o.outputs[0]);
         m_act_of_next = false;

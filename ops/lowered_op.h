@@ -37,6 +37,18 @@ struct operand {
     std::int64_t off = 0;        ///< chan_mode::same: tensor channel of op channel `lo`
     bool spatial = true;         ///< rows map through the op's kernel/stride/pad (else row 0 only:
                                  ///< a broadcast [C,1,1] operand)
+    /// Rows map one to one, ignoring the op's kernel: output row y reads operand row
+    /// (y - row_off) * row_step (clipped to the tensor; concat/slice over tokens, per-token
+    /// kernels of the dynamic convolution, embedding gathers).
+    bool identity_rows = false;
+    std::int64_t row_off = 0;
+    std::int64_t row_step = 1; ///< identity rows: 0 = every row reads row 0; >1 = a gather
+    std::int64_t groups = 0;   ///< chan_mode::group: group count of this operand (0: op.groups)
+    /// Transposed operand (transpose): output rows [y0,y1) x channels [o0,o1) read operand rows
+    /// [o0,o1) x channels [y0,y1).
+    bool transposed = false;
+    /// Plain row mapping a kept (resident) producer can serve.
+    bool plain_rows() const { return spatial && !transposed && row_step == 1 && row_off == 0; }
 };
 
 /// A constant operand (weights, bias, PReLU slope), loaded per output-channel block.
@@ -48,6 +60,10 @@ struct weight_operand {
     std::int64_t n = 1;            ///< columns (= output channels) of a k_major tensor
     bool reduced = false;          ///< the weight matrix (indexed by K too): a K block loads
                                    ///< bytes_per_oc·kc/cin per channel; else (bias) K-invariant
+    /// k_major: output channels [o0,o1) read columns [o0/oc_per_group·cols_per_group,
+    /// ceil(o1/oc_per_group)·cols_per_group) of all k rows. 1/1 = plain [K, N]; for Q·Kᵀ with
+    /// heads interleaved, oc_per_group = T (keys per head), cols_per_group = H.
+    std::int64_t oc_per_group = 1, cols_per_group = 1;
 };
 
 enum class op_kind : std::uint8_t { conv, gemm, vector };
@@ -75,6 +91,7 @@ struct lowered_op {
     std::int64_t res_lo = 0, res_hi = 0;   ///< op channels the residual combines
     std::int64_t copy_lo = 0, copy_hi = 0; ///< vector add/mul: op channels passed through by copy
     bool split_rows = true;                ///< cores split output rows (else output channels)
+    bool no_ksplit = false; ///< K may not be split (activation B of a batched matmul)
     std::vector<std::string> fused;
     std::uint64_t macs = 0; ///< graph MACs
     std::string shapes;

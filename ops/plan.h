@@ -31,7 +31,9 @@ std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op &op, std::size
 
 /// Where tensors live (pass 4).
 struct residency_plan {
-    std::vector<bool> resident;           ///< per root tensor: kept in the scratchpads
+    std::vector<bool> resident; ///< per root tensor: kept in the scratchpads
+    /// Per root tensor that could be kept but was not: why it goes to DRAM (report text).
+    std::vector<std::string> spill_reason;
     std::vector<std::uint64_t> sram_addr; ///< resident: slot base (same on every core)
     std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> own_rows; ///< per core
     std::vector<std::uint64_t> dram_addr;       ///< per root tensor stored in DRAM

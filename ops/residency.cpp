@@ -28,6 +28,7 @@ residency_plan plan_residency(const workloads::graph &g, const lowering &low, co
     const std::uint32_t cores = chip.cores;
     residency_plan r;
     r.resident.assign(nt, false);
+    r.spill_reason.assign(nt, std::string());
     r.sram_addr.assign(nt, 0);
     r.own_rows.assign(nt, {});
     r.dram_addr.assign(nt, 0);
@@ -68,8 +69,10 @@ residency_plan plan_residency(const workloads::graph &g, const lowering &low, co
         const int t = op.out.tensor;
         if (producer[t] != int(j) || is_output[t] || weight_use[t] || low.reshaped[t])
             continue;
-        if (std::size_t(t) < spilled.size() && spilled[t])
+        if (std::size_t(t) < spilled.size() && spilled[t]) {
+            r.spill_reason[t] = "spilled to DRAM: a later operator's tile needed its room";
             continue;
+        }
         if (!op.split_rows || op.out_c_off != 0 || op.cout != op.out.c || readers[t].empty())
             continue;
         // Same row split: every reader splits rows too; the rows a core needs and does not own
@@ -79,7 +82,8 @@ residency_plan plan_residency(const workloads::graph &g, const lowering &low, co
         std::vector<std::pair<int, int>> halos;
         for (auto [c, k] : readers[t]) {
             const auto &rop = low.ops[c];
-            if (!rop.split_rows || !rop.inputs[k].spatial || rop.inputs[k].view.h != op.out.h) {
+            if (!rop.split_rows || !rop.inputs[k].plain_rows() ||
+                rop.inputs[k].view.h != op.out.h) {
                 ok = false;
                 break;
             }
@@ -117,8 +121,13 @@ residency_plan plan_residency(const workloads::graph &g, const lowering &low, co
                 break;
             off = std::max(off, b);
         }
-        if (off + size > budget)
+        if (off + size > budget) {
+            r.spill_reason[t] = "spilled to DRAM: " + std::to_string(size) +
+                                " B per core exceed the residency budget (" +
+                                std::to_string(budget) + " B, " + std::to_string(off) +
+                                " B already kept)";
             continue;
+        }
         slots.push_back({off, size, int(j), last});
         r.resident[t] = true;
         r.sram_addr[t] = chip.scratchpad.bytes() - off - size;

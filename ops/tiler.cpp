@@ -46,6 +46,14 @@ std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op &op, std::size
     const operand &a = op.inputs[k];
     if (!a.spatial)
         return {0, 1};
+    if (a.transposed) // operand rows follow output channels: the emitter maps them
+        return {0, a.view.h};
+    if (a.identity_rows) {
+        if (a.row_step != 1) // a gather: the emitter addresses the rows one by one
+            return {y0, y1};
+        return {std::clamp<std::int64_t>(y0 - a.row_off, 0, a.view.h),
+                std::clamp<std::int64_t>(y1 - a.row_off, 0, a.view.h)};
+    }
     if (int(k) == op.shortcut)
         return {y0, y1};
     const std::int64_t lo = y0 * op.sh - op.pt, hi = (y1 - 1) * op.sh - op.pt + op.kh;
@@ -63,7 +71,8 @@ std::int64_t operand_channels(const lowered_op &op, const operand &a, std::int64
     case chan_mode::same:
         return std::min(oc, a.hi - a.lo);
     case chan_mode::group: {
-        const std::int64_t cout_g = op.cout / op.groups, cin_g = a.view.c / op.groups;
+        const std::int64_t g = a.groups > 0 ? a.groups : op.groups;
+        const std::int64_t cout_g = op.cout / g, cin_g = a.view.c / g;
         return (oc + cout_g - 1) / cout_g * cin_g;
     }
     }
@@ -101,12 +110,18 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
     for (std::size_t k = 0; k < op.inputs.size(); ++k) {
         const operand &a = op.inputs[k];
         std::int64_t r;
+        if (a.transposed) {
+            // Operand rows = output channels, operand channels = output rows.
+            t.in_bytes.push_back(std::uint64_t(oc) * rows * a.view.elem_bytes);
+            in += t.in_bytes.back();
+            continue;
+        }
         if (k < env.in_resident.size() && env.in_resident[k])
             r = env.halo_rows[k];
         else if (!a.spatial)
             r = 1;
-        else if (int(k) == op.shortcut)
-            r = rows;
+        else if (int(k) == op.shortcut || a.identity_rows)
+            r = std::min(rows, a.row_step == 1 ? a.view.h : rows);
         else
             r = std::min(a.view.h, (rows - 1) * op.sh + op.kh);
         const std::uint64_t b =
@@ -130,7 +145,7 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
 }
 
 std::int64_t k_granule(const lowered_op &op, const tile_env &env) {
-    if (op.unit != unit_kind::mac_array || op.groups != 1 || op.cin <= 1)
+    if (op.unit != unit_kind::mac_array || op.groups != 1 || op.cin <= 1 || op.no_ksplit)
         return 0;
     bool any = false;
     for (const auto &w : op.weights) {

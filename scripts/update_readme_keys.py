@@ -3,13 +3,15 @@
 
 The e2e test "docs: README lists every config key ..." fails when the table is out of date;
 run this (after building) to bring it back in line:  scripts/update_readme_keys.py
+(QCSIM_BUILD=DIR picks another build directory than build/)
 """
 import json
+import os
 import pathlib
 import subprocess
 
 root = pathlib.Path(__file__).resolve().parent.parent
-rows = json.loads(subprocess.check_output([str(root / "build" / "qcsim"), "describe", "--json"]))
+rows = json.loads(subprocess.check_output([str(root / os.environ.get("QCSIM_BUILD", "build") / "qcsim"), "describe", "--json"]))
 table = ["| key | type | unit | default | meaning |", "|---|---|---|---|---|"]
 for r in rows:
     if r["type"] == "object":
