@@ -38,7 +38,7 @@ double dynamic_energy_pj(const ops::energy_params &e, const arch::op_stats &s) {
     return double(s.macs) * e.pj_per_mac +
            double(s.sram_bytes_read + s.sram_bytes_written) * e.pj_per_sram_byte +
            double(s.dram_bytes_read + s.dram_bytes_written) * e.pj_per_dram_byte +
-           double(s.vector_ops) * e.pj_per_vector_op + double(s.noc_bytes) * e.pj_per_noc_byte;
+           s.vector_work * e.pj_per_vector_op + double(s.noc_bytes) * e.pj_per_noc_byte;
 }
 
 /// Static energy over the run, shared among the operators active at each instant (equal shares

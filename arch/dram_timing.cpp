@@ -46,7 +46,8 @@ public:
 
 class banked_model final : public bus_model {
 public:
-    explicit banked_model(const ops::dram_params &p) : bus_model(p) {}
+    explicit banked_model(const ops::dram_params &p)
+        : bus_model(p), m_xor(p.map == ops::bank_map::xor_row) {}
     dram_access serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
                       std::uint64_t arrival_ps) const override {
         if (ch.banks.size() != m_banks)
@@ -54,8 +55,10 @@ public:
         // Channel-local address: row_bytes consecutive bytes form one row of one bank, the next
         // row_bytes go to the next bank, so a sequential stream stays in a row and then moves on
         // to another bank whose activation overlaps the current transfers.
-        const std::uint64_t bank_idx = (local_addr / m_row_bytes) % m_banks;
         const std::uint64_t row = local_addr / (m_row_bytes * m_banks);
+        std::uint64_t bank_idx = (local_addr / m_row_bytes) % m_banks;
+        if (m_xor)
+            bank_idx = (bank_idx ^ row) % m_banks;
         auto &b = ch.banks[bank_idx];
         dram_access r;
         r.bus_ps = bus_ps(bytes);
@@ -77,6 +80,9 @@ public:
         r.done_ps = ch.bus_free_ps;
         return r;
     }
+
+private:
+    bool m_xor;
 };
 
 template <class M> std::unique_ptr<dram_timing> make(const ops::dram_params &p) {

@@ -18,6 +18,7 @@ struct op_stats {
     std::uint64_t mac_slot_cycles = 0; ///< Σ R·C·stream cycles: MAC slots occupied (mapping eff.)
     std::uint64_t vector_busy_cycles = 0; ///< Σ over cores: cycles of its vector tiles
     std::uint64_t vector_ops = 0;         ///< element operations executed on the vector unit
+    double vector_work = 0; ///< Σ elements · cost of their function (add-equivalent operations)
     std::uint64_t dma_busy_cycles = 0; ///< Σ over DMA engines: cycles a transfer of it was active
     std::uint64_t dram_bytes_read = 0;
     std::uint64_t dram_bytes_written = 0;

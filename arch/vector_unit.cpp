@@ -26,6 +26,7 @@ void vector_unit::execute(const ops::command &c) {
     auto &o = m_ledger.ops[c.op];
     o.vector_busy_cycles += cycles;
     o.vector_ops += c.vec.elements;
+    o.vector_work += double(c.vec.elements) * ops::vector_fn_cost(m_p.cost, c.vec.fn);
     m_ledger.ps[c.op].stall_bank_conflict += conflict;
 }
 

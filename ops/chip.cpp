@@ -23,45 +23,38 @@ void validate(const chip_desc &c, const std::string &file) {
                                    std::to_string(c.scratchpad.bank_width_bytes) + ")");
 }
 
+double vector_fn_cost(const vector_costs &c, vec_fn fn) {
+    switch (fn) {
+    case vec_fn::copy:
+        return c.copy;
+    case vec_fn::add:
+        return c.add;
+    case vec_fn::mul:
+        return c.mul;
+    case vec_fn::relu:
+        return c.relu;
+    case vec_fn::prelu:
+        return c.prelu;
+    case vec_fn::sigmoid:
+        return c.sigmoid;
+    case vec_fn::pool:
+        return c.pool;
+    case vec_fn::mac:
+        return c.mac;
+    case vec_fn::softmax:
+        return c.softmax;
+    case vec_fn::layernorm:
+        return c.layernorm;
+    case vec_fn::gelu:
+        return c.gelu;
+    }
+    return 1.0;
+}
+
 std::uint64_t vector_tile_cycles(const vector_unit_params &p, const vector_tile &t) {
     if (t.elements == 0)
         return 0;
-    double cost = 1.0;
-    switch (t.fn) {
-    case vec_fn::copy:
-        cost = p.cost.copy;
-        break;
-    case vec_fn::add:
-        cost = p.cost.add;
-        break;
-    case vec_fn::mul:
-        cost = p.cost.mul;
-        break;
-    case vec_fn::relu:
-        cost = p.cost.relu;
-        break;
-    case vec_fn::prelu:
-        cost = p.cost.prelu;
-        break;
-    case vec_fn::sigmoid:
-        cost = p.cost.sigmoid;
-        break;
-    case vec_fn::pool:
-        cost = p.cost.pool;
-        break;
-    case vec_fn::mac:
-        cost = p.cost.mac;
-        break;
-    case vec_fn::softmax:
-        cost = p.cost.softmax;
-        break;
-    case vec_fn::layernorm:
-        cost = p.cost.layernorm;
-        break;
-    case vec_fn::gelu:
-        cost = p.cost.gelu;
-        break;
-    }
+    const double cost = vector_fn_cost(p.cost, t.fn);
     // ceil(elements · cost / lanes): the lanes work in lockstep; a partial last vector costs a
     // whole cycle. The pipeline latency is paid once per command.
     double c = std::ceil(double(t.elements) * cost / p.lanes - 1e-9);

@@ -138,12 +138,25 @@ inline const sim::choice_table<dram_model> &dram_model_names() {
     return t;
 }
 
+/// How a channel-local address picks its bank: `linear` = consecutive rows go to consecutive
+/// banks; `xor` = that bank index XOR the low bits of the row index (permutation-based page
+/// interleaving, Zhang, Zhu & Zhang, MICRO 2000), which spreads streams that start a multiple
+/// of banks·row_bytes apart -- several cores streaming weights in lockstep -- over different
+/// banks instead of thrashing one.
+enum class bank_map : std::uint8_t { linear, xor_row };
+inline const sim::choice_table<bank_map> &bank_map_names() {
+    static const sim::choice_table<bank_map> t{
+        {{bank_map::linear, "linear"}, {bank_map::xor_row, "xor"}}};
+    return t;
+}
+
 struct dram_params {
     dram_model model = dram_model::banked; ///< "simple": fixed latency + bandwidth; "banked": rows
     std::uint32_t channels = 4;            ///< count
     std::uint32_t mt_per_s = 4266;         ///< mega-transfers per second per pin (LPDDR4X-4266)
     std::uint32_t bus_bits = 16;           ///< data bits per channel
     std::uint32_t banks = 8;               ///< banks per channel
+    bank_map map = bank_map::xor_row;      ///< bank index of an address
     std::uint32_t row_bytes = 2048;        ///< bytes per row (page) of a bank
     std::uint32_t interleave_bytes = 256;  ///< bytes per channel before the next channel
     double t_rcd_ns = 18;                  ///< ns activate -> read
@@ -158,6 +171,10 @@ struct dram_params {
                 sim::between(1, 100000));
         v.field("bus_bits", bus_bits, "bits", "data width of one channel", sim::between(8, 1024));
         v.field("banks", banks, "count", "banks per channel", sim::between(1, 256));
+        v.choice("bank_map", map, bank_map_names(),
+                 "bank of a channel-local address (banked model): linear = row_bytes-sized "
+                 "pieces round-robin over the banks; xor = that index XOR the row index "
+                 "(permutation interleaving: concurrent streams land in different banks)");
         v.field("row_bytes", row_bytes, "bytes", "row (page) size of a bank",
                 sim::between(64, 1 << 20));
         v.field("interleave_bytes", interleave_bytes, "bytes",
@@ -233,7 +250,7 @@ struct energy_params {
     double pj_per_mac = 0.1;        ///< pJ per INT8 MAC
     double pj_per_sram_byte = 0.4;  ///< pJ per scratchpad byte read or written
     double pj_per_dram_byte = 32.0; ///< pJ per DRAM byte transferred (about 4 pJ/bit)
-    double pj_per_vector_op = 0.4;  ///< pJ per vector-unit element operation
+    double pj_per_vector_op = 0.4;  ///< pJ per vector-unit element operation of cost 1 (an add)
     double pj_per_noc_byte = 0.5;   ///< pJ per byte through the interconnect
     double static_w_per_core = 0.6; ///< W leakage and clock of one NN core
     double static_w_uncore = 1.0;   ///< W interconnect, DRAM controller and PHY idle power
@@ -242,7 +259,10 @@ struct energy_params {
         v.field("pj_per_mac", pj_per_mac, "pJ", "energy of one INT8 MAC", r);
         v.field("pj_per_sram_byte", pj_per_sram_byte, "pJ", "energy per scratchpad byte", r);
         v.field("pj_per_dram_byte", pj_per_dram_byte, "pJ", "energy per DRAM byte", r);
-        v.field("pj_per_vector_op", pj_per_vector_op, "pJ", "energy per vector element op", r);
+        v.field("pj_per_vector_op", pj_per_vector_op, "pJ",
+                "energy per vector element op of cost 1 (an add); a function of cost c "
+                "(vector_unit.cost.*) costs c times this",
+                r);
         v.field("pj_per_noc_byte", pj_per_noc_byte, "pJ", "energy per interconnect byte", r);
         v.field("static_w_per_core", static_w_per_core, "W", "static power of one NN core", r);
         v.field("static_w_uncore", static_w_uncore, "W",

@@ -143,7 +143,13 @@ private:
     void place(lowered_op &l, bool has_rows) {
         const bool can = has_rows && l.hout >= std::int64_t(m_chip.cores);
         const auto policy = m_chip.compiler.split;
-        l.split_rows = can && (policy == core_split::rows ||
+        // A vector op's channel tiles are whole granules (a softmax group, a layernorm row):
+        // with fewer granules than cores a channel split would idle cores, so rows it is.
+        // (MAC ops keep the policy: their weights may only fit when split by channels.)
+        const std::int64_t gran = std::max<std::int64_t>(1, l.oc_granule);
+        const bool few_granules =
+            l.kind == op_kind::vector && (l.cout + gran - 1) / gran < std::int64_t(m_chip.cores);
+        l.split_rows = can && (policy == core_split::rows || few_granules ||
                                (policy == core_split::automatic && auto_rows(l)));
     }
 

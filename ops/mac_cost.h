@@ -66,5 +66,7 @@ inline mac_tile_cost mac_tile_cycles(const mac_array_params &p, const gemm_tile 
 
 /// Cycles of a vector tile: ceil(elements · cost / lanes) + pipeline latency.
 std::uint64_t vector_tile_cycles(const vector_unit_params &p, const vector_tile &t);
+/// Cycles per element per lane of function class `fn` (vector_unit.cost.*).
+double vector_fn_cost(const vector_costs &c, vec_fn fn);
 
 } // namespace ops

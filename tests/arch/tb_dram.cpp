@@ -17,6 +17,7 @@ TEST_CASE("dram: a row hit costs tCL, a miss tRP+tRCD+tCL, a closed bank tRCD+tC
     sim::clock_domain clk(1000);
     ops::dram_params p;
     p.channels = 1;
+    p.map = ops::bank_map::linear; // rows round-robin over banks: row 1 of bank 0 is at 16 KiB
     arch::op_ledger ledger(1);
     arch::dram d("dram", clk, p, ledger);
     // First access to bank 0: closed, ctrl + tRCD + tCL + bus = 20+18+18 ns + 30005 ps.
@@ -36,6 +37,32 @@ TEST_CASE("dram: a row hit costs tCL, a miss tRP+tRCD+tCL, a closed bank tRCD+tC
     CHECK(d.channel(0).misses == 3);
     CHECK(ledger.ops[0].dram_row_hits == 2);
     CHECK(ledger.ops[0].dram_bytes_read == 5 * 256);
+}
+
+TEST_CASE("dram: xor bank map: two streams 16 KiB apart use different banks, linear thrashes") {
+    // Two interleaved streams whose addresses differ by row_bytes·banks = 16 KiB: with the
+    // linear map both are in bank 0 (rows 0 and 1), so every alternation is a miss
+    // (tRP + tRCD); with the xor map row 1's first piece is in bank 0 ^ 1 = 1, so after one
+    // activation each every access is a row hit.
+    sim::clock_domain clk(1000);
+    for (auto map : {ops::bank_map::linear, ops::bank_map::xor_row}) {
+        ops::dram_params p;
+        p.channels = 1;
+        p.map = map;
+        arch::op_ledger ledger(1);
+        arch::dram d("dram", clk, p, ledger);
+        for (int i = 0; i < 8; ++i) {
+            const std::uint64_t t = std::uint64_t(i) * 1000000; // idle between accesses
+            d.access(t, std::uint64_t(i / 2) * 256 + (i % 2 ? 16384 : 0), 256, false, 0);
+        }
+        if (map == ops::bank_map::linear) {
+            CHECK(d.channel(0).misses == 8); // 1 closed + 7 conflicts
+            CHECK(d.channel(0).hits == 0);
+        } else {
+            CHECK(d.channel(0).misses == 2); // one activation per stream
+            CHECK(d.channel(0).hits == 6);
+        }
+    }
 }
 
 TEST_CASE("dram: the simple model costs controller + tCL + bus for every access") {
