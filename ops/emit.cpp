@@ -250,6 +250,9 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
         };
         std::vector<tile_io> io(tiles.size());
         sram_range wrange{};
+        // Scratchpad ranges of each operand's last load: an all-channel operand whose rows and
+        // K range equal the previous tile's is read again from there (plan.h input_reused).
+        std::vector<std::vector<sram_range>> last_in(op.inputs.size());
 
         auto loads = [&](std::size_t i) {
             const tile &tl = tiles[i];
@@ -263,6 +266,12 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 // The fused shortcut is read by the epilogue, after the last K block only.
                 if (int(k) == op.shortcut && !last_k(tl))
                     continue;
+                if (i > 0 && a.mode == chan_mode::all && !a.transposed && !ksplit &&
+                    int(k) != op.shortcut && tiles[i - 1].y0 == tl.y0 && tiles[i - 1].y1 == tl.y1 &&
+                    !last_in[k].empty()) {
+                    io[i].reads.insert(io[i].reads.end(), last_in[k].begin(), last_in[k].end());
+                    continue;
+                }
                 if (a.mode == chan_mode::all && ksplit) {
                     c0 = tl.k0, c1 = tl.k1;
                 } else if (a.mode == chan_mode::same) {
@@ -331,6 +340,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 } else {
                     rd.insert(rd.end(), got.begin(), got.end());
                 }
+                last_in[k] = got;
             }
         };
 

@@ -83,6 +83,10 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
 /// Input channels per K block granule: enough for `env.array_rows` reduction elements, or 0 if
 /// the op's K cannot be split (not a dense GEMM on the MAC array, or K fits one granule).
 std::int64_t k_granule(const lowered_op &op, const tile_env &env);
+/// Operand k of a tiling with `row_blocks` row blocks per core is loaded once and reused by
+/// every channel block: an all-channel operand, K not split, one row block.
+bool input_reused(const lowered_op &op, std::size_t k, const tile_choice &t,
+                  std::uint64_t row_blocks);
 /// Largest-saving tiling that fits, preferring an unsplit K; nullopt if none fits.
 std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env);
 /// try_tiling, or throws sim::input_error(source, path, ...) naming the smallest tile's bytes.

@@ -163,6 +163,12 @@ std::int64_t k_granule(const lowered_op &op, const tile_env &env) {
     return g < op.cin ? g : 0;
 }
 
+bool input_reused(const lowered_op &op, std::size_t k, const tile_choice &t,
+                  std::uint64_t row_blocks) {
+    return op.inputs[k].mode == chan_mode::all && !op.inputs[k].transposed && !t.k_split() &&
+           row_blocks == 1 && int(k) != op.shortcut;
+}
+
 std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env) {
     std::int64_t base = 1;
     const std::vector<std::int64_t> ocs = oc_candidates(op, env, base);
@@ -175,7 +181,7 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
 
     bool found = false;
     tile_choice best;
-    std::tuple<std::uint64_t, std::uint64_t, std::int64_t, std::int64_t> best_key{};
+    std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t, std::int64_t> best_key{};
     for (std::size_t i = 0; i < kcs.size(); ++i) {
         if (i == 1 && found)
             break; // the full K fits: never split it
@@ -196,16 +202,24 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
             // DRAM traffic of the inputs (re-read per channel block for all-channel operands,
             // halo rows re-read per row block). Weights are read once per core with the full K;
             // with a split K they are re-read per row block (K is the innermost loop).
+            // An all-channel input with one row block and an unsplit K is the same tile for
+            // every channel block: the emitter loads it once (input_reused).
             const std::uint64_t row_blocks = ceil_div(env.rows_core, lo);
-            std::uint64_t in = 0;
-            for (std::size_t k = 0; k < op.inputs.size(); ++k)
-                if (!(k < env.in_resident.size() && env.in_resident[k]))
-                    in += t.in_bytes[k];
             const std::uint64_t tiles = row_blocks * t.oc_blocks * t.k_blocks;
-            std::uint64_t traffic = tiles * in;
+            std::uint64_t traffic = 0, in = 0;
+            for (std::size_t k = 0; k < op.inputs.size(); ++k)
+                if (!(k < env.in_resident.size() && env.in_resident[k])) {
+                    in += t.in_bytes[k];
+                    traffic += t.in_bytes[k] * (input_reused(op, k, t, row_blocks) ? 1 : tiles);
+                }
             if (t.k_split())
                 traffic += row_blocks * t.oc_blocks * t.k_blocks * t.w_bytes;
-            auto key = std::make_tuple(traffic, tiles, -oc, -kc);
+            // Among equal traffic, a MAC-array op prefers the tiling whose first tile needs the
+            // fewest bytes before it can start (channel blocks of the weights pipeline behind
+            // the compute); channel blocks are multiples of the array width, so they cost no
+            // extra folds. Then fewer tiles, wider, deeper.
+            const std::uint64_t startup = op.unit == unit_kind::mac_array ? in + t.w_bytes : 0;
+            auto key = std::make_tuple(traffic, startup, tiles, -oc, -kc);
             if (!found || key < best_key)
                 best = t, best_key = key, found = true;
         }
