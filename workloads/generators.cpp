@@ -4,9 +4,11 @@
 #include "sim/params.h"
 #include "workloads/trace.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace workloads {
 
@@ -31,11 +33,15 @@ class builder {
 public:
     explicit builder(std::string name) { m_g.name = std::move(name); }
 
-    int input(const std::string &name, shape_t shape) {
-        int t = m_g.add_tensor({name, std::move(shape), dtype::int8, false});
+    int input(const std::string &name, shape_t shape, dtype type = dtype::int8) {
+        int t = m_g.add_tensor({name, std::move(shape), type, false});
         m_g.inputs.push_back(t);
         return t;
     }
+    void output(int t) { m_g.outputs.push_back(t); }
+    /// Rows (tokens) and columns (features) of a [T, D] tensor.
+    std::int64_t rows(int x) const { return m_g.tensors[x].shape[0]; }
+    std::int64_t cols(int x) const { return m_g.tensors[x].shape[1]; }
     int constant(const std::string &name, shape_t shape) {
         return m_g.add_tensor({name, std::move(shape), dtype::int8, true});
     }
@@ -77,6 +83,41 @@ public:
         m_g.outputs.push_back(out);
     }
 
+    /// Linear layer with bias on [T, K]: weights "<name>.w" [n, K/groups], "<name>.b" [n].
+    int linear(const std::string &name, int x, std::int64_t n, std::int64_t groups = 1,
+               const std::string &out_name = "") {
+        int w = constant(name + ".w", {n, cols(x) / groups});
+        int b = constant(name + ".b", {n});
+        return emit(name, "linear", {x, w, b},
+                    {{"groups", groups}, {"activation", std::string("none")}}, out_name);
+    }
+
+    /// LayerNorm over the columns, "<name>.gamma" and "<name>.beta" [D].
+    int layernorm(const std::string &name, int x) {
+        int gamma = constant(name + ".gamma", {cols(x)});
+        int beta = constant(name + ".beta", {cols(x)});
+        return emit(name, "layernorm", {x, gamma, beta}, {});
+    }
+
+    /// Embedding lookup from the table "<name>.table" [rows, width].
+    int embedding(const std::string &name, int ids, std::int64_t rows, std::int64_t width,
+                  bool sequential) {
+        int table = constant(name + ".table", {rows, width});
+        return emit(name, "embedding", {ids, table},
+                    {{"sequential", std::int64_t{sequential ? 1 : 0}}});
+    }
+
+    /// Scaled dot-product attention of `heads` heads interleaved along the columns of q, k, v
+    /// [T, heads·H]: scores Q·Kᵀ [T, heads·T] (the 1/√H scale and the mask folded into the
+    /// softmax), softmax per head, context P·V [T, heads·H].
+    int attention(const std::string &prefix, int q, int k, int v, std::int64_t heads) {
+        int s = emit(prefix + "scores", "matmul", {q, k},
+                     {{"heads", heads}, {"transpose_b", std::int64_t{1}}});
+        s = emit(prefix + "softmax", "softmax", {s}, {{"group", rows(k)}});
+        return emit(prefix + "context", "matmul", {s, v},
+                    {{"heads", heads}, {"transpose_b", std::int64_t{0}}});
+    }
+
     int emit(const std::string &name, const char *type, std::vector<int> inputs,
              std::map<std::string, attr_value> attrs, const std::string &out_name = "") {
         op o;
@@ -106,11 +147,29 @@ std::string number_text(double v) {
     return std::string(buf, r.ptr);
 }
 
+double number(const gen_values &v, const char *name) {
+    return std::get<double>(v.at(name));
+}
+
+std::int64_t integer(const gen_values &v, const char *name) {
+    return static_cast<std::int64_t>(std::get<double>(v.at(name)));
+}
+
+const std::string &word(const gen_values &v, const char *name) {
+    return std::get<std::string>(v.at(name));
+}
+
+std::string value_text(const gen_value &v) {
+    if (const auto *w = std::get_if<std::string>(&v))
+        return *w;
+    return number_text(std::get<double>(v));
+}
+
 std::string canonical(const generator &gen, const gen_values &values) {
     std::string s = gen.name;
     char sep = ':';
     for (const auto &p : gen.params) {
-        s += sep + p.name + "=" + number_text(values.at(p.name));
+        s += sep + p.name + "=" + value_text(values.at(p.name));
         sep = ',';
     }
     return s;
@@ -118,11 +177,30 @@ std::string canonical(const generator &gen, const gen_values &values) {
 
 const generator &find_generator(const std::string &name);
 
+std::string join(const std::vector<std::string> &words, const char *sep) {
+    std::string s;
+    for (const auto &w : words)
+        s += (s.empty() ? "" : sep) + w;
+    return s;
+}
+
+/// A choice value must be one of the declared words; errors name "<generator>.<param>".
+void check_choice(const generator &gen, const gen_param &p, const std::string &v,
+                  const std::string &file) {
+    if (std::find(p.choices.begin(), p.choices.end(), v) != p.choices.end())
+        return;
+    std::string near = sim::nearest(v, p.choices);
+    throw sim::input_error(file, gen.name + "." + p.name,
+                           "unknown value \"" + v +
+                               "\", expected one of: " + join(p.choices, ", ") +
+                               (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+}
+
 /// Range and integrality of one parameter value; errors name "<generator>.<param>".
 void check_value(const generator &gen, const gen_param &p, double v, const std::string &file,
                  const std::string &text) {
     const bool is_int = p.type == gen_param::kind::integer;
-    const std::string range = "[" + number_text(p.min) + ", " + number_text(p.max) + "]";
+    const std::string range = p.range_text();
     if (!std::isfinite(v) || (is_int && v != std::floor(v)))
         throw sim::input_error(file, gen.name + "." + p.name,
                                std::string(is_int ? "expected an integer" : "expected a number") +
@@ -132,15 +210,66 @@ void check_value(const generator &gen, const gen_param &p, double v, const std::
                                "expected a value in " + range + ", got " + text);
 }
 
+/// Checks every value of a direct build_* call (or of a parsed spec again) against its
+/// declaration; errors name `file`.
+void check_values(const generator &gen, const gen_values &values, const std::string &file) {
+    for (const auto &p : gen.params) {
+        const gen_value &v = values.at(p.name);
+        if (p.type == gen_param::kind::choice)
+            check_choice(gen, p, std::get<std::string>(v), file);
+        else
+            check_value(gen, p, std::get<double>(v), file, value_text(v));
+    }
+}
+
 /// The canonical name of a direct build_* call, after checking every value.
-std::string checked_name(const std::string &name, const gen_values &values) {
+std::string checked_name(const std::string &name, const gen_values &values,
+                         const std::string &file = "<built-in>") {
     const generator &gen = find_generator(name);
-    for (const auto &p : gen.params)
-        check_value(gen, p, values.at(p.name), "<built-in>", number_text(values.at(p.name)));
+    check_values(gen, values, file);
     return canonical(gen, values);
 }
 
+[[noreturn]] void bad_param(const std::string &gen, const char *param, const std::string &file,
+                            const std::string &what) {
+    throw sim::input_error(file, gen + "." + param, what);
+}
+
+gen_param number_param(const char *name, gen_param::kind type, double dflt, double min, double max,
+                       const char *description) {
+    gen_param p;
+    p.name = name;
+    p.type = type;
+    p.default_value = dflt;
+    p.min = min;
+    p.max = max;
+    p.description = description;
+    return p;
+}
+
+gen_param choice_param(const char *name, std::vector<std::string> choices, const char *dflt,
+                       const char *description) {
+    gen_param p;
+    p.name = name;
+    p.type = gen_param::kind::choice;
+    p.default_value = p.min = p.max = 0;
+    p.description = description;
+    p.choices = std::move(choices);
+    p.default_choice = dflt;
+    return p;
+}
+
 } // namespace
+
+std::string gen_param::default_text() const {
+    return type == kind::choice ? default_choice : number_text(default_value);
+}
+
+std::string gen_param::range_text() const {
+    if (type == kind::choice)
+        return "{" + join(choices, "|") + "}";
+    return "[" + number_text(min) + ", " + number_text(max) + "]";
+}
 
 graph build_mobilenext(double width, std::int64_t resolution, std::int64_t identity_div) {
     gen_values v{{"width", width},
@@ -225,14 +354,294 @@ graph build_mobilenetv2(double width, std::int64_t resolution) {
     return b.finish();
 }
 
+// ---- Transformers: ConvBERT, BERT, ViT -----------------------------------------------------
+
+namespace {
+
+// Text embeddings of the BERT family (google-research/bert, ConvBERT modeling.py).
+constexpr std::int64_t vocab_size = 30522;
+constexpr std::int64_t max_positions = 512;
+constexpr std::int64_t type_vocab_size = 2;
+
+struct convbert_preset {
+    const char *name;
+    std::int64_t d, heads, ffn, embedding, ffn_groups, layers;
+};
+// networks.md §4.1: configure_pretraining.py and the released YituTech/conv-bert-* configs.
+const std::vector<convbert_preset> convbert_presets = {
+    {"small", 256, 4, 1024, 128, 1, 12},
+    {"medium-small", 384, 8, 1536, 128, 2, 12},
+    {"base", 768, 12, 3072, 768, 1, 12},
+};
+
+struct encoder_preset {
+    const char *name;
+    std::int64_t d, heads, ffn, layers;
+};
+// google-research/bert README: BERT-Base L12/H768/A12; BERT-Small L4/H512/A8 of the 24 compact
+// models (Turc et al. 2019, "Well-Read Students Learn Better"); FFN 4·H.
+const std::vector<encoder_preset> bert_presets = {
+    {"small", 512, 8, 2048, 4},
+    {"base", 768, 12, 3072, 12},
+};
+// ViT-B/16 (Dosovitskiy et al., ICLR 2021, Table 1); DeiT-Ti and DeiT-S (Touvron et al., ICML
+// 2021, Table 1).
+const std::vector<encoder_preset> vit_presets = {
+    {"vit-b16", 768, 12, 3072, 12},
+    {"deit-tiny", 192, 3, 768, 12},
+    {"deit-small", 384, 6, 1536, 12},
+};
+constexpr std::int64_t vit_patch = 16;
+constexpr std::int64_t vit_classes = 1000;
+
+template <class P> std::vector<std::string> preset_names(const std::vector<P> &presets) {
+    std::vector<std::string> names;
+    for (const auto &p : presets)
+        names.emplace_back(p.name);
+    return names;
+}
+
+/// The preset named `name`; the value was checked against the declared choices.
+template <class P> const P &find_preset(const std::vector<P> &presets, const std::string &name) {
+    for (const auto &p : presets)
+        if (name == p.name)
+            return p;
+    throw std::logic_error("unchecked preset " + name);
+}
+
+/// `layers` 0 means the preset's.
+std::int64_t resolve(std::int64_t value, std::int64_t preset_value) {
+    return value == 0 ? preset_value : value;
+}
+
+/// Word + position + token-type embeddings, LayerNorm, and the E -> d projection when E != d
+/// ("embeddings_project"). Inputs: token ids and token-type ids [T], int32.
+int text_embeddings(builder &b, std::int64_t seq, std::int64_t e, std::int64_t d) {
+    int ids = b.input("input_ids", {seq}, dtype::int32);
+    int types = b.input("token_type_ids", {seq}, dtype::int32);
+    int word = b.embedding("embeddings.word", ids, vocab_size, e, false);
+    int pos = b.embedding("embeddings.position", ids, max_positions, e, true);
+    int type = b.embedding("embeddings.token_type", types, type_vocab_size, e, false);
+    int x = b.emit("embeddings.add_position", "add", {word, pos}, {});
+    x = b.emit("embeddings.add_token_type", "add", {x, type}, {});
+    x = b.layernorm("embeddings.norm", x);
+    if (e != d)
+        x = b.linear("embeddings.project", x, d);
+    return x;
+}
+
+/// Post-norm feed-forward block of BERT and ConvBERT: in (d -> ffn, `groups`), GELU, out
+/// (ffn -> d, `groups`: group i reads only the outputs of group i, no shuffle), + x, LayerNorm.
+int post_norm_ffn(builder &b, const std::string &prefix, int x, std::int64_t ffn,
+                  std::int64_t groups) {
+    int h = b.linear(prefix + "in", x, ffn, groups);
+    h = b.emit(prefix + "gelu", "gelu", {h}, {});
+    h = b.linear(prefix + "out", h, b.cols(x), groups);
+    h = b.emit(prefix + "residual", "add", {h, x}, {});
+    return b.layernorm(prefix + "norm", h);
+}
+
+/// One ConvBERT layer (networks.md §4.2): `heads` = N' self-attention heads of `head_size`
+/// beside N' dynamic-convolution heads, A = N'·head_size.
+int convbert_layer(builder &b, const std::string &name, int x, std::int64_t heads,
+                   std::int64_t head_size, std::int64_t kernel, std::int64_t ffn,
+                   std::int64_t groups) {
+    const std::string at = name + ".attn.";
+    const std::int64_t a = heads * head_size, d = b.cols(x);
+    int q = b.linear(at + "query", x, a);
+    int k = b.linear(at + "key", x, a);
+    int v = b.linear(at + "value", x, a);
+    // Span-aware key: a separable conv1d over the tokens of the layer input X (not of K):
+    // depthwise k taps without bias, then pointwise d -> A with bias.
+    int w = b.constant(at + "key_conv_dw.w", {d, kernel});
+    int ks = b.emit(at + "key_conv_dw", "depthwise_conv1d", {x, w},
+                    {{"kernel", kernel}, {"pad", (kernel - 1) / 2}});
+    ks = b.linear(at + "key_conv_pw", ks, a);
+    int kern = b.emit(at + "q_ks", "mul", {q, ks}, {});
+    kern = b.linear(at + "kernel_gen", kern, heads * kernel);
+    kern = b.emit(at + "kernel_softmax", "softmax", {kern}, {{"group", kernel}});
+    // The dynamic convolution runs on its own projection of X (conv_attn_point), not on V,
+    // and ignores the attention mask.
+    int cv = b.linear(at + "conv_value", x, a);
+    cv = b.emit(at + "unfold", "unfold", {cv}, {{"kernel", kernel}, {"pad", (kernel - 1) / 2}});
+    cv = b.emit(at + "dynamic_conv", "dynamic_conv1d", {cv, kern},
+                {{"kernel", kernel}, {"heads", heads}});
+    int ctx = b.attention(at, q, k, v, heads);
+    int o = b.emit(at + "concat", "concat", {ctx, cv}, {{"axis", std::int64_t{1}}});
+    o = b.linear(at + "output", o, d);
+    o = b.emit(at + "residual", "add", {o, x}, {});
+    o = b.layernorm(at + "norm", o);
+    return post_norm_ffn(b, name + ".ffn.", o, ffn, groups);
+}
+
+graph convbert_graph(gen_values v, const std::string &file) {
+    const generator &gen = find_generator("convbert");
+    check_values(gen, v, file);
+    const convbert_preset &p = find_preset(convbert_presets, word(v, "preset"));
+    const std::int64_t seq = integer(v, "seq"), ratio = integer(v, "head_ratio"),
+                       kernel = integer(v, "kernel");
+    const std::int64_t groups = resolve(integer(v, "ffn_groups"), p.ffn_groups);
+    const std::int64_t layers = resolve(integer(v, "layers"), p.layers);
+    if (p.heads % ratio)
+        bad_param(gen.name, "head_ratio", file,
+                  "head_ratio " + std::to_string(ratio) + " does not divide the " +
+                      std::to_string(p.heads) + " heads of preset " + p.name +
+                      " (N/head_ratio self-attention heads)");
+    if (kernel % 2 == 0)
+        bad_param(gen.name, "kernel", file,
+                  "expected an odd kernel ((k-1)/2 tokens of zero padding on each side keep T "
+                  "tokens), got " +
+                      std::to_string(kernel));
+    if (p.d % groups || p.ffn % groups)
+        bad_param(gen.name, "ffn_groups", file,
+                  "ffn_groups " + std::to_string(groups) + " does not divide both the hidden " +
+                      "size " + std::to_string(p.d) + " and the FFN size " + std::to_string(p.ffn) +
+                      " of preset " + p.name);
+    v["ffn_groups"] = static_cast<double>(groups);
+    v["layers"] = static_cast<double>(layers);
+    builder b(canonical(gen, v));
+    const std::int64_t heads = p.heads / ratio, head_size = p.d / p.heads;
+    int x = integer(v, "embeddings") ? text_embeddings(b, seq, p.embedding, p.d)
+                                     : b.input("input", {seq, p.d});
+    for (std::int64_t i = 0; i < layers; ++i)
+        x = convbert_layer(b, "layer" + std::to_string(i), x, heads, head_size, kernel, p.ffn,
+                           groups);
+    b.output(x);
+    return b.finish();
+}
+
+graph bert_graph(gen_values v, const std::string &file) {
+    const generator &gen = find_generator("bert");
+    check_values(gen, v, file);
+    const encoder_preset &p = find_preset(bert_presets, word(v, "preset"));
+    const std::int64_t seq = integer(v, "seq");
+    const std::int64_t layers = resolve(integer(v, "layers"), p.layers);
+    v["layers"] = static_cast<double>(layers);
+    builder b(canonical(gen, v));
+    int x =
+        integer(v, "embeddings") ? text_embeddings(b, seq, p.d, p.d) : b.input("input", {seq, p.d});
+    for (std::int64_t i = 0; i < layers; ++i) {
+        const std::string at = "layer" + std::to_string(i) + ".attn.";
+        int q = b.linear(at + "query", x, p.d);
+        int k = b.linear(at + "key", x, p.d);
+        int val = b.linear(at + "value", x, p.d);
+        int o = b.attention(at, q, k, val, p.heads);
+        o = b.linear(at + "output", o, p.d);
+        o = b.emit(at + "residual", "add", {o, x}, {});
+        o = b.layernorm(at + "norm", o);
+        x = post_norm_ffn(b, "layer" + std::to_string(i) + ".ffn.", o, p.ffn, 1);
+    }
+    // Pooler: dense d -> d on the first ([CLS]) token; its tanh is not an operator type (a
+    // d-element vector function, no MACs) and is left out.
+    int cls =
+        b.emit("head.cls", "slice", {x},
+               {{"axis", std::int64_t{0}}, {"begin", std::int64_t{0}}, {"end", std::int64_t{1}}});
+    int pooled = b.linear("head.pooler", cls, p.d);
+    b.output(x);
+    b.output(pooled);
+    return b.finish();
+}
+
+graph vit_graph(gen_values v, const std::string &file) {
+    const generator &gen = find_generator("vit");
+    check_values(gen, v, file);
+    const encoder_preset &p = find_preset(vit_presets, word(v, "preset"));
+    const std::int64_t res = integer(v, "resolution");
+    if (res % vit_patch)
+        bad_param(gen.name, "resolution", file,
+                  "expected a multiple of the patch size 16, got " + std::to_string(res));
+    const std::int64_t layers = resolve(integer(v, "layers"), p.layers);
+    v["layers"] = static_cast<double>(layers);
+    builder b(canonical(gen, v));
+    const std::int64_t d = p.d, patches = (res / vit_patch) * (res / vit_patch);
+    // Patch embedding: a 16x16 stride-16 conv with bias, [d, H/16, W/16] -> tokens [N, d].
+    int x = b.input("input", {3, res, res});
+    int w = b.constant("embeddings.patch.w", {d, 3, vit_patch, vit_patch});
+    int bias = b.constant("embeddings.patch.b", {d});
+    x = b.emit("embeddings.patch", "conv2d", {x, w, bias},
+               {{"kernel", shape_t{vit_patch, vit_patch}},
+                {"stride", shape_t{vit_patch, vit_patch}},
+                {"pad", shape_t{0, 0, 0, 0}},
+                {"groups", std::int64_t{1}},
+                {"activation", std::string("none")},
+                {"batchnorm", std::int64_t{0}}});
+    x = b.emit("embeddings.flatten", "reshape", {x}, {{"shape", shape_t{d, patches}}});
+    x = b.emit("embeddings.transpose", "transpose", {x}, {});
+    int cls = b.constant("embeddings.cls_token", {1, d});
+    x = b.emit("embeddings.cls", "concat", {cls, x}, {{"axis", std::int64_t{0}}});
+    int pos = b.constant("embeddings.position_embedding", {patches + 1, d});
+    x = b.emit("embeddings.position", "add", {x, pos}, {});
+    for (std::int64_t i = 0; i < layers; ++i) {
+        // Pre-norm: x + attn(norm1(x)), then x + mlp(norm2(x)).
+        const std::string name = "layer" + std::to_string(i);
+        int h = b.layernorm(name + ".norm1", x);
+        int q = b.linear(name + ".attn.query", h, d);
+        int k = b.linear(name + ".attn.key", h, d);
+        int val = b.linear(name + ".attn.value", h, d);
+        h = b.attention(name + ".attn.", q, k, val, p.heads);
+        h = b.linear(name + ".attn.proj", h, d);
+        x = b.emit(name + ".attn.residual", "add", {h, x}, {});
+        h = b.layernorm(name + ".norm2", x);
+        h = b.linear(name + ".mlp.fc1", h, p.ffn);
+        h = b.emit(name + ".mlp.gelu", "gelu", {h}, {});
+        h = b.linear(name + ".mlp.fc2", h, d);
+        x = b.emit(name + ".mlp.residual", "add", {h, x}, {});
+    }
+    x = b.layernorm("head.norm", x);
+    x = b.emit("head.cls", "slice", {x},
+               {{"axis", std::int64_t{0}}, {"begin", std::int64_t{0}}, {"end", std::int64_t{1}}});
+    b.output(b.linear("head.fc", x, vit_classes, 1, "logits"));
+    return b.finish();
+}
+
+} // namespace
+
+graph build_convbert(const std::string &preset, std::int64_t seq, std::int64_t head_ratio,
+                     std::int64_t kernel, std::int64_t ffn_groups, std::int64_t layers,
+                     bool embeddings) {
+    return convbert_graph({{"preset", preset},
+                           {"seq", static_cast<double>(seq)},
+                           {"head_ratio", static_cast<double>(head_ratio)},
+                           {"kernel", static_cast<double>(kernel)},
+                           {"ffn_groups", static_cast<double>(ffn_groups)},
+                           {"layers", static_cast<double>(layers)},
+                           {"embeddings", embeddings ? 1.0 : 0.0}},
+                          "<built-in>");
+}
+
+graph build_bert(const std::string &preset, std::int64_t seq, std::int64_t layers,
+                 bool embeddings) {
+    return bert_graph({{"preset", preset},
+                       {"seq", static_cast<double>(seq)},
+                       {"layers", static_cast<double>(layers)},
+                       {"embeddings", embeddings ? 1.0 : 0.0}},
+                      "<built-in>");
+}
+
+graph build_vit(const std::string &preset, std::int64_t resolution, std::int64_t layers) {
+    return vit_graph({{"preset", preset},
+                      {"resolution", static_cast<double>(resolution)},
+                      {"layers", static_cast<double>(layers)}},
+                     "<built-in>");
+}
+
 namespace {
 
 graph make_mobilenext(const gen_values &v) {
-    return build_mobilenext(v.at("width"), static_cast<std::int64_t>(v.at("resolution")),
-                            static_cast<std::int64_t>(v.at("identity_div")));
+    return build_mobilenext(number(v, "width"), integer(v, "resolution"),
+                            integer(v, "identity_div"));
 }
 graph make_mobilenetv2(const gen_values &v) {
-    return build_mobilenetv2(v.at("width"), static_cast<std::int64_t>(v.at("resolution")));
+    return build_mobilenetv2(number(v, "width"), integer(v, "resolution"));
+}
+graph make_convbert(const gen_values &v) {
+    return convbert_graph(v, "--workload");
+}
+graph make_bert(const gen_values &v) {
+    return bert_graph(v, "--workload");
+}
+graph make_vit(const gen_values &v) {
+    return vit_graph(v, "--workload");
 }
 
 const generator &find_generator(const std::string &name) {
@@ -259,20 +668,62 @@ const std::vector<generator> &generators() {
     static const std::vector<generator> all = {
         {"mobilenext",
          "MobileNeXt (sandglass blocks, ECCV 2020), official mnext.py, ImageNet classifier",
-         {{"width", k::real, 1.0, 0.1, 4.0,
-           "width multiplier: channels make_divisible(c·width, 8); stem 32·width; final 1280 "
-           "kept when width < 1"},
-          {"resolution", k::integer, 224, 32, 2048, "input height and width, pixels"},
-          {"identity_div", k::integer, 1, 1, 1024,
-           "partial shortcut: identity blocks add only the first max(1, C / identity_div) "
-           "channels"}},
+         {number_param("width", k::real, 1.0, 0.1, 4.0,
+                       "width multiplier: channels make_divisible(c·width, 8); stem 32·width; "
+                       "final 1280 kept when width < 1"),
+          number_param("resolution", k::integer, 224, 32, 2048, "input height and width, pixels"),
+          number_param("identity_div", k::integer, 1, 1, 1024,
+                       "partial shortcut: identity blocks add only the first max(1, C / "
+                       "identity_div) channels")},
          make_mobilenext},
         {"mobilenetv2",
          "MobileNetV2 (inverted residual blocks), torchvision, ImageNet classifier",
-         {{"width", k::real, 1.0, 0.1, 4.0,
-           "width multiplier: channels make_divisible(c·width, 8); head 1280 kept when width < 1"},
-          {"resolution", k::integer, 224, 32, 2048, "input height and width, pixels"}},
+         {number_param("width", k::real, 1.0, 0.1, 4.0,
+                       "width multiplier: channels make_divisible(c·width, 8); head 1280 kept "
+                       "when width < 1"),
+          number_param("resolution", k::integer, 224, 32, 2048, "input height and width, pixels")},
          make_mobilenetv2},
+        {"convbert",
+         "ConvBERT encoder (mixed attention: self-attention + span-based dynamic convolution, "
+         "NeurIPS 2020), official modeling.py",
+         {choice_param("preset", preset_names(convbert_presets), "base",
+                       "released configuration (hidden size, heads, FFN size, embedding size, "
+                       "FFN groups)"),
+          number_param("seq", k::integer, 128, 1, max_positions,
+                       "sequence length T, tokens (at most the 512 position embeddings)"),
+          number_param("head_ratio", k::integer, 2, 1, 64,
+                       "γ: N/γ self-attention heads and N/γ convolution heads; must divide the "
+                       "preset's N heads"),
+          number_param("kernel", k::integer, 9, 1, 127,
+                       "span-based dynamic convolution kernel k, tokens; odd"),
+          number_param("ffn_groups", k::integer, 0, 0, 64,
+                       "groups g of the FFN linears (no channel shuffle); 0 = the preset's "
+                       "(medium-small 2, else 1); must divide d and the FFN size"),
+          number_param("layers", k::integer, 0, 0, 48, "encoder layers; 0 = the preset's (12)"),
+          number_param("embeddings", k::integer, 1, 0, 1,
+                       "1: token ids in, word/position/token-type embeddings (and the E->d "
+                       "projection when E != d); 0: hidden states [T, d] in")},
+         make_convbert},
+        {"bert",
+         "BERT encoder with pooler (self-attention), google-research/bert",
+         {choice_param("preset", preset_names(bert_presets), "base",
+                       "base: L12/H768/A12; small: L4/H512/A8 (google-research/bert BERT-Small)"),
+          number_param("seq", k::integer, 128, 1, max_positions,
+                       "sequence length T, tokens (at most the 512 position embeddings)"),
+          number_param("layers", k::integer, 0, 0, 48, "encoder layers; 0 = the preset's"),
+          number_param("embeddings", k::integer, 1, 0, 1,
+                       "1: token ids in, word/position/token-type embeddings; 0: hidden states "
+                       "[T, d] in")},
+         make_bert},
+        {"vit",
+         "Vision Transformer / DeiT (16x16 patches, class token, pre-norm), timm, ImageNet "
+         "classifier",
+         {choice_param("preset", preset_names(vit_presets), "vit-b16",
+                       "vit-b16: ViT-B/16; deit-tiny, deit-small: DeiT-Ti, DeiT-S"),
+          number_param("resolution", k::integer, 224, 16, 1024,
+                       "input height and width, pixels; a multiple of 16"),
+          number_param("layers", k::integer, 0, 0, 48, "encoder layers; 0 = the preset's (12)")},
+         make_vit},
     };
     return all;
 }
@@ -288,7 +739,10 @@ graph build_workload(const std::string &spec) {
     const generator &gen = find_generator(name);
     gen_values values;
     for (const auto &p : gen.params)
-        values[p.name] = p.default_value;
+        if (p.type == gen_param::kind::choice)
+            values[p.name] = p.default_choice;
+        else
+            values[p.name] = p.default_value;
     if (colon == std::string::npos)
         return gen.build(values);
 
@@ -324,6 +778,14 @@ graph build_workload(const std::string &spec) {
         if (std::find(seen.begin(), seen.end(), key) != seen.end())
             throw sim::input_error("--workload", path, "parameter given twice");
         seen.push_back(key);
+        if (param->type == gen_param::kind::choice) {
+            check_choice(gen, *param, text, "--workload");
+            values[key] = text;
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+            continue;
+        }
         char *end = nullptr;
         const double v = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
         if (text.empty() || *end != '\0')

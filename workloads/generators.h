@@ -7,22 +7,33 @@
 
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace workloads {
 
-/// A declared generator parameter. Integer parameters reject fractional values.
+/// A declared generator parameter. Integer parameters reject fractional values; a choice takes
+/// one of a list of words (`preset=base`).
 struct gen_param {
-    enum class kind : std::uint8_t { integer, real };
+    enum class kind : std::uint8_t { integer, real, choice };
     std::string name;
     kind type;
-    double default_value;
-    double min, max; ///< inclusive
+    double default_value; ///< integer and real parameters
+    double min, max;      ///< inclusive; integer and real parameters
     std::string description;
+    std::vector<std::string> choices; ///< choice: the allowed values, in documentation order
+    std::string default_choice;       ///< choice: the default, one of `choices`
+
+    /// The default as it is written in a spec: "1", "224", "base".
+    std::string default_text() const;
+    /// The allowed values: "[0.1, 4]" or "{small|medium-small|base}".
+    std::string range_text() const;
 };
 
+/// One parameter value: a number (integer and real parameters) or a word (choices).
+using gen_value = std::variant<double, std::string>;
 /// Parameter values by name, every declared parameter present (defaults filled in).
-using gen_values = std::map<std::string, double>;
+using gen_values = std::map<std::string, gen_value>;
 
 struct generator {
     std::string name;
@@ -49,5 +60,17 @@ std::int64_t make_divisible(double v, std::int64_t divisor);
 graph build_mobilenext(double width, std::int64_t resolution, std::int64_t identity_div);
 /// MobileNetV2 (inverted residual blocks), torchvision structure.
 graph build_mobilenetv2(double width, std::int64_t resolution);
+
+/// ConvBERT encoder (mixed attention: self-attention heads plus span-based dynamic convolution
+/// heads), official modeling.py structure; preset small | medium-small | base. `ffn_groups` and
+/// `layers` 0 take the preset's value; `embeddings` false starts from hidden states [seq, d].
+graph build_convbert(const std::string &preset, std::int64_t seq, std::int64_t head_ratio,
+                     std::int64_t kernel, std::int64_t ffn_groups, std::int64_t layers,
+                     bool embeddings);
+/// BERT encoder with its pooler; preset small (L4/H512) | base. `layers` 0: the preset's.
+graph build_bert(const std::string &preset, std::int64_t seq, std::int64_t layers, bool embeddings);
+/// ViT / DeiT image classifier, 16x16 patches, 1000 classes; preset vit-b16 | deit-tiny |
+/// deit-small; `resolution` a multiple of 16; `layers` 0: the preset's.
+graph build_vit(const std::string &preset, std::int64_t resolution, std::int64_t layers);
 
 } // namespace workloads

@@ -108,8 +108,16 @@ std::int64_t graph::op_macs(const op &o) const {
     }
     if (o.type == "matmul") {
         const auto &a = tensors[o.inputs[0]];
-        // out [.., M, N], a [.., M, K]: MACs = out elements · K
-        return out_elems() * a.shape.back();
+        // out [M, heads·N] (or [.., M, N]), a [M, heads·K]: MACs = out elements · K.
+        return out_elems() * (a.shape.back() / std::max<std::int64_t>(1, o.attr_int("heads", 1)));
+    }
+    if (o.type == "linear") {
+        // out [T, N], w [N, K/groups]: T·N·K/groups.
+        return out_elems() * tensors[o.inputs[1]].shape[1];
+    }
+    if (o.type == "depthwise_conv1d" || o.type == "dynamic_conv1d") {
+        // out [T_out, C]: k MACs per output element.
+        return out_elems() * o.attr_int("kernel", 1);
     }
     return 0;
 }
@@ -223,18 +231,31 @@ std::int64_t int_attr(const op &o, const char *key, std::int64_t dflt, std::int6
     return *p;
 }
 
-void check_activation(const op &o) {
+/// Activations of conv2d and fc (applied after the folded BatchNorm).
+const std::vector<std::string> &conv_activations() {
+    static const std::vector<std::string> names = {"none", "relu", "relu6", "prelu", "sigmoid"};
+    return names;
+}
+
+/// Activations of linear (applied after the bias).
+const std::vector<std::string> &linear_activations() {
+    static const std::vector<std::string> names = {"none", "relu", "gelu"};
+    return names;
+}
+
+void check_activation(const op &o, const std::vector<std::string> &names) {
     const attr_value *v = find_attr(o, "activation");
     if (!v)
         return;
     const auto *p = std::get_if<std::string>(v);
-    static const std::vector<std::string> names = {"none", "relu", "relu6", "prelu", "sigmoid"};
     if (!p)
         fail("attrs.activation", "expected a string");
     if (std::find(names.begin(), names.end(), *p) == names.end()) {
+        std::string all;
+        for (std::size_t i = 0; i < names.size(); ++i)
+            all += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
         std::string near = sim::nearest(*p, names);
-        fail("attrs.activation", "unknown activation \"" + *p +
-                                     "\", expected none, relu, relu6, prelu or sigmoid" +
+        fail("attrs.activation", "unknown activation \"" + *p + "\", expected " + all +
                                      (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
     }
 }
@@ -256,7 +277,7 @@ shape_t infer_conv2d(const graph &g, const op &o) {
     auto s = ints_attr(o, "stride", {1, 1}, 2, 1);
     auto p = ints_attr(o, "pad", {0, 0, 0, 0}, 4, 0);
     std::int64_t groups = int_attr(o, "groups", 1, 1, int_max);
-    check_activation(o);
+    check_activation(o, conv_activations());
     int_attr(o, "batchnorm", 0, 0, 1);
     const std::int64_t cin = x[0], cout = w[0];
     if (cin % groups)
@@ -282,7 +303,7 @@ shape_t infer_conv2d(const graph &g, const op &o) {
 shape_t infer_fc(const graph &g, const op &o) {
     const std::int64_t in = input(g, o, 0).elements();
     const auto &w = input_rank(g, o, 1, 2, "w of rank 2 [out,in]");
-    check_activation(o);
+    check_activation(o, conv_activations());
     int_attr(o, "batchnorm", 0, 0, 1);
     if (w[1] != in)
         fail(input_path(1), "w " + shape_str(w) +
@@ -297,20 +318,56 @@ shape_t infer_matmul(const graph &g, const op &o) {
     const auto &a = input(g, o, 0).shape;
     const auto &b = input(g, o, 1).shape;
     if (a.size() < 2)
-        fail(input_path(0), "expected a of rank >= 2 [..,M,K], got " + shape_str(a));
+        fail(input_path(0), "expected a of rank >= 2 [M,heads·K] or [..,M,K], got " + shape_str(a));
     if (b.size() != a.size())
         fail(input_path(1),
              "expected b of the same rank as a " + shape_str(a) + ", got " + shape_str(b));
-    for (std::size_t i = 0; i + 2 < a.size(); ++i)
-        if (a[i] != b[i])
-            fail(input_path(1),
-                 "batch dimensions of b " + shape_str(b) + " differ from a " + shape_str(a));
-    if (b[b.size() - 2] != a.back())
-        fail(input_path(1),
-             "expected b [..,K,N] with K = " + std::to_string(a.back()) + ", got " + shape_str(b));
-    shape_t out = a;
-    out.back() = b.back();
-    return out;
+    const std::int64_t heads = int_attr(o, "heads", 1, 1, int_max);
+    const bool transpose_b = int_attr(o, "transpose_b", 0, 0, 1) == 1;
+    if (a.size() > 2) {
+        // The older leading-batch form [..,M,K]·[..,K,N]: one head, b not transposed.
+        if (heads != 1)
+            fail("attrs.heads", "expected 1 for operands of rank >= 3 (leading batch dimensions), "
+                                "got " +
+                                    std::to_string(heads));
+        if (transpose_b)
+            fail("attrs.transpose_b", "expected 0 for operands of rank >= 3 (leading batch "
+                                      "dimensions), got 1");
+        for (std::size_t i = 0; i + 2 < a.size(); ++i)
+            if (a[i] != b[i])
+                fail(input_path(1),
+                     "batch dimensions of b " + shape_str(b) + " differ from a " + shape_str(a));
+        if (b[b.size() - 2] != a.back())
+            fail(input_path(1), "expected b [..,K,N] with K = " + std::to_string(a.back()) +
+                                    ", got " + shape_str(b));
+        shape_t out = a;
+        out.back() = b.back();
+        return out;
+    }
+    // Rank 2, heads interleaved along the columns: head h of a is columns [h·K, (h+1)·K).
+    if (a[1] % heads)
+        fail("attrs.heads", "heads " + std::to_string(heads) + " does not divide the " +
+                                std::to_string(a[1]) + " columns of a " + shape_str(a));
+    const std::int64_t k = a[1] / heads;
+    std::int64_t n = 0;
+    if (transpose_b) {
+        if (b[1] != a[1])
+            fail(input_path(1), "expected b [N,heads·K] with heads·K = " + std::to_string(a[1]) +
+                                    " (transpose_b = 1, K = " + std::to_string(k) + "), got " +
+                                    shape_str(b));
+        n = b[0];
+    } else {
+        if (b[0] != k)
+            fail(input_path(1), "expected b [K,heads·N] with K = " + std::to_string(k) +
+                                    " (columns of a / heads " + std::to_string(heads) + "), got " +
+                                    shape_str(b));
+        if (b[1] % heads)
+            fail(input_path(1), "expected b [K,heads·N]: its " + std::to_string(b[1]) +
+                                    " columns are not a multiple of heads " +
+                                    std::to_string(heads));
+        n = b[1] / heads;
+    }
+    return {a[0], heads * n};
 }
 
 shape_t infer_binary(const graph &g, const op &o) {
@@ -323,6 +380,10 @@ shape_t infer_binary(const graph &g, const op &o) {
                  "expected the shape of a " + shape_str(a) + ", got " + shape_str(b));
         return a;
     }
+    if (a.size() == 2)
+        fail(find_attr(o, "channel_begin") ? "attrs.channel_begin" : "attrs.channel_end",
+             "the partial shortcut takes [C,..] tensors, not the rank-2 token tensor a " +
+                 shape_str(a));
     const std::int64_t c = a[0];
     std::int64_t begin = int_attr(o, "channel_begin", 0, 0, int_max);
     std::int64_t end = int_attr(o, "channel_end", c, 1, int_max);
@@ -422,6 +483,120 @@ shape_t infer_reshape(const graph &g, const op &o) {
     return *p;
 }
 
+// ---- Token (rank-2 [T,D]) operators: docs/attention-ops.md ----------------------------------
+
+/// An optional bias, input `i`, of shape [n].
+void check_bias(const graph &g, const op &o, std::size_t i, std::int64_t n) {
+    if (o.inputs.size() > i && input(g, o, i).shape != shape_t{n})
+        fail(input_path(i), "expected bias of shape [" + std::to_string(n) + "], got " +
+                                shape_str(input(g, o, i).shape));
+}
+
+shape_t infer_linear(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [T,K]");
+    const auto &w = input_rank(g, o, 1, 2, "w of rank 2 [N,K/groups]");
+    const std::int64_t groups = int_attr(o, "groups", 1, 1, int_max);
+    check_activation(o, linear_activations());
+    const std::int64_t k = x[1], n = w[0];
+    if (k % groups)
+        fail("attrs.groups", "groups " + std::to_string(groups) + " does not divide K " +
+                                 std::to_string(k) + " (the columns of x)");
+    if (n % groups)
+        fail("attrs.groups", "groups " + std::to_string(groups) + " does not divide N " +
+                                 std::to_string(n) + " (the rows of w)");
+    if (w[1] != k / groups)
+        fail(input_path(1), "w " + shape_str(w) + ": expected dimension 1 = K/groups = " +
+                                std::to_string(k / groups));
+    check_bias(g, o, 2, n);
+    return {x[0], n};
+}
+
+/// The `pad` of the token-window operators. Its default (k-1)/2 keeps T tokens only for an odd
+/// k, so an even k must give its padding explicitly.
+std::int64_t token_pad(const op &o, std::int64_t k) {
+    if (!find_attr(o, "pad") && k % 2 == 0)
+        fail("attrs.kernel", "kernel " + std::to_string(k) +
+                                 " is even: the default pad (k-1)/2 needs an odd kernel; give "
+                                 "attrs.pad explicitly");
+    return int_attr(o, "pad", (k - 1) / 2, 0, int_max);
+}
+
+shape_t infer_depthwise_conv1d(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [T,C]");
+    const auto &w = input_rank(g, o, 1, 2, "w of rank 2 [C,k]");
+    const std::int64_t k = int_attr(o, "kernel", 0, 1, int_max, true);
+    const std::int64_t pad = token_pad(o, k);
+    if (w != shape_t{x[1], k})
+        fail(input_path(1), "expected w [C,k] = " + shape_str({x[1], k}) + ", got " + shape_str(w));
+    check_bias(g, o, 2, x[1]);
+    return {window_out(x[0], pad, pad, k, 1, "token count"), x[1]};
+}
+
+shape_t infer_unfold(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [T,C]");
+    const std::int64_t k = int_attr(o, "kernel", 0, 1, int_max, true);
+    token_pad(o, k);
+    return {x[0], x[1] * k};
+}
+
+shape_t infer_dynamic_conv1d(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [T,C·k] (unfolded)");
+    const auto &kern = input_rank(g, o, 1, 2, "kernels of rank 2 [T,heads·k]");
+    const std::int64_t k = int_attr(o, "kernel", 0, 1, int_max, true);
+    const std::int64_t heads = int_attr(o, "heads", 1, 1, int_max);
+    if (x[1] % k)
+        fail(input_path(0), "expected x [T,C·k] (unfolded): its " + std::to_string(x[1]) +
+                                " columns are not a multiple of kernel " + std::to_string(k));
+    const std::int64_t c = x[1] / k;
+    if (c % heads)
+        fail("attrs.heads", "heads " + std::to_string(heads) + " does not divide C = " +
+                                std::to_string(c) + " (columns of x / kernel)");
+    if (kern != shape_t{x[0], heads * k})
+        fail(input_path(1), "expected kernels [T,heads·k] = " + shape_str({x[0], heads * k}) +
+                                ", got " + shape_str(kern));
+    return {x[0], c};
+}
+
+shape_t infer_softmax(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [M,N]");
+    const std::int64_t group = int_attr(o, "group", x[1], 1, int_max);
+    if (x[1] % group)
+        fail("attrs.group", "group " + std::to_string(group) + " does not divide the " +
+                                std::to_string(x[1]) + " columns of x");
+    return x;
+}
+
+shape_t infer_layernorm(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [T,D]");
+    for (std::size_t i = 1; i <= 2; ++i)
+        if (input(g, o, i).shape != shape_t{x[1]})
+            fail(input_path(i), std::string("expected ") + (i == 1 ? "gamma" : "beta") +
+                                    " of shape [" + std::to_string(x[1]) + "], got " +
+                                    shape_str(input(g, o, i).shape));
+    return x;
+}
+
+shape_t infer_embedding(const graph &g, const op &o) {
+    const tensor &ids = input(g, o, 0);
+    if (ids.shape.size() != 1 || ids.type != dtype::int32)
+        fail(input_path(0), "expected ids of rank 1 [T] and dtype int32, got \"" + ids.name +
+                                "\" " + dtype_name(ids.type) + " " + shape_str(ids.shape));
+    const auto &table = input_rank(g, o, 1, 2, "table of rank 2 [V,E]");
+    if (!input(g, o, 1).constant)
+        fail(input_path(1),
+             "expected a constant table, \"" + input(g, o, 1).name + "\" is not constant");
+    if (int_attr(o, "sequential", 0, 0, 1) == 1 && ids.shape[0] > table[0])
+        fail(input_path(1),
+             "sequential = 1 reads rows 0..T-1 with T = " + std::to_string(ids.shape[0]) +
+                 ", the table has " + std::to_string(table[0]) + " rows");
+    return {ids.shape[0], table[1]};
+}
+
+shape_t infer_transpose(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [M,N]");
+    return {x[1], x[0]};
+}
+
 const attr_rule a_kernel{"kernel", attr_kind::integers, "[kh, kw], required, each >= 1"};
 const attr_rule a_stride{"stride", attr_kind::integers, "[sh, sw], each >= 1; default [1, 1]"};
 const attr_rule a_pad{"pad", attr_kind::integers,
@@ -436,10 +611,17 @@ const attr_rule a_cbegin{"channel_begin", attr_kind::integer,
                          "first channel of a combined with b; default 0"};
 const attr_rule a_cend{"channel_end", attr_kind::integer,
                        "one past the last channel of a combined with b; default C of a"};
+const attr_rule a_linear_act{"activation", attr_kind::string,
+                             "none | relu | gelu, applied after the bias; default none"};
+const attr_rule a_token_kernel{"kernel", attr_kind::integer, "k >= 1 (tokens), required"};
+const attr_rule a_token_pad{"pad", attr_kind::integer,
+                            "tokens of zero padding at each end, >= 0; default (k-1)/2, which "
+                            "needs an odd k"};
 const char *const binary_rule =
     "without channel attributes b has the shape of a; with them 0 <= channel_begin < "
     "channel_end <= C and b is a with C = channel_end - channel_begin (only those channels of a "
-    "are combined, the others pass through); output = shape of a";
+    "are combined, the others pass through; [C,..] tensors only, not rank 2); output = shape "
+    "of a";
 
 } // namespace
 
@@ -467,9 +649,15 @@ const std::vector<op_rule> &op_rules() {
         {"matmul",
          2,
          2,
-         "a [..,M,K], b [..,K,N] (leading batch dimensions equal)",
-         {},
-         "[..,M,N]",
+         "a [M,heads·K], b [K,heads·N] or, with transpose_b, [N,heads·K]; or rank >= 3: "
+         "a [..,M,K], b [..,K,N] (leading batch dimensions equal, heads 1)",
+         {{"heads", attr_kind::integer,
+           ">= 1, divides the columns of a; heads interleaved along the columns; default 1 (the "
+           "only value for rank >= 3)"},
+          {"transpose_b", attr_kind::integer,
+           "0 | 1: b is [N,heads·K] and each head multiplies by its transpose; rank 2 only; "
+           "default 0"}},
+         "[M,heads·N]; rank >= 3: [..,M,N]",
          infer_matmul},
         {"add", 2, 2, "a, b", {a_cbegin, a_cend}, binary_rule, infer_binary},
         {"mul", 2, 2, "a, b", {a_cbegin, a_cend}, binary_rule, infer_binary},
@@ -516,6 +704,59 @@ const std::vector<op_rule> &op_rules() {
          {{"shape", attr_kind::integers, "required, positive dims, same element count as x"}},
          "attrs.shape",
          infer_reshape},
+        {"linear",
+         2,
+         3,
+         "x [T,K], w [N,K/groups](, b [N])",
+         {{"groups", attr_kind::integer,
+           ">= 1, divides K and N: group i maps columns i·K/groups.. of x to outputs "
+           "i·N/groups..; default 1"},
+          a_linear_act},
+         "[T,N]",
+         infer_linear},
+        {"depthwise_conv1d",
+         2,
+         3,
+         "x [T,C], w [C,k](, b [C])",
+         {a_token_kernel, a_token_pad},
+         "[T+2·pad-k+1, C]",
+         infer_depthwise_conv1d},
+        {"unfold",
+         1,
+         1,
+         "x [T,C]",
+         {a_token_kernel, a_token_pad},
+         "[T, C·k]: column c·k+j of row t is x[t+j-pad][c], 0 outside",
+         infer_unfold},
+        {"dynamic_conv1d",
+         2,
+         2,
+         "x [T,C·k] (unfolded), kernels [T,heads·k]",
+         {{"kernel", attr_kind::integer, "k >= 1, required"},
+          {"heads", attr_kind::integer,
+           ">= 1, divides C; channel c uses kernel head c/(C/heads); default 1"}},
+         "[T,C]: y[t][c] = sum_j x[t][c·k+j]·kernels[t][head(c)·k+j]",
+         infer_dynamic_conv1d},
+        {"softmax",
+         1,
+         1,
+         "x [M,N]",
+         {{"group", attr_kind::integer,
+           ">= 1, divides N: softmax over each run of group consecutive columns; default N"}},
+         "shape of x",
+         infer_softmax},
+        {"layernorm", 3, 3, "x [T,D], gamma [D], beta [D]", {}, "shape of x", infer_layernorm},
+        {"gelu", 1, 1, "x", {}, "shape of x", infer_same},
+        {"embedding",
+         2,
+         2,
+         "ids [T] (int32), table [V,E] (constant)",
+         {{"sequential", attr_kind::integer,
+           "0 | 1: 0 reads the rows ids selects, 1 rows 0..T-1 (position embeddings, T <= V); "
+           "default 0"}},
+         "[T,E]",
+         infer_embedding},
+        {"transpose", 1, 1, "x [M,N]", {}, "[N,M]", infer_transpose},
     };
     return rules;
 }

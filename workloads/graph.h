@@ -38,12 +38,16 @@ using attr_value = std::variant<std::int64_t, double, std::string, std::vector<s
 ///   conv2d   inputs [x, w(, b)]  attrs kernel=[kh,kw] stride=[sh,sw] pad=[t,l,b,r] groups
 ///            activation="none|relu|relu6|prelu|sigmoid"  batchnorm=0|1 (folded BN)
 ///   fc       inputs [x, w(, b)]  (x flattened)  activation
-///   matmul   inputs [a, b]  a:[M,K] b:[K,N]
+///   matmul   inputs [a, b]  a:[M,heads·K] b:[K,heads·N] (or [N,heads·K] with transpose_b=1);
+///            rank >= 3: a:[..,M,K] b:[..,K,N]
 ///   add, mul inputs [a, b]  attrs channel_begin, channel_end (optional: the sub-range of
 ///            a's channels that are combined with b; the other channels pass through)
 ///   relu, relu6, sigmoid, prelu(inputs [x, slope])
 ///   maxpool, avgpool  attrs kernel, stride, pad;  global_avgpool
 ///   concat   attrs axis;   slice  attrs axis, begin, end
+/// Token operators on [T,D] tensors (docs/attention-ops.md): linear (groups, activation
+/// none|relu|gelu), depthwise_conv1d, unfold, dynamic_conv1d (kernel, pad, heads), softmax
+/// (group), layernorm, gelu, embedding (sequential), transpose.
 struct op {
     std::string name;
     std::string type;
@@ -66,7 +70,8 @@ struct graph {
 
     int add_tensor(tensor t); ///< returns its index
     /// Multiply-accumulates of one operator (conv: Hout·Wout·Cout·(Cin/groups)·kh·kw; fc: in·out;
-    /// matmul: M·K·N; everything else 0).
+    /// matmul: M·K·N·heads; linear: T·N·K/groups; depthwise_conv1d, dynamic_conv1d: T_out·C·k;
+    /// everything else 0).
     std::int64_t op_macs(const op &o) const;
     std::int64_t total_macs() const;
     /// Trainable parameters: elements of all constant tensors, plus 2·Cout for every operator
