@@ -5,9 +5,11 @@
 
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -255,6 +257,18 @@ TEST_CASE("a generator written as a trace runs to the same report", "[e2e]") {
     json b = run_json("--workload \"" + t.string() + "\"", "file");
     CHECK(a["summary"] == b["summary"]);
     CHECK(a["ops"] == b["ops"]);
+    // The attention operators survive the trace format too (heads, transpose_b, groups, ...).
+    for (const char *w : {"convbert:preset=medium-small", "vit:preset=deit-tiny"}) {
+        INFO(w);
+        fs::path tw = scratch_dir() / "attn-trace.json";
+        REQUIRE(
+            qcsim(std::string("trace --workload ") + w + " -o \"" + tw.string() + "\"").status ==
+            0);
+        json g = run_json(std::string("--workload ") + w, "gen-attn");
+        json f = run_json("--workload \"" + tw.string() + "\"", "file-attn");
+        CHECK(g["summary"] == f["summary"]);
+        CHECK(g["ops"] == f["ops"]);
+    }
 }
 
 TEST_CASE("qcsim workloads lists both networks with their published figures", "[e2e]") {
@@ -305,6 +319,11 @@ TEST_CASE("docs: README lists every config key and docs define every report fiel
             INFO(section << "." << it.key());
             CHECK(fields.find("`" + it.key() + "`") != std::string::npos);
         }
+    for (const char *section : {"by_layer", "by_type"})
+        for (auto it = rep[section][0].begin(); it != rep[section][0].end(); ++it) {
+            INFO(section << "[]." << it.key());
+            CHECK(fields.find("`" + it.key() + "`") != std::string::npos);
+        }
     for (auto it = rep["ops"][0].begin(); it != rep["ops"][0].end(); ++it) {
         INFO("ops[]." << it.key());
         CHECK((fields.find("`" + it.key() + "`") != std::string::npos ||
@@ -320,4 +339,138 @@ TEST_CASE("bad input: an operator the chip cannot run", "[e2e][bad-input]") {
   "ops": [{"name": "mm", "type": "matmul", "inputs": ["a", "b"], "outputs": ["y"]}],
   "inputs": ["a", "b"], "outputs": ["y"]})");
     check_bad_input("run --workload \"" + p.string() + "\"", {"bmm.json", "ops[0]", "matmul"});
+}
+
+TEST_CASE("group-by type and layer: groups partition the run and keep every MAC",
+          "[e2e][group-by]") {
+    json rep = run_json("", "group");
+    const auto total = rep["summary"]["cycles"].get<std::uint64_t>();
+    for (const char *section : {"by_type", "by_layer"}) {
+        INFO(section);
+        std::uint64_t cycles = 0, macs = 0, ops = 0;
+        for (const auto &g : rep[section]) {
+            cycles += g["cycles"].get<std::uint64_t>();
+            macs += g["macs"].get<std::uint64_t>();
+            ops += g["ops"].get<std::uint64_t>();
+        }
+        // Exclusive cycles partition [0, total]: at most the total, and short of it only by
+        // idle gaps between operators (none longer than a barrier round trip here).
+        CHECK(cycles <= total);
+        CHECK(double(cycles) >= 0.99 * double(total));
+        CHECK(macs == 311342592u); // MobileNeXt-1.0 (networks.md), every MAC in some group
+        CHECK(ops == rep["ops"].size());
+    }
+    // by_type is ordered by cycles, most first.
+    const auto &bt = rep["by_type"];
+    for (std::size_t i = 1; i < bt.size(); ++i)
+        CHECK(bt[i - 1]["cycles"].get<std::uint64_t>() >= bt[i]["cycles"].get<std::uint64_t>());
+    // The layer of "b4.pwr" is "b4"; MobileNeXt's 20 blocks plus stem and head.
+    CHECK(rep["by_layer"].size() == 22);
+
+    auto t = qcsim("run --group-by type");
+    REQUIRE(t.status == 0);
+    CHECK(t.out.find("depthwise_conv2d") != std::string::npos);
+    CHECK(t.out.find("b4.pwr") == std::string::npos); // groups, not operators
+    auto c = qcsim("run --quiet --group-by layer --csv -");
+    REQUIRE(c.status == 0);
+    CHECK(c.out.rfind("layer,ops,cycles,share,macs,", 0) == 0);
+    CHECK(c.out.find("\nb4,4,") != std::string::npos);
+    // Per-op table: a subtotal row closes each layer of two or more operators.
+    auto p = qcsim("run");
+    REQUIRE(p.status == 0);
+    CHECK(p.out.find("b4 total") != std::string::npos);
+}
+
+TEST_CASE("bad input: --group-by with an unknown grouping", "[e2e][bad-input]") {
+    check_bad_input("run --group-by kind", {"--group-by", "op, layer or type"});
+}
+
+// ---- Attention workloads (issue 3) ----
+
+TEST_CASE("lower bounds hold on every operator of ConvBERT, BERT and ViT", "[e2e][attention]") {
+    const json chip = default_chip();
+    for (const char *w : {"convbert:preset=base", "convbert:preset=medium-small",
+                          "convbert:preset=small", "convbert:preset=base,seq=512",
+                          "bert:preset=base", "bert:preset=small", "bert:preset=base,seq=512",
+                          "vit:preset=vit-b16", "vit:preset=deit-tiny", "vit:preset=deit-small"}) {
+        INFO(w);
+        check_lower_bounds(run_json(std::string("--workload ") + w, "attn"), chip);
+    }
+    // The other policies: unfold materialised, depthwise conv1d on the MAC array, vector
+    // residuals, one core split.
+    check_lower_bounds(run_json("--workload convbert:preset=small --set compiler.fuse_unfold=false "
+                                "--set compiler.depthwise=mac_array --set compiler.residual=vector "
+                                "--set compiler.core_split=rows",
+                                "attn-policies"),
+                       chip);
+}
+
+TEST_CASE("the T x T score matrix stays on chip at T = 128 and is spilled at T = 512",
+          "[e2e][attention]") {
+    // BERT-base scores are 12·T² bytes over 4 cores: 49,152 B per core at T = 128 (under the
+    // 524,288 B residency budget), 786,432 B per core at T = 512 (over it).
+    for (int seq : {128, 512}) {
+        json rep = run_json("--workload bert:preset=base,seq=" + std::to_string(seq), "spill");
+        int scores = 0;
+        for (const auto &o : rep["ops"]) {
+            if (o["name"].get<std::string>().find(".attn.scores") == std::string::npos)
+                continue;
+            ++scores;
+            const std::string tiling = o["tiling"].get<std::string>();
+            INFO(seq << ": " << tiling);
+            if (seq == 128) {
+                CHECK(tiling.find("output kept on chip") != std::string::npos);
+                CHECK(o["dram_bytes_written"].get<std::uint64_t>() == 0);
+            } else {
+                CHECK(tiling.find("spilled to DRAM") != std::string::npos);
+                CHECK(o["dram_bytes_written"].get<std::uint64_t>() == 12u * 512 * 512);
+            }
+        }
+        CHECK(scores == 12);
+    }
+}
+
+TEST_CASE("attention reports: per-layer subtotals and softmax as an operator type",
+          "[e2e][attention]") {
+    json rep = run_json("--workload convbert:preset=base,seq=128", "types");
+    // 12 layers plus embeddings (the base preset has no pooler: its count has none).
+    CHECK(rep["by_layer"].size() == 13);
+    std::map<std::string, std::uint64_t> macs;
+    for (const auto &g : rep["by_type"])
+        macs[g["type"].get<std::string>()] = g["macs"].get<std::uint64_t>();
+    // Per layer at T = 128, d = 768, A = 384, N' = 6, H = 64, k = 9 (networks.md §4.2):
+    // scores + context = 2·N'·T²·H = 12,582,912; dynamic conv = T·A·k = 442,368;
+    // depthwise conv1d over X = T·d·k = 884,736.
+    CHECK(macs["batch_matmul"] == 12u * 12582912);
+    CHECK(macs["dynamic_conv1d"] == 12u * 442368);
+    CHECK(macs["depthwise_conv1d"] == 12u * 884736);
+    CHECK(macs.count("softmax") == 1);
+    CHECK(macs.count("layernorm") == 1);
+    auto t = qcsim("run --workload convbert --group-by type");
+    REQUIRE(t.status == 0);
+    CHECK(t.out.find("softmax") != std::string::npos);
+    auto p = qcsim("run --workload bert:preset=small");
+    REQUIRE(p.status == 0);
+    CHECK(p.out.find("layer3 total") != std::string::npos);
+}
+
+TEST_CASE("qcsim workloads: attention networks match their published parameter counts",
+          "[e2e][attention]") {
+    auto r = qcsim("workloads --json");
+    REQUIRE(r.status == 0);
+    std::map<std::string, std::uint64_t> params;
+    for (const auto &g : json::parse(r.out))
+        params[g["name"].get<std::string>()] = g["parameters"].get<std::uint64_t>();
+    // Defaults: convbert base (~106M published), bert base (~110M), vit-b16 (~86M).
+    CHECK(std::abs(double(params["convbert"]) - 106e6) < 0.01 * 106e6);
+    CHECK(std::abs(double(params["bert"]) - 110e6) < 0.01 * 110e6);
+    CHECK(std::abs(double(params["vit"]) - 86e6) < 0.01 * 86e6);
+}
+
+TEST_CASE("bad input: attention generator parameters", "[e2e][bad-input][attention]") {
+    check_bad_input("run --workload convbert:seq=0", {"convbert.seq"});
+    check_bad_input("run --workload convbert:kernel=8", {"convbert.kernel", "odd"});
+    check_bad_input("run --workload convbert:head_ratio=5", {"convbert.head_ratio", "divide"});
+    check_bad_input("run --workload bert:preset=large", {"bert.preset", "small", "base"});
+    check_bad_input("run --workload vit:resolution=100", {"vit.resolution"});
 }
