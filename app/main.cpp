@@ -3,8 +3,10 @@
 //   qcsim workloads  list the built-in networks with their parameters, MACs and parameters
 //   qcsim describe   list every chip config key with unit, default and meaning
 //   qcsim trace      write a workload (generator or file) as a JSON trace
-// Exit status: 0 success, 2 bad input or usage, anything else a bug.
+//   qcsim check      rerun the golden (chip, workload) pairs and compare (CI regression)
+// Exit status: 0 success, 1 a check found a difference, 2 bad input or usage, anything else a bug.
 
+#include "app/check.h"
 #include "app/chip_config.h"
 #include "app/report.h"
 #include "arch/simulate.h"
@@ -33,6 +35,7 @@ const char *usage_text =
     "  workloads  list built-in networks, their parameters, MACs and parameter counts\n"
     "  describe   list every chip config key with its unit, default and meaning\n"
     "  trace      write a workload as a JSON trace file\n"
+    "  check      rerun the golden chip/workload pairs and compare cycles (CI regression)\n"
     "run 'qcsim <command> --help' for its options\n";
 
 const char *default_workload = "mobilenext";
@@ -67,8 +70,10 @@ int cmd_run(const std::vector<std::string> &args) {
         "override a config key: --set dram.channels=2 (repeatable)")(
         "json", po::value<std::string>(), "write the JSON report to FILE ('-' = stdout)")(
         "csv", po::value<std::string>(), "write the per-operator CSV to FILE ('-' = stdout)")(
-        "dump-config", po::value<std::string>(),
-        "write the effective chip config to FILE")("quiet,q", "do not print the table");
+        "dump-config", po::value<std::string>(), "write the effective chip config to FILE")(
+        "group-by", po::value<std::string>()->default_value("op"),
+        "table and CSV rows: op (per operator, with layer subtotals), layer, or type (sums per "
+        "operator type, most cycles first)")("quiet,q", "do not print the table");
     auto vm = parse(d, args);
     if (vm.count("help")) {
         std::cout << d;
@@ -77,6 +82,12 @@ int cmd_run(const std::vector<std::string> &args) {
     std::vector<std::string> sets;
     if (vm.count("set"))
         sets = vm["set"].as<std::vector<std::string>>();
+    app::grouping group_by = app::grouping::op;
+    try {
+        group_by = app::parse_grouping(vm["group-by"].as<std::string>());
+    } catch (const std::invalid_argument &e) {
+        throw sim::input_error("command line", "--group-by", e.what());
+    }
     // Everything that can be wrong with the input is checked before anything is written.
     auto chip = app::load_chip(vm["chip"].as<std::string>(), sets);
     const std::string spec = vm["workload"].as<std::string>();
@@ -87,7 +98,7 @@ int cmd_run(const std::vector<std::string> &args) {
     auto report = app::make_report(chip.chip, g, prog, st);
 
     std::string json_text = report.dump(2) + "\n";
-    std::string csv_text = app::render_csv(report);
+    std::string csv_text = app::render_csv(report, group_by);
     std::string cfg_text = chip.effective.dump(2) + "\n";
     if (vm.count("dump-config"))
         sim::write_file_atomic(vm["dump-config"].as<std::string>(), cfg_text);
@@ -98,7 +109,7 @@ int cmd_run(const std::vector<std::string> &args) {
     bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
                      (vm.count("csv") && vm["csv"].as<std::string>() == "-");
     if (!vm.count("quiet") && !to_stdout)
-        std::cout << app::render_table(report);
+        std::cout << app::render_table(report, group_by);
     return 0;
 }
 
@@ -113,7 +124,7 @@ int cmd_workloads(const std::vector<std::string> &args) {
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     sim::text_table t;
     t.add_column("workload", sim::text_table::align::left);
-    t.add_column("parameters (default [min, max])", sim::text_table::align::left);
+    t.add_column("parameters (default [min, max] or {choices})", sim::text_table::align::left);
     t.add_column("MACs (M)");
     t.add_column("params");
     t.add_column("description", sim::text_table::align::left);
@@ -123,7 +134,14 @@ int cmd_workloads(const std::vector<std::string> &args) {
         nlohmann::ordered_json pj = nlohmann::ordered_json::array();
         for (const auto &p : gen.params) {
             ps += (ps.empty() ? "" : ", ") +
-                  fmt::format("{}={} [{}, {}]", p.name, p.default_value, p.min, p.max);
+                  fmt::format("{}={} {}", p.name, p.default_text(), p.range_text());
+            if (p.type == workloads::gen_param::kind::choice) {
+                pj.push_back({{"name", p.name},
+                              {"default", p.default_choice},
+                              {"choices", p.choices},
+                              {"description", p.description}});
+                continue;
+            }
             pj.push_back({{"name", p.name},
                           {"default", p.default_value},
                           {"min", p.min},
@@ -195,6 +213,35 @@ int cmd_trace(const std::vector<std::string> &args) {
     return 0;
 }
 
+int cmd_check(const std::vector<std::string> &args) {
+    po::options_description d("qcsim check options (README 'Regression goldens')");
+    app::check_options o;
+    d.add_options()("help,h", "this help")(
+        "golden", po::value<std::string>(&o.golden_dir)->default_value(o.golden_dir),
+        "golden directory holding manifest.json")(
+        "tolerance", po::value<double>(&o.tolerance_pct)->default_value(0.0),
+        "PCT: a number passes when |after - before| <= PCT/100 * |before| (0 = exact)")(
+        "only", po::value<std::string>(&o.only),
+        "PATTERN: check only the pairs whose \"<chip>/<workload>\" matches this glob")(
+        "update", "rewrite the goldens from this build and print what changed")(
+        "jobs,j", po::value<unsigned>(&o.jobs)->default_value(0),
+        "child processes at once (0 = hardware threads)")(
+        "top", po::value<unsigned>(&o.top)->default_value(o.top),
+        "moved operators listed per pair")("json", po::value<std::string>(&o.json_out),
+                                           "write the result as JSON to FILE")(
+        "markdown", po::value<std::string>(&o.markdown_out),
+        "write the result as a Markdown table to FILE")(
+        "determinism-pair", po::value<std::string>(&o.determinism_pair),
+        "PATTERN: the pair run twice to check reproducibility (default: the first selected)");
+    auto vm = parse(d, args);
+    if (vm.count("help")) {
+        std::cout << d;
+        return 0;
+    }
+    o.update = vm.count("update") > 0;
+    return app::run_check(o);
+}
+
 } // namespace
 
 // libsystemc.so refers to sc_main. qcsim's own main() drives the kernel instead (arch::simulate
@@ -216,6 +263,8 @@ int main(int argc, char **argv) {
             return cmd_describe(rest);
         if (cmd == "trace")
             return cmd_trace(rest);
+        if (cmd == "check")
+            return cmd_check(rest);
         if (cmd == "--help" || cmd == "-h" || cmd == "help") {
             std::cout << usage_text;
             return 0;

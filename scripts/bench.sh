@@ -2,35 +2,101 @@
 # Speed and memory of qcsim on whole networks: wall time, peak resident memory and simulated
 # cycles per wall-clock second of `qcsim run`, best of N runs per workload. Figures go in
 # README ("Speed"); tests never assert on wall time.
-#   scripts/bench.sh [-n RUNS] [WORKLOAD ...]     (default: mobilenext mobilenetv2, 5 runs)
+#   scripts/bench.sh [-n RUNS] [--baseline REF] [WORKLOAD ...]
+#     (default: mobilenext mobilenetv2, 5 runs)
+# --baseline REF compares build/qcsim with another build: REF is a path to a qcsim binary, or a
+# git commit or branch, which is built (Release) in a temporary worktree and directory that are
+# removed afterwards. Both binaries run the same workloads the same number of times, alternating,
+# and the script prints per workload wall(current), wall(baseline) and their ratio.
+# QCSIM_BIN=path overrides the current binary (default build/qcsim, built by setup.sh if absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=5
-if [ "${1:-}" = "-n" ]; then runs=$2; shift 2; fi
-workloads=("$@")
+baseline=""
+workloads=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -n) runs=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "bench: unknown option $1" >&2; exit 2 ;;
+    *) workloads+=("$1"); shift ;;
+  esac
+done
 [ ${#workloads[@]} -gt 0 ] || workloads=(mobilenext mobilenetv2)
 
-[ -x build/qcsim ] || scripts/setup.sh >/dev/null
+cur_bin=${QCSIM_BIN:-build/qcsim}
+if [ -z "${QCSIM_BIN:-}" ] && [ ! -x build/qcsim ]; then scripts/setup.sh >/dev/null; fi
+[ -x "$cur_bin" ] || { echo "bench: $cur_bin is not an executable" >&2; exit 2; }
 command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)"; exit 2; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+worktree=""
+cleanup() {
+  if [ -n "$worktree" ]; then git worktree remove --force "$worktree" >/dev/null 2>&1 || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 
-printf '%-34s %10s %10s %12s %14s\n' workload "wall ms" "peak MiB" "sim cycles" "Mcycles/s"
+# The baseline binary: a file, or a git revision built in a temporary worktree.
+base_bin=""
+base_label=""
+if [ -n "$baseline" ]; then
+  if [ -f "$baseline" ] && [ -x "$baseline" ]; then
+    base_bin=$(realpath "$baseline")
+    base_label=$baseline
+  elif rev=$(git rev-parse --verify --quiet "$baseline^{commit}"); then
+    worktree="$tmp/src"
+    base_label="$baseline ($(git rev-parse --short "$rev"))"
+    echo "bench: building $base_label in a temporary worktree (Release)..." >&2
+    git worktree add --detach --quiet "$worktree" "$rev"
+    cmake -S "$worktree" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$tmp/build" -j"$(nproc)" --target qcsim >/dev/null
+    base_bin="$tmp/build/qcsim"
+  else
+    echo "bench: --baseline $baseline is neither an executable file nor a git commit or branch" >&2
+    exit 2
+  fi
+fi
+
+# measure BIN WORKLOAD TAG: one run; keeps the best wall time (us) and peak RSS (KiB) in
+# best_us[TAG] and best_kb[TAG], and the simulated cycles in cycles[TAG].
+declare -A best_us best_kb cycles
+measure() {
+  local bin=$1 w=$2 tag=$3 t0 t1 kb us
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$tmp/time.$tag" "$bin" run --quiet --workload "$w" --json "$tmp/r.$tag.json"
+  t1=$(date +%s%N)
+  read -r kb < "$tmp/time.$tag"
+  us=$(( (t1 - t0) / 1000 ))
+  if [ -z "${best_us[$tag]:-}" ] || [ "$us" -lt "${best_us[$tag]}" ]; then best_us[$tag]=$us; fi
+  if [ -z "${best_kb[$tag]:-}" ] || [ "$kb" -lt "${best_kb[$tag]}" ]; then best_kb[$tag]=$kb; fi
+  cycles[$tag]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["cycles"])' "$tmp/r.$tag.json" 2>/dev/null ||
+                 grep -m1 '"cycles"' "$tmp/r.$tag.json" | tr -dc '0-9')
+}
+
+if [ -z "$base_bin" ]; then
+  printf '%-34s %10s %10s %12s %14s\n' workload "wall ms" "peak MiB" "sim cycles" "Mcycles/s"
+else
+  printf '%-34s %12s %12s %8s %12s %12s\n' workload "current ms" "baseline ms" ratio \
+    "cycles" "base cycles"
+fi
 for w in "${workloads[@]}"; do
-  best_ms=""; best_kb=""
+  best_us=(); best_kb=(); cycles=()
   for _ in $(seq "$runs"); do
-    t0=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$tmp/time" build/qcsim run --quiet --workload "$w" --json "$tmp/r.json"
-    t1=$(date +%s%N)
-    read -r kb < "$tmp/time"
-    ms=$(( (t1 - t0) / 1000000 ))
-    if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
-    if [ -z "$best_kb" ] || [ "$kb" -lt "$best_kb" ]; then best_kb=$kb; fi
+    measure "$cur_bin" "$w" cur
+    # Alternating the two binaries spreads the machine's drift over both.
+    [ -z "$base_bin" ] || measure "$base_bin" "$w" base
   done
-  cycles=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["cycles"])' "$tmp/r.json" 2>/dev/null ||
-           grep -m1 '"cycles"' "$tmp/r.json" | tr -dc '0-9')
-  awk -v w="$w" -v ms="$best_ms" -v kb="$best_kb" -v c="$cycles" 'BEGIN {
-    s = (ms > 0 ? ms : 1) / 1000.0;
-    printf "%-34s %10d %10.1f %12d %14.1f\n", w, ms, kb / 1024.0, c, c / s / 1e6 }'
+  if [ -z "$base_bin" ]; then
+    awk -v w="$w" -v us="${best_us[cur]}" -v kb="${best_kb[cur]}" -v c="${cycles[cur]}" 'BEGIN {
+      ms = int(us / 1000); s = (ms > 0 ? ms : 1) / 1000.0;
+      printf "%-34s %10d %10.1f %12d %14.1f\n", w, ms, kb / 1024.0, c, c / s / 1e6 }'
+  else
+    awk -v w="$w" -v a="${best_us[cur]}" -v b="${best_us[base]}" -v ca="${cycles[cur]}" \
+        -v cb="${cycles[base]}" 'BEGIN {
+      printf "%-34s %12.1f %12.1f %8.3f %12d %12d%s\n", w, a / 1000.0, b / 1000.0, a / b, ca, cb,
+             (ca == cb ? "" : "  (simulated cycles differ)") }'
+  fi
 done
 echo "(best of $runs runs, whole process incl. start-up, compile and report; $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+[ -z "$base_bin" ] || echo "(ratio = current / baseline wall time: below 1 is faster; baseline: $base_label)"

@@ -1,0 +1,335 @@
+// End-to-end tests of `qcsim check`, the CI regression on cycle counts: golden files recorded by
+// --update, a perturbed chip that must fail and name what moved, goldens that are corrupt or
+// missing (bad input, exit 2, never a pass), the tolerance on both sides of its boundary, and the
+// repository's own golden set. Each test builds its own small golden directory (one chip, one
+// small MobileNeXt) so that it runs in well under a second.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct result {
+    int status = -1;
+    std::string out, err;
+};
+
+fs::path scratch() {
+    static fs::path d = [] {
+        fs::path p = fs::temp_directory_path() / ("qcsim-check-e2e-" + std::to_string(::getpid()));
+        fs::create_directories(p);
+        return p;
+    }();
+    return d;
+}
+
+std::string slurp(const fs::path &p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void spit(const fs::path &p, const std::string &text) {
+    std::ofstream(p, std::ios::binary) << text;
+}
+
+result qcsim(const std::string &args) {
+    fs::path o = scratch() / "stdout.txt", e = scratch() / "stderr.txt";
+    std::string cmd = std::string("\"") + QCSIM_BIN + "\" " + args + " >\"" + o.string() +
+                      "\" 2>\"" + e.string() + "\" </dev/null";
+    int rc = std::system(cmd.c_str());
+    result r;
+    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    r.out = slurp(o);
+    r.err = slurp(e);
+    return r;
+}
+
+std::string q(const fs::path &p) {
+    return "\"" + p.string() + "\"";
+}
+
+const char *small_workload = "mobilenext:width=0.5,resolution=96";
+const char *golden_name = "questcore-ref/mobilenext_width=0.5_resolution=96.json";
+
+/// A golden directory with a copy of the reference chip and one small workload, goldens
+/// recorded by `qcsim check --update`.
+fs::path recorded_golden_dir(const std::string &name) {
+    fs::path d = scratch() / name;
+    fs::remove_all(d);
+    fs::create_directories(d);
+    fs::copy_file(fs::path(QCSIM_SOURCE_DIR) / "configs/questcore.json", d / "chip.json");
+    json m = {{"schema", "qcsim.golden-manifest/1"},
+              {"chips", {"chip.json"}},
+              {"workloads", {small_workload}}};
+    spit(d / "manifest.json", m.dump(2));
+    auto r = qcsim("check --update --golden " + q(d));
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    REQUIRE(fs::exists(d / golden_name));
+    return d;
+}
+
+/// Changes one key of the chip config in a golden directory.
+void set_chip_key(const fs::path &dir, const std::string &group, const std::string &key,
+                  const json &value) {
+    json c = json::parse(slurp(dir / "chip.json"));
+    c[group][key] = value;
+    spit(dir / "chip.json", c.dump(2));
+}
+
+/// qcsim check whose JSON result is read back; the run must end with `expected`.
+json check_json(const fs::path &dir, const std::string &extra, int expected) {
+    fs::path out = scratch() / "check.json";
+    fs::remove(out);
+    auto r = qcsim("check --golden " + q(dir) + " " + extra + " --json " + q(out));
+    INFO(r.out << r.err);
+    REQUIRE(r.status == expected);
+    return json::parse(slurp(out));
+}
+
+/// Bad input: exit 2, stderr names every string, and no --json/--markdown file is left.
+void check_bad_input(const fs::path &dir, const std::vector<std::string> &must_contain,
+                     const std::string &extra = "") {
+    fs::path js = scratch() / "must-not-exist.json", md = scratch() / "must-not-exist.md";
+    fs::remove(js);
+    fs::remove(md);
+    auto r = qcsim("check --golden " + q(dir) + " " + extra + " --json " + q(js) + " --markdown " +
+                   q(md));
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.status == 2);
+    for (const auto &s : must_contain)
+        CHECK(r.err.find(s) != std::string::npos);
+    CHECK(!fs::exists(js));
+    CHECK(!fs::exists(md));
+    CHECK(r.out.find("PASS") == std::string::npos);
+}
+
+} // namespace
+
+TEST_CASE("check: goldens recorded by --update pass unchanged, and a second --update changes "
+          "nothing",
+          "[check]") {
+    fs::path d = recorded_golden_dir("record");
+    const std::string golden = slurp(d / golden_name);
+    json g = json::parse(golden);
+    CHECK(g["schema"] == "qcsim.golden/1");
+    CHECK(g["chip"]["name"] == "questcore-ref");
+    CHECK(g["workload"]["spec"] == small_workload);
+    CHECK(g["totals"]["cycles"].get<long>() > 0);
+    CHECK(g["ops"].size() > 10);
+
+    json r = check_json(d, "", 0);
+    CHECK(r["status"] == "pass");
+    CHECK(r["pairs"][0]["status"] == "ok");
+    CHECK(r["pairs"][0]["max_abs_delta_pct"].get<double>() == 0.0);
+    CHECK(r["pairs"][0]["wall_ms"].is_number());
+    CHECK(r["determinism"]["identical"] == true);
+
+    auto u = qcsim("check --update --golden " + q(d));
+    CHECK(u.status == 0);
+    CHECK(u.out.find("unchanged") != std::string::npos);
+    CHECK(slurp(d / golden_name) == golden);
+}
+
+TEST_CASE("check: halving the vector unit's lanes fails and names the depthwise operators",
+          "[check]") {
+    fs::path d = recorded_golden_dir("lanes");
+    // Depthwise convolutions run on the vector unit (compiler.depthwise = vector_unit) at
+    // cost.mac = 1 cycle per MAC per lane: a tile takes ceil(MACs / lanes) + 8 cycles, so going
+    // from 64 to 32 lanes roughly doubles their compute and every depthwise operator must take
+    // longer. MACs cannot move (the network is the same).
+    set_chip_key(d, "vector_unit", "lanes", 32);
+    fs::path md = scratch() / "lanes.md";
+    auto text = qcsim("check --golden " + q(d) + " --markdown " + q(md));
+    INFO(text.out << text.err);
+    REQUIRE(text.status == 1);
+    json r = check_json(d, "", 1);
+    CHECK(r["status"] == "moved");
+    const json &p = r["pairs"][0];
+    CHECK(p["status"] == "MOVED");
+    CHECK(p["totals"]["cycles"]["after"].get<long>() > p["totals"]["cycles"]["before"].get<long>());
+    CHECK(p["totals"]["macs"]["moved"] == false);
+
+    json golden = json::parse(slurp(d / golden_name));
+    int depthwise = 0;
+    for (const auto &op : golden["ops"]) {
+        if (op["type"] != "depthwise_conv2d")
+            continue;
+        ++depthwise;
+        const std::string name = op["name"].get<std::string>();
+        INFO(name);
+        auto it = std::find_if(p["moved_ops"].begin(), p["moved_ops"].end(),
+                               [&](const json &m) { return m["name"] == name; });
+        REQUIRE(it != p["moved_ops"].end());
+        REQUIRE((*it)["fields"].contains("cycles"));
+        CHECK((*it)["fields"]["cycles"]["after"].get<long>() >
+              (*it)["fields"]["cycles"]["before"].get<long>());
+        CHECK(!(*it)["fields"].contains("macs"));
+    }
+    CHECK(depthwise > 10);
+    // The most moved operator is listed by name, with before and after, in the text and in the
+    // Markdown a CI job posts.
+    const json &top = p["moved_ops"][0];
+    const std::string top_name = top["name"].get<std::string>();
+    CHECK(top["type"] == "depthwise_conv2d");
+    CHECK(text.out.find(top_name) != std::string::npos);
+    CHECK(text.out.find("MOVED") != std::string::npos);
+    CHECK(text.out.find(std::to_string(top["fields"]["cycles"]["before"].get<long>())) !=
+          std::string::npos);
+    const std::string markdown = slurp(md);
+    CHECK(markdown.find("`" + top_name + "`") != std::string::npos);
+    CHECK(markdown.find("| operator | type | field | before | after | Δ% |") != std::string::npos);
+
+    // --update accepts the change, prints what moved, and the check passes again.
+    auto u = qcsim("check --update --golden " + q(d));
+    CHECK(u.status == 0);
+    CHECK(u.out.find("updated") != std::string::npos);
+    CHECK(u.out.find(top_name) != std::string::npos);
+    CHECK(qcsim("check --golden " + q(d)).status == 0);
+}
+
+TEST_CASE("check: --tolerance passes just above the largest move and fails just below it",
+          "[check]") {
+    fs::path d = recorded_golden_dir("tolerance");
+    json before = json::parse(slurp(d / golden_name));
+    // One DMA engine instead of two moves many operators by amounts we cannot bound by hand, so
+    // the largest relative move is measured independently of qcsim check: from the golden (the
+    // "before") and a plain `qcsim run` of the perturbed chip (the "after"). The boundary logic
+    // is what is under test: |after - before| <= PCT/100 * |before| passes, so a tolerance 0.1 %
+    // (relative) above the largest |delta %| passes and one 0.1 % below it fails.
+    set_chip_key(d, "dma", "engines", 1);
+    fs::path rep_file = scratch() / "tolerance-run.json";
+    auto run = qcsim("run --quiet --chip " + q(d / "chip.json") + " --workload " + small_workload +
+                     " --json " + q(rep_file));
+    REQUIRE(run.status == 0);
+    json after = json::parse(slurp(rep_file));
+    const char *fields[] = {"cycles", "macs", "dram_bytes_read", "dram_bytes_written", "energy_uj"};
+    double max_pct = 0;
+    auto note = [&](const json &b, const json &a) {
+        for (const char *f : fields) {
+            const double x = b[f].get<double>(), y = a[f].get<double>();
+            if (x == y)
+                continue;
+            REQUIRE(x != 0); // a number leaving 0 can never be tolerated
+            max_pct = std::max(max_pct, 100.0 * std::abs(y - x) / std::abs(x));
+        }
+    };
+    note(before["totals"], after["summary"]);
+    REQUIRE(before["ops"].size() == after["ops"].size());
+    for (std::size_t i = 0; i < before["ops"].size(); ++i) {
+        REQUIRE(before["ops"][i]["name"] == after["ops"][i]["name"]);
+        note(before["ops"][i], after["ops"][i]);
+    }
+    REQUIRE(max_pct > 0.5);
+
+    json exact = check_json(d, "", 1);
+    // qcsim check computes the same largest move.
+    CHECK(exact["pairs"][0]["max_abs_delta_pct"].get<double>() == Approx(max_pct).epsilon(1e-9));
+    char above[64], below[64];
+    std::snprintf(above, sizeof above, "%.12g", max_pct * 1.001);
+    std::snprintf(below, sizeof below, "%.12g", max_pct * 0.999);
+    json pass = check_json(d, std::string("--tolerance ") + above, 0);
+    CHECK(pass["status"] == "pass");
+    CHECK(pass["pairs"][0]["moved_ops"].empty());
+    json fail = check_json(d, std::string("--tolerance ") + below, 1);
+    CHECK(fail["status"] == "moved");
+    CHECK(fail["pairs"][0]["status"] == "MOVED");
+    CHECK(fail["pairs_moved"] == 1);
+}
+
+TEST_CASE("check: a corrupt golden is bad input that names the file and the JSON path",
+          "[check][bad-input]") {
+    fs::path d = recorded_golden_dir("corrupt");
+    const fs::path g = d / golden_name;
+    const std::string good = slurp(g);
+    json j = json::parse(good);
+
+    SECTION("invalid JSON") {
+        spit(g, good.substr(0, good.size() / 2));
+        check_bad_input(d, {golden_name, "malformed JSON", "line"});
+    }
+    SECTION("a missing field") {
+        j["totals"].erase("cycles");
+        spit(g, j.dump(1));
+        check_bad_input(d, {golden_name, "totals.cycles", "missing"});
+    }
+    SECTION("a wrong type") {
+        j["ops"][3]["cycles"] = "1919";
+        spit(g, j.dump(1));
+        check_bad_input(d, {golden_name, "ops[3].cycles", "expected an integer"});
+    }
+    SECTION("another schema") {
+        j["schema"] = "qcsim.golden/0";
+        spit(g, j.dump(1));
+        check_bad_input(d, {golden_name, "schema", "qcsim.golden/1"});
+    }
+    SECTION("the golden of another workload") {
+        j["workload"]["spec"] = "mobilenetv2";
+        spit(g, j.dump(1));
+        check_bad_input(d, {golden_name, "workload.spec", small_workload});
+    }
+}
+
+TEST_CASE("check: a missing or a stray golden file is bad input, not a pass",
+          "[check][bad-input]") {
+    fs::path d = recorded_golden_dir("missing");
+    SECTION("missing") {
+        fs::remove(d / golden_name);
+        check_bad_input(d, {golden_name, "missing golden", "--update"});
+    }
+    SECTION("a golden for a pair the manifest does not list") {
+        fs::copy_file(d / golden_name, d / "questcore-ref/mobilenetv2.json");
+        check_bad_input(d, {"mobilenetv2.json", "not in", "manifest"});
+        // --update removes it.
+        auto u = qcsim("check --update --golden " + q(d));
+        CHECK(u.status == 0);
+        CHECK(u.out.find("removed") != std::string::npos);
+        CHECK(!fs::exists(d / "questcore-ref/mobilenetv2.json"));
+        CHECK(qcsim("check --golden " + q(d)).status == 0);
+    }
+    SECTION("no manifest") {
+        fs::remove(d / "manifest.json");
+        check_bad_input(d, {"manifest.json", "cannot read"});
+    }
+}
+
+TEST_CASE("check: bad options and a chip the child rejects exit 2", "[check][bad-input]") {
+    fs::path d = recorded_golden_dir("options");
+    check_bad_input(d, {"--tolerance", ">= 0"}, "--tolerance -1");
+    check_bad_input(d, {"--only", "matches none"}, "--only 'edge/*'");
+    CHECK(qcsim("check --golden " + q(d) + " --only 'questcore-ref/*'").status == 0);
+    // A scratchpad too small for any tile: the chip config itself is valid, the compiler in the
+    // child process rejects it; check passes the child's message on.
+    set_chip_key(d, "scratchpad", "banks", 1);
+    set_chip_key(d, "scratchpad", "bank_bytes", 1024);
+    check_bad_input(d, {"questcore-ref/", "fits"});
+}
+
+TEST_CASE("check: the repository's golden set matches this build (the CI regression)",
+          "[check][golden]") {
+    fs::path out = scratch() / "repo-check.json";
+    auto r = qcsim(std::string("check --golden \"") + QCSIM_SOURCE_DIR + "/tests/golden\" --json " +
+                   q(out));
+    INFO(r.out << r.err);
+    CHECK(r.status == 0);
+    json j = json::parse(slurp(out));
+    CHECK(j["determinism"]["identical"] == true);
+    // Both bundled chips and the three bundled networks, at least.
+    CHECK(j["pairs"].size() >= 6);
+}
