@@ -211,6 +211,7 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         o["cores"] = info.cores;
         o["tiles"] = info.tiles;
         o["tiling"] = info.tiling;
+        o["output_placement"] = info.output_placement;
         o["start_cycle"] = s.start_cycle;
         o["end_cycle"] = s.end_cycle;
         o["cycles"] = cyc;
@@ -374,6 +375,7 @@ std::string render_table(const report_json &r, grouping by) {
         t.add_column("GB/s");
         t.add_column("stall dma/bank/vec/dep");
         t.add_column("limited by", A::left);
+        t.add_column("out", A::left);
         t.add_column("uJ");
         // A subtotal row closes every layer of two or more operators (when there are layers).
         const auto &layers = r["by_layer"];
@@ -391,7 +393,7 @@ std::string render_table(const report_json &r, grouping by) {
                        fmt::format("{:.2f}", g["macs"].get<double>() / 1e6),
                        pct(g["mac_utilisation"].get<double>()), "", "",
                        human_bytes(g["dram_bytes_read"].get<double>()),
-                       human_bytes(g["dram_bytes_written"].get<double>()), "", "", "",
+                       human_bytes(g["dram_bytes_written"].get<double>()), "", "", "", "",
                        fmt::format("{:.2f}", g["energy_uj"].get<double>())});
         };
         int i = 0;
@@ -422,7 +424,7 @@ std::string render_table(const report_json &r, grouping by) {
                              s["bank_conflict"].get<std::uint64_t>(),
                              s["vector"].get<std::uint64_t>(),
                              s["dependency"].get<std::uint64_t>()),
-                 o["limited_by"].get<std::string>(),
+                 o["limited_by"].get<std::string>(), o["output_placement"].get<std::string>(),
                  fmt::format("{:.2f}", o["energy_uj"].get<double>())});
         }
         if (subtotals && i > 0)
@@ -487,6 +489,7 @@ std::string render_csv(const report_json &r, grouping by) {
                                  "unit",
                                  "cores",
                                  "tiles",
+                                 "output_placement",
                                  "start_cycle",
                                  "end_cycle",
                                  "cycles",

@@ -102,6 +102,9 @@ struct op_info {
     std::uint64_t sram_peak_bytes = 0;     ///< peak scratchpad bytes on one core (tiles + resident)
     std::uint64_t tiles = 0;               ///< compute tiles over all cores
     std::string tiling; ///< human-readable tiling decision, e.g. "rows=7 oc=64 x4 cores"
+    /// Where the output goes: "chip" (kept in the scratchpads for its readers), "spilled" (it
+    /// could have been kept but did not fit: written to DRAM), or "dram".
+    std::string output_placement = "dram";
 };
 
 struct program {

@@ -106,10 +106,13 @@ program compile(const workloads::graph &g, const chip_desc &chip, const std::str
                            std::to_string(t.kc) + " input channels";
         if (!op.weights.empty() && t.weights_once())
             info.tiling += ", weights resident";
-        if (env.out_resident)
+        if (env.out_resident) {
             info.tiling += ", output kept on chip";
-        else if (!res.spill_reason[op.out.tensor].empty())
+            info.output_placement = "chip";
+        } else if (!res.spill_reason[op.out.tensor].empty()) {
             info.tiling += ", output " + res.spill_reason[op.out.tensor];
+            info.output_placement = "spilled";
+        }
         bool in_res = false;
         for (bool r : env.in_resident)
             in_res = in_res || r;

@@ -418,6 +418,7 @@ TEST_CASE("the T x T score matrix stays on chip at T = 128 and is spilled at T =
             ++scores;
             const std::string tiling = o["tiling"].get<std::string>();
             INFO(seq << ": " << tiling);
+            CHECK(o["output_placement"] == (seq == 128 ? "chip" : "spilled"));
             if (seq == 128) {
                 CHECK(tiling.find("output kept on chip") != std::string::npos);
                 CHECK(o["dram_bytes_written"].get<std::uint64_t>() == 0);
