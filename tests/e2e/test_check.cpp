@@ -3,6 +3,8 @@
 // missing (bad input, exit 2, never a pass), the tolerance on both sides of its boundary, and the
 // repository's own golden set. Each test builds its own small golden directory (one chip, one
 // small MobileNeXt) so that it runs in well under a second.
+#include "e2e_common.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -23,41 +25,13 @@ using nlohmann::json;
 
 namespace {
 
-struct result {
-    int status = -1;
-    std::string out, err;
-};
-
-fs::path scratch() {
-    static fs::path d = [] {
-        fs::path p = fs::temp_directory_path() / ("qcsim-check-e2e-" + std::to_string(::getpid()));
-        fs::create_directories(p);
-        return p;
-    }();
-    return d;
-}
-
-std::string slurp(const fs::path &p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using e2e::qcsim;
+using e2e::result;
+using e2e::scratch_dir;
+using e2e::slurp;
 
 void spit(const fs::path &p, const std::string &text) {
     std::ofstream(p, std::ios::binary) << text;
-}
-
-result qcsim(const std::string &args) {
-    fs::path o = scratch() / "stdout.txt", e = scratch() / "stderr.txt";
-    std::string cmd = std::string("\"") + QCSIM_BIN + "\" " + args + " >\"" + o.string() +
-                      "\" 2>\"" + e.string() + "\" </dev/null";
-    int rc = std::system(cmd.c_str());
-    result r;
-    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    return r;
 }
 
 std::string q(const fs::path &p) {
@@ -70,7 +44,7 @@ const char *golden_name = "questcore-ref/mobilenext_width=0.5_resolution=96.json
 /// A golden directory with a copy of the reference chip and one small workload, goldens
 /// recorded by `qcsim check --update`.
 fs::path recorded_golden_dir(const std::string &name) {
-    fs::path d = scratch() / name;
+    fs::path d = scratch_dir() / name;
     fs::remove_all(d);
     fs::create_directories(d);
     fs::copy_file(fs::path(QCSIM_SOURCE_DIR) / "configs/questcore.json", d / "chip.json");
@@ -95,7 +69,7 @@ void set_chip_key(const fs::path &dir, const std::string &group, const std::stri
 
 /// qcsim check whose JSON result is read back; the run must end with `expected`.
 json check_json(const fs::path &dir, const std::string &extra, int expected) {
-    fs::path out = scratch() / "check.json";
+    fs::path out = scratch_dir() / "check.json";
     fs::remove(out);
     auto r = qcsim("check --golden " + q(dir) + " " + extra + " --json " + q(out));
     INFO(r.out << r.err);
@@ -106,7 +80,7 @@ json check_json(const fs::path &dir, const std::string &extra, int expected) {
 /// Bad input: exit 2, stderr names every string, and no --json/--markdown file is left.
 void check_bad_input(const fs::path &dir, const std::vector<std::string> &must_contain,
                      const std::string &extra = "") {
-    fs::path js = scratch() / "must-not-exist.json", md = scratch() / "must-not-exist.md";
+    fs::path js = scratch_dir() / "must-not-exist.json", md = scratch_dir() / "must-not-exist.md";
     fs::remove(js);
     fs::remove(md);
     auto r = qcsim("check --golden " + q(dir) + " " + extra + " --json " + q(js) + " --markdown " +
@@ -155,7 +129,7 @@ TEST_CASE("check: halving the vector unit's lanes fails and names the depthwise 
     // from 64 to 32 lanes roughly doubles their compute and every depthwise operator must take
     // longer. MACs cannot move (the network is the same).
     set_chip_key(d, "vector_unit", "lanes", 32);
-    fs::path md = scratch() / "lanes.md";
+    fs::path md = scratch_dir() / "lanes.md";
     auto text = qcsim("check --golden " + q(d) + " --markdown " + q(md));
     INFO(text.out << text.err);
     REQUIRE(text.status == 1);
@@ -214,7 +188,7 @@ TEST_CASE("check: --tolerance passes just above the largest move and fails just 
     // is what is under test: |after - before| <= PCT/100 * |before| passes, so a tolerance 0.1 %
     // (relative) above the largest |delta %| passes and one 0.1 % below it fails.
     set_chip_key(d, "dma", "engines", 1);
-    fs::path rep_file = scratch() / "tolerance-run.json";
+    fs::path rep_file = scratch_dir() / "tolerance-run.json";
     auto run = qcsim("run --quiet --chip " + q(d / "chip.json") + " --workload " + small_workload +
                      " --json " + q(rep_file));
     REQUIRE(run.status == 0);
@@ -323,7 +297,7 @@ TEST_CASE("check: bad options and a chip the child rejects exit 2", "[check][bad
 
 TEST_CASE("check: the repository's golden set matches this build (the CI regression)",
           "[check][golden]") {
-    fs::path out = scratch() / "repo-check.json";
+    fs::path out = scratch_dir() / "repo-check.json";
     auto r = qcsim(std::string("check --golden \"") + QCSIM_SOURCE_DIR + "/tests/golden\" --json " +
                    q(out));
     INFO(r.out << r.err);

@@ -1,5 +1,7 @@
 // End-to-end tests: they run the qcsim binary as a user or CI would, one process per
 // simulation (SystemC elaborates once per process).
+#include "e2e_common.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -18,38 +20,10 @@ using nlohmann::json;
 
 namespace {
 
-struct result {
-    int status = -1;
-    std::string out, err;
-};
-
-fs::path scratch_dir() {
-    static fs::path d = [] {
-        fs::path p = fs::temp_directory_path() / ("qcsim-e2e-" + std::to_string(::getpid()));
-        fs::create_directories(p);
-        return p;
-    }();
-    return d;
-}
-
-std::string slurp(const fs::path &p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-result qcsim(const std::string &args) {
-    fs::path o = scratch_dir() / "stdout.txt", e = scratch_dir() / "stderr.txt";
-    std::string cmd = std::string("\"") + QCSIM_BIN + "\" " + args + " >\"" + o.string() +
-                      "\" 2>\"" + e.string() + "\" </dev/null";
-    int rc = std::system(cmd.c_str());
-    result r;
-    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    return r;
-}
+using e2e::qcsim;
+using e2e::result;
+using e2e::scratch_dir;
+using e2e::slurp;
 
 fs::path write_temp(const std::string &name, const std::string &text) {
     fs::path p = scratch_dir() / name;
