@@ -482,10 +482,15 @@ graph convbert_graph(gen_values v, const std::string &file) {
                        kernel = integer(v, "kernel");
     const std::int64_t groups = resolve(integer(v, "ffn_groups"), p.ffn_groups);
     const std::int64_t layers = resolve(integer(v, "layers"), p.layers);
-    if (p.heads % ratio)
+    const std::int64_t n_heads = resolve(integer(v, "heads"), p.heads);
+    if (p.d % n_heads)
+        bad_param(gen.name, "heads", file,
+                  "heads " + std::to_string(n_heads) + " does not divide the hidden size " +
+                      std::to_string(p.d) + " of preset " + p.name + " (head size d/heads)");
+    if (n_heads % ratio)
         bad_param(gen.name, "head_ratio", file,
                   "head_ratio " + std::to_string(ratio) + " does not divide the " +
-                      std::to_string(p.heads) + " heads of preset " + p.name +
+                      std::to_string(n_heads) + " heads of preset " + p.name +
                       " (N/head_ratio self-attention heads)");
     if (kernel % 2 == 0)
         bad_param(gen.name, "kernel", file,
@@ -499,8 +504,9 @@ graph convbert_graph(gen_values v, const std::string &file) {
                       " of preset " + p.name);
     v["ffn_groups"] = static_cast<double>(groups);
     v["layers"] = static_cast<double>(layers);
+    v["heads"] = static_cast<double>(n_heads);
     builder b(canonical(gen, v));
-    const std::int64_t heads = p.heads / ratio, head_size = p.d / p.heads;
+    const std::int64_t heads = n_heads / ratio, head_size = p.d / n_heads;
     int x = integer(v, "embeddings") ? text_embeddings(b, seq, p.embedding, p.d)
                                      : b.input("input", {seq, p.d});
     for (std::int64_t i = 0; i < layers; ++i)
@@ -516,7 +522,13 @@ graph bert_graph(gen_values v, const std::string &file) {
     const encoder_preset &p = find_preset(bert_presets, word(v, "preset"));
     const std::int64_t seq = integer(v, "seq");
     const std::int64_t layers = resolve(integer(v, "layers"), p.layers);
+    const std::int64_t heads = resolve(integer(v, "heads"), p.heads);
+    if (p.d % heads)
+        bad_param(gen.name, "heads", file,
+                  "heads " + std::to_string(heads) + " does not divide the hidden size " +
+                      std::to_string(p.d) + " of preset " + p.name + " (head size d/heads)");
     v["layers"] = static_cast<double>(layers);
+    v["heads"] = static_cast<double>(heads);
     builder b(canonical(gen, v));
     int x =
         integer(v, "embeddings") ? text_embeddings(b, seq, p.d, p.d) : b.input("input", {seq, p.d});
@@ -525,7 +537,7 @@ graph bert_graph(gen_values v, const std::string &file) {
         int q = b.linear(at + "query", x, p.d);
         int k = b.linear(at + "key", x, p.d);
         int val = b.linear(at + "value", x, p.d);
-        int o = b.attention(at, q, k, val, p.heads);
+        int o = b.attention(at, q, k, val, heads);
         o = b.linear(at + "output", o, p.d);
         o = b.emit(at + "residual", "add", {o, x}, {});
         o = b.layernorm(at + "norm", o);
@@ -598,8 +610,9 @@ graph vit_graph(gen_values v, const std::string &file) {
 
 graph build_convbert(const std::string &preset, std::int64_t seq, std::int64_t head_ratio,
                      std::int64_t kernel, std::int64_t ffn_groups, std::int64_t layers,
-                     bool embeddings) {
+                     bool embeddings, std::int64_t heads) {
     return convbert_graph({{"preset", preset},
+                           {"heads", static_cast<double>(heads)},
                            {"seq", static_cast<double>(seq)},
                            {"head_ratio", static_cast<double>(head_ratio)},
                            {"kernel", static_cast<double>(kernel)},
@@ -609,9 +622,10 @@ graph build_convbert(const std::string &preset, std::int64_t seq, std::int64_t h
                           "<built-in>");
 }
 
-graph build_bert(const std::string &preset, std::int64_t seq, std::int64_t layers,
-                 bool embeddings) {
+graph build_bert(const std::string &preset, std::int64_t seq, std::int64_t layers, bool embeddings,
+                 std::int64_t heads) {
     return bert_graph({{"preset", preset},
+                       {"heads", static_cast<double>(heads)},
                        {"seq", static_cast<double>(seq)},
                        {"layers", static_cast<double>(layers)},
                        {"embeddings", embeddings ? 1.0 : 0.0}},
@@ -702,7 +716,10 @@ const std::vector<generator> &generators() {
           number_param("layers", k::integer, 0, 0, 48, "encoder layers; 0 = the preset's (12)"),
           number_param("embeddings", k::integer, 1, 0, 1,
                        "1: token ids in, word/position/token-type embeddings (and the E->d "
-                       "projection when E != d); 0: hidden states [T, d] in")},
+                       "projection when E != d); 0: hidden states [T, d] in"),
+          number_param("heads", k::integer, 0, 0, 256,
+                       "nominal attention heads N (half self-attention, half convolution at "
+                       "γ = 2); 0 = the preset's (4, 8, 12); must divide d")},
          make_convbert},
         {"bert",
          "BERT encoder with pooler (self-attention), google-research/bert",
@@ -713,7 +730,9 @@ const std::vector<generator> &generators() {
           number_param("layers", k::integer, 0, 0, 48, "encoder layers; 0 = the preset's"),
           number_param("embeddings", k::integer, 1, 0, 1,
                        "1: token ids in, word/position/token-type embeddings; 0: hidden states "
-                       "[T, d] in")},
+                       "[T, d] in"),
+          number_param("heads", k::integer, 0, 0, 256,
+                       "attention heads; 0 = the preset's (small 8, base 12); must divide d")},
          make_bert},
         {"vit",
          "Vision Transformer / DeiT (16x16 patches, class token, pre-norm), timm, ImageNet "

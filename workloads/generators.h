@@ -63,12 +63,14 @@ graph build_mobilenetv2(double width, std::int64_t resolution);
 
 /// ConvBERT encoder (mixed attention: self-attention heads plus span-based dynamic convolution
 /// heads), official modeling.py structure; preset small | medium-small | base. `ffn_groups` and
-/// `layers` 0 take the preset's value; `embeddings` false starts from hidden states [seq, d].
+/// `layers` (and `heads`) 0 take the preset's value; `embeddings` false starts from hidden states
+/// [seq, d].
 graph build_convbert(const std::string &preset, std::int64_t seq, std::int64_t head_ratio,
                      std::int64_t kernel, std::int64_t ffn_groups, std::int64_t layers,
-                     bool embeddings);
+                     bool embeddings, std::int64_t heads = 0);
 /// BERT encoder with its pooler; preset small (L4/H512) | base. `layers` 0: the preset's.
-graph build_bert(const std::string &preset, std::int64_t seq, std::int64_t layers, bool embeddings);
+graph build_bert(const std::string &preset, std::int64_t seq, std::int64_t layers, bool embeddings,
+                 std::int64_t heads = 0);
 /// ViT / DeiT image classifier, 16x16 patches, 1000 classes; preset vit-b16 | deit-tiny |
 /// deit-small; `resolution` a multiple of 16; `layers` 0: the preset's.
 graph build_vit(const std::string &preset, std::int64_t resolution, std::int64_t layers);

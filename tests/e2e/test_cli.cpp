@@ -446,6 +446,7 @@ TEST_CASE("bad input: attention generator parameters", "[e2e][bad-input][attenti
     check_bad_input("run --workload convbert:seq=0", {"convbert.seq"});
     check_bad_input("run --workload convbert:kernel=8", {"convbert.kernel", "odd"});
     check_bad_input("run --workload convbert:head_ratio=5", {"convbert.head_ratio", "divide"});
+    check_bad_input("run --workload bert:heads=5", {"bert.heads", "hidden size"});
     check_bad_input("run --workload bert:preset=large", {"bert.preset", "small", "base"});
     check_bad_input("run --workload vit:resolution=100", {"vit.resolution"});
 }

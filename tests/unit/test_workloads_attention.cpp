@@ -500,7 +500,7 @@ TEST_CASE("convbert: medium-small has a grouped FFN (g = 2) without channel shuf
     graph g = build_workload("convbert:preset=medium-small");
     CHECK(g.name ==
           "convbert:preset=medium-small,seq=128,head_ratio=2,kernel=9,ffn_groups=2,layers=12,"
-          "embeddings=1");
+          "embeddings=1,heads=8");
     const op &in = need_op(g, "layer3.ffn.in");
     const op &out = need_op(g, "layer3.ffn.out");
     CHECK(in.attr_int("groups", 0) == 2);
@@ -659,7 +659,13 @@ TEST_CASE("convbert: bad parameters name the parameter", "[workloads]") {
     CHECK_THROWS_AS(build_convbert("huge", 128, 2, 9, 0, 0, true), sim::input_error);
     CHECK(build_convbert("small", 64, 2, 9, 0, 1, false).name ==
           "convbert:preset=small,seq=64,head_ratio=2,kernel=9,ffn_groups=1,layers=1,"
-          "embeddings=0");
+          "embeddings=0,heads=4");
+    // heads must divide the hidden size: 7 does not divide 768 (head size d/heads).
+    expect_spec_error("convbert:heads=7", "convbert.heads", "does not divide the hidden size 768");
+    // 16 heads of 48 with γ = 2: 8 self-attention heads, A = 384 as before; γ must divide N.
+    CHECK_NOTHROW(build_workload("convbert:heads=16,layers=1"));
+    expect_spec_error("convbert:heads=6,head_ratio=4", "convbert.head_ratio",
+                      "does not divide the 6 heads");
 }
 
 // ---- BERT ------------------------------------------------------------------------------------
@@ -676,7 +682,7 @@ TEST_CASE("bert: base has 109,482,240 parameters (published 110M) and small 28,7
     //   per layer 4·262,656 + 2·1024 + 1,050,624 + 1,049,088 = 3,152,384, ×4 = 12,609,536;
     //   pooler 262,656: 28,763,648 (also KerasHub's bert_small_en_uncased count).
     CHECK(build_workload("bert:preset=small").total_params() == 28763648);
-    CHECK(base.name == "bert:preset=base,seq=128,layers=12,embeddings=1");
+    CHECK(base.name == "bert:preset=base,seq=128,layers=12,embeddings=1,heads=12");
 }
 
 TEST_CASE("bert: a layer is self-attention + FFN; MACs at T = 128 and 512", "[workloads]") {
@@ -703,7 +709,10 @@ TEST_CASE("bert: a layer is self-attention + FFN; MACs at T = 128 and 512", "[wo
     expect_spec_error("bert:preset=large", "bert.preset", "expected one of: small, base");
     expect_spec_error("bert:seq=0", "bert.seq", "[1, 512]");
     CHECK(build_workload("bert:preset=small").name == "bert:preset=small,seq=128,layers=4,"
-                                                      "embeddings=1");
+                                                      "embeddings=1,heads=8");
+    expect_spec_error("bert:heads=5", "bert.heads", "does not divide the hidden size 768");
+    // Heads move the attention MACs not at all (N·T²·(d/N) = T²·d) but the shapes: 24 heads.
+    CHECK(build_workload("bert:heads=24").total_macs() == build_workload("bert").total_macs());
 }
 
 // ---- ViT -------------------------------------------------------------------------------------
