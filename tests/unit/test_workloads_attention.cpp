@@ -4,6 +4,7 @@
 
 #include "workloads/generators.h"
 #include "workloads/trace.h"
+#include "workloads_test_util.h"
 
 #include "sim/errors.h"
 
@@ -20,6 +21,10 @@ using nlohmann::json;
 using v64 = std::vector<std::int64_t>;
 
 namespace {
+
+using wltest::expect_spec_error;
+using wltest::find_op;
+using wltest::need_op;
 
 /// A graph of free-standing tensors for shape-rule checks.
 struct scratch {
@@ -73,33 +78,6 @@ void expect_trace_error(const json &j, const std::string &path, const std::strin
         CHECK(e.json_path() == path);
         CHECK(std::string(e.what()).find(fragment) != std::string::npos);
     }
-}
-
-void expect_spec_error(const std::string &spec, const std::string &path,
-                       const std::string &fragment) {
-    try {
-        build_workload(spec);
-        FAIL("accepted " << spec);
-    } catch (const sim::input_error &e) {
-        INFO(e.what());
-        CHECK(e.file() == "--workload");
-        CHECK(e.json_path() == path);
-        CHECK(std::string(e.what()).find(fragment) != std::string::npos);
-    }
-}
-
-const op *find_op(const graph &g, const std::string &name) {
-    for (const auto &o : g.ops)
-        if (o.name == name)
-            return &o;
-    return nullptr;
-}
-
-const op &need_op(const graph &g, const std::string &name) {
-    const op *o = find_op(g, name);
-    INFO(name);
-    REQUIRE(o);
-    return *o;
 }
 
 const tensor &out_of(const graph &g, const std::string &name) {

@@ -3,6 +3,7 @@
 #include "workloads/generators.h"
 
 #include "sim/errors.h"
+#include "workloads_test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -10,17 +11,7 @@ using namespace workloads;
 
 namespace {
 
-void expect_error(const std::string &spec, const std::string &path, const std::string &fragment) {
-    try {
-        build_workload(spec);
-        FAIL("accepted " << spec);
-    } catch (const sim::input_error &e) {
-        INFO(e.what());
-        CHECK(e.file() == "--workload");
-        CHECK(e.json_path() == path);
-        CHECK(std::string(e.what()).find(fragment) != std::string::npos);
-    }
-}
+using wltest::expect_spec_error;
 
 } // namespace
 
@@ -50,27 +41,28 @@ TEST_CASE("generators: the graph name is the canonical spec with every parameter
 }
 
 TEST_CASE("generators: unknown names and parameters suggest the nearest", "[workloads]") {
-    expect_error("mobilenxt", "mobilenxt", "did you mean \"mobilenext\"");
-    expect_error("resnet", "resnet", "mobilenetv2"); // lists the available
-    expect_error("mobilenext:widht=1", "mobilenext.widht", "did you mean \"width\"");
-    expect_error("mobilenetv2:identity_div=2", "mobilenetv2.identity_div", "unknown parameter");
-    expect_error("mobilenext:width", "mobilenext", "key=value");
-    expect_error("mobilenext:width=1,width=2", "mobilenext.width", "twice");
+    expect_spec_error("mobilenxt", "mobilenxt", "did you mean \"mobilenext\"");
+    expect_spec_error("resnet", "resnet", "mobilenetv2"); // lists the available
+    expect_spec_error("mobilenext:widht=1", "mobilenext.widht", "did you mean \"width\"");
+    expect_spec_error("mobilenetv2:identity_div=2", "mobilenetv2.identity_div",
+                      "unknown parameter");
+    expect_spec_error("mobilenext:width", "mobilenext", "key=value");
+    expect_spec_error("mobilenext:width=1,width=2", "mobilenext.width", "twice");
 }
 
 TEST_CASE("generators: values must be numeric, integral where declared, and in range",
           "[workloads]") {
-    expect_error("mobilenext:width=abc", "mobilenext.width", "expected a number");
-    expect_error("mobilenext:width=", "mobilenext.width", "expected a number");
-    expect_error("mobilenext:identity_div=1.5", "mobilenext.identity_div", "integer");
+    expect_spec_error("mobilenext:width=abc", "mobilenext.width", "expected a number");
+    expect_spec_error("mobilenext:width=", "mobilenext.width", "expected a number");
+    expect_spec_error("mobilenext:identity_div=1.5", "mobilenext.identity_div", "integer");
     // identity_div in [1, 1024]: 0 and 1025 rejected, 1 and 1024 accepted.
-    expect_error("mobilenext:identity_div=0", "mobilenext.identity_div", "[1, 1024]");
-    expect_error("mobilenext:identity_div=1025", "mobilenext.identity_div", "[1, 1024]");
+    expect_spec_error("mobilenext:identity_div=0", "mobilenext.identity_div", "[1, 1024]");
+    expect_spec_error("mobilenext:identity_div=1025", "mobilenext.identity_div", "[1, 1024]");
     CHECK_NOTHROW(build_workload("mobilenext:identity_div=1024"));
     // resolution in [32, 2048]: 31 rejected, 32 accepted.
-    expect_error("mobilenetv2:resolution=31", "mobilenetv2.resolution", "[32, 2048]");
+    expect_spec_error("mobilenetv2:resolution=31", "mobilenetv2.resolution", "[32, 2048]");
     CHECK_NOTHROW(build_workload("mobilenetv2:resolution=32"));
-    expect_error("mobilenetv2:width=0.05", "mobilenetv2.width", "[0.1, 4]");
+    expect_spec_error("mobilenetv2:width=0.05", "mobilenetv2.width", "[0.1, 4]");
     // Direct calls check the same ranges.
     CHECK_THROWS_AS(build_mobilenext(1.0, 224, 0), sim::input_error);
 }

@@ -2,6 +2,7 @@
 // number comes from those tables or is derived by hand in a comment, never from the program.
 
 #include "workloads/generators.h"
+#include "workloads_test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,6 +12,8 @@
 using namespace workloads;
 
 namespace {
+
+using wltest::find_op;
 
 /// MACs of the operators named "<prefix>..." (a block's ops are "b3.dw1", "b3.pwr", ...).
 std::int64_t macs_of(const graph &g, const std::string &prefix) {
@@ -24,13 +27,6 @@ std::int64_t macs_of(const graph &g, const std::string &prefix) {
 /// MACs in units of 0.01M, rounded as the tables print them.
 std::int64_t centi_m(std::int64_t macs) {
     return std::llround(static_cast<double>(macs) / 1e4);
-}
-
-const op *find_op(const graph &g, const std::string &name) {
-    for (const auto &o : g.ops)
-        if (o.name == name)
-            return &o;
-    return nullptr;
 }
 
 const tensor &out_of(const graph &g, const std::string &op_name) {
