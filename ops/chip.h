@@ -197,6 +197,16 @@ struct controller_params {
     }
 };
 
+/// Self-attention's Q·Kᵀ -> softmax -> P·V: three operators with the scores in between (kept
+/// on chip when they fit, else spilled), or one fused operator that computes the scores of a
+/// block of query rows, normalises them and multiplies by V without ever storing them.
+enum class attention_policy : std::uint8_t { separate, fused };
+inline const sim::choice_table<attention_policy> &attention_policy_names() {
+    static const sim::choice_table<attention_policy> t{
+        {{attention_policy::separate, "separate"}, {attention_policy::fused, "fused"}}};
+    return t;
+}
+
 enum class residual_policy : std::uint8_t { fused, vector };
 inline const sim::choice_table<residual_policy> &residual_policy_names() {
     static const sim::choice_table<residual_policy> t{
@@ -224,6 +234,7 @@ struct compiler_params {
     core_split split = core_split::automatic;
     bool fuse_activations = true;
     bool fuse_unfold = true;
+    attention_policy attention = attention_policy::separate;
     bool keep_on_chip = true;
     template <class V> void visit(V &v) {
         v.choice("residual", residual, residual_policy_names(),
@@ -239,6 +250,10 @@ struct compiler_params {
         v.field("fuse_unfold", fuse_unfold, "bool",
                 "ConvBERT's unfold: read the k shifted token windows in place in the dynamic "
                 "convolution (true) or materialise the k-times larger unfolded tensor (false)");
+        v.choice("attention", attention, attention_policy_names(),
+                 "self-attention scores: separate operators (Q·Kᵀ, softmax, P·V; the T x T "
+                 "scores kept on chip or spilled) or fused (per block of query rows, the "
+                 "scores never leave the scratchpad)");
         v.field("keep_on_chip", keep_on_chip, "bool",
                 "keep activations in the scratchpad between operators when they fit");
     }

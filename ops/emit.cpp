@@ -403,6 +403,26 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 pix * std::uint64_t(overlap(tl.o0, tl.o1, op.res_lo, op.res_hi));
             if (ksplit) {
                 // The MAC array ran above, once per K block.
+            } else if (op.fused_attention) {
+                // S = Q·Kᵀ for the tile's heads into the scores buffer, softmax over each
+                // head's keys in place, then context = S·V: the scores never leave the core.
+                const std::uint64_t heads = (oc + op.head_size - 1) / op.head_size;
+                const std::uint64_t keys = std::uint64_t(op.keys), hs = std::uint64_t(op.head_size);
+                const sram_range scores{buf.scratch[oi % 2],
+                                        rows * heads * keys * std::uint64_t(op.out.elem_bytes)};
+                command qk = new_cmd(cmd_kind::compute, unit_kind::mac_array);
+                qk.gemm = {rows, hs, keys, heads};
+                qk.reads = reads;
+                qk.writes = {scores};
+                push(c, qk, qk.reads, qk.writes, barrier);
+                vec_cmd(vec_fn::softmax, rows * heads * keys, {scores}, {scores});
+                command pv = new_cmd(cmd_kind::compute, unit_kind::mac_array);
+                pv.gemm = {rows, keys, hs, heads};
+                pv.reads = {scores};
+                if (io[i].w.bytes)
+                    pv.reads.push_back(io[i].w);
+                pv.writes = {out};
+                push(c, pv, pv.reads, pv.writes, barrier);
             } else if (op.unit == unit_kind::mac_array) {
                 command cmd = new_cmd(cmd_kind::compute, unit_kind::mac_array);
                 if (op.kind == op_kind::gemm) {

@@ -321,6 +321,10 @@ private:
         if ((tb ? b.shape[1] / heads : b.shape[0]) != K ||
             (tb ? b.shape[0] : b.shape[1] / heads) != N)
             fail("operand shapes do not agree with heads and transpose_b");
+        if (tb && fuse_attention_from(heads, K, N))
+            return; // Q·Kᵀ becomes part of the fused attention at its P·V
+        if (!tb && m_attn.count(o.inputs[0]))
+            return lower_fused_attention(m_attn.at(o.inputs[0]), heads, N);
         lowered_op l = base(unit_kind::mac_array, op_kind::conv);
         l.type = "batch_matmul";
         l.fn = vec_fn::mac;
@@ -479,9 +483,108 @@ private:
         return -1;
     }
 
+    // Fused attention in progress: scores or probabilities tensor -> what the P·V needs.
+    struct attn_info {
+        int q, k;                       // Q [T, h·H] and K [T, h·H] tensors
+        std::int64_t head_size;         // H
+        std::int64_t keys;              // T of the keys
+        std::vector<std::string> names; // the graph ops folded so far (scores, softmax)
+    };
+    std::map<int, attn_info> m_attn;
+
+    /// Graph ops after the current one reading tensor t, as (op, input slot).
+    std::vector<std::pair<std::size_t, std::size_t>> readers_of(int t) const {
+        std::vector<std::pair<std::size_t, std::size_t>> r;
+        for (std::size_t i = std::size_t(m_cur) + 1; i < m_g.ops.size(); ++i)
+            for (std::size_t q = 0; q < m_g.ops[i].inputs.size(); ++q)
+                if (m_g.ops[i].inputs[q] == t)
+                    r.emplace_back(i, q);
+        return r;
+    }
+
+    /// compiler.attention = fused, at a Q·Kᵀ (the current op) whose scores are read only by a
+    /// softmax over each head's keys, whose probabilities are read only as input a of a P·V
+    /// with the same heads: record it and return true (the three become one operator).
+    bool fuse_attention_from(std::int64_t heads, std::int64_t head_size, std::int64_t keys) {
+        if (m_chip.compiler.attention != attention_policy::fused)
+            return false;
+        const auto &o = m_g.ops[m_cur];
+        const int s = o.outputs[0];
+        if (!private_tensor(s))
+            return false;
+        const auto rs = readers_of(s);
+        if (rs.size() != 1 || rs[0].second != 0)
+            return false;
+        const auto &sm = m_g.ops[rs[0].first];
+        if (sm.type != "softmax" || sm.attr_int("group", 0) != keys || sm.outputs.size() != 1 ||
+            !private_tensor(sm.outputs[0]))
+            return false;
+        const auto rp = readers_of(sm.outputs[0]);
+        if (rp.size() != 1 || rp[0].second != 0)
+            return false;
+        const auto &pv = m_g.ops[rp[0].first];
+        if (pv.type != "matmul" || pv.attr_int("heads", 1) != heads ||
+            pv.attr_int("transpose_b", 0) != 0)
+            return false;
+        m_attn[s] = {o.inputs[0], o.inputs[1], head_size, keys, {o.name}};
+        return true;
+    }
+
+    /// The fused attention, built at the P·V (the current op): output rows are query tokens,
+    /// output channels the context's h·H columns in whole heads; Q is read per head (group
+    /// mode), K and V like weights (all keys of the tile's heads, from DRAM).
+    void lower_fused_attention(const attn_info &at, std::int64_t heads, std::int64_t n) {
+        const auto &o = m_g.ops[m_cur];
+        if (n != at.head_size)
+            fail("fused attention needs P·V with the head size of Q·Kᵀ");
+        lowered_op l = base(unit_kind::mac_array, op_kind::conv);
+        l.type = "fused_attention";
+        l.fn = vec_fn::mac;
+        for (const auto &name : at.names)
+            l.fused.push_back(name);
+        // MACs of the three graph ops: P·V (base) plus Q·Kᵀ, rows·H·keys per head; the
+        // softmax has none.
+        l.macs += std::uint64_t(tin(0).shape[0] * at.head_size * at.keys * heads);
+        l.shapes = dims(m_g.tensors[at.q].shape) + ", " + dims(m_g.tensors[at.k].shape) + ", " +
+                   dims(tin(1).shape) + " -> " + dims(tout().shape);
+        set_output(l, o.outputs[0]);
+        l.groups = heads;
+        l.cin = at.head_size;
+        l.no_ksplit = true;
+        l.fused_attention = true;
+        l.keys = at.keys;
+        l.head_size = at.head_size;
+        l.oc_granule = at.head_size;
+        operand q;
+        q.view = view2(at.q);
+        q.mode = heads > 1 ? chan_mode::group : chan_mode::all;
+        q.hi = q.view.c;
+        l.inputs.push_back(q);
+        for (int t : {at.k, o.inputs[1]}) {
+            const auto &x = m_g.tensors[t];
+            weight_operand w;
+            w.tensor = m_out.root[t];
+            w.k_major = true; // all T rows, the tile's heads' columns
+            w.k = x.shape[0];
+            w.n = x.shape[1];
+            w.bytes_per_oc = x.shape[0] * workloads::dtype_bytes(x.type);
+            l.weights.push_back(w);
+        }
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
     /// softmax over runs of `group` columns, layernorm over the columns of each row.
     void lower_norm() {
         const auto &o = m_g.ops[m_cur];
+        if (auto it = m_attn.find(o.inputs[0]); it != m_attn.end()) {
+            attn_info at = it->second; // the softmax of a fused attention
+            at.names.push_back(o.name);
+            m_attn[o.outputs[0]] = at;
+            return;
+        }
         const auto vx = view2(o.inputs[0]);
         const bool sm = o.type == "softmax";
         lowered_op l = base(unit_kind::vector_unit, op_kind::vector);

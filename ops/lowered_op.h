@@ -92,6 +92,11 @@ struct lowered_op {
     std::int64_t copy_lo = 0, copy_hi = 0; ///< vector add/mul: op channels passed through by copy
     bool split_rows = true;                ///< cores split output rows (else output channels)
     bool no_ksplit = false; ///< K may not be split (activation B of a batched matmul)
+    /// Fused attention (compiler.attention = fused): per tile, S = Q·Kᵀ (gemm k = head_size,
+    /// n = keys) into a scratch buffer, softmax over it, then S·V (k = keys, n = head_size).
+    /// weights = {K, V}; output channel o belongs to head o / head_size.
+    bool fused_attention = false;
+    std::int64_t keys = 0, head_size = 0;
     std::vector<std::string> fused;
     std::uint64_t macs = 0; ///< graph MACs
     std::string shapes;

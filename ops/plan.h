@@ -56,6 +56,7 @@ struct tile_choice {
     std::int64_t k_blocks = 1;     ///< K blocks per output tile (> 1: partial sums accumulate)
     std::vector<std::uint64_t> in_bytes;      ///< per operand: one tile buffer (0: read in place)
     std::uint64_t w_bytes = 0, out_bytes = 0; ///< out: accumulator-wide when k_blocks > 1
+    std::uint64_t scratch_bytes = 0;          ///< fused attention: one tile's scores (x2 buffers)
     std::uint64_t footprint = 0;              ///< 2·Σin + 2·out + (1|2)·w + resident extent
     bool k_split() const { return k_blocks > 1; }
     bool weights_once() const { return oc_blocks == 1 && k_blocks == 1; }
@@ -74,8 +75,9 @@ struct tile_env {
     std::uint64_t resident_extent = 0;
 };
 
-/// Footprint of a (rows, oc, kc) tile: 2·(Σ input tiles incl. halo + output tile) + weight
-/// buffers (one when the core's weights fit a single block, else two) + resident extent.
+/// Footprint of a (rows, oc, kc) tile: 2·(Σ input tiles incl. halo + output tile + scores of a
+/// fused attention) + weight buffers (one when the core's weights fit a single block, else two)
+/// + resident extent.
 /// kc < op.cin splits K: all-channel inputs and the weight matrix hold kc input channels and the
 /// output buffer holds accumulator-wide partial sums. kc <= 0 means op.cin.
 tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64_t rows,
@@ -97,7 +99,8 @@ tile_choice choose_tiling(const lowered_op &op, const tile_env &env, const std::
 struct buffer_layout {
     std::vector<std::uint64_t> in[2]; ///< per operand, ping/pong
     std::uint64_t w[2] = {0, 0}, out[2] = {0, 0};
-    std::uint64_t end = 0; ///< first byte above the buffers
+    std::uint64_t scratch[2] = {0, 0}; ///< fused attention scores, ping/pong
+    std::uint64_t end = 0;             ///< first byte above the buffers
     bool bank_aligned = false;
 };
 buffer_layout layout_buffers(const tile_choice &t, const scratchpad_params &sp,

@@ -139,8 +139,11 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
     t.out_bytes = t.k_split()        ? pixels * env.accumulator_bytes
                   : env.out_resident ? 0
                                      : pixels * op.out.elem_bytes;
-    t.footprint =
-        2 * in + 2 * t.out_bytes + (t.weights_once() ? 1 : 2) * t.w_bytes + env.resident_extent;
+    if (op.fused_attention) // rows x (heads in the tile) x keys scores
+        t.scratch_bytes = std::uint64_t(rows) * std::uint64_t(oc / op.head_size) *
+                          std::uint64_t(op.keys) * op.out.elem_bytes;
+    t.footprint = 2 * in + 2 * t.out_bytes + 2 * t.scratch_bytes +
+                  (t.weights_once() ? 1 : 2) * t.w_bytes + env.resident_extent;
     return t;
 }
 
@@ -267,6 +270,8 @@ buffer_layout layout_buffers(const tile_choice &t, const scratchpad_params &sp,
         b.out[1] = place(t.out_bytes);
         b.w[0] = place(t.w_bytes);
         b.w[1] = t.weights_once() ? b.w[0] : place(t.w_bytes);
+        b.scratch[0] = place(t.scratch_bytes);
+        b.scratch[1] = place(t.scratch_bytes);
         b.end = at;
         if (at <= limit || !align)
             return b;

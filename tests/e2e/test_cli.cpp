@@ -377,6 +377,34 @@ TEST_CASE("lower bounds hold on every operator of ConvBERT, BERT and ViT", "[e2e
                                 "--set compiler.core_split=rows",
                                 "attn-policies"),
                        chip);
+    check_lower_bounds(
+        run_json("--workload bert:preset=base,seq=512 --set compiler.attention=fused", "fused"),
+        chip);
+}
+
+TEST_CASE("fused attention: no score ever reaches DRAM, MACs unchanged", "[e2e][attention]") {
+    json sep = run_json("--workload bert:preset=base,seq=512", "sep");
+    json fus =
+        run_json("--workload bert:preset=base,seq=512 --set compiler.attention=fused", "fus");
+    CHECK(sep["summary"]["macs"] == fus["summary"]["macs"]);
+    int fused = 0;
+    for (const auto &o : fus["ops"]) {
+        CHECK(o["type"] != "softmax");
+        CHECK(o["type"] != "batch_matmul");
+        if (o["type"] != "fused_attention")
+            continue;
+        ++fused;
+        // Writes only the context, T·d = 512·768 bytes; the separate scores wrote 12·512².
+        CHECK(o["dram_bytes_written"].get<std::uint64_t>() <= 512u * 768);
+    }
+    CHECK(fused == 12);
+    // Less DRAM traffic than spilling the 12 layers' scores and probabilities: each spilled
+    // score byte is written and read back twice (scores, then probabilities), 4·12·12·512² B.
+    const auto bytes = [](const json &r) {
+        return r["summary"]["dram_bytes_read"].get<double>() +
+               r["summary"]["dram_bytes_written"].get<double>();
+    };
+    CHECK(bytes(sep) - bytes(fus) >= 0.9 * 4 * 12 * 12 * 512.0 * 512.0);
 }
 
 TEST_CASE("the T x T score matrix stays on chip at T = 128 and is spilled at T = 512",

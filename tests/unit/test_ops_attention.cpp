@@ -296,3 +296,31 @@ TEST_CASE("attention operators the chip cannot run are input errors", "[ops][att
     b.output(y);
     CHECK_THROWS_AS(compile(b.g, chip(), "t"), sim::input_error);
 }
+
+TEST_CASE("fused attention: Q·Kᵀ, softmax and P·V in one operator, scores never stored",
+          "[ops][attention]") {
+    const std::int64_t T = 512, d = 768, heads = 12, H = d / heads;
+    attention a(T, d, heads);
+    chip_desc c = chip();
+    c.compiler.attention = attention_policy::fused;
+    c.compiler.split = core_split::channels; // heads across cores: K and V read once in total
+    const program p = compile(a.b.g, c, "t");
+    REQUIRE(p.ops.size() == 4); // query, key, value, fused attention
+    const int f = op_index(p, "context");
+    REQUIRE(f == 3);
+    CHECK(p.ops[f].type == "fused_attention");
+    CHECK(p.ops[f].fused == std::vector<std::string>{"scores", "softmax"});
+    // Q·Kᵀ + P·V = 2 · heads · T · H · T MACs, on the MAC array; softmax over heads · T² scores.
+    const sums s = op_sums(p, std::uint32_t(f));
+    CHECK(s.gemm_macs == std::uint64_t(2 * heads * T * H * T));
+    CHECK(p.ops[f].macs == std::uint64_t(2 * heads * T * H * T));
+    CHECK(op_sums(p, std::uint32_t(f), vec_fn::softmax).vec_elems == std::uint64_t(heads * T * T));
+    // DRAM: Q, K and V read once each (T·d bytes), only the context written (T·d): the
+    // 12·512² = 3 MiB of scores that the separate operators spill never reach DRAM.
+    CHECK(s.load_bytes == std::uint64_t(3 * T * d));
+    CHECK(s.store_bytes == std::uint64_t(T * d));
+    // Separate operators on the same chip: the scores are spilled (written once, read back).
+    c.compiler.attention = attention_policy::separate;
+    const program q = compile(a.b.g, c, "t");
+    REQUIRE(q.ops.size() == 6);
+}
