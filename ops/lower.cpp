@@ -516,8 +516,8 @@ private:
         if (rs.size() != 1 || rs[0].second != 0)
             return false;
         const auto &sm = m_g.ops[rs[0].first];
-        if (sm.type != "softmax" || sm.attr_int("group", 0) != keys || sm.outputs.size() != 1 ||
-            !private_tensor(sm.outputs[0]))
+        if (sm.type != "softmax" || sm.attr_int("group", m_g.tensors[s].shape[1]) != keys ||
+            sm.outputs.size() != 1 || !private_tensor(sm.outputs[0]))
             return false;
         const auto rp = readers_of(sm.outputs[0]);
         if (rp.size() != 1 || rp[0].second != 0)
