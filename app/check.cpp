@@ -1055,18 +1055,16 @@ int run_check(const check_options &opt) {
         try {
             old_text[i] = sim::read_file(file);
             record g = parse_golden(old_text[i], file);
-            if (g.workload_spec != p.spec)
-                throw sim::input_error(file, "workload.spec",
-                                       "expected \"" + p.spec +
-                                           "\" (the pair this file is "
-                                           "named after), found \"" +
-                                           g.workload_spec + "\"");
-            if (g.chip_name != p.chip_name)
-                throw sim::input_error(file, "chip.name",
-                                       "expected \"" + p.chip_name +
-                                           "\" (the pair this file is "
-                                           "named after), found \"" +
-                                           g.chip_name + "\"");
+            // The file must hold the pair it is named after.
+            auto must_be = [&](const char *path, const std::string &want, const std::string &got) {
+                if (got != want)
+                    throw sim::input_error(file, path,
+                                           "expected \"" + want +
+                                               "\" (the pair this file is named after), found \"" +
+                                               got + "\"");
+            };
+            must_be("workload.spec", p.spec, g.workload_spec);
+            must_be("chip.name", p.chip_name, g.chip_name);
             golden[i] = std::move(g);
         } catch (const sim::input_error &e) {
             if (!opt.update)

@@ -464,6 +464,27 @@ std::string render_table(const report_json &r, grouping by) {
     return out;
 }
 
+namespace {
+
+/// One CSV field: strings quoted (quotes doubled) when they hold ',' or '"', null empty,
+/// numbers as JSON writes them.
+std::string csv_cell(const report_json &v) {
+    if (v.is_string()) {
+        std::string s = v.get<std::string>();
+        if (s.find_first_of(",\"") == std::string::npos)
+            return s;
+        std::string q = "\"";
+        for (char ch : s)
+            q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+        return q + "\"";
+    }
+    if (v.is_null())
+        return "";
+    return v.dump();
+}
+
+} // namespace
+
 std::string render_csv(const report_json &r, grouping by) {
     if (by != grouping::op) {
         const char *key = by == grouping::layer ? "layer" : "type";
@@ -471,13 +492,10 @@ std::string render_csv(const report_json &r, grouping by) {
                           ",ops,cycles,share,macs,mac_utilisation,dram_bytes_read,"
                           "dram_bytes_written,energy_uj\n";
         for (const auto &g : r[by == grouping::layer ? "by_layer" : "by_type"]) {
-            std::string k = g[key].get<std::string>();
-            if (k.find_first_of(",\"") != std::string::npos)
-                k = "\"" + k + "\""; // names never contain quotes (trace names are checked)
-            out += k;
+            out += csv_cell(g[key]);
             for (const char *f : {"ops", "cycles", "share", "macs", "mac_utilisation",
                                   "dram_bytes_read", "dram_bytes_written", "energy_uj"})
-                out += "," + g[f].dump();
+                out += "," + csv_cell(g[f]);
             out += "\n";
         }
         return out;
@@ -513,26 +531,12 @@ std::string render_csv(const report_json &r, grouping by) {
     for (auto c : cols)
         out += std::string(c) + ",";
     out += "stall_dma,stall_bank_conflict,stall_vector,stall_dependency\n";
-    auto cell = [](const report_json &v) -> std::string {
-        if (v.is_string()) {
-            std::string s = v.get<std::string>();
-            if (s.find_first_of(",\"") == std::string::npos)
-                return s;
-            std::string q = "\"";
-            for (char ch : s)
-                q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-            return q + "\"";
-        }
-        if (v.is_null())
-            return "";
-        return v.dump();
-    };
     for (const auto &o : r["ops"]) {
         for (auto c : cols)
-            out += cell(o[c]) + ",";
+            out += csv_cell(o[c]) + ",";
         const auto &s = o["stall_cycles"];
-        out += cell(s["dma"]) + "," + cell(s["bank_conflict"]) + "," + cell(s["vector"]) + "," +
-               cell(s["dependency"]) + "\n";
+        out += csv_cell(s["dma"]) + "," + csv_cell(s["bank_conflict"]) + "," +
+               csv_cell(s["vector"]) + "," + csv_cell(s["dependency"]) + "\n";
     }
     return out;
 }

@@ -402,10 +402,9 @@ private:
             fail("kernel must be >= 1 and pad >= 0");
         const int out = o.outputs[0];
         bool only_dynconv = private_tensor(out);
-        for (std::size_t i = std::size_t(m_cur) + 1; only_dynconv && i < m_g.ops.size(); ++i)
-            for (std::size_t q = 0; q < m_g.ops[i].inputs.size(); ++q)
-                if (m_g.ops[i].inputs[q] == out && (m_g.ops[i].type != "dynamic_conv1d" || q != 0))
-                    only_dynconv = false;
+        for (auto [i, q] : readers_of(out))
+            if (m_g.ops[i].type != "dynamic_conv1d" || q != 0)
+                only_dynconv = false;
         if (m_chip.compiler.fuse_unfold && only_dynconv) {
             m_unfold[out] = {o.inputs[0], k, pad};
             return;

@@ -474,6 +474,17 @@ int convbert_layer(builder &b, const std::string &name, int x, std::int64_t head
     return post_norm_ffn(b, name + ".ffn.", o, ffn, groups);
 }
 
+/// The `heads` parameter (0: the preset's), which must divide the hidden size d.
+std::int64_t resolve_heads(const generator &gen, const gen_values &v, std::int64_t preset_heads,
+                           std::int64_t d, const std::string &preset, const std::string &file) {
+    const std::int64_t heads = resolve(integer(v, "heads"), preset_heads);
+    if (d % heads)
+        bad_param(gen.name, "heads", file,
+                  "heads " + std::to_string(heads) + " does not divide the hidden size " +
+                      std::to_string(d) + " of preset " + preset + " (head size d/heads)");
+    return heads;
+}
+
 graph convbert_graph(gen_values v, const std::string &file) {
     const generator &gen = find_generator("convbert");
     check_values(gen, v, file);
@@ -482,11 +493,7 @@ graph convbert_graph(gen_values v, const std::string &file) {
                        kernel = integer(v, "kernel");
     const std::int64_t groups = resolve(integer(v, "ffn_groups"), p.ffn_groups);
     const std::int64_t layers = resolve(integer(v, "layers"), p.layers);
-    const std::int64_t n_heads = resolve(integer(v, "heads"), p.heads);
-    if (p.d % n_heads)
-        bad_param(gen.name, "heads", file,
-                  "heads " + std::to_string(n_heads) + " does not divide the hidden size " +
-                      std::to_string(p.d) + " of preset " + p.name + " (head size d/heads)");
+    const std::int64_t n_heads = resolve_heads(gen, v, p.heads, p.d, p.name, file);
     if (n_heads % ratio)
         bad_param(gen.name, "head_ratio", file,
                   "head_ratio " + std::to_string(ratio) + " does not divide the " +
@@ -522,11 +529,7 @@ graph bert_graph(gen_values v, const std::string &file) {
     const encoder_preset &p = find_preset(bert_presets, word(v, "preset"));
     const std::int64_t seq = integer(v, "seq");
     const std::int64_t layers = resolve(integer(v, "layers"), p.layers);
-    const std::int64_t heads = resolve(integer(v, "heads"), p.heads);
-    if (p.d % heads)
-        bad_param(gen.name, "heads", file,
-                  "heads " + std::to_string(heads) + " does not divide the hidden size " +
-                      std::to_string(p.d) + " of preset " + p.name + " (head size d/heads)");
+    const std::int64_t heads = resolve_heads(gen, v, p.heads, p.d, p.name, file);
     v["layers"] = static_cast<double>(layers);
     v["heads"] = static_cast<double>(heads);
     builder b(canonical(gen, v));
