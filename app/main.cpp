@@ -20,6 +20,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -73,7 +74,8 @@ int cmd_run(const std::vector<std::string> &args) {
         "dump-config", po::value<std::string>(), "write the effective chip config to FILE")(
         "group-by", po::value<std::string>()->default_value("op"),
         "table and CSV rows: op (per operator, with layer subtotals), layer, or type (sums per "
-        "operator type, most cycles first)")("quiet,q", "do not print the table");
+        "operator type, most cycles first)")("quiet,q", "do not print the table")(
+        "times", "print the wall time of each phase (build, compile, simulate, report) to stderr");
     auto vm = parse(d, args);
     if (vm.count("help")) {
         std::cout << d;
@@ -89,13 +91,28 @@ int cmd_run(const std::vector<std::string> &args) {
         throw sim::input_error("command line", "--group-by", e.what());
     }
     // Everything that can be wrong with the input is checked before anything is written.
+    using clock = std::chrono::steady_clock;
+    auto t0 = clock::now();
+    auto ms_since = [&](clock::time_point &t) {
+        const auto now = clock::now();
+        const double ms = std::chrono::duration<double, std::milli>(now - t).count();
+        t = now;
+        return ms;
+    };
     auto chip = app::load_chip(vm["chip"].as<std::string>(), sets);
     const std::string spec = vm["workload"].as<std::string>();
     workloads::graph g = workloads::build_workload(spec);
+    const double t_build = ms_since(t0);
     ops::program prog = ops::compile(g, chip.chip, spec);
+    const double t_compile = ms_since(t0);
 
     arch::run_stats st = arch::simulate(chip.chip, prog);
+    const double t_sim = ms_since(t0);
     auto report = app::make_report(chip.chip, g, prog, st);
+    if (vm.count("times")) // wall times vary by machine: never part of a report
+        std::cerr << fmt::format("times: config+workload {:.1f} ms, compile {:.1f} ms, "
+                                 "simulate {:.1f} ms, report {:.1f} ms\n",
+                                 t_build, t_compile, t_sim, ms_since(t0));
 
     std::string json_text = report.dump(2) + "\n";
     std::string csv_text = app::render_csv(report, group_by);

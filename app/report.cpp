@@ -211,6 +211,16 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         o["cores"] = info.cores;
         o["tiles"] = info.tiles;
         o["tiling"] = info.tiling;
+        const auto &m = info.mapping;
+        o["mapping"] = {{"rows", m.rows},
+                        {"oc", m.oc},
+                        {"kc", m.kc},
+                        {"loop_order", m.order},
+                        {"stream_rows", m.stream_rows},
+                        {"estimated_cycles", m.est_cycles},
+                        {"estimated_array_cycles", m.est_array_cycles},
+                        {"estimated_vector_cycles", m.est_vector_cycles},
+                        {"estimated_dma_cycles", m.est_dma_cycles}};
         o["output_placement"] = info.output_placement;
         o["start_cycle"] = s.start_cycle;
         o["end_cycle"] = s.end_cycle;

@@ -69,7 +69,7 @@ run_stats chip_top::collect() const {
             r.blocks.push_back({c->engine(e).name(), cyc(s.busy_ps), s.bytes, s.bursts});
         }
         const auto &m = c->mac().stat();
-        r.blocks.push_back({c->mac().name(), m.busy_cycles, 0, m.tiles});
+        r.blocks.push_back({c->mac().name(), c->mac().busy_cycles(), 0, m.tiles});
         const auto &v = c->vec().stat();
         r.blocks.push_back({c->vec().name(), v.busy_cycles, 0, v.tiles});
         const auto &s = c->scratchpad().stat();

@@ -65,6 +65,11 @@ controller::controller(const sc_core::sc_module_name &name, const sim::clock_dom
         sc_core::sc_spawn(sc_bind(&controller::run_queue, this, q),
                           ("q" + std::to_string(q)).c_str(), &opt);
     }
+    if (!m_queues[q_mac].empty()) {
+        m_mac_inflight.reserve(m_queues[q_mac].size());
+        sc_core::sc_spawn_options opt;
+        sc_core::sc_spawn(sc_bind(&controller::run_mac_completions, this), "mac_done", &opt);
+    }
 }
 
 std::size_t controller::pending() const {
@@ -88,6 +93,11 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
             break;
         sc_core::wait(m_done_ev);
     }
+    // The last dependency completed at deps_ps (0: none). The controller issues a command
+    // issue_cycles after its deps completed, overlapping its predecessor in the queue.
+    std::uint64_t deps_ps = 0;
+    for (auto d : c.deps)
+        deps_ps = std::max(deps_ps, m_done_ps[d]);
     const std::uint64_t ready_ps = now_ps();
     if (compute && ready_ps > free_ps) {
         // Charge the wait to the last dependency to complete (ties: the later command).
@@ -106,8 +116,9 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
         else
             ps_c.stall_dependency += stall;
     }
-    if (m_p.issue_cycles)
-        wait(m_clk.to_time(m_p.issue_cycles));
+    const std::uint64_t start_ps = deps_ps + std::uint64_t(m_p.issue_cycles) * m_clk.period_ps();
+    if (start_ps > ready_ps)
+        wait(ps(start_ps - ready_ps));
     m_stats.issue_cycles += m_p.issue_cycles;
 }
 
@@ -133,10 +144,14 @@ void controller::run_queue(std::uint32_t q) {
             m_dmas[c.engine]->execute(c);
             break;
         case ops::cmd_kind::compute:
-            if (q == q_mac)
-                m_mac.execute(c);
-            else
-                m_vec.execute(c);
+            if (q == q_mac) {
+                // The array takes the next tile before this one's results are out.
+                const std::uint64_t done = m_mac.issue(c);
+                m_mac_inflight.push_back({idx, start, done});
+                m_mac_ev.notify(sc_core::SC_ZERO_TIME);
+                continue;
+            }
+            m_vec.execute(c);
             break;
         case ops::cmd_kind::barrier:
             m_hub.arrive(c.barrier_id);
@@ -145,6 +160,20 @@ void controller::run_queue(std::uint32_t q) {
             break;
         }
         complete(idx, start);
+    }
+}
+
+void controller::run_mac_completions() {
+    for (std::size_t n = 0; n < m_queues[q_mac].size(); ++n) {
+        while (m_mac_head == m_mac_inflight.size())
+            sc_core::wait(m_mac_ev);
+        const mac_inflight f = m_mac_inflight[m_mac_head++];
+        const std::uint64_t t = now_ps();
+        if (f.done_ps > t)
+            wait(ps(f.done_ps - t));
+        if (const std::uint64_t wc = m_mac.finish(m_stream[f.idx]))
+            wait(ps(wc));
+        complete(f.idx, f.start_ps);
     }
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 // The command processor of one core. It holds the core's stream and runs one thread per queue
 // (the controller's own queue for barriers, the MAC array, the vector unit, each DMA engine);
-// a queue executes its commands in stream order, each starting when its deps completed and the
-// queue is free, plus issue_cycles. One completion event per core wakes waiting queues.
+// a queue executes its commands in stream order, each starting when its queue is free and
+// issue_cycles after its last dependency completed (a command whose deps completed earlier was
+// issued while its predecessor ran). One completion event per core wakes waiting queues. The
+// MAC array's queue moves on when the array accepts the next tile; its tiles complete later, in
+// order, when their results leave the array (a completion thread).
 // It also attributes compute stalls to the last dependency to complete (docs/timing-model.md).
 
 #include "arch/barrier_hub.h"
@@ -44,6 +47,8 @@ private:
     /// Waits until every dep of command `idx` completed, then the issue latency; charges stalls.
     void wait_ready(std::uint32_t idx, bool compute);
     void complete(std::uint32_t idx, std::uint64_t start_ps);
+    /// Completes issued MAC tiles in order when their results leave the array.
+    void run_mac_completions();
 
     const ops::controller_params &m_p;
     const std::uint32_t m_core;
@@ -59,6 +64,13 @@ private:
     std::vector<std::uint64_t> m_done_ps;
     std::uint64_t m_last_done_ps = 0;
     sc_core::sc_event m_done_ev; ///< any command of this core completed
+    struct mac_inflight {
+        std::uint32_t idx;
+        std::uint64_t start_ps, done_ps;
+    };
+    std::vector<mac_inflight> m_mac_inflight; ///< issued, not completed (FIFO from m_mac_head)
+    std::size_t m_mac_head = 0;
+    sc_core::sc_event m_mac_ev; ///< a MAC tile was issued
 };
 
 } // namespace arch

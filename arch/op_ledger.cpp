@@ -13,6 +13,7 @@ std::vector<op_stats> op_ledger::finish(const sim::clock_domain &clk) const {
             o.start_cycle = p.first_start / per;
             o.end_cycle = (p.last_end + per - 1) / per;
         }
+        o.mac_busy_cycles = nearest(p.mac_busy);
         o.dma_busy_cycles = nearest(p.dma_busy);
         o.dram_busy_cycles = nearest(p.dram_busy);
         o.stall_dma = nearest(p.stall_dma);

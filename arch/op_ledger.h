@@ -18,6 +18,7 @@ struct op_ledger {
     struct ps_counters {
         std::uint64_t first_start = std::numeric_limits<std::uint64_t>::max();
         std::uint64_t last_end = 0;
+        std::uint64_t mac_busy = 0; ///< union of its MAC tiles' busy intervals, Σ over cores
         std::uint64_t dma_busy = 0;
         std::uint64_t dram_busy = 0;
         std::uint64_t stall_dma = 0;

@@ -18,11 +18,40 @@ inline const sim::choice_table<dataflow> &dataflow_names() {
     return t;
 }
 
+/// How a MAC array's tile time is computed (ops/mac_cost.h, docs/timing-model.md):
+/// `pipelined` = a double-buffered array whose folds (and back-to-back tiles) overlap the preload
+/// of the next stationary operand with the current stream, paying the skew once per run;
+/// `scalesim` = SCALE-Sim v2's stall-free per-fold formulas, every fold paid whole.
+enum class mac_timing : std::uint8_t { pipelined, scalesim };
+inline const sim::choice_table<mac_timing> &mac_timing_names() {
+    static const sim::choice_table<mac_timing> t{
+        {{mac_timing::pipelined, "pipelined"}, {mac_timing::scalesim, "scalesim"}}};
+    return t;
+}
+
+/// How a KxK convolution becomes GEMMs on the array: `im2col` puts C·R·S on the array rows (an
+/// im2col unit expands the window on the fly); `per_tap` puts C on the rows and runs the R·S
+/// taps as accumulating folds, as arrays without an im2col unit do.
+enum class conv_lowering : std::uint8_t { im2col, per_tap };
+inline const sim::choice_table<conv_lowering> &conv_lowering_names() {
+    static const sim::choice_table<conv_lowering> t{
+        {{conv_lowering::im2col, "im2col"}, {conv_lowering::per_tap, "per_tap"}}};
+    return t;
+}
+
 struct mac_array_params {
     std::uint32_t rows = 64;             ///< PE rows (count); WS maps the reduction dim K here
     std::uint32_t cols = 32;             ///< PE columns (count); WS maps output channels N here
     dataflow flow = dataflow::ws;        ///< systolic dataflow
     std::uint32_t accumulator_bytes = 4; ///< bytes of one partial sum (INT8 x INT8 -> INT32)
+    mac_timing timing = mac_timing::pipelined; ///< tile timing model
+    /// bytes/cycle of the port that preloads the stationary operand (WS weights, IS inputs) or
+    /// drains it (OS outputs); 0 = a systolic shift: one array row per cycle, so a fold that
+    /// uses r rows takes r cycles (R for a full fold)
+    std::uint32_t preload_bytes_per_cycle = 0;
+    bool double_buffer = true;            ///< stationary operand double-buffered in the PEs
+    std::uint32_t accumulator_kib = 128;  ///< KiB of accumulator SRAM below the array (WS/IS)
+    conv_lowering lowering = conv_lowering::im2col; ///< KxK convolutions on the array
     template <class V> void visit(V &v) {
         v.field("rows", rows, "count", "PE rows of the systolic array", sim::between(1, 4096));
         v.field("cols", cols, "count", "PE columns of the systolic array", sim::between(1, 4096));
@@ -30,6 +59,31 @@ struct mac_array_params {
                  "systolic dataflow: weight-, output- or input-stationary");
         v.field("accumulator_bytes", accumulator_bytes, "bytes", "bytes of one partial sum",
                 sim::between(1, 8));
+        v.choice("timing", timing, mac_timing_names(),
+                 "tile timing: pipelined (double-buffered folds and back-to-back tiles overlap; "
+                 "the skew is paid once per run) or scalesim (SCALE-Sim v2's stall-free "
+                 "per-fold formulas, every fold paid whole)");
+        v.field("preload_bytes_per_cycle", preload_bytes_per_cycle, "bytes/cycle",
+                "port that loads the stationary operand (WS weights, IS inputs) or drains the "
+                "outputs (OS); 0 = systolic shift, one array row per cycle",
+                sim::between(0, 1 << 20));
+        v.field("double_buffer", double_buffer, "bool",
+                "stationary operand double-buffered: the next fold's preload overlaps the "
+                "current fold's stream (pipelined timing)");
+        v.field("accumulator_kib", accumulator_kib, "KiB",
+                "accumulator SRAM of the array (WS/IS): a fold streams at most "
+                "accumulator_kib·1024 / (cols·accumulator_bytes) rows before its partial sums "
+                "must be complete (pipelined timing)",
+                sim::between(1, 1 << 20));
+        v.choice("conv_lowering", lowering, conv_lowering_names(),
+                 "KxK convolutions: im2col (C·R·S on the array rows) or per_tap (C on the rows, "
+                 "the R·S taps as accumulating folds)");
+    }
+    /// Rows a fold may stream before its accumulators fill (WS/IS, pipelined timing).
+    std::uint64_t accumulator_depth() const {
+        const std::uint64_t d =
+            std::uint64_t(accumulator_kib) * 1024 / (std::uint64_t(cols) * accumulator_bytes);
+        return d ? d : 1;
     }
 };
 
@@ -228,6 +282,17 @@ inline const sim::choice_table<core_split> &core_split_names() {
     return t;
 }
 
+/// Loop order of a MAC operator's tiles (ops/plan.h loop_order): chosen per operator by the
+/// mapper's time estimate (`auto`), or forced, to compare.
+enum class loop_order_policy : std::uint8_t { automatic, weights_outer, inputs_outer };
+inline const sim::choice_table<loop_order_policy> &loop_order_policy_names() {
+    static const sim::choice_table<loop_order_policy> t{
+        {{loop_order_policy::automatic, "auto"},
+         {loop_order_policy::weights_outer, "weights_outer"},
+         {loop_order_policy::inputs_outer, "inputs_outer"}}};
+    return t;
+}
+
 struct compiler_params {
     residual_policy residual = residual_policy::fused;
     depthwise_policy depthwise = depthwise_policy::vector_unit;
@@ -236,6 +301,7 @@ struct compiler_params {
     bool fuse_unfold = true;
     attention_policy attention = attention_policy::separate;
     bool keep_on_chip = true;
+    loop_order_policy loop_order = loop_order_policy::automatic;
     template <class V> void visit(V &v) {
         v.choice("residual", residual, residual_policy_names(),
                  "residual add: fused into the producer's epilogue, or a vector-unit operator");
@@ -256,6 +322,11 @@ struct compiler_params {
                  "scores never leave the scratchpad)");
         v.field("keep_on_chip", keep_on_chip, "bool",
                 "keep activations in the scratchpad between operators when they fit");
+        v.choice("loop_order", loop_order, loop_order_policy_names(),
+                 "MAC operators' tile loop order: auto (the mapper's estimate picks per "
+                 "operator), weights_outer (a weight block stays, inputs re-read per channel "
+                 "block) or inputs_outer (an input row block stays, weights re-read per row "
+                 "block; used where it applies)");
     }
 };
 

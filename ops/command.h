@@ -55,11 +55,14 @@ struct sram_range {
 };
 
 /// A GEMM tile on the systolic array: M x K times K x N, repeated `repeat` times with different
-/// data (e.g. the channels of a depthwise convolution, the groups of a grouped one).
+/// data (e.g. the channels of a depthwise convolution, the groups of a grouped one). `taps` > 1:
+/// the reduction is `taps` GEMMs of depth K accumulating into the same M x N outputs (a
+/// convolution lowered per tap: K = channels, taps = kernel positions).
 struct gemm_tile {
     std::uint64_t m = 0, k = 0, n = 0;
     std::uint64_t repeat = 1;
-    std::uint64_t macs() const { return m * k * n * repeat; }
+    std::uint64_t taps = 1;
+    std::uint64_t macs() const { return m * k * n * repeat * taps; }
 };
 
 /// A vector-unit tile: `elements` element operations of function class `fn` (for fn == mac,
@@ -102,6 +105,14 @@ struct op_info {
     std::uint64_t sram_peak_bytes = 0;     ///< peak scratchpad bytes on one core (tiles + resident)
     std::uint64_t tiles = 0;               ///< compute tiles over all cores
     std::string tiling; ///< human-readable tiling decision, e.g. "rows=7 oc=64 x4 cores"
+    /// The mapper's choice and its estimate on the busiest core (ops/plan.h op_estimate).
+    struct mapping_info {
+        std::int64_t rows = 0, oc = 0, kc = 0; ///< tile: output rows, channels, K block
+        std::string order;                     ///< weights_outer | inputs_outer
+        std::uint64_t stream_rows = 0; ///< rows a full tile streams per fold (MAC ops)
+        std::uint64_t est_cycles = 0;  ///< estimated cycles of the op
+        std::uint64_t est_array_cycles = 0, est_vector_cycles = 0, est_dma_cycles = 0;
+    } mapping;
     /// Where the output goes: "chip" (kept in the scratchpads for its readers), "spilled" (it
     /// could have been kept but did not fit: written to DRAM), or "dram".
     std::string output_placement = "dram";

@@ -21,12 +21,14 @@ tile_env make_env(const lowered_op &op, std::size_t j, const residency_plan &res
     env.cols = chip.mac_array.cols;
     env.array_rows = chip.mac_array.rows;
     env.accumulator_bytes = chip.mac_array.accumulator_bytes;
+    env.chip = &chip;
     used = 0;
     for (const auto &s : core_shares(op, chip.cores)) {
         env.rows_core = std::max(env.rows_core, s.r1 - s.r0);
         env.oc_core = std::max(env.oc_core, s.q1 - s.q0);
         used += s.empty() ? 0 : 1;
     }
+    env.cores_used = std::max<std::uint32_t>(used, 1);
     for (std::size_t k = 0; k < op.inputs.size(); ++k)
         env.in_resident.push_back(res.resident[op.inputs[k].view.tensor]);
     env.halo_rows = res.halo_rows[j];
@@ -106,6 +108,18 @@ program compile(const workloads::graph &g, const chip_desc &chip, const std::str
                            std::to_string(t.kc) + " input channels";
         if (!op.weights.empty() && t.weights_once())
             info.tiling += ", weights resident";
+        if (t.order == loop_order::inputs_outer)
+            info.tiling += ", inputs outer (weights re-read per row block)";
+        info.mapping.rows = t.rows;
+        info.mapping.oc = t.oc;
+        info.mapping.kc = t.kc;
+        info.mapping.order =
+            t.order == loop_order::inputs_outer ? "inputs_outer" : "weights_outer";
+        info.mapping.stream_rows = t.est.stream_rows;
+        info.mapping.est_cycles = t.est.cycles;
+        info.mapping.est_array_cycles = t.est.array;
+        info.mapping.est_vector_cycles = t.est.vector;
+        info.mapping.est_dma_cycles = t.est.dma;
         if (env.out_resident) {
             info.tiling += ", output kept on chip";
             info.output_placement = "chip";

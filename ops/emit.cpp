@@ -16,22 +16,23 @@ bool overlaps(std::uint64_t a0, std::uint64_t a1, std::uint64_t b0, std::uint64_
 
 void hazard_tracker::add_deps(const std::vector<sram_range> &reads,
                               const std::vector<sram_range> &writes,
-                              std::vector<std::uint32_t> &deps) const {
+                              std::vector<std::uint32_t> &deps, bool mac) const {
     for (const auto &r : m_recs) {
         bool dep = false;
         for (const auto &x : reads)
             if (r.write && x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes))
                 dep = true;
-        for (const auto &x : writes)
-            if (x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes))
-                dep = true;
+        if (!(mac && r.mac)) // in-order array: WAR and WAW hold by construction
+            for (const auto &x : writes)
+                if (x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes))
+                    dep = true;
         if (dep)
             deps.push_back(r.cmd);
     }
 }
 
 void hazard_tracker::record(std::uint32_t cmd, const std::vector<sram_range> &reads,
-                            const std::vector<sram_range> &writes) {
+                            const std::vector<sram_range> &writes, bool mac) {
     for (const auto &x : writes) {
         // Records wholly covered by a newer write are now ordered before it: drop them.
         m_recs.erase(std::remove_if(
@@ -41,10 +42,10 @@ void hazard_tracker::record(std::uint32_t cmd, const std::vector<sram_range> &re
     }
     for (const auto &x : reads)
         if (x.bytes)
-            m_recs.push_back({x.addr, x.addr + x.bytes, cmd, false});
+            m_recs.push_back({x.addr, x.addr + x.bytes, cmd, false, mac});
     for (const auto &x : writes)
         if (x.bytes)
-            m_recs.push_back({x.addr, x.addr + x.bytes, cmd, true});
+            m_recs.push_back({x.addr, x.addr + x.bytes, cmd, true, mac});
 }
 
 void hazard_tracker::forget_before(std::uint32_t cmd) {
@@ -110,13 +111,14 @@ std::uint32_t emitter::push(std::uint32_t core, command c, const std::vector<sra
                             const std::vector<sram_range> &writes, int barrier) {
     auto &s = m_prog.streams[core];
     auto &st = m_cores[core];
-    st.hz.add_deps(reads, writes, c.deps);
+    const bool mac = c.kind == cmd_kind::compute && c.unit == unit_kind::mac_array;
+    st.hz.add_deps(reads, writes, c.deps, mac);
     if (barrier >= 0)
         c.deps.push_back(std::uint32_t(barrier));
     std::sort(c.deps.begin(), c.deps.end());
     c.deps.erase(std::unique(c.deps.begin(), c.deps.end()), c.deps.end());
     const auto idx = std::uint32_t(s.size());
-    st.hz.record(idx, reads, writes);
+    st.hz.record(idx, reads, writes, mac);
     s.push_back(std::move(c));
     return idx;
 }
@@ -155,7 +157,15 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
         const std::int64_t cin = std::max<std::int64_t>(op.cin, 1); // 0 for vector-unit ops
         const std::int64_t kc = ksplit ? t.kc : cin;
         std::vector<tile> tiles;
-        if (!sh.empty()) {
+        if (!sh.empty() && t.order == loop_order::inputs_outer) {
+            // Row blocks outer: an input row block stays while the channel blocks cycle.
+            for (std::int64_t y0 = sh.r0; y0 < sh.r1; y0 += t.rows) {
+                std::int64_t b = 0;
+                for (std::int64_t o0 = sh.q0; o0 < sh.q1; o0 += t.oc, ++b)
+                    tiles.push_back({y0, std::min(sh.r1, y0 + t.rows), o0,
+                                     std::min(sh.q1, o0 + t.oc), 0, cin, b});
+            }
+        } else if (!sh.empty()) {
             std::int64_t b = 0, wb = 0;
             for (std::int64_t o0 = sh.q0; o0 < sh.q1; o0 += t.oc, ++b)
                 for (std::int64_t y0 = sh.r0; y0 < sh.r1; y0 += t.rows)
@@ -167,8 +177,12 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
         auto last_k = [&](const tile &tl) { return tl.k1 == cin; };
 
         // Returns the weight buffer range loaded and the number of load commands.
+        // Ping/pong buffers alternate per load (not per tile), so a buffer is refilled only
+        // after the other one was loaded, whatever the loop order.
+        std::uint64_t w_loads = 0;
+        std::vector<std::uint64_t> in_loads(op.inputs.size(), 0);
         auto weight_load = [&](const tile &tl, int barrier) {
-            const std::uint64_t dst = buf.w[tl.wb % 2];
+            const std::uint64_t dst = buf.w[w_loads++ % 2];
             std::uint64_t at = dst;
             std::uint32_t n = 0;
             for (const auto &w : op.weights) {
@@ -256,7 +270,6 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
 
         auto loads = [&](std::size_t i) {
             const tile &tl = tiles[i];
-            const int parity = int(i % 2);
             if (i == 0 || tl.wb != tiles[i - 1].wb)
                 wrange = i == 0 && prefetched ? prefetch_range : weight_load(tl, barrier).first;
             io[i].w = wrange;
@@ -293,7 +306,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                     continue; // a concat input outside this tile's rows
                 std::vector<sram_range> &rd = io[i].reads;
                 const int tt = a.view.tensor;
-                std::uint64_t at = buf.in[parity][k];
+                std::uint64_t at = buf.in[in_loads[k]++ % 2][k];
                 std::vector<sram_range> got;
                 auto load = [&](mem_space sp, std::uint32_t far_core, region far) {
                     command cmd = new_cmd(cmd_kind::load, unit_kind::dma, load_engine);
@@ -390,8 +403,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 if (!tl.first_k())
                     reads.push_back(acc);
                 command cmd = new_cmd(cmd_kind::compute, unit_kind::mac_array);
-                cmd.gemm = {pix, kcur * std::uint64_t(op.kind == op_kind::gemm ? 1 : op.kh * op.kw),
-                            oc, 1};
+                cmd.gemm = tile_gemms(op, m_chip.mac_array, rows, oc, kcur).g[0];
                 cmd.reads = reads;
                 cmd.writes = {last_k(tl) ? out : acc};
                 push(c, cmd, reads, cmd.writes, barrier);
@@ -407,17 +419,18 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 // S = Q·Kᵀ for the tile's heads into the scores buffer, softmax over each
                 // head's keys in place, then context = S·V: the scores never leave the core.
                 const std::uint64_t heads = (oc + op.head_size - 1) / op.head_size;
-                const std::uint64_t keys = std::uint64_t(op.keys), hs = std::uint64_t(op.head_size);
+                const std::uint64_t keys = std::uint64_t(op.keys);
                 const sram_range scores{buf.scratch[oi % 2],
                                         rows * heads * keys * std::uint64_t(op.out.elem_bytes)};
+                const tile_gemm_set gs = tile_gemms(op, m_chip.mac_array, rows, oc, kcur);
                 command qk = new_cmd(cmd_kind::compute, unit_kind::mac_array);
-                qk.gemm = {rows, hs, keys, heads};
+                qk.gemm = gs.g[0];
                 qk.reads = reads;
                 qk.writes = {scores};
                 push(c, qk, qk.reads, qk.writes, barrier);
                 vec_cmd(vec_fn::softmax, rows * heads * keys, {scores}, {scores});
                 command pv = new_cmd(cmd_kind::compute, unit_kind::mac_array);
-                pv.gemm = {rows, keys, hs, heads};
+                pv.gemm = gs.g[1];
                 pv.reads = {scores};
                 if (io[i].w.bytes)
                     pv.reads.push_back(io[i].w);
@@ -425,15 +438,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 push(c, pv, pv.reads, pv.writes, barrier);
             } else if (op.unit == unit_kind::mac_array) {
                 command cmd = new_cmd(cmd_kind::compute, unit_kind::mac_array);
-                if (op.kind == op_kind::gemm) {
-                    cmd.gemm = {pix, std::uint64_t(op.cin), oc, 1};
-                } else if (op.groups == 1) {
-                    cmd.gemm = {pix, std::uint64_t(op.cin * op.kh * op.kw), oc, 1};
-                } else {
-                    // Grouped and depthwise: one GEMM per group (depthwise: k = kh·kw, n = 1).
-                    const std::uint64_t cog = op.cout / op.groups;
-                    cmd.gemm = {pix, std::uint64_t(op.cin * op.kh * op.kw), cog, oc / cog};
-                }
+                cmd.gemm = tile_gemms(op, m_chip.mac_array, rows, oc, std::uint64_t(op.cin)).g[0];
                 cmd.reads = reads;
                 cmd.writes = {out};
                 push(c, cmd, reads, {out}, barrier);

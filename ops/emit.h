@@ -17,12 +17,17 @@ namespace ops {
 /// (RAW); a command writing a range waits for every earlier reader and writer (WAR, WAW). With
 /// ping/pong buffers this yields exactly the double-buffering pattern: load i+2 waits for
 /// compute i, compute i waits for its loads and for store i-2, store i waits for compute i.
+/// The MAC array is in order: it reads a tile's operands when it issues it and writes its
+/// results when they leave the array, in issue order, so a MAC tile needs no WAR or WAW
+/// dependency on an earlier MAC tile (only RAW: a K block reading the previous partial sums).
+/// Without that rule, a kept output tracked as one strided span would make every tile wait for
+/// the previous tile's skew and the array could never stream tiles back to back.
 class hazard_tracker {
 public:
     void add_deps(const std::vector<sram_range> &reads, const std::vector<sram_range> &writes,
-                  std::vector<std::uint32_t> &deps) const;
+                  std::vector<std::uint32_t> &deps, bool mac = false) const;
     void record(std::uint32_t cmd, const std::vector<sram_range> &reads,
-                const std::vector<sram_range> &writes);
+                const std::vector<sram_range> &writes, bool mac = false);
     /// Forget commands before `cmd` (all ordered before a barrier every later command waits on).
     void forget_before(std::uint32_t cmd);
 
@@ -31,6 +36,7 @@ private:
         std::uint64_t lo, hi;
         std::uint32_t cmd;
         bool write;
+        bool mac; ///< recorded by a MAC-array compute
     };
     std::vector<rec> m_recs;
 };

@@ -48,6 +48,24 @@ struct residency_plan {
     std::vector<int> live_at(int j) const;
 };
 
+/// The loop order of an op's tiles on a core: which operand stays in the scratchpad across the
+/// inner loop. `weights_outer`: channel blocks outer, row blocks (then K blocks) inner — a weight
+/// block is loaded once and the inputs are re-read per channel block (unless there is a single
+/// row block). `inputs_outer`: row blocks outer, channel blocks inner — an input row block is
+/// loaded once and the weights are re-read per row block.
+enum class loop_order : std::uint8_t { weights_outer, inputs_outer };
+
+/// The compiler's estimate of one op on its busiest core (cycles), for the mapper's ranking and
+/// the report's estimated-vs-simulated comparison.
+struct op_estimate {
+    std::uint64_t cycles = 0; ///< max(startup + max(array, vector), dma)
+    std::uint64_t array = 0;  ///< MAC-array cycles of the tile sequence (ops/mac_cost.h)
+    std::uint64_t vector = 0; ///< vector-unit cycles (main function and epilogues)
+    std::uint64_t dma = 0;    ///< DRAM bytes of the core over its share of the bandwidth
+    std::uint64_t startup = 0;     ///< first tile's operand bytes over that bandwidth
+    std::uint64_t stream_rows = 0; ///< rows a full tile streams through the array per fold
+};
+
 /// Tiling of one op (pass 3), the same on every core.
 struct tile_choice {
     std::int64_t rows = 1, oc = 1; ///< output rows x output channels per tile
@@ -55,9 +73,14 @@ struct tile_choice {
     std::int64_t kc = 0;           ///< input channels per K block (== op.cin: K not split)
     std::int64_t k_blocks = 1;     ///< K blocks per output tile (> 1: partial sums accumulate)
     std::vector<std::uint64_t> in_bytes;      ///< per operand: one tile buffer (0: read in place)
+    std::vector<std::uint64_t> in_runs;       ///< per operand: contiguous DRAM runs of one tile
+    std::uint64_t w_runs = 0;                 ///< contiguous DRAM runs of one weight block
     std::uint64_t w_bytes = 0, out_bytes = 0; ///< out: accumulator-wide when k_blocks > 1
     std::uint64_t scratch_bytes = 0;          ///< fused attention: one tile's scores (x2 buffers)
     std::uint64_t footprint = 0;              ///< 2·Σin + 2·out + (1|2)·w + resident extent
+    loop_order order = loop_order::weights_outer;
+    std::uint64_t traffic = 0; ///< DRAM bytes the busiest core loads (inputs and weights)
+    op_estimate est;           ///< filled by try_tiling
     bool k_split() const { return k_blocks > 1; }
     bool weights_once() const { return oc_blocks == 1 && k_blocks == 1; }
 };
@@ -73,7 +96,19 @@ struct tile_env {
     std::vector<std::int64_t> halo_rows;     ///< per operand (resident ones)
     bool out_resident = false;
     std::uint64_t resident_extent = 0;
+    const chip_desc *chip = nullptr; ///< array, vector unit and bandwidths for the estimate
+    std::uint32_t cores_used = 1;    ///< cores that share DRAM during the op
 };
+
+/// The MAC-array GEMMs of one tile of `rows` output rows x `oc` channels x `kcur` reduction
+/// channels (op.cin unless K is split): two for a fused attention (Q·Kᵀ, P·V), else one.
+/// Convolutions follow mac_array.conv_lowering (im2col: k = C·kh·kw; per_tap: k = C, taps).
+struct tile_gemm_set {
+    gemm_tile g[2];
+    int n = 0;
+};
+tile_gemm_set tile_gemms(const lowered_op &op, const mac_array_params &p, std::uint64_t rows,
+                         std::uint64_t oc, std::uint64_t kcur);
 
 /// Footprint of a (rows, oc, kc) tile: 2·(Σ input tiles incl. halo + output tile + scores of a
 /// fused attention) + weight buffers (one when the core's weights fit a single block, else two)
@@ -89,7 +124,10 @@ std::int64_t k_granule(const lowered_op &op, const tile_env &env);
 /// every channel block: an all-channel operand, K not split, one row block.
 bool input_reused(const lowered_op &op, std::size_t k, const tile_choice &t,
                   std::uint64_t row_blocks);
-/// Largest-saving tiling that fits, preferring an unsplit K; nullopt if none fits.
+/// Estimated cycles of `op` tiled as `t` on its busiest core (env.chip must be set).
+op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choice &t);
+/// The tiling that fits with the least estimated time (MAC-array ops; then the least DRAM
+/// traffic) or the least traffic (other ops), preferring an unsplit K; nullopt if none fits.
 std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env);
 /// try_tiling, or throws sim::input_error(source, path, ...) naming the smallest tile's bytes.
 tile_choice choose_tiling(const lowered_op &op, const tile_env &env, const std::string &source,

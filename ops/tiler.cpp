@@ -113,6 +113,7 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
         if (a.transposed) {
             // Operand rows = output channels, operand channels = output rows.
             t.in_bytes.push_back(std::uint64_t(oc) * rows * a.view.elem_bytes);
+            t.in_runs.push_back(std::uint64_t(oc));
             in += t.in_bytes.back();
             continue;
         }
@@ -124,15 +125,24 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
             r = std::min(rows, a.row_step == 1 ? a.view.h : rows);
         else
             r = std::min(a.view.h, (rows - 1) * op.sh + op.kh);
-        const std::uint64_t b =
-            std::uint64_t(r) * a.view.w * operand_channels(op, a, oc, read_c) * a.view.elem_bytes;
+        const std::int64_t ch = operand_channels(op, a, oc, read_c);
+        const std::uint64_t b = std::uint64_t(r) * a.view.w * ch * a.view.elem_bytes;
         t.in_bytes.push_back(b);
+        // Contiguous runs in DRAM: CHW holds a channel's rows together, so a tile of some rows
+        // is one run per channel; HWC (row-major matrices) one run per row unless all channels.
+        const bool gather = a.identity_rows && a.row_step != 1;
+        t.in_runs.push_back(std::uint64_t(
+            gather ? r : a.view.hwc ? (ch < a.view.c ? r : 1) : (r < a.view.h ? ch : 1)));
         in += b;
     }
     std::int64_t per_oc = 0;
     for (const auto &w : op.weights)
         per_oc += w.reduced && t.k_split() ? w.bytes_per_oc / op.cin * kc : w.bytes_per_oc;
     t.w_bytes = std::uint64_t(oc) * per_oc;
+    for (const auto &w : op.weights)
+        t.w_runs += w.k_major ? std::uint64_t(t.k_split() ? kc : w.k)
+                    : w.reduced && t.k_split() ? std::uint64_t(oc)
+                                               : 1;
     // Partial sums of a split K stay in the output buffer across K blocks, accumulator-wide
     // (even for a kept output: only the last K block writes the kept slot).
     const std::uint64_t pixels = std::uint64_t(rows) * op.wout * oc;
@@ -161,30 +171,324 @@ std::int64_t k_granule(const lowered_op &op, const tile_env &env) {
     if (!any)
         return 0;
     // WS maps K on the array rows: a K block of fewer than `rows` elements would idle rows.
-    const std::uint64_t per_channel = op.kind == op_kind::conv ? std::uint64_t(op.kh * op.kw) : 1;
+    // im2col puts a channel's kh·kw taps on consecutive rows; per_tap runs the taps as folds,
+    // so a K block is then channels alone.
+    const bool im2col = !env.chip || env.chip->mac_array.lowering == conv_lowering::im2col;
+    const std::uint64_t per_channel =
+        op.kind == op_kind::conv && im2col ? std::uint64_t(op.kh * op.kw) : 1;
     const auto g = std::int64_t(ceil_div(env.array_rows, per_channel));
     return g < op.cin ? g : 0;
 }
 
 bool input_reused(const lowered_op &op, std::size_t k, const tile_choice &t,
                   std::uint64_t row_blocks) {
-    return op.inputs[k].mode == chan_mode::all && !op.inputs[k].transposed && !t.k_split() &&
-           row_blocks == 1 && int(k) != op.shortcut;
+    if (op.inputs[k].mode != chan_mode::all || op.inputs[k].transposed || t.k_split() ||
+        int(k) == op.shortcut)
+        return false;
+    return row_blocks == 1 || t.order == loop_order::inputs_outer;
+}
+
+tile_gemm_set tile_gemms(const lowered_op &op, const mac_array_params &p, std::uint64_t rows,
+                         std::uint64_t oc, std::uint64_t kcur) {
+    tile_gemm_set s;
+    const std::uint64_t pix = rows * std::uint64_t(op.wout);
+    const std::uint64_t taps = std::uint64_t(op.kh * op.kw);
+    const bool per_tap = op.kind == op_kind::conv && taps > 1 && p.lowering == conv_lowering::per_tap;
+    if (op.fused_attention) {
+        const std::uint64_t hs = std::uint64_t(op.head_size), keys = std::uint64_t(op.keys);
+        const std::uint64_t heads = (oc + hs - 1) / hs;
+        s.g[0] = {rows, hs, keys, heads, 1};
+        s.g[1] = {rows, keys, hs, heads, 1};
+        s.n = 2;
+        return s;
+    }
+    s.n = 1;
+    if (op.kind == op_kind::gemm) {
+        s.g[0] = {pix, kcur, oc, 1, 1};
+    } else if (op.groups == 1) {
+        s.g[0] = per_tap ? gemm_tile{pix, kcur, oc, 1, taps} : gemm_tile{pix, kcur * taps, oc, 1, 1};
+    } else {
+        // Grouped and depthwise: one GEMM per group (depthwise: k = kh·kw, n = 1).
+        const std::uint64_t cog = std::uint64_t(op.cout / op.groups);
+        const std::uint64_t cig = std::uint64_t(op.cin);
+        s.g[0] = per_tap ? gemm_tile{pix, cig, cog, oc / cog, taps}
+                         : gemm_tile{pix, cig * taps, cog, oc / cog, 1};
+    }
+    return s;
+}
+
+namespace {
+
+/// Vector-unit cycles of one tile of `rows` x `oc` (main function of a vector op, or the
+/// epilogues of a MAC op), as the emitter issues them.
+std::uint64_t tile_vector_cycles(const lowered_op &op, const vector_unit_params &vp,
+                                 std::uint64_t rows, std::int64_t o0, std::int64_t o1) {
+    const std::uint64_t oc = std::uint64_t(o1 - o0);
+    const std::uint64_t pix = rows * std::uint64_t(op.wout);
+    const std::uint64_t nres =
+        pix * std::uint64_t(std::max<std::int64_t>(
+                  0, std::min(o1, op.res_hi) - std::max(o0, op.res_lo)));
+    std::uint64_t v = 0;
+    auto add = [&](vec_fn fn, std::uint64_t e) {
+        if (e)
+            v += vector_tile_cycles(vp, {fn, e});
+    };
+    if (op.fused_attention) {
+        const std::uint64_t heads = (oc + op.head_size - 1) / op.head_size;
+        add(vec_fn::softmax, rows * heads * std::uint64_t(op.keys));
+    } else if (op.unit == unit_kind::vector_unit) {
+        if (op.kind == op_kind::conv)
+            add(vec_fn::mac, pix * oc * op.kh * op.kw);
+        else if (op.fn == vec_fn::add || op.fn == vec_fn::mul)
+            add(op.fn, nres), add(vec_fn::copy, pix * oc - nres);
+        else if (op.fn == vec_fn::pool)
+            add(vec_fn::pool, pix * oc * op.kh * op.kw);
+        else
+            add(op.fn, pix * oc);
+    }
+    if (op.epi_act)
+        add(op.epi_fn, pix * oc);
+    if (op.shortcut >= 0)
+        add(op.res_fn, nres);
+    return v;
+}
+
+/// The compiler's model of one core's DMA: a transfer of `bytes` in `runs` contiguous runs
+/// takes the longer of its bytes over the core's share of the bandwidth and its bursts (each
+/// run cut into `burst_bytes` pieces) over the engine's outstanding window of DRAM round trips:
+/// short strided runs are latency-bound, not bandwidth-bound.
+struct dma_model {
+    double bw = 1;       ///< bytes/cycle of one core
+    double per_burst = 0; ///< cycles per burst when latency-bound (round trip / outstanding)
+    std::uint64_t burst = 256;
+    double cycles(std::uint64_t bytes, std::uint64_t runs) const {
+        if (bytes == 0)
+            return 0;
+        runs = std::max<std::uint64_t>(runs, 1);
+        const double bursts = double(runs * ceil_div(ceil_div(bytes, runs), burst));
+        return std::max(double(bytes) / bw, bursts * per_burst);
+    }
+};
+
+dma_model make_dma_model(const chip_desc &chip, std::uint32_t used) {
+    dma_model m;
+    used = std::max<std::uint32_t>(used, 1);
+    m.bw = std::max(1e-9, std::min({chip.dram_peak_bytes_per_cycle() / used,
+                                    double(chip.interconnect.bytes_per_cycle) / used,
+                                    double(chip.dma.bytes_per_cycle)}));
+    const double trip =
+        chip.clock_mhz * 1e-3 * (chip.dram.controller_ns + chip.dram.t_cl_ns + chip.dram.t_rcd_ns) +
+        2.0 * chip.interconnect.latency_cycles;
+    m.per_burst = trip / chip.dma.outstanding;
+    m.burst = chip.dma.burst_bytes;
+    return m;
+}
+
+/// What the busiest core loads for tiling `t`: DRAM bytes (inputs not kept on chip, and
+/// weights), their DMA cycles under `m`, and the first tile's load cycles. Every tile class
+/// (full or last block of rows, channels and K) is counted with its own sizes.
+struct load_cost {
+    std::uint64_t bytes = 0;
+    double cycles = 0, first = 0;
+};
+
+load_cost loads_of(const lowered_op &op, const tile_env &env, const tile_choice &t,
+                   const dma_model *m) {
+    load_cost lc;
+    const std::int64_t cin = std::max<std::int64_t>(op.cin, 1);
+    const std::int64_t kc = t.k_split() ? t.kc : cin;
+    const std::int64_t rb = (env.rows_core + t.rows - 1) / t.rows;
+    const std::int64_t r_last = env.rows_core - (rb - 1) * t.rows;
+    const std::int64_t q_last = env.oc_core - (t.oc_blocks - 1) * t.oc;
+    const std::int64_t k_last = cin - (t.k_blocks - 1) * kc;
+    const bool in_outer = t.order == loop_order::inputs_outer;
+    auto add = [&](std::uint64_t times, std::uint64_t bytes, std::uint64_t runs) {
+        lc.bytes += times * bytes;
+        if (m)
+            lc.cycles += double(times) * m->cycles(bytes, runs);
+    };
+    for (int ir = 0; ir < 2; ++ir)
+        for (int iq = 0; iq < 2; ++iq)
+            for (int ik = 0; ik < 2; ++ik) {
+                const std::int64_t nr = ir ? 1 : rb - 1, nq = iq ? 1 : t.oc_blocks - 1,
+                                   nk = ik ? 1 : t.k_blocks - 1;
+                if (nr <= 0 || nq <= 0 || nk <= 0)
+                    continue;
+                const std::int64_t r = ir ? r_last : t.rows;
+                const std::int64_t q = iq ? q_last : t.oc;
+                const std::int64_t k = ik ? k_last : kc;
+                const tile_choice c = tile_footprint(op, env, r, q, t.k_split() ? k : 0);
+                const bool first = ir == (rb == 1) && iq == (t.oc_blocks == 1) &&
+                                   ik == (t.k_blocks == 1);
+                for (std::size_t j = 0; j < op.inputs.size(); ++j) {
+                    if (j < env.in_resident.size() && env.in_resident[j])
+                        continue;
+                    std::int64_t times = nr * nq * nk;
+                    if (input_reused(op, j, t, std::uint64_t(rb)))
+                        // Loaded once per row block (by its first channel block).
+                        times = iq == (t.oc_blocks == 1) ? nr : 0;
+                    add(std::uint64_t(times), c.in_bytes[j], c.in_runs[j]);
+                    if (first && m)
+                        lc.first += m->cycles(c.in_bytes[j], c.in_runs[j]);
+                }
+                // Weights: per channel block once (weights_outer: the row-block loop is inside
+                // and reuses them), per tile with a split K or with inputs outer.
+                std::int64_t wt = nr * nq * nk;
+                if (!t.k_split() && !in_outer)
+                    wt = ir == (rb == 1) ? nq : 0;
+                if (!t.k_split() && in_outer && t.oc_blocks == 1)
+                    wt = ir == (rb == 1) ? nq : 0;
+                add(std::uint64_t(wt), c.w_bytes, c.w_runs);
+                if (first && m)
+                    lc.first += m->cycles(c.w_bytes, c.w_runs);
+            }
+    return lc;
+}
+
+/// DMA cycles of the output stores (none for a kept output), per tile class.
+double store_cycles(const lowered_op &op, const tile_env &env, const tile_choice &t,
+                    const dma_model &m) {
+    if (env.out_resident)
+        return 0;
+    const std::int64_t rb = (env.rows_core + t.rows - 1) / t.rows;
+    const std::int64_t dims[2][2] = {{t.rows, env.rows_core - (rb - 1) * t.rows},
+                                     {t.oc, env.oc_core - (t.oc_blocks - 1) * t.oc}};
+    const std::int64_t counts[2][2] = {{rb - 1, 1}, {t.oc_blocks - 1, 1}};
+    double c = 0;
+    for (int ir = 0; ir < 2; ++ir)
+        for (int iq = 0; iq < 2; ++iq) {
+            const std::int64_t n = counts[0][ir] * counts[1][iq];
+            const std::int64_t r = dims[0][ir], q = dims[1][iq];
+            if (n <= 0 || r <= 0 || q <= 0)
+                continue;
+            const std::uint64_t bytes = std::uint64_t(r * op.wout * q * op.out.elem_bytes);
+            const std::uint64_t runs = op.out.hwc ? (q < op.out.c ? std::uint64_t(r) : 1)
+                                                  : (r < op.out.h ? std::uint64_t(q) : 1);
+            c += double(n) * m.cycles(bytes, runs);
+        }
+    return c;
+}
+
+} // namespace
+
+op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choice &t) {
+    op_estimate e;
+    const chip_desc &chip = *env.chip;
+    const dma_model dm = make_dma_model(chip, env.cores_used);
+    // Tile classes: full and last blocks of rows, channels and K.
+    const std::int64_t rb = (env.rows_core + t.rows - 1) / t.rows;
+    const std::int64_t cin = std::max<std::int64_t>(op.cin, 1);
+    const std::int64_t kc = t.k_split() ? t.kc : cin;
+    struct dim {
+        std::int64_t full, last, n_full;
+    };
+    const dim dr{t.rows, env.rows_core - (rb - 1) * t.rows, rb - 1};
+    const dim dq{t.oc, env.oc_core - (t.oc_blocks - 1) * t.oc, t.oc_blocks - 1};
+    const dim dk{kc, cin - (t.k_blocks - 1) * kc, t.k_blocks - 1};
+    const bool mac = op.unit == unit_kind::mac_array;
+    std::uint64_t run = 0, once = 0, gap_max = 0, last_tile = 0;
+    bool overlapping = false;
+    for (int ir = 0; ir < 2; ++ir)
+        for (int iq = 0; iq < 2; ++iq)
+            for (int ik = 0; ik < 2; ++ik) {
+                const std::int64_t nr = ir ? 1 : dr.n_full, nq = iq ? 1 : dq.n_full,
+                                   nk = ik ? 1 : dk.n_full;
+                const std::int64_t r = ir ? dr.last : dr.full, q = iq ? dq.last : dq.full,
+                                   k = ik ? dk.last : dk.full;
+                const std::uint64_t n = std::uint64_t(nr * nq * nk);
+                if (n == 0 || r <= 0 || q <= 0 || k <= 0)
+                    continue;
+                // Epilogues and vector work run once per output tile (after the last K block).
+                if (ik == 1)
+                    e.vector += std::uint64_t(nr * nq) *
+                                tile_vector_cycles(op, chip.vector_unit, std::uint64_t(r), 0, q);
+                if (!mac)
+                    continue;
+                const tile_gemm_set gs =
+                    tile_gemms(op, chip.mac_array, std::uint64_t(r), std::uint64_t(q),
+                               std::uint64_t(k));
+                for (int i = 0; i < gs.n; ++i) {
+                    const mac_tile_cost c = mac_tile_cycles(chip.mac_array, gs.g[i]);
+                    if (ir == 1 && iq == 1 && ik == 1)
+                        last_tile += c.cycles; // runs after the last load has arrived
+                    if (ir == 0 && iq == 0 && ik == 0 && i == 0) {
+                        const std::uint64_t depth =
+                            chip.mac_array.flow == dataflow::os
+                                ? gs.g[0].k * gs.g[0].taps
+                                : std::min<std::uint64_t>(chip.mac_array.flow == dataflow::ws
+                                                              ? gs.g[0].m
+                                                              : gs.g[0].n,
+                                                          chip.mac_array.accumulator_depth());
+                        e.stream_rows = depth;
+                    }
+                    if (c.overlaps) {
+                        const std::uint64_t gap = c.first_preload > c.last_t
+                                                      ? c.first_preload - c.last_t
+                                                      : c.last_hold;
+                        run += n * (c.stream + gap);
+                        gap_max = std::max(gap_max, gap);
+                        once = std::max(once, c.first_preload + c.tail);
+                        overlapping = true;
+                    } else {
+                        run += n * c.cycles;
+                    }
+                }
+            }
+    if (e.stream_rows == 0 && mac) { // only short classes exist: take the first tile's
+        const tile_gemm_set gs = tile_gemms(op, chip.mac_array, std::uint64_t(dr.last),
+                                            std::uint64_t(dq.last), std::uint64_t(dk.last));
+        e.stream_rows = chip.mac_array.flow == dataflow::ws ? gs.g[0].m
+                        : chip.mac_array.flow == dataflow::is ? gs.g[0].n
+                                                              : gs.g[0].k;
+    }
+    e.array = run + (overlapping ? once - std::min(once, gap_max) : 0);
+    // DRAM: loads of this tiling plus the output stores (a kept output is written in place).
+    const load_cost lc = loads_of(op, env, t, &dm);
+    e.dma = std::uint64_t(lc.cycles + store_cycles(op, env, t, dm) + 0.5);
+    e.startup = std::uint64_t(lc.first + 0.5);
+    e.cycles = std::max(e.startup + std::max(e.array, e.vector), e.dma + last_tile);
+    return e;
 }
 
 std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env) {
     std::int64_t base = 1;
     const std::vector<std::int64_t> ocs = oc_candidates(op, env, base);
-    // K blocks: the full K first (today's choice whenever it fits, and no partial sums); only if
-    // no tile with the full K fits, every multiple of the granule below K, by the same key.
+    // K blocks: the full K first (no partial sums) whenever it fits; only if no tile with the
+    // full K fits, every multiple of the granule below K, by the same key.
     std::vector<std::int64_t> kcs{std::max<std::int64_t>(op.cin, 1)};
     if (const std::int64_t g = k_granule(op, env))
         for (std::int64_t k = (op.cin - 1) / g; k >= 1; --k)
             kcs.push_back(k * g);
+    const bool mac = op.unit == unit_kind::mac_array;
+    bool any_reusable = false;
+    for (std::size_t k = 0; k < op.inputs.size(); ++k)
+        any_reusable = any_reusable || (op.inputs[k].mode == chan_mode::all &&
+                                        !op.inputs[k].transposed && int(k) != op.shortcut &&
+                                        !(k < env.in_resident.size() && env.in_resident[k]));
 
+    // MAC-array ops: least estimated time — candidates within 0.5 % (+16 cycles) of the best
+    // estimate count as equal, the model is not finer than that — then least traffic, fewer
+    // tiles (each costs commands, descriptors and DRAM latency the estimate does not see), the
+    // smallest first tile, wider, deeper. Other ops keep the traffic-first key (their time is the vector unit's, which
+    // tiles barely change).
+    using key_t = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t,
+                             std::int64_t, int>;
+    std::vector<std::pair<key_t, tile_choice>> cands;
     bool found = false;
-    tile_choice best;
-    std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t, std::int64_t> best_key{};
+    auto consider = [&](tile_choice t) {
+        const std::uint64_t row_blocks = ceil_div(env.rows_core, t.rows);
+        const std::uint64_t tiles = row_blocks * t.oc_blocks * t.k_blocks;
+        t.traffic = loads_of(op, env, t, nullptr).bytes;
+        if (env.chip)
+            t.est = estimate(op, env, t);
+        std::uint64_t in = 0;
+        for (std::size_t k = 0; k < op.inputs.size(); ++k)
+            if (!(k < env.in_resident.size() && env.in_resident[k]))
+                in += t.in_bytes[k];
+        const std::uint64_t startup = mac ? in + t.w_bytes : 0;
+        cands.push_back({key_t{t.traffic, tiles, startup, -t.oc, -t.kc, int(t.order)}, t});
+        found = true;
+    };
     for (std::size_t i = 0; i < kcs.size(); ++i) {
         if (i == 1 && found)
             break; // the full K fits: never split it
@@ -201,35 +505,47 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
                 else
                     hi = mid - 1;
             }
-            tile_choice t = tile_footprint(op, env, lo, oc, kc);
-            // DRAM traffic of the inputs (re-read per channel block for all-channel operands,
-            // halo rows re-read per row block). Weights are read once per core with the full K;
-            // with a split K they are re-read per row block (K is the innermost loop).
-            // An all-channel input with one row block and an unsplit K is the same tile for
-            // every channel block: the emitter loads it once (input_reused).
-            const std::uint64_t row_blocks = ceil_div(env.rows_core, lo);
-            const std::uint64_t tiles = row_blocks * t.oc_blocks * t.k_blocks;
-            std::uint64_t traffic = 0, in = 0;
-            for (std::size_t k = 0; k < op.inputs.size(); ++k)
-                if (!(k < env.in_resident.size() && env.in_resident[k])) {
-                    in += t.in_bytes[k];
-                    traffic += t.in_bytes[k] * (input_reused(op, k, t, row_blocks) ? 1 : tiles);
+            // Row tiles: the tallest that fits, and (MAC ops) the tallest of each smaller
+            // number of row blocks, b = 2..16: a shorter first tile can start sooner.
+            std::vector<std::int64_t> rows{lo};
+            if (mac && env.chip)
+                for (std::int64_t b = 2; b <= 16; ++b) {
+                    const std::int64_t r = (env.rows_core + b - 1) / b;
+                    if (r < lo && r != rows.back())
+                        rows.push_back(r);
                 }
-            if (t.k_split())
-                traffic += row_blocks * t.oc_blocks * t.k_blocks * t.w_bytes;
-            // Among equal traffic, a MAC-array op prefers the tiling whose first tile needs the
-            // fewest bytes before it can start (channel blocks of the weights pipeline behind
-            // the compute); channel blocks are multiples of the array width, so they cost no
-            // extra folds. Then fewer tiles, wider, deeper.
-            const std::uint64_t startup = op.unit == unit_kind::mac_array ? in + t.w_bytes : 0;
-            auto key = std::make_tuple(traffic, startup, tiles, -oc, -kc);
-            if (!found || key < best_key)
-                best = t, best_key = key, found = true;
+            const loop_order_policy pol =
+                env.chip ? env.chip->compiler.loop_order : loop_order_policy::weights_outer;
+            for (std::int64_t r : rows) {
+                tile_choice t = tile_footprint(op, env, r, oc, kc);
+                // The other loop order: the input row block stays while the channel blocks
+                // (and their weights) cycle through it. It differs only with several row and
+                // channel blocks and an input that every channel block reads.
+                const bool alt = mac && env.chip && any_reusable && !t.k_split() &&
+                                 t.oc_blocks > 1 && ceil_div(env.rows_core, r) > 1;
+                if (!(alt && pol == loop_order_policy::inputs_outer))
+                    consider(t);
+                if (alt && pol != loop_order_policy::weights_outer) {
+                    t.order = loop_order::inputs_outer;
+                    consider(t);
+                }
+            }
         }
     }
-    if (!found)
+    if (cands.empty())
         return std::nullopt;
-    return best;
+    std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
+    if (mac && env.chip) {
+        std::uint64_t best_est = limit;
+        for (const auto &c : cands)
+            best_est = std::min(best_est, c.second.est.cycles);
+        limit = best_est + best_est / 200 + 16;
+    }
+    const std::pair<key_t, tile_choice> *best = nullptr;
+    for (const auto &c : cands)
+        if (c.second.est.cycles <= limit && (!best || c.first < best->first))
+            best = &c;
+    return best->second;
 }
 
 tile_choice choose_tiling(const lowered_op &op, const tile_env &env, const std::string &source,

@@ -85,10 +85,16 @@ inline ops::program program(std::size_t n_ops, std::vector<std::vector<ops::comm
 }
 
 /// A 1 GHz chip (1 cycle = 1000 ps) with `cores` cores; other parameters are the reference.
-inline ops::chip_desc chip(std::uint32_t cores = 1) {
+/// The reference chip at 1 GHz. The testbenches of the controller, DMA, DRAM and chip pin
+/// rules other than the array's, so their MAC tiles use the `scalesim` model: each tile is one
+/// opaque block of folds · (2R + C + T − 2) cycles, and a derivation stays a sum of tiles.
+/// tb_mac_array covers the `pipelined` model (pass pipelined = true).
+inline ops::chip_desc chip(std::uint32_t cores = 1, bool pipelined = false) {
     ops::chip_desc c;
     c.clock_mhz = 1000;
     c.cores = cores;
+    if (!pipelined)
+        c.mac_array.timing = ops::mac_timing::scalesim;
     return c;
 }
 

@@ -303,6 +303,10 @@ TEST_CASE("docs: README lists every config key and docs define every report fiel
         CHECK((fields.find("`" + it.key() + "`") != std::string::npos ||
                fields.find("`" + it.key() + ".") != std::string::npos));
     }
+    for (auto it = rep["ops"][0]["mapping"].begin(); it != rep["ops"][0]["mapping"].end(); ++it) {
+        INFO("ops[].mapping." << it.key());
+        CHECK((fields.find("`mapping." + it.key() + "`") != std::string::npos));
+    }
 }
 
 TEST_CASE("bad input: an operator the chip cannot run", "[e2e][bad-input]") {

@@ -406,10 +406,10 @@ TEST_CASE("residency: a kept tensor saves its producer's stores and brings halos
     t = b.conv(t, 16, 3, 1, 1, "none", "B");
     b.output(t);
     auto c = chip(4);
-    // keep_on_chip: A's output stays on chip -> only B stores: 4 cores x 1 tile = 4 stores.
+    // keep_on_chip: A's output stays on chip -> only B stores, one per tile.
     auto p = compile(b.g, c, "test");
     CHECK(count(p, cmd_kind::store, 0) == 0);
-    CHECK(count(p, cmd_kind::store) == 4);
+    CHECK(count(p, cmd_kind::store) == p.ops[1].tiles);
     // B's core 0 needs input row 4 from core 1, core 3 row 11 from core 2, cores 1 and 2 one
     // row from each neighbour: 1 + 2 + 2 + 1 = 6 peer loads, each 16 ch x 1 row x 16 B.
     std::size_t peers = 0;
@@ -422,10 +422,11 @@ TEST_CASE("residency: a kept tensor saves its producer's stores and brings halos
                 CHECK(cmd.far.bytes() == 16 * 16);
             }
     CHECK(peers == 6);
-    // Off: A stores its 4 row blocks too: 8 stores, no peer transfers.
+    // Off: A stores its row blocks too (one per tile), no peer transfers.
     c.compiler.keep_on_chip = false;
     auto q = compile(b.g, c, "test");
-    CHECK(count(q, cmd_kind::store) == 8);
+    CHECK(count(q, cmd_kind::store, 0) == q.ops[0].tiles);
+    CHECK(count(q, cmd_kind::store) == q.ops[0].tiles + q.ops[1].tiles);
     for (const auto &s : q.streams)
         for (const auto &cmd : s)
             CHECK(cmd.far_space == mem_space::dram);
@@ -459,13 +460,15 @@ TEST_CASE("emit: deps point backwards and barriers appear on every core in the s
 
 TEST_CASE("emit: double buffering: load i+2 waits for compute i, compute i for store i-2",
           "[ops]") {
-    // Reuse the boundary case: 16 tiles of one pointwise op on one core, ping/pong buffers.
+    // Reuse the boundary case: 16 tiles of one pointwise op on one core, ping/pong buffers,
+    // channel blocks outer (rows=1 oc=32: 2 channel blocks x 8 rows).
     builder b;
     int y = b.conv(b.input(64, 8, 8), 64, 1, 1, 1, "none", "pw");
     b.output(y);
     auto c = chip(1);
     c.scratchpad.banks = 1;
     c.scratchpad.bank_bytes = 5632;
+    c.compiler.loop_order = loop_order_policy::weights_outer;
     auto p = compile(b.g, c, "test");
     const auto &s = p.streams[0];
     std::vector<std::uint32_t> in_loads, computes, stores;
@@ -488,6 +491,45 @@ TEST_CASE("emit: double buffering: load i+2 waits for compute i, compute i for s
     CHECK(has(computes[2], stores[0]));
     CHECK(has(stores[2], computes[2]));
     CHECK(!has(in_loads[1], computes[0])); // the other buffer: no wait
+}
+
+TEST_CASE("emit: inputs outer: an input row block loads once, weights once per row block",
+          "[ops]") {
+    // The same op with rows outer: 8 row blocks x 2 channel blocks = 16 computes; each input row
+    // (64 channels x 8 px = 512 B) is loaded once, read by both channel blocks; the weight
+    // blocks (32 x 64 = 2048 B) alternate, so one is loaded for every tile: 16 weight loads.
+    builder b;
+    int y = b.conv(b.input(64, 8, 8), 64, 1, 1, 1, "none", "pw");
+    b.output(y);
+    auto c = chip(1);
+    c.scratchpad.banks = 1;
+    c.scratchpad.bank_bytes = 5632;
+    c.compiler.loop_order = loop_order_policy::inputs_outer;
+    auto p = compile(b.g, c, "test");
+    const auto &s = p.streams[0];
+    std::vector<std::uint32_t> in_loads, w_loads, computes;
+    for (std::uint32_t i = 0; i < s.size(); ++i) {
+        if (s[i].kind == cmd_kind::compute)
+            computes.push_back(i);
+        if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 512)
+            in_loads.push_back(i);
+        if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 2048)
+            w_loads.push_back(i);
+    }
+    REQUIRE(computes.size() == 16);
+    REQUIRE(in_loads.size() == 8);
+    REQUIRE(w_loads.size() == 16);
+    auto has = [&](std::uint32_t cmd, std::uint32_t dep) {
+        const auto &d = s[cmd].deps;
+        return std::find(d.begin(), d.end(), dep) != d.end();
+    };
+    // Both channel blocks of row block 1 read its one input load.
+    CHECK(has(computes[2], in_loads[1]));
+    CHECK(has(computes[3], in_loads[1]));
+    // Row block 2's input reuses buffer 0: it waits for row block 0's last reader.
+    CHECK(has(in_loads[2], computes[1]));
+    CHECK(!has(in_loads[1], computes[1])); // the other buffer: no wait
+    CHECK(p.ops[0].mapping.order == "inputs_outer");
 }
 
 TEST_CASE("compile: an operator the chip cannot run is an input_error naming ops[i]", "[ops]") {
