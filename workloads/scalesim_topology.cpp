@@ -144,7 +144,9 @@ std::int64_t parse_value(const std::string &text, const std::string &file, int l
         too_large = v > scalesim_max_value;
     }
     if (negative || v == 0)
-        throw sim::input_error(file, where, "expected a positive integer, got " + text);
+        throw sim::input_error(file, where,
+                               "expected a positive integer, got " +
+                                   (text.size() > 32 ? quoted(text) : text));
     if (too_large)
         throw sim::input_error(file, where,
                                "expected at most " + std::to_string(scalesim_max_value) +
