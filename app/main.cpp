@@ -66,7 +66,7 @@ int cmd_run(const std::vector<std::string> &args) {
         "chip", po::value<std::string>()->default_value(""),
         "chip config JSON (default: the built-in reference chip, = configs/questcore.json)")(
         "workload,w", po::value<std::string>()->default_value(default_workload),
-        "NAME[:k=v,...] of a built-in network, or a trace FILE.json")(
+        "NAME[:k=v,...] of a built-in network, a trace FILE.json or scalesim:FILE.csv")(
         "set", po::value<std::vector<std::string>>()->composing(),
         "override a config key: --set dram.channels=2 (repeatable)")(
         "json", po::value<std::string>(), "write the JSON report to FILE ('-' = stdout)")(
@@ -218,8 +218,8 @@ int cmd_trace(const std::vector<std::string> &args) {
     po::options_description d("qcsim trace options");
     d.add_options()("help,h", "this help")(
         "workload,w", po::value<std::string>()->default_value(default_workload),
-        "NAME[:k=v,...] or FILE.json")("out,o", po::value<std::string>()->default_value("-"),
-                                       "output FILE ('-' = stdout)");
+        "NAME[:k=v,...], FILE.json or scalesim:FILE.csv")(
+        "out,o", po::value<std::string>()->default_value("-"), "output FILE ('-' = stdout)");
     auto vm = parse(d, args);
     if (vm.count("help")) {
         std::cout << d;

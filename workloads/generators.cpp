@@ -2,6 +2,7 @@
 
 #include "sim/errors.h"
 #include "sim/params.h"
+#include "workloads/scalesim_topology.h"
 #include "workloads/trace.h"
 
 #include <algorithm>
@@ -675,7 +676,7 @@ const generator &find_generator(const std::string &name) {
         "--workload", name,
         "unknown workload generator" +
             (near.empty() ? std::string() : " (did you mean \"" + near + "\"?)") +
-            "; available: " + all + ", or a trace file path");
+            "; available: " + all + ", a trace file path or scalesim:FILE.csv");
 }
 
 } // namespace
@@ -751,6 +752,22 @@ const std::vector<generator> &generators() {
 }
 
 graph build_workload(const std::string &spec) {
+    const std::string scalesim = "scalesim";
+    if (spec.compare(0, scalesim.size() + 1, scalesim + ":") == 0) {
+        const std::string path = spec.substr(scalesim.size() + 1);
+        if (path.empty())
+            throw sim::input_error("--workload", scalesim,
+                                   "expected scalesim:FILE, the path of a SCALE-Sim topology CSV, "
+                                   "got no path");
+        return read_scalesim_topology(path);
+    }
+    if (spec == scalesim)
+        throw sim::input_error("--workload", scalesim,
+                               "expected scalesim:FILE, the path of a SCALE-Sim topology CSV");
+    if (spec.size() >= 4 && spec.compare(spec.size() - 4, 4, ".csv") == 0)
+        throw sim::input_error("--workload", spec,
+                               "a SCALE-Sim topology CSV is given as scalesim:" + spec +
+                                   " (a trace file ends in .json)");
     if (spec.size() >= 5 && spec.compare(spec.size() - 5, 5, ".json") == 0)
         return read_trace(spec);
     if (spec.find('/') != std::string::npos)

@@ -45,7 +45,9 @@ struct generator {
 /// Every built-in generator (built on first call, no static registration).
 const std::vector<generator> &generators();
 
-/// `name`, `name:k=v,k=v`, or a trace path (ends in ".json" or contains '/'). Errors are
+/// `name`, `name:k=v,k=v`, `scalesim:PATH` (a SCALE-Sim topology CSV, scalesim_topology.h), or
+/// a trace path (ends in ".json" or contains '/'; a spec ending in ".csv" without the scalesim:
+/// prefix is rejected with a hint). Errors are
 /// sim::input_error("--workload", "<generator>.<param>", ...). A generated graph's name is the
 /// canonical spec with every parameter in declaration order, e.g.
 /// "mobilenext:width=1,resolution=224,identity_div=1".

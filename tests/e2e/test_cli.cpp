@@ -482,3 +482,46 @@ TEST_CASE("bad input: attention generator parameters", "[e2e][bad-input][attenti
     check_bad_input("run --workload bert:preset=large", {"bert.preset", "small", "base"});
     check_bad_input("run --workload vit:resolution=100", {"vit.resolution"});
 }
+
+TEST_CASE("scalesim: a SCALE-Sim MobileNet CSV runs with SCALE-Sim's MACs", "[e2e][scalesim]") {
+    // The command a user migrating from SCALE-Sim types, with the report on standard output.
+    const std::string csv =
+        (fs::path(QCSIM_SOURCE_DIR) / "tests/data/scalesim/mobilenet.csv").string();
+    auto r = qcsim("run --workload \"scalesim:" + csv + "\" --json -");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    json rep = json::parse(r.out);
+    CHECK(rep["workload"]["name"] == "scalesim:mobilenet.csv");
+    // tests/unit/test_workloads_scalesim.cpp derives the 551,539,642 MACs layer by layer.
+    CHECK(rep["workload"]["macs"].get<std::int64_t>() == 551539642);
+    CHECK(rep["ops"].size() == 28);
+    check_lower_bounds(rep, default_chip());
+}
+
+TEST_CASE("scalesim: a GEMM CSV written as a trace runs to the same report", "[e2e][scalesim]") {
+    const std::string csv = (fs::path(QCSIM_SOURCE_DIR) / "tests/data/scalesim/gemm.csv").string();
+    fs::path t = scratch_dir() / "gemm-trace.json";
+    auto w = qcsim("trace --workload \"scalesim:" + csv + "\" -o \"" + t.string() + "\"");
+    INFO(w.err);
+    REQUIRE(w.status == 0);
+    json a = run_json("--workload \"scalesim:" + csv + "\"", "scalesim-csv");
+    json b = run_json("--workload \"" + t.string() + "\"", "scalesim-trace");
+    CHECK(a["workload"]["name"] == "scalesim:gemm.csv");
+    CHECK(a["summary"] == b["summary"]);
+    CHECK(a["ops"] == b["ops"]);
+}
+
+TEST_CASE("bad input: a SCALE-Sim CSV row names the file, the line and the column",
+          "[e2e][bad-input][scalesim]") {
+    fs::path p = write_temp("bad-topology.csv",
+                            "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                            "Channels, Num Filter, Strides,\n"
+                            "Conv1, 224, 224, 3, 3, 3, 32, 2,\n"
+                            "Conv2, 2, 112, 3, 3, 32, 64, 1,\n");
+    check_bad_input("run --workload \"scalesim:" + p.string() + "\"",
+                    {"bad-topology.csv: line 3, filter_h: filter height 3 is larger than "
+                     "ifmap_h 2"});
+    check_bad_input("run --workload \"scalesim:" + (scratch_dir() / "absent.csv").string() + "\"",
+                    {"absent.csv", "cannot read file"});
+    check_bad_input("run --workload \"" + p.string() + "\"", {"scalesim:"});
+}
