@@ -215,6 +215,8 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         o["mapping"] = {{"rows", m.rows},
                         {"oc", m.oc},
                         {"kc", m.kc},
+                        {"rows_per_core", m.rows_per_core},
+                        {"max_fit_rows", m.max_fit_rows},
                         {"loop_order", m.order},
                         {"stream_rows", m.stream_rows},
                         {"estimated_cycles", m.est_cycles},
@@ -232,6 +234,8 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         o["exclusive_cycles"] = s.end_cycle > excl_from ? s.end_cycle - excl_from : 0;
         prev_end = std::max(prev_end, s.end_cycle);
         o["macs"] = info.macs;
+        o["mac_busy_cycles"] = s.mac_busy_cycles;
+        o["vector_busy_cycles"] = s.vector_busy_cycles;
         o["mac_utilisation"] = info.unit == ops::unit_kind::mac_array
                                    ? r6(safe_div(double(info.macs), array_peak * cyc))
                                    : 0.0;

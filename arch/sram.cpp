@@ -6,9 +6,9 @@ namespace arch {
 
 sram::sram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
            const ops::scratchpad_params &p, op_ledger &ledger)
-    : sim::block(name, clk), m_p(p), m_ledger(ledger), m_free_ps(p.banks, 0),
+    : sim::block(name, clk), m_p(p), m_ledger(ledger), m_free_ps(p.banks * p.ports, 0),
       m_scratch(p.banks, 0) {
-    m_stats.bank_busy_cycles.assign(p.banks, 0);
+    m_stats.bank_busy_cycles.assign(p.banks * p.ports, 0);
     m_touched.reserve(p.banks);
 }
 
@@ -30,14 +30,15 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
         m_scratch[b] += chunk_end - a;
         a = chunk_end;
     }
+    const std::uint64_t base = std::uint64_t(port_of(write)) * nb;
     std::uint64_t start = arrival_ps;
     for (auto b : m_touched)
-        start = std::max(start, m_free_ps[b]);
+        start = std::max(start, m_free_ps[base + b]);
     std::uint64_t max_occ = 0;
     for (auto b : m_touched) {
         const std::uint64_t occ = (m_scratch[b] + w - 1) / w; // cycles
-        m_free_ps[b] = start + occ * per;
-        m_stats.bank_busy_cycles[b] += occ;
+        m_free_ps[base + b] = start + occ * per;
+        m_stats.bank_busy_cycles[base + b] += occ;
         max_occ = std::max(max_occ, occ);
         m_scratch[b] = 0;
     }

@@ -1,8 +1,9 @@
 #pragma once
 // Banked scratchpad of one core, as a timeline per bank (a function-call target used by the
 // core's DMA engines, compute units and, through the interconnect, peer cores). Blocked layout:
-// bank = (addr / bank_bytes) % banks. Models bank occupancy, conflicts and a fixed latency;
-// ignores ports per bank, read/write asymmetry and the capacity itself (addresses wrap).
+// bank = (addr / bank_bytes) % banks. Models bank occupancy, conflicts and a fixed latency, with
+// one port per bank shared by reads and writes or (scratchpad.ports = 2) a read and a write port
+// with a timeline each; ignores read/write asymmetry and the capacity itself (addresses wrap).
 // Requests are served in call order: one that arrives earlier than a reservation already made
 // on its bank waits behind it (busy-until timeline, no gap filling).
 
@@ -23,7 +24,7 @@ public:
         std::uint64_t bytes_written = 0;
         std::uint64_t accesses = 0;
         std::uint64_t conflict_ps = 0;               ///< Σ (start − arrival), ps
-        std::vector<std::uint64_t> bank_busy_cycles; ///< per bank, cycles
+        std::vector<std::uint64_t> bank_busy_cycles; ///< per bank and port, cycles
     };
     struct result {
         std::uint64_t done_ps = 0;     ///< start + max occupancy + latency
@@ -42,13 +43,17 @@ public:
 
     const stats &stat() const { return m_stats; }
     std::uint64_t busiest_bank_cycles() const;
-    std::uint64_t bank_free_ps(std::uint32_t bank) const { return m_free_ps[bank]; }
+    /// Busy-until of a bank's port serving writes (`write`) or reads.
+    std::uint64_t bank_free_ps(std::uint32_t bank, bool write = false) const {
+        return m_free_ps[port_of(write) * m_p.banks + bank];
+    }
 
 private:
     const ops::scratchpad_params &m_p;
     op_ledger &m_ledger;
     stats m_stats;
-    std::vector<std::uint64_t> m_free_ps; ///< busy-until per bank
+    std::uint32_t port_of(bool write) const { return m_p.ports > 1 && write ? 1 : 0; }
+    std::vector<std::uint64_t> m_free_ps; ///< busy-until per port and bank
     std::vector<std::uint64_t> m_scratch; ///< bytes per bank of the current access
     std::vector<std::uint32_t> m_touched; ///< banks of the current access
 };

@@ -140,6 +140,7 @@ struct scratchpad_params {
     std::uint32_t bank_bytes = 64 * 1024; ///< bytes per bank
     std::uint32_t bank_width_bytes = 64;  ///< bytes one bank reads or writes per cycle
     std::uint32_t latency_cycles = 2;     ///< cycles from access start to data
+    std::uint32_t ports = 1; ///< per bank: 1 = one port shared by reads and writes, 2 = 1R1W
     double residency_fraction = 0.5;      ///< share of the scratchpad the compiler may use to keep
                                           ///< activations on chip between operators
     template <class V> void visit(V &v) {
@@ -149,6 +150,11 @@ struct scratchpad_params {
                 sim::between(1, 4096));
         v.field("latency_cycles", latency_cycles, "cycles", "access latency",
                 sim::between(0, 1000));
+        v.field("ports", ports, "count",
+                "ports per bank: 1 = reads and writes share one port (one timeline per bank); "
+                "2 = one read and one write port (1R1W), so a DMA write never waits for the "
+                "array's operand reads",
+                sim::between(1, 2));
         v.field("residency_fraction", residency_fraction, "fraction",
                 "share of the scratchpad that may hold activations kept on chip between operators",
                 sim::between(0, 0.9));

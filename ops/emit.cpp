@@ -396,16 +396,21 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 reads.push_back(io[i].w);
             ++ntiles;
             if (ksplit) {
-                // Partial sums accumulate in the output buffer; the last K block reads them
-                // and writes the result (to the kept slot, or the buffer's low bytes).
+                // Partial sums accumulate in the array's accumulator when they fit it (the K
+                // blocks chain in the array; only the last writes the result), else in the
+                // output buffer: the next K block reads them back, and the last writes the
+                // result (to the kept slot, or the buffer's low bytes).
                 const sram_range acc{buf.out[oi % 2],
                                      pix * oc * m_chip.mac_array.accumulator_bytes};
-                if (!tl.first_k())
+                if (!tl.first_k() && !t.acc_in_array)
                     reads.push_back(acc);
                 command cmd = new_cmd(cmd_kind::compute, unit_kind::mac_array);
                 cmd.gemm = tile_gemms(op, m_chip.mac_array, rows, oc, kcur).g[0];
                 cmd.reads = reads;
-                cmd.writes = {last_k(tl) ? out : acc};
+                if (last_k(tl))
+                    cmd.writes = {out};
+                else if (!t.acc_in_array)
+                    cmd.writes = {acc};
                 push(c, cmd, reads, cmd.writes, barrier);
                 if (!last_k(tl))
                     continue;

@@ -79,6 +79,11 @@ struct tile_choice {
     std::uint64_t scratch_bytes = 0;          ///< fused attention: one tile's scores (x2 buffers)
     std::uint64_t footprint = 0;              ///< 2·Σin + 2·out + (1|2)·w + resident extent
     loop_order order = loop_order::weights_outer;
+    std::int64_t max_rows = 0; ///< tallest row tile that fits with this oc and kc (try_tiling)
+    /// K split with the tile's partial sums held in the array's accumulator SRAM
+    /// (rows·W·oc·accumulator_bytes <= mac_array.accumulator_kib): K blocks chain in the array
+    /// with no write-back; otherwise they accumulate in an accumulator-wide scratchpad buffer.
+    bool acc_in_array = false;
     std::uint64_t traffic = 0; ///< DRAM bytes the busiest core loads (inputs and weights)
     op_estimate est;           ///< filled by try_tiling
     bool k_split() const { return k_blocks > 1; }

@@ -143,12 +143,16 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
         t.w_runs += w.k_major ? std::uint64_t(t.k_split() ? kc : w.k)
                     : w.reduced && t.k_split() ? std::uint64_t(oc)
                                                : 1;
-    // Partial sums of a split K stay in the output buffer across K blocks, accumulator-wide
-    // (even for a kept output: only the last K block writes the kept slot).
+    // Partial sums of a split K stay in the array's accumulator when they fit it; otherwise in
+    // the output buffer across K blocks, accumulator-wide (even for a kept output: only the
+    // last K block writes the kept slot).
     const std::uint64_t pixels = std::uint64_t(rows) * op.wout * oc;
-    t.out_bytes = t.k_split()        ? pixels * env.accumulator_bytes
-                  : env.out_resident ? 0
-                                     : pixels * op.out.elem_bytes;
+    t.acc_in_array = t.k_split() && env.chip &&
+                     pixels * env.accumulator_bytes <=
+                         std::uint64_t(env.chip->mac_array.accumulator_kib) * 1024;
+    t.out_bytes = t.k_split() && !t.acc_in_array ? pixels * env.accumulator_bytes
+                  : env.out_resident             ? 0
+                                                 : pixels * op.out.elem_bytes;
     if (op.fused_attention) // rows x (heads in the tile) x keys scores
         t.scratch_bytes = std::uint64_t(rows) * std::uint64_t(oc / op.head_size) *
                           std::uint64_t(op.keys) * op.out.elem_bytes;
@@ -369,6 +373,17 @@ double store_cycles(const lowered_op &op, const tile_env &env, const tile_choice
     return c;
 }
 
+/// Rows one fold of a (rows, oc, kc) tile streams: M (WS), K·taps (OS) or N (IS), capped by
+/// the accumulator depth (WS, IS).
+std::uint64_t streamed_rows(const lowered_op &op, const mac_array_params &p, std::int64_t rows,
+                            std::int64_t oc, std::int64_t kc) {
+    const gemm_tile g =
+        tile_gemms(op, p, std::uint64_t(rows), std::uint64_t(oc), std::uint64_t(kc)).g[0];
+    if (p.flow == dataflow::os)
+        return g.k * g.taps;
+    return std::min<std::uint64_t>(p.flow == dataflow::ws ? g.m : g.n, p.accumulator_depth());
+}
+
 } // namespace
 
 op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choice &t) {
@@ -411,16 +426,6 @@ op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choic
                     const mac_tile_cost c = mac_tile_cycles(chip.mac_array, gs.g[i]);
                     if (ir == 1 && iq == 1 && ik == 1)
                         last_tile += c.cycles; // runs after the last load has arrived
-                    if (ir == 0 && iq == 0 && ik == 0 && i == 0) {
-                        const std::uint64_t depth =
-                            chip.mac_array.flow == dataflow::os
-                                ? gs.g[0].k * gs.g[0].taps
-                                : std::min<std::uint64_t>(chip.mac_array.flow == dataflow::ws
-                                                              ? gs.g[0].m
-                                                              : gs.g[0].n,
-                                                          chip.mac_array.accumulator_depth());
-                        e.stream_rows = depth;
-                    }
                     if (c.overlaps) {
                         const std::uint64_t gap = c.first_preload > c.last_t
                                                       ? c.first_preload - c.last_t
@@ -434,19 +439,28 @@ op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choic
                     }
                 }
             }
-    if (e.stream_rows == 0 && mac) { // only short classes exist: take the first tile's
-        const tile_gemm_set gs = tile_gemms(op, chip.mac_array, std::uint64_t(dr.last),
-                                            std::uint64_t(dq.last), std::uint64_t(dk.last));
-        e.stream_rows = chip.mac_array.flow == dataflow::ws ? gs.g[0].m
-                        : chip.mac_array.flow == dataflow::is ? gs.g[0].n
-                                                              : gs.g[0].k;
-    }
+    if (mac)
+        e.stream_rows = streamed_rows(op, chip.mac_array, dr.full, dq.full, dk.full);
     e.array = run + (overlapping ? once - std::min(once, gap_max) : 0);
+    // K blocks written back to the scratchpad: each waits for the previous one's results (the
+    // skew and the issue latency) before it can read them.
+    if (mac && t.k_split() && !t.acc_in_array)
+        e.array += std::uint64_t(rb * t.oc_blocks * (t.k_blocks - 1)) *
+                   (chip.mac_array.rows + chip.mac_array.cols - 2 + chip.controller.issue_cycles);
     // DRAM: loads of this tiling plus the output stores (a kept output is written in place).
     const load_cost lc = loads_of(op, env, t, &dm);
     e.dma = std::uint64_t(lc.cycles + store_cycles(op, env, t, dm) + 0.5);
     e.startup = std::uint64_t(lc.first + 0.5);
-    e.cycles = std::max(e.startup + std::max(e.array, e.vector), e.dma + last_tile);
+    // The last tile's store follows its compute: nothing overlaps it.
+    double last_store = 0;
+    if (!env.out_resident) {
+        const std::int64_t r = dr.last, q = dq.last;
+        const std::uint64_t bytes = std::uint64_t(r * op.wout * q * op.out.elem_bytes);
+        last_store = dm.cycles(bytes, op.out.hwc ? (q < op.out.c ? std::uint64_t(r) : 1)
+                                                 : (r < op.out.h ? std::uint64_t(q) : 1));
+    }
+    e.cycles = std::max(e.startup + std::max(e.array, e.vector) + std::uint64_t(last_store + 0.5),
+                        e.dma + last_tile);
     return e;
 }
 
@@ -489,9 +503,26 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
         cands.push_back({key_t{t.traffic, tiles, startup, -t.oc, -t.kc, int(t.order)}, t});
         found = true;
     };
+    // K blocks: without a chip (unit tests of the footprint) or off the MAC array, K is split
+    // only when no full-K tile fits. On the MAC array a K-blocked tile whose partial sums fit
+    // the array's accumulator competes by time with the full-K ones (a deep K with room for
+    // only a few rows would otherwise stream fewer rows than the array preloads).
+    bool full_found = false;
+    std::uint64_t full_stream = 0; // most rows a full-K candidate streams per fold
     for (std::size_t i = 0; i < kcs.size(); ++i) {
-        if (i == 1 && found)
-            break; // the full K fits: never split it
+        if (i == 1) {
+            full_found = found;
+            for (const auto &c : cands)
+                full_stream = std::max(full_stream, c.second.est.stream_rows);
+        }
+        // A full-K tile fits: split K only on the MAC array, and only to stream more rows when
+        // every full-K tile is preload-bound (where full-K tiles stream enough rows, K blocks
+        // re-read the weights per row block for nothing).
+        if (full_found &&
+            !(mac && env.chip && full_stream < env.chip->mac_array.rows &&
+              full_stream < streamed_rows(op, env.chip->mac_array, env.rows_core, env.oc_core,
+                                          std::max<std::int64_t>(op.cin, 1))))
+            break;
         const std::int64_t kc = kcs[i];
         for (std::int64_t oc : ocs) {
             if (tile_footprint(op, env, 1, oc, kc).footprint > env.scratchpad)
@@ -507,17 +538,26 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
             }
             // Row tiles: the tallest that fits, and (MAC ops) the tallest of each smaller
             // number of row blocks, b = 2..16: a shorter first tile can start sooner.
+            // A shorter tile must still stream at least the array's rows per fold: below that
+            // every fold waits for its weights (preload-bound), whatever the first tile saves.
             std::vector<std::int64_t> rows{lo};
             if (mac && env.chip)
                 for (std::int64_t b = 2; b <= 16; ++b) {
                     const std::int64_t r = (env.rows_core + b - 1) / b;
-                    if (r < lo && r != rows.back())
+                    if (r < lo && r != rows.back() &&
+                        streamed_rows(op, env.chip->mac_array, r, oc, kc) >=
+                            env.chip->mac_array.rows)
                         rows.push_back(r);
                 }
             const loop_order_policy pol =
                 env.chip ? env.chip->compiler.loop_order : loop_order_policy::weights_outer;
             for (std::int64_t r : rows) {
                 tile_choice t = tile_footprint(op, env, r, oc, kc);
+                t.max_rows = lo;
+                if (full_found &&
+                    (!t.acc_in_array ||
+                     streamed_rows(op, env.chip->mac_array, r, oc, kc) <= full_stream))
+                    continue; // write-back K blocks only when nothing else fits
                 // The other loop order: the input row block stays while the channel blocks
                 // (and their weights) cycle through it. It differs only with several row and
                 // channel blocks and an input that every channel block reads.

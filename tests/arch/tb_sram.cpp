@@ -73,3 +73,24 @@ TEST_CASE("sram: an access spanning k banks occupies each for its share") {
     auto w = s.access(0, 65536 - 64, 128, false, 0); // banks 0 (busy to 1) and 1 (busy to 1024)
     CHECK(w.conflict_ps == 1024 * cyc);
 }
+
+TEST_CASE("sram: with two ports a write does not wait for a read of the same bank, a write does") {
+    sim::clock_domain clk(1000);
+    ops::scratchpad_params p;
+    p.ports = 2; // 1R1W
+    arch::op_ledger ledger(1);
+    arch::sram s("scratchpad", clk, p, ledger);
+    // A read of 640 B in bank 0 at 0 holds the read port for 10 cycles.
+    CHECK(s.access(0, 0, 640, false, 0).conflict_ps == 0);
+    // A write of 256 B to bank 0 at 0 uses the write port: no wait (1 port: 10 cycles).
+    CHECK(s.access(0, 1024, 256, true, 0).conflict_ps == 0);
+    CHECK(s.bank_free_ps(0, true) == 4 * cyc);
+    CHECK(s.bank_free_ps(0, false) == 10 * cyc);
+    // A second write waits for the first (4 cycles); a second read for the first read (10).
+    CHECK(s.access(0, 2048, 64, true, 0).conflict_ps == 4 * cyc);
+    CHECK(s.access(0, 2048, 64, false, 0).conflict_ps == 10 * cyc);
+    // Busy per port: read port 10 + 1, write port 4 + 1.
+    CHECK(s.stat().bank_busy_cycles[0] == 11);
+    CHECK(s.stat().bank_busy_cycles[p.banks + 0] == 5);
+    CHECK(s.busiest_bank_cycles() == 11);
+}

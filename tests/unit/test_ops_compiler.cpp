@@ -1,6 +1,7 @@
 // ops::compile: lowering, fusion, tiling, residency and emission rules, on hand-built graphs.
 // Every expected number is derived in a comment from the rule it checks.
 #include "ops/compiler.h"
+#include "ops/mac_cost.h"
 #include "ops/emit.h"
 #include "sim/errors.h"
 
@@ -684,4 +685,54 @@ TEST_CASE("core split auto: a depthwise follows its producer's split and keeps i
     p = compile(r.g, c, "test");
     CHECK(p.ops[1].tiling.find("(row split)") != std::string::npos);
     CHECK(p.ops[1].tiling.find("input on chip") != std::string::npos);
+}
+
+TEST_CASE("mapper: no MAC operator of a bundled network streams fewer rows than the array "
+          "while a taller tile fits, and no tile exceeds the scratchpad",
+          "[ops][mapper]") {
+    // Reference chip (64 x 32 WS, 1 MiB per core). A fold streaming T < 64 rows is
+    // preload-bound (each fold loads 64 weight rows), so the mapper must stream the most rows
+    // the operator has per core, or the most a tile can hold.
+    for (std::string spec : {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2",
+                             "bert:preset=base,seq=128", "convbert:preset=base,seq=128",
+                             "vit:preset=deit-tiny"}) {
+        const auto g = workloads::build_workload(spec);
+        const chip_desc c;
+        const auto p = compile(g, c, spec);
+        for (const auto &o : p.ops) {
+            INFO(spec << " " << o.name << " " << o.tiling);
+            CHECK(o.sram_peak_bytes <= c.scratchpad.bytes());
+            if (o.unit != unit_kind::mac_array)
+                continue;
+            CHECK(o.mapping.rows <= o.mapping.max_fit_rows);
+            if (o.mapping.stream_rows < c.mac_array.rows)
+                CHECK((o.mapping.rows == o.mapping.rows_per_core ||
+                       o.mapping.rows == o.mapping.max_fit_rows));
+        }
+    }
+}
+
+TEST_CASE("conv lowering: per_tap runs a KxK conv as kh·kw accumulating folds of C rows",
+          "[ops]") {
+    // Stem 3x3 conv, C = 3 -> 32, 16x16 output, one core. im2col: one GEMM k = 27 (27 of 64
+    // rows used); per_tap: k = 3 with taps = 9. Same MACs; per_tap has 9x the folds.
+    builder b;
+    int y = b.conv(b.input(3, 16, 16), 32, 3, 1, 1, "none", "stem");
+    b.output(y);
+    auto c = chip(1);
+    auto find_gemm = [](const program &p) {
+        for (const auto &cmd : p.streams[0])
+            if (cmd.kind == cmd_kind::compute && cmd.unit == unit_kind::mac_array)
+                return cmd.gemm;
+        return gemm_tile{};
+    };
+    const gemm_tile a = find_gemm(compile(b.g, c, "t"));
+    CHECK(a.k == 27);
+    CHECK(a.taps == 1);
+    c.mac_array.lowering = conv_lowering::per_tap;
+    const gemm_tile t = find_gemm(compile(b.g, c, "t"));
+    CHECK(t.k == 3);
+    CHECK(t.taps == 9);
+    CHECK(t.macs() == a.macs());
+    CHECK(mac_tile_cycles(c.mac_array, t).folds == 9 * mac_tile_cycles(c.mac_array, a).folds);
 }
