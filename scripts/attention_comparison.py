@@ -55,3 +55,39 @@ for net, seq, r in rows:
     cells = ["%s %.1f %%" % (g["type"], 100 * g["share"]) for g in top]
     print("| %s-base | %d | %s |" % ("ConvBERT" if net == "convbert" else "BERT", seq,
                                      " | ".join(cells)))
+
+print()
+print("Head ratio γ (`convbert:seq=512,head_ratio=G`):")
+print()
+print("| γ | MACs | cycles | DRAM | energy µJ | Q·Kᵀ + P·V + softmax | dynamic conv |")
+print("|---|---|---|---|---|---|---|")
+for g in (1, 2, 3, 4, 6):
+    r = run("convbert:preset=base,seq=512,head_ratio=%d" % g)
+    s = r["summary"]
+    share = {t["type"]: t["share"] for t in r["by_type"]}
+    attn = share.get("batch_matmul", 0) + share.get("softmax", 0)
+    print("| %d%s | %.2fG | %s | %s | %s | %.1f %% | %.1f %% |" % (
+        g, " (published)" if g == 2 else "", s["macs"] / 1e9, format(s["cycles"], ","),
+        mb(s["dram_bytes_read"] + s["dram_bytes_written"]), format(round(s["energy_uj"]), ","),
+        100 * attn, 100 * share.get("dynamic_conv1d", 0)))
+
+print()
+print("Fused attention (`--set compiler.attention=fused`):")
+print()
+print("| workload | attention | cycles | eff. TOPS | DRAM | energy µJ |")
+print("|---|---|---|---|---|---|")
+for net, seq in (("bert", 128), ("bert", 512), ("convbert", 512)):
+    for pol in ("separate", "fused"):
+        global_chip = chip
+        with tempfile.TemporaryDirectory() as d:
+            out = pathlib.Path(d) / "r.json"
+            cmd = [str(qcsim), "run", "--quiet", "--workload", "%s:preset=base,seq=%d" % (net, seq),
+                   "--set", "compiler.attention=" + pol, "--json", str(out)]
+            if chip:
+                cmd += ["--chip", chip]
+            subprocess.run(cmd, check=True)
+            s = json.loads(out.read_text())["summary"]
+        print("| %s-base, T = %d | %s | %s | %.2f | %s | %s |" % (
+            "ConvBERT" if net == "convbert" else "BERT", seq, pol, format(s["cycles"], ","),
+            s["effective_tops"], mb(s["dram_bytes_read"] + s["dram_bytes_written"]),
+            format(round(s["energy_uj"]), ",")))
