@@ -2,7 +2,7 @@
 """Prints README's policy table (MobileNeXt-1.0 on the reference chip under each compiler policy
 and timing model) and the SCALE-Sim migration table, from qcsim's JSON reports.
 
-    scripts/readme_tables.py [policies|scalesim|fidelity]   (QCSIM_BUILD=DIR picks the build)
+    scripts/readme_tables.py [policies|scalesim|fidelity|nvdla]   (QCSIM_BUILD=DIR picks the build)
 
 Every number comes from `qcsim run --json`; the SCALE-Sim column is SCALE-Sim v2's formula
 (folds x per-fold cycles - 1 per layer), derived here from the topology CSV.
@@ -130,5 +130,31 @@ def fidelity():
             100 * (tq / ta - 1)))
 
 
+NVDLA = [  # MACs, rows, cols, CBUF KB, SDRAM GB/s, estimator fps (nvdla/doc primer.rst)
+    (2048, 64, 32, 512, 20, 269), (1024, 32, 32, 256, 15, 153), (512, 32, 16, 256, 10, 93),
+    (256, 16, 16, 256, 5, 46), (128, 16, 8, 256, 2, 20), (64, 8, 8, 128, 1, 7.3),
+    (32, 8, 4, 128, 0.5, 3.6)]
+
+
+def nvdla():
+    print("| MACs (array) | CBUF KB | SDRAM GB/s | NVDLA estimator fps | qcsim fps | error | "
+          "qcsim MAC util. | qcsim DRAM GB/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for macs, rows, cols, kb, gbs, fps in NVDLA:
+        # one channel: 64-bit from 10 GB/s up, else 16-bit; MT/s = GB/s / bytes per transfer
+        bits = 64 if gbs >= 15 else (32 if gbs >= 10 else 16)
+        mts = round(gbs * 1000 / (bits // 8))
+        r = run(["--chip", "configs/fidelity/nvdla-2048.json",
+                 "--set", "mac_array.rows=%d" % rows, "--set", "mac_array.cols=%d" % cols,
+                 "--set", "scratchpad.bank_bytes=%d" % (kb * 1024 // 16),
+                 "--set", "dram.mt_per_s=%d" % mts, "--set", "dram.bus_bits=%d" % bits,
+                 "--workload", "scalesim:tests/data/fidelity/resnet50_v1.csv"])
+        s = r["summary"]
+        q = 1e3 / s["latency_ms"]
+        print("| %d (%dx%d) | %d | %g | %g | %.1f | %+.1f %% | %.1f %% | %.1f |" % (
+            macs, rows, cols, kb, gbs, fps, q, 100 * (q / fps - 1), 100 * s["mac_utilisation"],
+            s["dram_gb_per_s"]))
+
+
 what = sys.argv[1] if len(sys.argv) > 1 else "policies"
-{"policies": policies, "scalesim": scalesim, "fidelity": fidelity}[what]()
+{"policies": policies, "scalesim": scalesim, "fidelity": fidelity, "nvdla": nvdla}[what]()

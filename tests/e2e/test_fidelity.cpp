@@ -181,3 +181,21 @@ TEST_CASE("fidelity: Gemmini 16x16 on FireSim (DOSA artifact): BERT GEMMs and Re
     // The stem: per-tap lowering (C = 3 on 3 of 16 rows) is what makes conv1 5.4x its ideal.
     CHECK(r.at("conv1_7x7_s2") >= 112.0 * 112 * 64 * 147 / 256 * 5);
 }
+
+TEST_CASE("fidelity: NVDLA 2048-MAC ResNet-50 within 20 % of NVIDIA's estimator (269 fps)",
+          "[e2e][fidelity][hardware]") {
+    // nvdla/doc primer.rst: 2048 INT8 MACs, 512 KB CBUF, 20 GB/s -> 269 frames/s on ResNet-50.
+    const fs::path src = QCSIM_SOURCE_DIR;
+    const fs::path out = scratch_dir() / "nvdla.json";
+    auto r = qcsim("run --chip \"" + (src / "configs/fidelity/nvdla-2048.json").string() +
+                   "\" --workload scalesim:\"" +
+                   (src / "tests/data/fidelity/resnet50_v1.csv").string() + "\" --json \"" +
+                   out.string() + "\" -q");
+    REQUIRE(r.status == 0);
+    const json rep = json::parse(slurp(out));
+    // ResNet-50 v1: 3,857,973,248 MACs (53 convolutions and the classifier).
+    CHECK(rep["summary"]["macs"].get<std::uint64_t>() == 3857973248ull);
+    const double fps = 1e3 / rep["summary"]["latency_ms"].get<double>();
+    INFO("qcsim " << fps << " fps");
+    CHECK(std::abs(fps / 269 - 1) <= 0.20);
+}
