@@ -9,6 +9,7 @@
 #include "app/check.h"
 #include "app/chip_config.h"
 #include "app/report.h"
+#include "qcsim_version.h"
 #include "arch/simulate.h"
 #include "ops/compiler.h"
 #include "sim/errors.h"
@@ -22,6 +23,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -75,7 +77,8 @@ int cmd_run(const std::vector<std::string> &args) {
         "group-by", po::value<std::string>()->default_value("op"),
         "table and CSV rows: op (per operator, with layer subtotals), layer, or type (sums per "
         "operator type, most cycles first)")("quiet,q", "do not print the table")(
-        "times", "print the wall time of each phase (build, compile, simulate, report) to stderr");
+        "times", "print the wall time of each phase (build, compile, simulate, report) to stderr")(
+        "wide", "every per-operator column in the table (the default fits 120 columns)");
     auto vm = parse(d, args);
     if (vm.count("help")) {
         std::cout << d;
@@ -108,7 +111,13 @@ int cmd_run(const std::vector<std::string> &args) {
 
     arch::run_stats st = arch::simulate(chip.chip, prog);
     const double t_sim = ms_since(t0);
-    auto report = app::make_report(chip.chip, g, prog, st);
+    app::run_info run;
+    run.version = QCSIM_VERSION;
+    run.chip_file = vm["chip"].as<std::string>().empty() ? chip.source : vm["chip"].as<std::string>();
+    run.overrides = sets;
+    run.workload_spec = spec;
+    run.config_hash = app::config_hash(chip.effective);
+    auto report = app::make_report(chip.chip, g, prog, st, run);
     if (vm.count("times")) // wall times vary by machine: never part of a report
         std::cerr << fmt::format("times: config+workload {:.1f} ms, compile {:.1f} ms, "
                                  "simulate {:.1f} ms, report {:.1f} ms\n",
@@ -126,7 +135,7 @@ int cmd_run(const std::vector<std::string> &args) {
     bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
                      (vm.count("csv") && vm["csv"].as<std::string>() == "-");
     if (!vm.count("quiet") && !to_stdout)
-        std::cout << app::render_table(report, group_by);
+        std::cout << app::render_table(report, group_by, vm.count("wide") > 0);
     return 0;
 }
 
@@ -139,12 +148,7 @@ int cmd_workloads(const std::vector<std::string> &args) {
         return 0;
     }
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
-    sim::text_table t;
-    t.add_column("workload", sim::text_table::align::left);
-    t.add_column("parameters (default [min, max] or {choices})", sim::text_table::align::left);
-    t.add_column("MACs (M)");
-    t.add_column("params");
-    t.add_column("description", sim::text_table::align::left);
+    std::string text;
     for (const auto &gen : workloads::generators()) {
         workloads::graph g = workloads::build_workload(gen.name);
         std::string ps;
@@ -165,8 +169,12 @@ int cmd_workloads(const std::vector<std::string> &args) {
                           {"max", p.max},
                           {"description", p.description}});
         }
-        t.add_row({gen.name, ps, fmt::format("{:.1f}", g.total_macs() / 1e6),
-                   std::to_string(g.total_params()), gen.description});
+        // One block per generator: name, MACs and parameters of its default, what it is, then
+        // its parameters (default [min, max] or {choices}), wrapped to 120 columns.
+        text += fmt::format("{}: {:.1f} M MACs, {} parameters (defaults)\n", gen.name,
+                            g.total_macs() / 1e6, g.total_params());
+        text += sim::wrap(gen.description, 120, "  ");
+        text += sim::wrap(ps, 120, "    ") + "\n";
         all.push_back({{"name", gen.name},
                        {"description", gen.description},
                        {"params", pj},
@@ -177,7 +185,7 @@ int cmd_workloads(const std::vector<std::string> &args) {
     if (vm.count("json"))
         std::cout << all.dump(2) << "\n";
     else
-        std::cout << t.str();
+        std::cout << text;
     return 0;
 }
 
@@ -207,10 +215,21 @@ int cmd_describe(const std::vector<std::string> &args) {
     t.add_column("type", A::left);
     t.add_column("unit", A::left);
     t.add_column("default", A::left);
-    t.add_column("meaning", A::left);
+    // The meaning goes on the lines below its key, wrapped to 120 columns.
     for (auto &r : rows)
-        t.add_row({r.path, r.type, r.unit, r.default_value, r.description});
-    std::cout << t.str();
+        t.add_row({r.path, r.type, r.unit, r.default_value});
+    std::istringstream lines(t.str());
+    std::string line;
+    std::size_t row = 0, header_lines = 2;
+    while (std::getline(lines, line)) {
+        std::cout << line << "\n";
+        if (header_lines) {
+            --header_lines;
+            continue;
+        }
+        if (row < rows.size())
+            std::cout << sim::wrap(rows[row++].description, 120, "      ");
+    }
     return 0;
 }
 
@@ -282,6 +301,10 @@ int main(int argc, char **argv) {
             return cmd_trace(rest);
         if (cmd == "check")
             return cmd_check(rest);
+        if (cmd == "--version" || cmd == "version") {
+            std::cout << "qcsim " << QCSIM_VERSION << "\n";
+            return 0;
+        }
         if (cmd == "--help" || cmd == "-h" || cmd == "help") {
             std::cout << usage_text;
             return 0;

@@ -74,12 +74,15 @@ std::vector<double> static_shares_pj(const std::vector<arch::op_stats> &ops, std
     return share;
 }
 
+/// Bytes in SI units (kB = 1000 B, MB = 10^6 B), as every byte figure qcsim prints.
 std::string human_bytes(double b) {
-    if (b >= 1024.0 * 1024.0)
-        return fmt::format("{:.2f}M", b / (1024.0 * 1024.0));
-    if (b >= 1024.0)
-        return fmt::format("{:.1f}K", b / 1024.0);
-    return fmt::format("{:.0f}", b);
+    if (b >= 1e9)
+        return fmt::format("{:.2f} GB", b / 1e9);
+    if (b >= 1e6)
+        return fmt::format("{:.2f} MB", b / 1e6);
+    if (b >= 1e3)
+        return fmt::format("{:.1f} kB", b / 1e3);
+    return fmt::format("{:.0f} B", b);
 }
 std::string pct(double x) {
     return fmt::format("{:.1f}", 100.0 * x);
@@ -173,10 +176,27 @@ report_json group_ops(const report_json &ops, const char *key, std::uint64_t tot
 
 } // namespace
 
+std::string config_hash(const nlohmann::ordered_json &effective) {
+    // Canonical text: a plain json object keeps its keys sorted.
+    const std::string text = nlohmann::json(effective).dump();
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char ch : text) {
+        h ^= ch;
+        h *= 1099511628211ull;
+    }
+    return fmt::format("fnv1a64:{:016x}", h);
+}
+
 report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
-                        const ops::program &prog, const arch::run_stats &st) {
+                        const ops::program &prog, const arch::run_stats &st,
+                        const run_info &run) {
     report_json r;
     r["schema"] = report_schema;
+    r["run"] = {{"qcsim_version", run.version},
+                {"chip_file", run.chip_file},
+                {"chip_config_hash", run.config_hash},
+                {"overrides", run.overrides},
+                {"workload_spec", run.workload_spec}};
     r["chip"] = chip_figures(chip);
     r["workload"] = {{"name", g.name},
                      {"macs", g.total_macs()},
@@ -231,7 +251,9 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         // Spans overlap (the next op's weights prefetch early); the time since the previous
         // op ended partitions the run, so these add up to the total.
         const std::uint64_t excl_from = std::max(s.start_cycle, prev_end);
-        o["exclusive_cycles"] = s.end_cycle > excl_from ? s.end_cycle - excl_from : 0;
+        const std::uint64_t excl = s.end_cycle > excl_from ? s.end_cycle - excl_from : 0;
+        o["exclusive_cycles"] = excl;
+        o["exclusive_share"] = r6(safe_div(double(excl), double(total)));
         prev_end = std::max(prev_end, s.end_cycle);
         o["macs"] = info.macs;
         o["mac_busy_cycles"] = s.mac_busy_cycles;
@@ -259,6 +281,21 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
                              {"bank_conflict", s.stall_bank_conflict},
                              {"vector", s.stall_vector},
                              {"dependency", s.stall_dependency}};
+        // Per core, on the op's main unit, within its span: busy + stall + idle = cycles.
+        report_json pcs = report_json::array();
+        std::uint64_t idle = 0;
+        for (std::size_t c = 0; c < s.per_core.size(); ++c) {
+            const auto &pc = s.per_core[c];
+            if (pc.busy_cycles + pc.stall_cycles == 0)
+                continue; // a core without work in this op (channel split over fewer cores)
+            pcs.push_back({{"core", c},
+                           {"busy_cycles", pc.busy_cycles},
+                           {"stall_cycles", pc.stall_cycles},
+                           {"idle_cycles", pc.idle_cycles}});
+            idle += pc.idle_cycles;
+        }
+        o["idle_cycles"] = idle;
+        o["per_core"] = pcs;
         // Busy fraction of each resource over the op's span; the highest one limited it.
         const double span = double(cyc);
         std::vector<std::pair<const char *, double>> busy = {
@@ -277,7 +314,14 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         for (auto &[n, f] : busy)
             bj[n] = r6(std::min(f, 1.0));
         o["busy"] = bj;
-        o["limited_by"] = cyc == 0 ? "none" : busy[best].first;
+        // The busiest resource limits the op only when it is near saturation; otherwise the
+        // op waited on latency: dependencies, pipeline fill, DMA and DRAM round trips.
+        const double top = std::min(busy[best].second, 1.0);
+        o["limited_by"] = cyc == 0                        ? "none"
+                          : top < saturation_threshold ? "latency"
+                                                        : busy[best].first;
+        o["limited_by_busy"] = r6(top);
+        o["busiest_resource"] = cyc == 0 ? "none" : busy[best].first;
         const double dyn = dynamic_energy_pj(chip.energy, s);
         o["energy_uj"] = r6((dyn + static_pj[i]) * 1e-6);
         o["energy_dynamic_uj"] = r6(dyn * 1e-6);
@@ -365,7 +409,42 @@ sim::text_table group_table(const report_json &groups, const char *key) {
 
 } // namespace
 
-std::string render_table(const report_json &r, grouping by) {
+namespace {
+
+/// Short operator types for the default table (the JSON and --wide keep the full names).
+std::string short_type(const std::string &t) {
+    static const std::map<std::string, std::string> m = {
+        {"pointwise_conv2d", "pw_conv"},   {"depthwise_conv2d", "dw_conv"},
+        {"grouped_conv2d", "grp_conv"},    {"conv2d", "conv"},
+        {"batch_matmul", "bmm"},           {"fused_attention", "fused_attn"},
+        {"depthwise_conv1d", "dw_conv1d"}, {"dynamic_conv1d", "dyn_conv1d"},
+        {"grouped_linear", "grp_linear"},  {"global_avgpool", "gavgpool"}};
+    auto it = m.find(t);
+    return it == m.end() ? t : it->second;
+}
+
+/// "dram 84%", "latency 31%": the limiting resource and the busiest resource's busy fraction.
+std::string limited_cell(const report_json &o) {
+    static const std::map<std::string, std::string> brief = {
+        {"mac_array", "array"}, {"vector_unit", "vector"}, {"interconnect", "noc"}};
+    std::string n = o["limited_by"].get<std::string>();
+    if (auto it = brief.find(n); it != brief.end())
+        n = it->second;
+    return fmt::format("{} {:.0f}%", n, 100.0 * o["limited_by_busy"].get<double>());
+}
+
+/// Σ stalls over Σ per-core spans of the op's cores.
+std::string stall_pct(const report_json &o) {
+    const auto &s = o["stall_cycles"];
+    const double st = s["dma"].get<double>() + s["bank_conflict"].get<double>() +
+                      s["vector"].get<double>() + s["dependency"].get<double>();
+    const double denom = double(o["cycles"].get<std::uint64_t>()) * o["per_core"].size();
+    return fmt::format("{:.1f}", denom > 0 ? 100.0 * st / denom : 0.0);
+}
+
+} // namespace
+
+std::string render_table(const report_json &r, grouping by, bool wide) {
     using A = sim::text_table::align;
     sim::text_table t;
     if (by == grouping::layer)
@@ -373,25 +452,38 @@ std::string render_table(const report_json &r, grouping by) {
     else if (by == grouping::type)
         t = group_table(r["by_type"], "type");
     else {
+        // Default (120 columns): the exclusive cycles first — the time an operator added to the
+        // run, which partitions it — then its span; --wide adds every per-operator column.
         t.add_column("#");
         t.add_column("operator", A::left);
         t.add_column("type", A::left);
-        t.add_column("unit", A::left);
-        t.add_column("cores");
+        if (wide) {
+            t.add_column("unit", A::left);
+            t.add_column("cores");
+        }
         t.add_column("cycles");
         t.add_column("share%");
+        t.add_column("span");
         t.add_column("MMACs");
         t.add_column("mac%");
-        t.add_column("map%");
+        if (wide)
+            t.add_column("map%");
         t.add_column("vec%");
-        t.add_column("DRAM rd");
-        t.add_column("DRAM wr");
-        t.add_column("GB/s");
-        t.add_column("stall dma/bank/vec/dep");
+        if (wide) {
+            t.add_column("DRAM rd");
+            t.add_column("DRAM wr");
+            t.add_column("GB/s");
+            t.add_column("stall dma/bank/vec/dep");
+        } else {
+            t.add_column("DRAM");
+            t.add_column("stall%");
+        }
         t.add_column("limited by", A::left);
-        t.add_column("out", A::left);
+        if (wide)
+            t.add_column("out", A::left);
         t.add_column("uJ");
-        // A subtotal row closes every layer of two or more operators (when there are layers).
+        // A subtotal row closes every layer of two or more operators (when there are layers):
+        // the sums of its rows (exclusive cycles, MACs, bytes, energy).
         const auto &layers = r["by_layer"];
         std::map<std::string, const report_json *> layer_row;
         for (const auto &l : layers)
@@ -401,14 +493,27 @@ std::string render_table(const report_json &r, grouping by) {
             const report_json &g = *layer_row.at(layer);
             if (g["ops"].get<std::uint64_t>() < 2)
                 return;
-            t.add_row({"", layer + " total", "", "", "",
-                       std::to_string(g["cycles"].get<std::uint64_t>()),
-                       pct(g["share"].get<double>()),
-                       fmt::format("{:.2f}", g["macs"].get<double>() / 1e6),
-                       pct(g["mac_utilisation"].get<double>()), "", "",
-                       human_bytes(g["dram_bytes_read"].get<double>()),
-                       human_bytes(g["dram_bytes_written"].get<double>()), "", "", "", "",
-                       fmt::format("{:.2f}", g["energy_uj"].get<double>())});
+            std::vector<std::string> row = {"", layer + " total", ""};
+            if (wide)
+                row.insert(row.end(), {"", ""});
+            row.insert(row.end(), {std::to_string(g["cycles"].get<std::uint64_t>()),
+                                   pct(g["share"].get<double>()), "",
+                                   fmt::format("{:.2f}", g["macs"].get<double>() / 1e6),
+                                   pct(g["mac_utilisation"].get<double>())});
+            if (wide)
+                row.push_back("");
+            row.push_back("");
+            const double rd = g["dram_bytes_read"].get<double>(),
+                         wr = g["dram_bytes_written"].get<double>();
+            if (wide)
+                row.insert(row.end(), {human_bytes(rd), human_bytes(wr), "", ""});
+            else
+                row.insert(row.end(), {human_bytes(rd + wr), ""});
+            row.push_back("");
+            if (wide)
+                row.push_back("");
+            row.push_back(fmt::format("{:.2f}", g["energy_uj"].get<double>()));
+            t.add_row(row);
         };
         int i = 0;
         std::string cur_layer;
@@ -421,33 +526,58 @@ std::string render_table(const report_json &r, grouping by) {
             std::string name = o["name"].get<std::string>();
             if (!o["fused"].empty())
                 name += "+" + std::to_string(o["fused"].size());
-            t.add_row(
-                {std::to_string(i++), name, o["type"].get<std::string>(),
-                 o["unit"].get<std::string>() == "mac_array" ? "mac" : "vec",
-                 std::to_string(o["cores"].get<int>()),
-                 std::to_string(o["cycles"].get<std::uint64_t>()), pct(o["share"].get<double>()),
-                 fmt::format("{:.2f}", o["macs"].get<double>() / 1e6),
-                 pct(o["mac_utilisation"].get<double>()),
-                 o["mapping_efficiency"].is_null() ? "-"
-                                                   : pct(o["mapping_efficiency"].get<double>()),
-                 pct(o["vector_utilisation"].get<double>()),
-                 human_bytes(o["dram_bytes_read"].get<double>()),
-                 human_bytes(o["dram_bytes_written"].get<double>()),
-                 fmt::format("{:.1f}", o["dram_gb_per_s"].get<double>()),
-                 fmt::format("{}/{}/{}/{}", s["dma"].get<std::uint64_t>(),
-                             s["bank_conflict"].get<std::uint64_t>(),
-                             s["vector"].get<std::uint64_t>(),
-                             s["dependency"].get<std::uint64_t>()),
-                 o["limited_by"].get<std::string>(), o["output_placement"].get<std::string>(),
-                 fmt::format("{:.2f}", o["energy_uj"].get<double>())});
+            const std::string type = o["type"].get<std::string>();
+            // The default table keeps names to 20 characters: the head and the tail, which
+            // tell the layer and the role (--wide and the JSON have them whole).
+            if (!wide && name.size() > 20)
+                name = name.substr(0, 8) + "~" + name.substr(name.size() - 11);
+            std::vector<std::string> row = {std::to_string(i++), name,
+                                            wide ? type : short_type(type)};
+            if (wide)
+                row.insert(row.end(), {o["unit"].get<std::string>() == "mac_array" ? "mac" : "vec",
+                                       std::to_string(o["cores"].get<int>())});
+            row.insert(row.end(),
+                       {std::to_string(o["exclusive_cycles"].get<std::uint64_t>()),
+                        pct(o["exclusive_share"].get<double>()),
+                        std::to_string(o["cycles"].get<std::uint64_t>()),
+                        fmt::format("{:.2f}", o["macs"].get<double>() / 1e6),
+                        pct(o["mac_utilisation"].get<double>())});
+            if (wide)
+                row.push_back(o["mapping_efficiency"].is_null()
+                                  ? "-"
+                                  : pct(o["mapping_efficiency"].get<double>()));
+            row.push_back(pct(o["vector_utilisation"].get<double>()));
+            const double rd = o["dram_bytes_read"].get<double>(),
+                         wr = o["dram_bytes_written"].get<double>();
+            if (wide)
+                row.insert(row.end(),
+                           {human_bytes(rd), human_bytes(wr),
+                            fmt::format("{:.1f}", o["dram_gb_per_s"].get<double>()),
+                            fmt::format("{}/{}/{}/{}", s["dma"].get<std::uint64_t>(),
+                                        s["bank_conflict"].get<std::uint64_t>(),
+                                        s["vector"].get<std::uint64_t>(),
+                                        s["dependency"].get<std::uint64_t>())});
+            else
+                row.insert(row.end(), {human_bytes(rd + wr), stall_pct(o)});
+            row.push_back(limited_cell(o));
+            if (wide)
+                row.push_back(o["output_placement"].get<std::string>());
+            row.push_back(fmt::format("{:.2f}", o["energy_uj"].get<double>()));
+            t.add_row(row);
         }
         if (subtotals && i > 0)
             subtotal(cur_layer);
     }
+    if (!wide)
+        t.set_max_width(120);
     const auto &s = r["summary"];
     std::string out = render_chip_figures(r["chip"]);
-    out += fmt::format("workload {}: {:.1f}M MACs, {} parameters, {} operators compiled to {}\n\n",
-                       r["workload"]["name"].get<std::string>(),
+    const std::string wname = r["workload"]["name"].get<std::string>();
+    out += fmt::format(wname.size() > 50 ? "workload {}:\n  {:.1f}M MACs, {} parameters, {} "
+                                           "operators compiled to {}\n\n"
+                                         : "workload {}: {:.1f}M MACs, {} parameters, {} "
+                                           "operators compiled to {}\n\n",
+                       wname,
                        r["workload"]["macs"].get<double>() / 1e6,
                        r["workload"]["params"].get<std::uint64_t>(),
                        r["workload"]["graph_ops"].get<std::uint64_t>(),
@@ -456,8 +586,9 @@ std::string render_table(const report_json &r, grouping by) {
     out += fmt::format(
         "\ntotal {} cycles = {:.3f} ms at {} MHz, {:.1f} inferences/s, {:.2f} effective TOPS "
         "({} % MAC utilisation)\n"
-        "DRAM {} read, {} written ({:.2f} GB/s average); energy {:.1f} uJ/inference "
-        "({:.1f} dynamic + {:.1f} static), {:.2f} W average, {:.2f} TOPS/W\n",
+        "DRAM {} read, {} written ({:.2f} GB/s average)\n"
+        "energy {:.1f} uJ/inference ({:.1f} dynamic + {:.1f} static), {:.2f} W average, "
+        "{:.2f} TOPS/W\n",
         s["cycles"].get<std::uint64_t>(), s["latency_ms"].get<double>(),
         r["chip"]["clock_mhz"].get<double>(), s["inferences_per_s"].get<double>(),
         s["effective_tops"].get<double>(), pct(s["mac_utilisation"].get<double>()),
@@ -466,15 +597,25 @@ std::string render_table(const report_json &r, grouping by) {
         s["energy_uj"].get<double>(), s["energy_dynamic_uj"].get<double>(),
         s["energy_static_uj"].get<double>(), s["avg_power_w"].get<double>(),
         s["tops_per_w"].get<double>());
-    std::string busy;
+    // One entry per block class is enough on a terminal (JSON has every instance), wrapped at
+    // 120 columns.
+    std::string line = "busy:";
+    bool any = false;
     for (auto it = r["blocks"].begin(); it != r["blocks"].end(); ++it) {
         const std::string &n = it.key();
-        // One line per block class is enough on a terminal; JSON has every instance.
-        if (n.rfind("core0.", 0) == 0 || n.find("core") == std::string::npos)
-            busy += fmt::format(" {} {}%", n, pct(it.value()["busy_fraction"].get<double>()));
+        if (!(n.rfind("core0.", 0) == 0 || n.find("core") == std::string::npos))
+            continue;
+        const std::string item =
+            fmt::format(" {} {}%", n, pct(it.value()["busy_fraction"].get<double>()));
+        if (line.size() + item.size() > 120) {
+            out += line + "\n";
+            line = "     ";
+        }
+        line += item;
+        any = true;
     }
-    if (!busy.empty())
-        out += "busy:" + busy + "\n";
+    if (any)
+        out += line + "\n";
     return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace app {
 
@@ -23,9 +24,29 @@ inline constexpr const char *report_schema = "qcsim.report/1";
 /// Derived figures of a chip config (printed before a run, and the report's "chip" object).
 report_json chip_figures(const ops::chip_desc &chip);
 
+/// What identifies a run, written in the report's "run" object.
+struct run_info {
+    std::string version;                ///< qcsim --version
+    std::string chip_file;              ///< as given (--chip), or "<built-in questcore-ref>"
+    std::vector<std::string> overrides; ///< --set key=value, in order
+    std::string workload_spec;          ///< --workload as given
+    std::string config_hash;            ///< config_hash() of the effective config
+};
+
+/// A stable hash of an effective chip config ("fnv1a64:" + 16 hex digits of its canonical
+/// JSON text: keys sorted, no whitespace), so two reports or a golden can say whether they ran
+/// the same chip.
+std::string config_hash(const nlohmann::ordered_json &effective);
+
+/// A busiest resource below this fraction of its capacity over an operator's span does not
+/// limit it: the operator is then `limited_by: latency` (dependencies, pipeline fill, DMA and
+/// DRAM round trips).
+inline constexpr double saturation_threshold = 0.5;
+
 /// The whole report (deterministic: no wall time, no host names).
 report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
-                        const ops::program &prog, const arch::run_stats &st);
+                        const ops::program &prog, const arch::run_stats &st,
+                        const run_info &run = {});
 
 /// How the table and CSV group operators: one row per operator (with a subtotal row after
 /// each layer of two or more operators), or one row per layer or per operator type (the sums
@@ -39,7 +60,8 @@ grouping parse_grouping(const std::string &s);
 std::string layer_of(const std::string &op_name);
 
 /// Terminal rendering: the derived figures, one row per operator or group, then the summary.
-std::string render_table(const report_json &r, grouping by = grouping::op);
+/// The default table fits 120 columns; `wide` adds every per-operator column.
+std::string render_table(const report_json &r, grouping by = grouping::op, bool wide = false);
 std::string render_chip_figures(const report_json &chip);
 /// CSV: a header and one row per operator (the per-op JSON fields, stalls flattened), or one
 /// row per group (the fields of "by_layer" / "by_type").

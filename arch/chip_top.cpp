@@ -9,7 +9,7 @@ namespace arch {
 
 chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog)
     : m_chip(chip), m_prog(prog), m_clk(chip.clock_mhz), m_n_ops(prog.ops.size()),
-      m_ledger(std::max<std::size_t>(prog.ops.size(), 1)),
+      m_ledger(std::max<std::size_t>(prog.ops.size(), 1), chip.cores),
       m_noc("interconnect", m_clk, chip.interconnect, m_ledger),
       m_dram("dram", m_clk, chip.dram, m_ledger) {
     if (prog.streams.size() > chip.cores)
@@ -23,6 +23,8 @@ chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog)
         for (const auto &s : prog.streams)
             if (!s.empty())
                 throw sim::input_error("<program>", "ops", "expected operators for the commands");
+    for (std::size_t i = 0; i < prog.ops.size(); ++i)
+        m_ledger.main_unit[i] = prog.ops[i].unit == ops::unit_kind::vector_unit ? 1 : 0;
     std::vector<sram *> peers;
     for (std::uint32_t c = 0; c < chip.cores; ++c) {
         const auto &stream = c < prog.streams.size() ? prog.streams[c] : m_empty;

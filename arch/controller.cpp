@@ -3,6 +3,7 @@
 
 #include "sim/errors.h"
 
+#include <algorithm>
 #include <string>
 
 namespace arch {
@@ -99,22 +100,24 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
     for (auto d : c.deps)
         deps_ps = std::max(deps_ps, m_done_ps[d]);
     const std::uint64_t ready_ps = now_ps();
-    if (compute && ready_ps > free_ps) {
+    const bool mac = c.unit == ops::unit_kind::mac_array;
+    // A stall is time the op's main unit had nothing to do while this command waited: from
+    // when the queue was free and the unit idle (the MAC array may still be finishing the
+    // previous tile) until the deps completed. Clipped to the op's span at the end of the run.
+    const std::uint64_t from = mac ? std::max(free_ps, m_mac.busy_until_ps()) : free_ps;
+    if (compute && ready_ps > from && m_ledger.is_main(c.op, mac ? 0 : 1)) {
         // Charge the wait to the last dependency to complete (ties: the later command).
         std::uint32_t last = c.deps.front();
         for (auto d : c.deps)
             if (m_done_ps[d] >= m_done_ps[last])
                 last = d;
         const auto &l = m_stream[last];
-        auto &ps_c = m_ledger.ps[c.op];
-        const std::uint64_t stall = ready_ps - free_ps;
+        stall_cause cause = stall_cause::dependency;
         if (l.kind == ops::cmd_kind::load || l.kind == ops::cmd_kind::store)
-            ps_c.stall_dma += stall;
-        else if (l.kind == ops::cmd_kind::compute && l.unit == ops::unit_kind::vector_unit &&
-                 c.unit == ops::unit_kind::mac_array)
-            ps_c.stall_vector += stall;
-        else
-            ps_c.stall_dependency += stall;
+            cause = stall_cause::dma;
+        else if (l.kind == ops::cmd_kind::compute && l.unit == ops::unit_kind::vector_unit && mac)
+            cause = stall_cause::vector;
+        m_ledger.stall(c.op, m_core, cause, from, ready_ps);
     }
     const std::uint64_t start_ps = deps_ps + std::uint64_t(m_p.issue_cycles) * m_clk.period_ps();
     if (start_ps > ready_ps)
@@ -146,12 +149,25 @@ void controller::run_queue(std::uint32_t q) {
         case ops::cmd_kind::compute:
             if (q == q_mac) {
                 // The array takes the next tile before this one's results are out.
-                const std::uint64_t done = m_mac.issue(c);
-                m_mac_inflight.push_back({idx, start, done});
+                const auto r = m_mac.issue(c);
+                m_ledger.unit_busy(c.op, m_core, 0, r.busy_add_ps);
+                if (m_ledger.is_main(c.op, 0))
+                    m_ledger.stall(c.op, m_core, stall_cause::bank_conflict, r.conflict_from_ps,
+                                   r.conflict_to_ps);
+                m_mac_inflight.push_back({idx, start, r.done_ps});
                 m_mac_ev.notify(sc_core::SC_ZERO_TIME);
                 continue;
+            } else {
+                const auto r = m_vec.execute(c);
+                m_ledger.unit_busy(c.op, m_core, 1, r.busy_ps);
+                if (m_ledger.is_main(c.op, 1)) {
+                    m_ledger.stall(c.op, m_core, stall_cause::bank_conflict, start,
+                                   start + r.read_conflict);
+                    const std::uint64_t end = now_ps();
+                    m_ledger.stall(c.op, m_core, stall_cause::bank_conflict,
+                                   end - r.write_conflict, end);
+                }
             }
-            m_vec.execute(c);
             break;
         case ops::cmd_kind::barrier:
             m_hub.arrive(c.barrier_id);

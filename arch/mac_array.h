@@ -30,15 +30,22 @@ public:
     mac_array(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
               const ops::mac_array_params &p, sram &local, op_ledger &ledger);
 
+    struct issued {
+        std::uint64_t done_ps = 0;          ///< the tile's results leave the array
+        std::uint64_t busy_add_ps = 0;      ///< busy time it added to the array (union)
+        std::uint64_t conflict_from_ps = 0; ///< operand read conflict while the array was idle
+        std::uint64_t conflict_to_ps = 0;
+    };
     /// Issues one compute tile now (from a thread): reads its operands, then waits until the
     /// array accepts the next command (WS/IS pipelined: when this tile's last fold starts
-    /// streaming, so the next tile's first preload overlaps it). Returns the time (ps) its
-    /// results leave the array.
-    std::uint64_t issue(const ops::command &c);
+    /// streaming, so the next tile's first preload overlaps it).
+    issued issue(const ops::command &c);
     /// Writes the tile's results (call at the time issue() returned); returns the write
     /// conflict in ps, which delays the command's completion.
     std::uint64_t finish(const ops::command &c);
     const stats &stat() const { return m_stats; }
+    /// End of the array's busy time so far (ps).
+    std::uint64_t busy_until_ps() const { return m_pipe.busy_until; }
     std::uint64_t busy_cycles() const {
         return (m_stats.busy_ps + m_clk.period_ps() / 2) / m_clk.period_ps();
     }

@@ -36,6 +36,13 @@ struct op_stats {
     std::uint64_t stall_bank_conflict = 0;
     std::uint64_t stall_vector = 0;
     std::uint64_t stall_dependency = 0;
+    /// Per core, on the op's main unit (MAC array or vector unit), within its span:
+    /// busy + stall + idle = span (end_cycle − start_cycle).
+    struct core_time {
+        std::uint64_t busy_cycles = 0, stall_cycles = 0, idle_cycles = 0;
+        std::uint64_t overflow_ps = 0; ///< busy + stalls beyond the span (0 when consistent)
+    };
+    std::vector<core_time> per_core;
 };
 
 /// Counters of one block instance ("core0.mac_array", "core1.dma0", "interconnect", "dram.ch2").

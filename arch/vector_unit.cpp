@@ -8,17 +8,19 @@ vector_unit::vector_unit(const sc_core::sc_module_name &name, const sim::clock_d
                          const ops::vector_unit_params &p, sram &local, op_ledger &ledger)
     : sim::block(name, clk), m_p(p), m_local(local), m_ledger(ledger) {}
 
-void vector_unit::execute(const ops::command &c) {
+vector_unit::executed vector_unit::execute(const ops::command &c) {
     const std::uint64_t t0 = now_ps();
     const std::uint64_t cycles = ops::vector_tile_cycles(m_p, c.vec);
-    std::uint64_t conflict = m_local.access_all(t0, c.reads, false, c.op);
-    wait(ps(conflict + cycles * m_clk.period_ps()));
+    executed e;
+    e.busy_ps = cycles * m_clk.period_ps();
+    e.read_conflict = m_local.access_all(t0, c.reads, false, c.op);
+    wait(ps(e.read_conflict + e.busy_ps));
     if (!c.writes.empty()) {
-        const std::uint64_t wc = m_local.access_all(now_ps(), c.writes, true, c.op);
-        if (wc)
-            wait(ps(wc));
-        conflict += wc;
+        e.write_conflict = m_local.access_all(now_ps(), c.writes, true, c.op);
+        if (e.write_conflict)
+            wait(ps(e.write_conflict));
     }
+    const std::uint64_t conflict = e.read_conflict + e.write_conflict;
     m_stats.busy_cycles += cycles;
     m_stats.tiles += 1;
     m_stats.ops += c.vec.elements;
@@ -27,7 +29,7 @@ void vector_unit::execute(const ops::command &c) {
     o.vector_busy_cycles += cycles;
     o.vector_ops += c.vec.elements;
     o.vector_work += double(c.vec.elements) * ops::vector_fn_cost(m_p.cost, c.vec.fn);
-    m_ledger.ps[c.op].stall_bank_conflict += conflict;
+    return e;
 }
 
 } // namespace arch

@@ -26,8 +26,13 @@ public:
     vector_unit(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
                 const ops::vector_unit_params &p, sram &local, op_ledger &ledger);
 
+    struct executed {
+        std::uint64_t busy_ps = 0;        ///< the tile's formula cycles, in ps
+        std::uint64_t read_conflict = 0;  ///< ps waited for operand banks at the start
+        std::uint64_t write_conflict = 0; ///< ps waited for result banks at the end
+    };
     /// Runs one vector tile from now to its completion; must be called from a thread.
-    void execute(const ops::command &c);
+    executed execute(const ops::command &c);
     const stats &stat() const { return m_stats; }
 
 private:

@@ -80,6 +80,15 @@ inline ops::program program(std::size_t n_ops, std::vector<std::vector<ops::comm
     p.ops.resize(n_ops);
     for (std::size_t i = 0; i < n_ops; ++i)
         p.ops[i].name = "op" + std::to_string(i);
+    // An op whose compute runs on the vector unit only is a vector op (its main unit).
+    std::vector<int> units(n_ops, 0); // bit 0: MAC array, bit 1: vector unit
+    for (const auto &s : streams)
+        for (const auto &c : s)
+            if (c.kind == ops::cmd_kind::compute && c.op < n_ops)
+                units[c.op] |= c.unit == ops::unit_kind::mac_array ? 1 : 2;
+    for (std::size_t i = 0; i < n_ops; ++i)
+        if (units[i] == 2)
+            p.ops[i].unit = ops::unit_kind::vector_unit;
     p.streams = std::move(streams);
     return p;
 }

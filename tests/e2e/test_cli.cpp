@@ -525,3 +525,89 @@ TEST_CASE("bad input: a SCALE-Sim CSV row names the file, the line and the colum
                     {"absent.csv", "cannot read file"});
     check_bad_input("run --workload \"" + p.string() + "\"", {"scalesim:"});
 }
+
+TEST_CASE("report: per core, busy + stalls + idle = span on every operator of every bundled "
+          "network; exclusive shares add up to at most 1",
+          "[e2e][report]") {
+    for (std::string w : {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2",
+                          "bert:preset=base,seq=128", "convbert:preset=base,seq=128",
+                          "vit:preset=deit-tiny"}) {
+        const std::vector<std::string> chips = {
+            "", "--chip \"" + std::string(QCSIM_SOURCE_DIR) + "/configs/edge.json\""};
+        for (const std::string &chip : chips) {
+            const json rep = run_json(chip + " --workload " + w, "identity");
+            double excl = 0;
+            for (const auto &o : rep["ops"]) {
+                INFO(w << " " << chip << " " << o["name"]);
+                const auto span = o["cycles"].get<std::uint64_t>();
+                std::uint64_t stall_sum = 0, idle_sum = 0;
+                for (const auto &pc : o["per_core"]) {
+                    CHECK(pc["busy_cycles"].get<std::uint64_t>() +
+                              pc["stall_cycles"].get<std::uint64_t>() +
+                              pc["idle_cycles"].get<std::uint64_t>() ==
+                          span);
+                    stall_sum += pc["stall_cycles"].get<std::uint64_t>();
+                    idle_sum += pc["idle_cycles"].get<std::uint64_t>();
+                }
+                const auto &s = o["stall_cycles"];
+                const std::uint64_t causes =
+                    s["dma"].get<std::uint64_t>() + s["bank_conflict"].get<std::uint64_t>() +
+                    s["vector"].get<std::uint64_t>() + s["dependency"].get<std::uint64_t>();
+                // The causes and the per-core stalls are the same intervals, rounded apart.
+                CHECK(causes <= stall_sum + 4);
+                CHECK(stall_sum <= causes + 4);
+                CHECK(causes <= o["per_core"].size() * span + 4);
+                CHECK(o["idle_cycles"].get<std::uint64_t>() == idle_sum);
+                excl += o["exclusive_share"].get<double>();
+                const double top = o["limited_by_busy"].get<double>();
+                if (span > 0)
+                    CHECK((o["limited_by"] == "latency") == (top < 0.5));
+            }
+            CHECK(excl <= 1.0 + 1e-4);
+        }
+    }
+}
+
+TEST_CASE("report: it names its version, chip file, config hash, overrides and workload",
+          "[e2e][report]") {
+    const json a = run_json("--set dram.channels=2 --workload mobilenetv2", "id_a");
+    CHECK(a["run"]["qcsim_version"].get<std::string>().rfind("0.", 0) == 0);
+    CHECK(a["run"]["chip_file"] == "<built-in questcore-ref>");
+    CHECK(a["run"]["overrides"] == json::array({"dram.channels=2"}));
+    CHECK(a["run"]["workload_spec"] == "mobilenetv2");
+    const std::string h = a["run"]["chip_config_hash"].get<std::string>();
+    CHECK(h.size() == std::string("fnv1a64:").size() + 16);
+    // Same effective config by another route (a file that sets the same key): same hash;
+    // another value: another hash.
+    const fs::path f = write_temp("two_channels.json", R"({"dram": {"channels": 2}})");
+    const json b = run_json("--chip \"" + f.string() + "\" --workload mobilenetv2", "id_b");
+    CHECK(b["run"]["chip_config_hash"] == h);
+    const json c = run_json("--set dram.channels=4 --workload mobilenetv2", "id_c");
+    CHECK(c["run"]["chip_config_hash"] != h);
+    auto v = qcsim("--version");
+    CHECK(v.status == 0);
+    CHECK(v.out == "qcsim " + a["run"]["qcsim_version"].get<std::string>() + "\n");
+}
+
+TEST_CASE("report: the default table fits 120 columns, --wide shows every column",
+          "[e2e][report]") {
+    for (std::string w : {"mobilenext", "convbert:preset=base,seq=512"}) {
+        auto r = qcsim("run --workload " + w);
+        REQUIRE(r.status == 0);
+        std::istringstream in(r.out);
+        for (std::string line; std::getline(in, line);) {
+            INFO(line);
+            CHECK(line.size() <= 120);
+        }
+        auto wide = qcsim("run --wide --workload " + w);
+        CHECK(wide.out.find("stall dma/bank/vec/dep") != std::string::npos);
+    }
+    for (std::string cmd : {"describe", "workloads"}) {
+        auto r = qcsim(cmd);
+        std::istringstream in(r.out);
+        for (std::string line; std::getline(in, line);) {
+            INFO(cmd << ": " << line);
+            CHECK(line.size() <= 120);
+        }
+    }
+}
