@@ -480,11 +480,10 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
                                         !op.inputs[k].transposed && int(k) != op.shortcut &&
                                         !(k < env.in_resident.size() && env.in_resident[k]));
 
-    // MAC-array ops: least estimated time — candidates within 0.5 % (+16 cycles) of the best
-    // estimate count as equal, the model is not finer than that — then least traffic, fewer
-    // tiles (each costs commands, descriptors and DRAM latency the estimate does not see), the
-    // smallest first tile, wider, deeper. Other ops keep the traffic-first key (their time is the vector unit's, which
-    // tiles barely change).
+    // Least estimated time — candidates within 0.5 % (+16 cycles) of the best estimate count as
+    // equal, the model is not finer than that — then least traffic, fewer tiles (each costs
+    // commands, descriptors and DRAM latency the estimate does not see), the smallest first
+    // tile, wider, deeper. Without a chip (unit tests of the footprint): least traffic.
     using key_t = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t,
                              std::int64_t, int>;
     std::vector<std::pair<key_t, tile_choice>> cands;
@@ -541,12 +540,12 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
             // A shorter tile must still stream at least the array's rows per fold: below that
             // every fold waits for its weights (preload-bound), whatever the first tile saves.
             std::vector<std::int64_t> rows{lo};
-            if (mac && env.chip)
+            if (env.chip)
                 for (std::int64_t b = 2; b <= 16; ++b) {
                     const std::int64_t r = (env.rows_core + b - 1) / b;
                     if (r < lo && r != rows.back() &&
-                        streamed_rows(op, env.chip->mac_array, r, oc, kc) >=
-                            env.chip->mac_array.rows)
+                        (!mac || streamed_rows(op, env.chip->mac_array, r, oc, kc) >=
+                                     env.chip->mac_array.rows))
                         rows.push_back(r);
                 }
             const loop_order_policy pol =
@@ -575,7 +574,7 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
     if (cands.empty())
         return std::nullopt;
     std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
-    if (mac && env.chip) {
+    if (env.chip) {
         std::uint64_t best_est = limit;
         for (const auto &c : cands)
             best_est = std::min(best_est, c.second.est.cycles);

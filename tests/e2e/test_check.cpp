@@ -141,7 +141,8 @@ TEST_CASE("check: halving the vector unit's lanes fails and names the depthwise 
     CHECK(p["totals"]["macs"]["moved"] == false);
 
     json golden = json::parse(slurp(d / golden_name));
-    int depthwise = 0;
+    int depthwise = 0, slower = 0;
+    long before = 0, after = 0;
     for (const auto &op : golden["ops"]) {
         if (op["type"] != "depthwise_conv2d")
             continue;
@@ -152,11 +153,17 @@ TEST_CASE("check: halving the vector unit's lanes fails and names the depthwise 
                                [&](const json &m) { return m["name"] == name; });
         REQUIRE(it != p["moved_ops"].end());
         REQUIRE((*it)["fields"].contains("cycles"));
-        CHECK((*it)["fields"]["cycles"]["after"].get<long>() >
-              (*it)["fields"]["cycles"]["before"].get<long>());
+        const long b = (*it)["fields"]["cycles"]["before"].get<long>(),
+                   a = (*it)["fields"]["cycles"]["after"].get<long>();
+        before += b, after += a, slower += a > b;
         CHECK(!(*it)["fields"].contains("macs"));
     }
     CHECK(depthwise > 10);
+    // The mapper re-tiles for the narrower unit and neighbours shift, so a small depthwise op
+    // (about a thousand cycles) may come out a little faster; together they must slow down
+    // clearly, and most of them one by one.
+    CHECK(after > before + before / 5);
+    CHECK(slower * 10 >= depthwise * 8);
     // The most moved operator is listed by name, with before and after, in the text and in the
     // Markdown a CI job posts.
     const json &top = p["moved_ops"][0];
