@@ -214,6 +214,19 @@ private:
         for (int t : o.outputs)
             check_tensor(t);
         const std::string &ty = o.type;
+        // The timing and energy models are INT8's (MAC rates, pJ per MAC, vector costs per
+        // element): an operator computing on another type is refused rather than silently run
+        // at INT8 speed. The embedding's token ids are indices, not computed on.
+        for (std::size_t k = 0; k < o.inputs.size() + o.outputs.size(); ++k) {
+            const bool in = k < o.inputs.size();
+            if (ty == "embedding" && in && k == 0)
+                continue;
+            const auto &x = m_g.tensors[in ? o.inputs[k] : o.outputs[k - o.inputs.size()]];
+            if (x.type != workloads::dtype::int8)
+                fail("tensor \"" + x.name + "\" is " + workloads::dtype_name(x.type) +
+                     ": qcsim models INT8 compute only (MAC rates, energies and vector costs "
+                     "are INT8's); quantise the trace to int8");
+        }
         if (ty == "reshape" || ty == "flatten")
             return lower_alias();
         if (ty == "conv2d")

@@ -611,3 +611,26 @@ TEST_CASE("report: the default table fits 120 columns, --wide shows every column
         }
     }
 }
+
+TEST_CASE("bad input: an operator computing on fp16, int16 or fp32 is refused, not run at INT8 "
+          "speed",
+          "[e2e][bad-input]") {
+    auto t = qcsim("trace --workload mobilenext:resolution=32");
+    REQUIRE(t.status == 0);
+    for (std::string dt : {"fp16", "int16", "fp32"}) {
+        std::string text = t.out;
+        const auto at = text.find("\"int8\"");
+        REQUIRE(at != std::string::npos);
+        text.replace(at, 6, "\"" + dt + "\""); // the first tensor: the network input
+        const fs::path p = write_temp("dtype_" + dt + ".json", text);
+        const fs::path out = scratch_dir() / ("dtype_" + dt + "_report.json");
+        auto r = qcsim("run --workload \"" + p.string() + "\" --json \"" + out.string() + "\"");
+        INFO(r.err);
+        CHECK(r.status == 2);
+        CHECK(r.err.find(p.string()) != std::string::npos);
+        CHECK(r.err.find("ops[0]") != std::string::npos);
+        CHECK(r.err.find(dt) != std::string::npos);
+        CHECK(r.err.find("INT8") != std::string::npos);
+        CHECK(!fs::exists(out));
+    }
+}
