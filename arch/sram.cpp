@@ -22,13 +22,38 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
     // Bytes per touched bank (a range longer than banks·bank_bytes touches a bank twice).
     m_touched.clear();
     const std::uint64_t end = addr + bytes;
-    for (std::uint64_t a = addr; a < end;) {
-        const std::uint64_t chunk_end = std::min(end, (a / bb + 1) * bb);
-        const auto b = static_cast<std::uint32_t>((a / bb) % nb);
+    auto add = [&](std::uint32_t b, std::uint64_t n) {
         if (m_scratch[b] == 0)
             m_touched.push_back(b);
-        m_scratch[b] += chunk_end - a;
-        a = chunk_end;
+        m_scratch[b] += n;
+    };
+    if (m_p.layout == ops::sram_layout::interleaved) {
+        // Pieces of g bytes round-robin: whole rounds of nb pieces give every bank the same
+        // share; only the head, the tail and a partial round are walked, at most 2·nb pieces.
+        const std::uint64_t g = m_p.interleave_bytes, round = g * nb;
+        std::uint64_t a = addr;
+        for (std::uint32_t k = 0; a < end && (a % g != 0 || k == 0) && k < nb; ++k) {
+            const std::uint64_t piece_end = std::min(end, (a / g + 1) * g);
+            add(static_cast<std::uint32_t>((a / g) % nb), piece_end - a);
+            a = piece_end;
+        }
+        if (end > a && end - a >= round) {
+            const std::uint64_t rounds = (end - a) / round;
+            for (std::uint32_t b = 0; b < nb; ++b)
+                add(b, rounds * g);
+            a += rounds * round;
+        }
+        while (a < end) {
+            const std::uint64_t piece_end = std::min(end, (a / g + 1) * g);
+            add(static_cast<std::uint32_t>((a / g) % nb), piece_end - a);
+            a = piece_end;
+        }
+    } else {
+        for (std::uint64_t a = addr; a < end;) {
+            const std::uint64_t chunk_end = std::min(end, (a / bb + 1) * bb);
+            add(static_cast<std::uint32_t>((a / bb) % nb), chunk_end - a);
+            a = chunk_end;
+        }
     }
     const std::uint64_t base = std::uint64_t(port_of(write)) * nb;
     std::uint64_t start = arrival_ps;

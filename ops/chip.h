@@ -135,12 +135,24 @@ struct vector_unit_params {
     }
 };
 
+/// Where consecutive scratchpad bytes live: `blocked` = bank_bytes-sized blocks, one bank after
+/// another (a buffer sits in one or two banks); `interleaved` = interleave_bytes-sized pieces
+/// round-robin over the banks (every buffer spreads over all banks).
+enum class sram_layout : std::uint8_t { blocked, interleaved };
+inline const sim::choice_table<sram_layout> &sram_layout_names() {
+    static const sim::choice_table<sram_layout> t{
+        {{sram_layout::blocked, "blocked"}, {sram_layout::interleaved, "interleaved"}}};
+    return t;
+}
+
 struct scratchpad_params {
     std::uint32_t banks = 16;             ///< count per core
     std::uint32_t bank_bytes = 64 * 1024; ///< bytes per bank
     std::uint32_t bank_width_bytes = 64;  ///< bytes one bank reads or writes per cycle
     std::uint32_t latency_cycles = 2;     ///< cycles from access start to data
     std::uint32_t ports = 1; ///< per bank: 1 = one port shared by reads and writes, 2 = 1R1W
+    sram_layout layout = sram_layout::blocked; ///< bank of an address
+    std::uint32_t interleave_bytes = 64;       ///< bytes per bank before the next (interleaved)
     double residency_fraction = 0.5;      ///< share of the scratchpad the compiler may use to keep
                                           ///< activations on chip between operators
     template <class V> void visit(V &v) {
@@ -155,6 +167,13 @@ struct scratchpad_params {
                 "2 = one read and one write port (1R1W), so a DMA write never waits for the "
                 "array's operand reads",
                 sim::between(1, 2));
+        v.choice("layout", layout, sram_layout_names(),
+                 "bank of an address: blocked (bank_bytes blocks, bank after bank: a buffer "
+                 "sits in one or two banks) or interleaved (interleave_bytes pieces round-robin "
+                 "over all banks)");
+        v.field("interleave_bytes", interleave_bytes, "bytes",
+                "consecutive bytes in one bank before the next (interleaved layout)",
+                sim::between(1, 1 << 20));
         v.field("residency_fraction", residency_fraction, "fraction",
                 "share of the scratchpad that may hold activations kept on chip between operators",
                 sim::between(0, 0.9));

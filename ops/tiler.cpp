@@ -609,10 +609,14 @@ buffer_layout layout_buffers(const tile_choice &t, const scratchpad_params &sp,
     const std::uint64_t limit = sp.bytes() - std::min(sp.bytes(), resident_extent);
     for (bool align : {true, false}) {
         buffer_layout b;
-        b.bank_aligned = align;
+        b.bank_aligned = align && sp.layout == sram_layout::blocked;
         std::uint64_t at = 0;
+        // Blocked banks: each buffer starts on a bank boundary when the layout fits, so a
+        // load into one buffer and the compute reading another use different banks.
+        // Interleaved: every buffer spreads over all banks; no alignment helps.
+        const bool bank_align = align && sp.layout == sram_layout::blocked;
         auto place = [&](std::uint64_t bytes) {
-            if (align && bytes)
+            if (bank_align && bytes)
                 at = ceil_div(at, sp.bank_bytes) * sp.bank_bytes;
             const std::uint64_t a = at;
             at += bytes;
