@@ -20,6 +20,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -57,6 +58,22 @@ po::variables_map parse(const po::options_description &desc, const std::vector<s
         throw usage_error(e.what());
     }
     return vm;
+}
+
+/// A whole number in [lo, hi] given to `option`; anything else (a sign, a fraction, a number
+/// too large) is bad input.
+unsigned long count_option(const std::string &text, const char *option, unsigned long lo,
+                           unsigned long hi, const char *what) {
+    const bool digits =
+        !text.empty() && text.size() <= 9 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const unsigned long v = digits ? std::stoul(text) : 0;
+    if (!digits || v < lo || v > hi)
+        throw sim::input_error(option, "$",
+                               fmt::format("expected a whole number from {} to {} ({}), found "
+                                           "\"{}\"",
+                                           lo, hi, what, sim::brief(text)));
+    return v;
 }
 
 int cmd_run(const std::vector<std::string> &args) {
@@ -224,13 +241,12 @@ int cmd_check(const std::vector<std::string> &args) {
         "only", po::value<std::string>(&o.only),
         "PATTERN: check only the pairs whose \"<chip>/<workload>\" matches this glob")(
         "update", "rewrite the goldens from this build and print what changed")(
-        "jobs,j", po::value<unsigned>(&o.jobs)->default_value(0),
-        "child processes at once (0 = hardware threads)")(
-        "top", po::value<unsigned>(&o.top)->default_value(o.top),
-        "moved operators listed per pair")("json", po::value<std::string>(&o.json_out),
-                                           "write the result as JSON to FILE")(
-        "markdown", po::value<std::string>(&o.markdown_out),
-        "write the result as a Markdown table to FILE")(
+        "jobs,j", po::value<std::string>(),
+        "N: child processes at once, 1 to 256 (default: the hardware threads)")(
+        "top", po::value<std::string>(), "N: moved operators listed per pair (default 10)")(
+        "json", po::value<std::string>(&o.json_out),
+        "write the result as JSON to FILE")("markdown", po::value<std::string>(&o.markdown_out),
+                                            "write the result as a Markdown table to FILE")(
         "determinism-pair", po::value<std::string>(&o.determinism_pair),
         "PATTERN: the pair run twice to check reproducibility (default: the first selected)");
     auto vm = parse(d, args);
@@ -239,6 +255,12 @@ int cmd_check(const std::vector<std::string> &args) {
         return 0;
     }
     o.update = vm.count("update") > 0;
+    if (vm.count("jobs"))
+        o.jobs = unsigned(count_option(vm["jobs"].as<std::string>(), "--jobs", 1,
+                                       app::max_check_jobs, "child processes at once"));
+    if (vm.count("top"))
+        o.top = unsigned(
+            count_option(vm["top"].as<std::string>(), "--top", 0, 100000, "operators per pair"));
     return app::run_check(o);
 }
 
