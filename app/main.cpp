@@ -105,7 +105,13 @@ int cmd_run(const std::vector<std::string> &args) {
     } catch (const std::invalid_argument &e) {
         throw sim::input_error("command line", "--group-by", e.what());
     }
-    // Everything that can be wrong with the input is checked before anything is written.
+    // Everything that can be wrong with the input, output paths included, is checked before
+    // anything is written; then every output is written at the end, all or none.
+    std::vector<std::pair<std::string, std::string>> outputs; // (option, path)
+    for (const char *o : {"dump-config", "json", "csv"})
+        if (vm.count(o))
+            outputs.emplace_back(std::string("--") + o, vm[o].as<std::string>());
+    sim::check_outputs(outputs);
     auto chip = app::load_chip(vm["chip"].as<std::string>(), sets);
     const std::string spec = vm["workload"].as<std::string>();
     workloads::graph g = workloads::build_workload(spec);
@@ -114,15 +120,12 @@ int cmd_run(const std::vector<std::string> &args) {
     arch::run_stats st = arch::simulate(chip.chip, prog);
     auto report = app::make_report(chip.chip, g, prog, st);
 
-    std::string json_text = report.dump(2) + "\n";
-    std::string csv_text = app::render_csv(report, group_by);
-    std::string cfg_text = chip.effective.dump(2) + "\n";
-    if (vm.count("dump-config"))
-        sim::write_file_atomic(vm["dump-config"].as<std::string>(), cfg_text);
-    if (vm.count("json"))
-        sim::write_file_atomic(vm["json"].as<std::string>(), json_text);
-    if (vm.count("csv"))
-        sim::write_file_atomic(vm["csv"].as<std::string>(), csv_text);
+    std::vector<std::pair<std::string, std::string>> files; // (path, text)
+    for (const auto &[option, path] : outputs)
+        files.emplace_back(path, option == "--json"  ? report.dump(2) + "\n"
+                                 : option == "--csv" ? app::render_csv(report, group_by)
+                                                     : chip.effective.dump(2) + "\n");
+    sim::write_files_atomic(files);
     bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
                      (vm.count("csv") && vm["csv"].as<std::string>() == "-");
     if (!vm.count("quiet") && !to_stdout)
@@ -225,6 +228,7 @@ int cmd_trace(const std::vector<std::string> &args) {
         std::cout << d;
         return 0;
     }
+    sim::check_outputs({{"--out", vm["out"].as<std::string>()}});
     workloads::graph g = workloads::build_workload(vm["workload"].as<std::string>());
     sim::write_file_atomic(vm["out"].as<std::string>(), workloads::trace_text(g));
     return 0;

@@ -218,6 +218,32 @@ TEST_CASE("bad input: a trace whose shapes do not agree", "[e2e][bad-input]") {
     check_bad_input("run --workload \"" + p.string() + "\"", {"badshape.json", "ops[0]"});
 }
 
+TEST_CASE("bad input: an output path that cannot be written leaves no output at all",
+          "[e2e][bad-input]") {
+    const fs::path a = scratch_dir() / "out-a.json", c = scratch_dir() / "out-c.json";
+    fs::remove(a);
+    fs::remove(c);
+    auto r = qcsim("run --quiet --json \"" + a.string() +
+                   "\" --csv bad/dir/b.csv --dump-config \"" + c.string() + "\"");
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("bad/dir/b.csv") != std::string::npos);
+    CHECK(r.err.find("--csv") != std::string::npos);
+    CHECK(!fs::exists(a));
+    CHECK(!fs::exists(c));
+    // A directory as the output file, and one file for two outputs.
+    auto d = qcsim("run --quiet --json \"" + scratch_dir().string() + "\"");
+    CHECK(d.status == 2);
+    CHECK(d.err.find("is a directory") != std::string::npos);
+    auto two = qcsim("run --quiet --json \"" + a.string() + "\" --csv \"" + a.string() + "\"");
+    CHECK(two.status == 2);
+    CHECK(two.err.find("--json and --csv") != std::string::npos);
+    CHECK(!fs::exists(a));
+    auto t = qcsim("trace -o no/such/dir/t.json");
+    CHECK(t.status == 2);
+    CHECK(t.err.find("no/such/dir") != std::string::npos);
+}
+
 TEST_CASE("bad input: unknown command or option exits 2", "[e2e][bad-input]") {
     CHECK(qcsim("frobnicate").status == 2);
     CHECK(qcsim("run --no-such-option").status == 2);
