@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <unistd.h>
 
@@ -164,33 +167,171 @@ void check_outputs(const std::vector<std::pair<std::string, std::string>> &optio
 }
 
 std::string read_file(const std::string &path) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st))
+        throw input_error(path, "$",
+                          std::string("cannot read file: ") +
+                              (ec ? ec.message() : std::string(std::strerror(ENOENT))));
+    if (fs::is_directory(st))
+        throw input_error(path, "$", "is a directory, expected a JSON file");
+    if (!fs::is_regular_file(st))
+        throw input_error(path, "$",
+                          "is not a regular file (a device, a pipe or a socket), expected a "
+                          "JSON file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw input_error(path, "$", std::string("cannot read file: ") + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size > max_input_bytes)
+        throw input_error(path, "$",
+                          "is " + std::to_string(size) + " bytes, more than the " +
+                              std::to_string(max_input_bytes >> 20) +
+                              " MiB qcsim reads from one file");
+    std::string text(ec ? 0 : size, '\0');
+    in.read(text.data(), std::streamsize(text.size()));
+    text.resize(std::size_t(in.gcount()));
+    if (in.peek() != std::char_traits<char>::eof())
+        throw input_error(path, "$", "changed while it was read");
+    return text;
+}
+
+namespace {
+
+/// "line L, column C (byte B)" of the 0-based byte `at` of `text`.
+std::string position(const std::string &text, std::size_t at) {
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < at && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            col = 1;
+        } else {
+            ++col;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(col) + " (byte " +
+           std::to_string(at + 1) + ")";
+}
+
+bool number_char(char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+std::string ordinal(std::size_t n) {
+    const char *suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th"
+                         : n % 10 == 1                    ? "st"
+                         : n % 10 == 2                    ? "nd"
+                         : n % 10 == 3                    ? "rd"
+                                                          : "th";
+    return std::to_string(n) + suffix;
+}
+
+} // namespace
+
+std::string json_text_problem(const std::string &text) {
+    std::size_t depth = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '"') { // skip the string, escapes included
+            for (++i; i < text.size() && text[i] != '"'; ++i)
+                if (text[i] == '\\')
+                    ++i;
+            continue;
+        }
+        if (c == '[' || c == '{') {
+            if (++depth > max_json_depth)
+                return "arrays and objects nested deeper than " + std::to_string(max_json_depth) +
+                       " levels at " + position(text, i);
+        } else if (c == ']' || c == '}') {
+            if (depth > 0)
+                --depth;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            std::size_t j = i;
+            while (j < text.size() && number_char(text[j]))
+                ++j;
+            // Only an exponent or more than 308 digits can leave the range of a double.
+            const std::string token = text.substr(i, j - i);
+            if (token.find_first_of("eE") != std::string::npos || token.size() > 308) {
+                const double v = std::strtod(token.c_str(), nullptr);
+                if (!std::isfinite(v))
+                    return "the number " + brief(token) +
+                           " is beyond the range of a double (about 1.8e308) at " +
+                           position(text, i);
+            }
+            i = j - 1;
+        }
+    }
+    return "";
 }
 
 nlohmann::json parse_json_text(const std::string &text, const std::string &file) {
+    if (const std::string problem = json_text_problem(text); !problem.empty())
+        throw input_error(file, "$", problem);
+    // The parser keeps the last of two equal keys; the callback sees every key of every object
+    // as it is read, so a repeated one is found here, with the JSON path of its object.
+    struct frame {
+        bool object = false;
+        std::size_t count = 0;                   ///< keys or elements read so far
+        std::string key;                         ///< the current key of an object
+        std::map<std::string, std::size_t> keys; ///< key -> its position (1-based)
+    };
+    std::vector<frame> stack;
+    auto path_of = [&stack](std::size_t frames) {
+        std::string p;
+        for (std::size_t i = 0; i < frames; ++i)
+            p += stack[i].object ? (p.empty() ? "" : ".") + stack[i].key
+                                 : "[" + std::to_string(stack[i].count) + "]";
+        return p;
+    };
+    using event = nlohmann::json::parse_event_t;
+    auto callback = [&](int, event ev, nlohmann::json &parsed) {
+        switch (ev) {
+        case event::object_start:
+        case event::array_start:
+            stack.push_back({ev == event::object_start, 0, "", {}});
+            break;
+        case event::key: {
+            frame &f = stack.back();
+            const std::string &k = parsed.get_ref<const std::string &>();
+            ++f.count;
+            if (k.rfind("//", 0) != 0) { // comment keys may repeat
+                auto [it, fresh] = f.keys.emplace(k, f.count);
+                if (!fresh) {
+                    const std::string object = path_of(stack.size() - 1);
+                    f.key = k;
+                    throw input_error(
+                        file, path_of(stack.size()),
+                        "duplicate key \"" + brief(k) + "\": the " + ordinal(it->second) +
+                            " and the " + ordinal(f.count) + " key of the object at " +
+                            (object.empty() ? "$" : object) +
+                            " (JSON keeps only one of them, so a key may appear once)");
+                }
+            }
+            f.key = k;
+            break;
+        }
+        case event::value:
+            if (!stack.empty() && !stack.back().object)
+                ++stack.back().count;
+            break;
+        case event::object_end:
+        case event::array_end:
+            stack.pop_back();
+            if (!stack.empty() && !stack.back().object)
+                ++stack.back().count;
+            break;
+        }
+        return true;
+    };
     try {
-        return nlohmann::json::parse(text);
+        return nlohmann::json::parse(text, callback);
     } catch (const nlohmann::json::parse_error &e) {
         // e.byte is 1-based: the position of the character that made the parse fail.
-        std::size_t byte = e.byte == 0 ? 0 : e.byte - 1;
-        std::size_t line = 1, col = 1;
-        for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                col = 1;
-            } else {
-                ++col;
-            }
-        }
-        throw input_error(file, "$",
-                          "malformed JSON at line " + std::to_string(line) + ", column " +
-                              std::to_string(col) + " (byte " + std::to_string(e.byte) +
-                              "): " + e.what());
+        const std::size_t byte = e.byte == 0 ? 0 : e.byte - 1;
+        throw input_error(
+            file, "$", "malformed JSON at " + position(text, byte) + ": " + brief(e.what(), 300));
+    } catch (const nlohmann::json::exception &e) {
+        throw input_error(file, "$", std::string("malformed JSON: ") + brief(e.what(), 300));
     }
 }
 

@@ -31,10 +31,26 @@ void write_files_atomic(const std::vector<std::pair<std::string, std::string>> &
 /// far as the excerpt needs, so a huge or deeply nested value costs no more than a small one.
 std::string brief_json(const nlohmann::json &v, std::size_t max = 80);
 
-/// Reads a whole file; throws input_error(path, "$", ...) when it cannot be read.
+/// Largest file read_file() reads, in bytes (64 MiB; a BERT-base trace is about 0.3 MB).
+constexpr std::size_t max_input_bytes = std::size_t(64) << 20;
+/// Deepest nesting of arrays and objects parse_json_text() accepts (qcsim's formats need 5).
+constexpr std::size_t max_json_depth = 64;
+
+/// Reads a whole regular file of at most max_input_bytes; throws input_error(path, "$", ...)
+/// when it cannot be read, is a directory or another kind of file, or is larger.
 std::string read_file(const std::string &path);
 
-/// Parses JSON text; a syntax error becomes input_error(file, "$", ...) with line and column.
+/// Parses JSON text strictly; every problem is input_error(file, path, ...):
+///   - a syntax error, with line, column and byte;
+///   - nesting deeper than max_json_depth, and a number beyond the range of a double (1e400),
+///     with line, column and byte (found before the parser sees the text);
+///   - a key that appears twice in one object (JSON keeps only one of them), naming the key, the
+///     object's JSON path and which keys of the object they are; comment keys (starting with
+///     "//") may repeat.
 nlohmann::json parse_json_text(const std::string &text, const std::string &file);
+
+/// What parse_json_text() refuses before parsing (excessive nesting, an out-of-range number),
+/// as "... at line L, column C (byte B)", or "" when the text has neither.
+std::string json_text_problem(const std::string &text);
 
 } // namespace sim

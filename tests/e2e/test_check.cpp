@@ -240,6 +240,27 @@ TEST_CASE("check: a corrupt golden is bad input that names the file and the JSON
         spit(g, good.substr(0, good.size() / 2));
         check_bad_input(d, {golden_name, "malformed JSON", "line"});
     }
+    SECTION("80,000 levels of nesting") {
+        j["ops"][3]["cycles"] = "DEEP";
+        std::string text = j.dump(1);
+        text.replace(text.find("\"DEEP\""), 6, std::string(80000, '[') + std::string(80000, ']'));
+        spit(g, text);
+        check_bad_input(d, {golden_name, "nested deeper than 64 levels"});
+    }
+    SECTION("a number beyond a double") {
+        std::string text = j.dump(1);
+        const auto at = text.find("\"energy_uj\": ") + 13;
+        text.replace(at, text.find_first_of(",}", at) - at, "1e400");
+        spit(g, text);
+        check_bad_input(d, {golden_name, "1e400", "beyond the range", "line"});
+    }
+    SECTION("a key given twice") {
+        std::string text = good;
+        const auto at = text.find("\"totals\": {") + 11;
+        text.insert(at, "\"cycles\": 1, ");
+        spit(g, text);
+        check_bad_input(d, {golden_name, "totals.cycles", "duplicate key"});
+    }
     SECTION("a missing field") {
         j["totals"].erase("cycles");
         spit(g, j.dump(1));
@@ -294,6 +315,15 @@ TEST_CASE("check: a missing or a stray golden file is bad input, not a pass",
         CHECK(u.status == 0);
         CHECK(u.out.find("kept questcore-ref/copy.json") != std::string::npos);
         CHECK(slurp(d / "questcore-ref/copy.json") == slurp(d / golden_name));
+    }
+    SECTION("a manifest nested 80,000 levels deep, or with a duplicate key") {
+        spit(d / "manifest.json",
+             "{\"schema\": " + std::string(80000, '[') + std::string(80000, ']') + "}");
+        check_bad_input(d, {"manifest.json", "nested deeper than 64 levels"});
+        spit(d / "manifest.json",
+             R"({"schema": "qcsim.golden-manifest/1", "chips": ["chip.json"],
+                 "workloads": ["mobilenetv2"], "workloads": ["mobilenext"]})");
+        check_bad_input(d, {"manifest.json", "workloads", "duplicate key"});
     }
     SECTION("no manifest") {
         fs::remove(d / "manifest.json");
