@@ -98,11 +98,33 @@ void write_file_atomic(const std::string &path, const std::string &text) {
     write_files_atomic({{path, text}});
 }
 
+namespace {
+
+/// An existing file that is not a regular file or a directory: a device such as /dev/null or a
+/// pipe. It is written in place; a rename would replace the device node itself.
+bool special_file(const std::string &path) {
+    std::error_code ec;
+    const auto st = fs::status(path, ec);
+    return !ec && fs::exists(st) && !fs::is_regular_file(st) && !fs::is_directory(st);
+}
+
+void write_in_place(const std::string &path, const std::string &text) {
+    std::ofstream out(path, std::ios::binary);
+    if (!out)
+        throw input_error(path, "$", std::string("cannot write: ") + std::strerror(errno));
+    out << text;
+    out.flush();
+    if (!out)
+        throw input_error(path, "$", "write failed");
+}
+
+} // namespace
+
 void write_files_atomic(const std::vector<std::pair<std::string, std::string>> &path_texts) {
     std::vector<std::string> written;
     try {
         for (const auto &[path, text] : path_texts) {
-            if (path == "-")
+            if (path == "-" || special_file(path))
                 continue;
             write_temp(path, text);
             written.push_back(path);
@@ -125,6 +147,8 @@ void write_files_atomic(const std::vector<std::pair<std::string, std::string>> &
         if (path == "-") {
             std::cout << text;
             std::cout.flush();
+        } else if (special_file(path)) {
+            write_in_place(path, text);
         }
 }
 
@@ -138,6 +162,11 @@ void check_writable(const std::string &path, const std::string &option) {
     if (fs::is_directory(p, ec))
         throw input_error(path, "$",
                           "cannot write " + option + " here: it is a directory, expected a file");
+    if (special_file(path)) {
+        if (::access(path.c_str(), W_OK) != 0)
+            throw input_error(path, "$", "cannot write " + option + ": " + std::strerror(errno));
+        return;
+    }
     const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
     if (!fs::is_directory(dir, ec))
         throw input_error(path, "$",

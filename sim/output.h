@@ -10,7 +10,8 @@
 
 namespace sim {
 
-/// Writes `text` to `path` atomically ("-" writes to standard output).
+/// Writes `text` to `path` atomically ("-" writes to standard output; a device or a pipe is
+/// written in place).
 void write_file_atomic(const std::string &path, const std::string &text);
 
 /// Throws input_error(path, "$", ...) unless `path` can be written: "-" (standard output), or a
@@ -23,8 +24,9 @@ void check_writable(const std::string &path, const std::string &option);
 void check_outputs(const std::vector<std::pair<std::string, std::string>> &option_paths);
 
 /// Writes several files as one: every text goes to a temporary file beside its target first,
-/// and only when all of them are written are they renamed into place ("-" goes to standard
-/// output after the files). A failure before the renames leaves no file behind.
+/// and only when all of them are written are they renamed into place. "-" (standard output) and
+/// an existing device or pipe (/dev/null, /dev/stdout) are written after the files, in place: a
+/// rename would replace the device node. A failure before the renames leaves no file behind.
 void write_files_atomic(const std::vector<std::pair<std::string, std::string>> &path_texts);
 
 /// `v` as JSON text for a message, cut to about `max` characters: the value is walked only as

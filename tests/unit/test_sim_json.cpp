@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -190,4 +192,26 @@ TEST_CASE("json: a --set value out of range or nested too deeply, or an unknown 
     CHECK(error_of("dram.nosuch.deeper=2").find("--set: dram.nosuch.deeper: unknown key") == 0);
     // A value that is not JSON is still a string.
     CHECK(error_of("dram.model=simple") == "accepted");
+}
+
+TEST_CASE("files: an output that is a pipe or a device is written in place, never replaced",
+          "[sim][json]") {
+    // A rename onto /dev/null would replace the device node with a regular file (as root). A
+    // FIFO stands in for the device: a reader is opened first (non-blocking), so the write
+    // cannot block, and afterwards the FIFO must still be a FIFO holding what was written.
+    const fs::path fifo = temp_dir() / "out.fifo";
+    fs::remove(fifo);
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const int fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    REQUIRE(fd >= 0);
+    CHECK_NOTHROW(sim::check_outputs({{"--json", fifo.string()}}));
+    sim::write_file_atomic(fifo.string(), "{\"a\": 1}\n");
+    CHECK(fs::is_fifo(fifo));
+    char buf[64] = {};
+    const auto n = ::read(fd, buf, sizeof buf);
+    ::close(fd);
+    CHECK(std::string(buf, n > 0 ? std::size_t(n) : 0) == "{\"a\": 1}\n");
+    for (const auto &f : fs::directory_iterator(temp_dir()))
+        CHECK(f.path().filename().string().find("out.fifo.tmp") == std::string::npos);
+    fs::remove(fifo);
 }
