@@ -356,6 +356,58 @@ TEST_CASE("bad input: unknown command or option exits 2", "[e2e][bad-input]") {
     CHECK(qcsim("run --no-such-option").status == 2);
 }
 
+TEST_CASE("help: 'qcsim help CMD' and 'qcsim CMD --help' print that subcommand's usage",
+          "[e2e][cli]") {
+    // Each subcommand with options only it has (README "Command line").
+    const std::map<std::string, std::vector<std::string>> own = {
+        {"run", {"--chip", "--set", "--dump-config", "--group-by", "--quiet"}},
+        {"workloads", {"--json"}},
+        {"describe", {"--json"}},
+        {"trace", {"--workload", "--out"}},
+        {"check", {"--golden", "--tolerance", "--update", "--jobs", "--determinism-pair"}}};
+    for (const auto &[cmd, options] : own) {
+        INFO(cmd);
+        auto h = qcsim("help " + cmd);
+        CHECK(h.status == 0);
+        CHECK(h.out.rfind("usage: qcsim " + cmd, 0) == 0);
+        for (const auto &o : options)
+            CHECK(h.out.find(o) != std::string::npos);
+        auto dash = qcsim(cmd + " --help");
+        CHECK(dash.status == 0);
+        CHECK(dash.out == h.out);
+    }
+    CHECK(qcsim("help run").out.find("--determinism-pair") == std::string::npos);
+    auto all = qcsim("help");
+    CHECK(all.status == 0);
+    for (const auto &[cmd, options] : own)
+        CHECK(all.out.find("  " + cmd + " ") != std::string::npos);
+}
+
+TEST_CASE("help: an unknown option or command shows the usage with the nearest one",
+          "[e2e][cli][bad-input]") {
+    auto r = qcsim("run --jsn out.json");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("qcsim run: unknown option '--jsn' (did you mean \"--json\"?)") == 0);
+    CHECK(r.err.find("usage: qcsim run") != std::string::npos);
+    CHECK(!fs::exists("out.json"));
+    // An abbreviation is not taken for the option it starts: --updat must not update anything.
+    auto u = qcsim("check --golden /nonexistent --updat");
+    CHECK(u.status == 2);
+    CHECK(u.err.find("unknown option '--updat' (did you mean \"--update\"?)") != std::string::npos);
+    CHECK(u.err.find("usage: qcsim check") != std::string::npos);
+    auto c = qcsim("rnu");
+    CHECK(c.status == 2);
+    CHECK(c.err.find("unknown command 'rnu' (did you mean \"run\"?)") != std::string::npos);
+    CHECK(c.err.find("usage: qcsim <command>") != std::string::npos);
+    auto h = qcsim("help chek");
+    CHECK(h.status == 2);
+    CHECK(h.err.find("no command 'chek' (did you mean \"check\"?)") != std::string::npos);
+    // A stray word is a mistake too.
+    auto w = qcsim("describe extra");
+    CHECK(w.status == 2);
+    CHECK(w.err.find("usage: qcsim describe") != std::string::npos);
+}
+
 TEST_CASE("a generator written as a trace runs to the same report", "[e2e]") {
     fs::path t = scratch_dir() / "mnext-trace.json";
     REQUIRE(qcsim("trace --workload mobilenext:identity_div=2 -o \"" + t.string() + "\"").status ==
