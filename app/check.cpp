@@ -1,6 +1,7 @@
 #include "app/check.h"
 
 #include "app/chip_config.h"
+#include "sim/dir_update.h"
 #include "sim/errors.h"
 #include "sim/output.h"
 #include "sim/table.h"
@@ -11,6 +12,7 @@
 
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -44,6 +47,11 @@ using clock_type = std::chrono::steady_clock;
 constexpr const char *manifest_schema = "qcsim.golden-manifest/1";
 constexpr const char *golden_schema = "qcsim.golden/1";
 constexpr const char *check_schema = "qcsim.check/1";
+/// The folder inside --golden where --update stages the new goldens before swapping them in
+/// (sim/dir_update.h). Chip folders are slugs, which never start with a '.'.
+constexpr const char *staging_name = ".qcsim-update-staging";
+/// Longest golden file or folder name (a slug), in characters: well under NAME_MAX.
+constexpr std::size_t max_slug_chars = 200;
 constexpr const char *golden_comment =
     "Recorded by 'qcsim check --update' from qcsim run's report. Regenerate only on purpose, in "
     "a reviewed commit that says why the numbers moved (README 'Regression goldens').";
@@ -88,10 +96,7 @@ std::string join_path(const std::string &base, const std::string &key) {
 }
 
 std::string found(const json &v) {
-    std::string s = v.dump();
-    if (s.size() > 60)
-        s = s.substr(0, 57) + "...";
-    return std::string(v.type_name()) + " " + s;
+    return std::string(v.type_name()) + " " + sim::brief_json(v);
 }
 
 const json &member(const json &obj, const char *key, const std::string &file,
@@ -162,7 +167,7 @@ record parse_golden(const std::string &text, const std::string &file) {
     if (schema != golden_schema)
         throw sim::input_error(file, "schema",
                                std::string("expected \"") + golden_schema + "\", found \"" +
-                                   schema + "\"");
+                                   sim::brief(schema) + "\"");
     record r;
     const json &chip = get_object(j, "chip", file, "");
     only_keys(chip, {"file", "name"}, file, "chip");
@@ -270,7 +275,7 @@ manifest read_manifest(const fs::path &dir) {
     if (schema != manifest_schema)
         throw sim::input_error(m.file, "schema",
                                std::string("expected \"") + manifest_schema + "\", found \"" +
-                                   schema + "\"");
+                                   sim::brief(schema) + "\"");
     m.chips = string_list(j, "chips", m.file, true);
     m.workloads = string_list(j, "workloads", m.file, true);
     m.exclude = string_list(j, "exclude", m.file, false);
@@ -279,6 +284,7 @@ manifest read_manifest(const fs::path &dir) {
 
 struct pair_def {
     std::string chip_name;
+    std::string chip_slug; ///< folder of the chip's goldens: safe_slug(chip_name)
     std::string chip_file; ///< as listed in the manifest
     std::string chip_path; ///< resolved against the manifest's directory
     std::string spec;      ///< as listed in the manifest
@@ -286,7 +292,7 @@ struct pair_def {
     std::string slug;      ///< file name of the golden, without ".json"
     std::string workload_name;
     std::string name() const { return chip_name + "/" + spec; }
-    std::string golden_rel() const { return chip_name + "/" + slug + ".json"; }
+    std::string golden_rel() const { return chip_slug + "/" + slug + ".json"; }
 };
 
 // The rule of workloads::build_workload: a trace file ends in ".json" or contains a '/'.
@@ -295,14 +301,37 @@ bool is_trace(const std::string &spec) {
            spec.find('/') != std::string::npos;
 }
 
-/// "mobilenext:identity_div=2" -> "mobilenext_identity_div=2"; a trace -> its file's stem.
-std::string slug_of(const std::string &spec) {
-    std::string s = is_trace(spec) ? fs::path(spec).stem().string() : spec;
+/// A file or folder name made of `text` that cannot leave the golden directory: every character
+/// but ASCII letters, digits, '.', '-', '=' and '_' becomes '_' (so no '/'), and so does a
+/// leading '.' (so no "..", no hidden file, never the staging folder). "" for "".
+std::string safe_slug(const std::string &text) {
+    std::string s = text;
     for (auto &c : s)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '=' ||
               c == '_'))
             c = '_';
+    if (!s.empty() && s[0] == '.')
+        s[0] = '_';
     return s;
+}
+
+/// "mobilenext:identity_div=2" -> "mobilenext_identity_div=2"; a trace -> its file's stem.
+std::string slug_of(const std::string &spec) {
+    return safe_slug(is_trace(spec) ? fs::path(spec).stem().string() : spec);
+}
+
+/// A golden file or folder name must be usable: not empty and not too long.
+void check_slug(const std::string &slug, const std::string &of, const std::string &file,
+                const std::string &path) {
+    if (slug.empty())
+        throw sim::input_error(file, path,
+                               "expected a non-empty " + of +
+                                   ": goldens are stored in a file or folder named after it");
+    if (slug.size() > max_slug_chars)
+        throw sim::input_error(file, path,
+                               fmt::format("the {} \"{}\" is too long to name a golden file or "
+                                           "folder: expected at most {} characters",
+                                           of, sim::brief(slug), max_slug_chars));
 }
 
 bool glob_match(const std::string &pattern, const std::string &text) {
@@ -311,28 +340,32 @@ bool glob_match(const std::string &pattern, const std::string &text) {
 
 bool pair_matches(const std::string &pattern, const pair_def &p) {
     return glob_match(pattern, p.name()) ||
-           glob_match(pattern, p.chip_name + "/" + p.slug); // the golden's own name
+           glob_match(pattern, p.chip_slug + "/" + p.slug); // the golden's own name
 }
 
 std::vector<pair_def> make_pairs(const manifest &m) {
     struct chip_entry {
-        std::string file, path, name;
+        std::string file, path, name, slug;
     };
     std::vector<chip_entry> chips;
     for (std::size_t i = 0; i < m.chips.size(); ++i) {
-        chip_entry c{m.chips[i], (m.dir / m.chips[i]).lexically_normal().string(), ""};
+        chip_entry c{m.chips[i], (m.dir / m.chips[i]).lexically_normal().string(), "", ""};
         if (!fs::exists(c.path))
             throw sim::input_error(m.file, "chips[" + std::to_string(i) + "]",
-                                   "chip config \"" + c.path +
+                                   "chip config \"" + sim::brief(c.path) +
                                        "\" not found (paths are relative to the manifest)");
         c.name = load_chip(c.path, {}).chip.name; // errors name the chip file
+        c.slug = safe_slug(c.name);
+        check_slug(c.slug, "chip name", c.path, "name");
         for (const auto &o : chips)
-            if (o.name == c.name)
-                throw sim::input_error(m.file, "chips[" + std::to_string(i) + "]",
-                                       "chip name \"" + c.name + "\" of " + c.path +
-                                           " is also the name of " + o.path +
-                                           ": goldens are stored by chip name, give each chip "
-                                           "config its own");
+            if (o.slug == c.slug)
+                throw sim::input_error(
+                    m.file, "chips[" + std::to_string(i) + "]",
+                    "chip name \"" + sim::brief(c.name) + "\" of " + c.path +
+                        (o.name == c.name ? " is also the name of " + o.path
+                                          : " and \"" + sim::brief(o.name) + "\" of " + o.path +
+                                                " have the same folder name \"" + c.slug + "\"") +
+                        ": goldens are stored by chip name, give each chip config its own");
         chips.push_back(c);
     }
     struct workload_entry {
@@ -342,6 +375,7 @@ std::vector<pair_def> make_pairs(const manifest &m) {
     for (std::size_t i = 0; i < m.workloads.size(); ++i) {
         const std::string path = "workloads[" + std::to_string(i) + "]";
         workload_entry w{m.workloads[i], m.workloads[i], slug_of(m.workloads[i]), ""};
+        check_slug(w.slug, "workload file name", m.file, path);
         if (is_trace(w.spec))
             w.run_spec = (m.dir / w.spec).lexically_normal().string();
         try {
@@ -351,17 +385,17 @@ std::vector<pair_def> make_pairs(const manifest &m) {
         }
         for (const auto &o : wls)
             if (o.slug == w.slug)
-                throw sim::input_error(m.file, path,
-                                       "workload \"" + w.spec + "\" and \"" + o.spec +
-                                           "\" would share the golden file name \"" + w.slug +
-                                           ".json\"");
+                throw sim::input_error(
+                    m.file, path,
+                    "workload \"" + sim::brief(w.spec) + "\" and \"" + sim::brief(o.spec) +
+                        "\" would share the golden file name \"" + w.slug + ".json\"");
         wls.push_back(w);
     }
     std::vector<pair_def> pairs;
     std::vector<bool> exclude_used(m.exclude.size(), false);
     for (const auto &c : chips)
         for (const auto &w : wls) {
-            pair_def p{c.name, c.file, c.path, w.spec, w.run_spec, w.slug, w.name};
+            pair_def p{c.name, c.slug, c.file, c.path, w.spec, w.run_spec, w.slug, w.name};
             bool excluded = false;
             for (std::size_t e = 0; e < m.exclude.size(); ++e)
                 if (pair_matches(m.exclude[e], p)) {
@@ -371,29 +405,84 @@ std::vector<pair_def> make_pairs(const manifest &m) {
             if (!excluded)
                 pairs.push_back(p);
         }
+    // A golden must never be stored over a file the manifest lists (a trace in a chip's folder
+    // has the name of its own golden there).
+    std::map<fs::path, std::string> inputs; // canonical path -> where the manifest lists it
+    auto canonical = [](const fs::path &p) { return fs::weakly_canonical(fs::absolute(p)); };
+    inputs[canonical(m.file)] = "the manifest itself";
+    for (std::size_t i = 0; i < m.chips.size(); ++i)
+        inputs[canonical(m.dir / m.chips[i])] = "chips[" + std::to_string(i) + "]";
+    for (std::size_t i = 0; i < wls.size(); ++i)
+        if (is_trace(wls[i].spec))
+            inputs[canonical(wls[i].run_spec)] = "workloads[" + std::to_string(i) + "]";
+    for (const auto &p : pairs) {
+        auto it = inputs.find(canonical(m.dir / p.golden_rel()));
+        if (it != inputs.end())
+            throw sim::input_error(m.file, it->second,
+                                   "the golden of pair " + sim::brief(p.name()) +
+                                       " would be stored at " + p.golden_rel() +
+                                       ", which is this file: keep traces in a folder that is "
+                                       "not named after a chip, or rename them");
+    }
     for (std::size_t e = 0; e < m.exclude.size(); ++e)
         if (!exclude_used[e])
             throw sim::input_error(m.file, "exclude[" + std::to_string(e) + "]",
-                                   "pattern \"" + m.exclude[e] +
+                                   "pattern \"" + sim::brief(m.exclude[e]) +
                                        "\" matches no <chip>/<workload> pair: remove it");
     return pairs;
 }
 
-/// Golden files below `dir` (one folder per chip) that belong to no pair of the manifest.
-std::vector<std::string> stale_goldens(const fs::path &dir, const std::set<std::string> &known) {
-    std::vector<std::string> out;
+/// A golden file below the golden directory that belongs to no pair of the manifest.
+struct stray_golden {
+    std::string rel; ///< "<chip slug>/<file>"
+    /// --update wrote it: its schema is qcsim.golden/1 and it holds the golden of the pair it is
+    /// named after. Only such a file is ever deleted.
+    bool ours = false;
+    std::string why_not_ours; ///< when !ours: what it holds instead
+};
+
+/// Files in the chip folders of `dir` (`<folder>/<name>.json`) that are goldens (their schema
+/// is qcsim.golden/1) of no pair in `known`. Every other file there - a trace the manifest
+/// lists, notes, anything without the golden schema - is not a golden and never touched.
+std::vector<stray_golden> stray_goldens(const fs::path &dir, const std::set<std::string> &known) {
+    std::vector<stray_golden> out;
     for (const auto &d : fs::directory_iterator(dir)) {
-        if (!d.is_directory())
+        const std::string folder = d.path().filename().string();
+        if (!d.is_directory() || folder.empty() || folder[0] == '.') // e.g. the staging folder
             continue;
         for (const auto &f : fs::directory_iterator(d.path())) {
-            if (!f.is_regular_file() || f.path().extension() != ".json")
+            if (!f.is_regular_file() || f.is_symlink() || f.path().extension() != ".json")
                 continue;
-            std::string rel = d.path().filename().string() + "/" + f.path().filename().string();
-            if (!known.count(rel))
-                out.push_back(rel);
+            const std::string rel = folder + "/" + f.path().filename().string();
+            if (known.count(rel))
+                continue;
+            const std::string file = f.path().string();
+            json j;
+            try {
+                j = sim::parse_json_text(sim::read_file(file), file);
+            } catch (const sim::input_error &) {
+                continue; // not JSON, so not a golden we wrote
+            }
+            if (!j.is_object() || j.value("schema", json()) != golden_schema)
+                continue;
+            stray_golden s{rel, false, ""};
+            try {
+                const record g = parse_golden(sim::read_file(file), file);
+                const std::string own =
+                    safe_slug(g.chip_name) + "/" + slug_of(g.workload_spec) + ".json";
+                s.ours = own == rel;
+                if (!s.ours)
+                    s.why_not_ours = "it holds the golden of " + sim::brief(g.chip_name) + "/" +
+                                     sim::brief(g.workload_spec) + ", whose file is " +
+                                     sim::brief(own);
+            } catch (const sim::input_error &e) {
+                s.why_not_ours = std::string("it is not a valid golden: ") + e.what();
+            }
+            out.push_back(s);
         }
     }
-    std::sort(out.begin(), out.end());
+    std::sort(out.begin(), out.end(),
+              [](const stray_golden &a, const stray_golden &b) { return a.rel < b.rel; });
     return out;
 }
 
@@ -653,6 +742,9 @@ struct check_result {
     std::string determinism_pair;
     bool deterministic = true;
     std::vector<std::string> removed_goldens;
+    /// Goldens of no manifest pair that were not deleted: "<file>: <why>".
+    std::vector<std::string> kept_goldens;
+    std::string recovery; ///< what was done about an interrupted --update; "" = none found
     double wall_ms = 0;
     std::size_t count(pair_status s) const {
         return std::size_t(std::count_if(pairs.begin(), pairs.end(),
@@ -771,6 +863,8 @@ std::string render_text(const check_result &r) {
     for (const auto &g : r.removed_goldens)
         t.add_row({"removed", g + " (not in the manifest)", "", "", "", "", ""});
     s += t.str();
+    for (const auto &k : r.kept_goldens)
+        s += "kept " + k + "\n";
     for (const auto &p : r.pairs) {
         if (!p.note.empty())
             s += p.pair->name() + ": " + p.note + "\n";
@@ -882,8 +976,12 @@ std::string render_json(const check_result &r) {
         pairs.push_back(pj);
     }
     j["pairs"] = pairs;
-    if (o.update)
+    if (o.update) {
         j["removed_goldens"] = r.removed_goldens;
+        j["kept_goldens"] = r.kept_goldens;
+    }
+    if (!r.recovery.empty())
+        j["recovery"] = r.recovery;
     return j.dump(2) + "\n";
 }
 
@@ -998,6 +1096,25 @@ int run_check(const check_options &opt) {
                                "manifest.json (the default tests/golden is relative to the "
                                "current directory: run from the repository root or pass "
                                "--golden DIR)");
+    // Every output path is checked before anything is read, run or written.
+    std::vector<std::pair<std::string, std::string>> outputs;
+    if (!opt.json_out.empty())
+        outputs.emplace_back("--json", opt.json_out);
+    if (!opt.markdown_out.empty())
+        outputs.emplace_back("--markdown", opt.markdown_out);
+    sim::check_outputs(outputs);
+    if (opt.jobs > max_check_jobs)
+        throw sim::input_error(
+            "--jobs", "$",
+            fmt::format("expected 1 to {} child processes, found {}", max_check_jobs, opt.jobs));
+
+    // An --update that was killed half-way left its staging folder: roll the goldens back to
+    // the set before it, so that nothing is compared with (or built on) a mix of old and new.
+    check_result r;
+    if (const sim::dir_recovery rec = sim::recover_dir_update(dir, staging_name); rec.found) {
+        r.recovery = rec.text();
+        std::cerr << "qcsim check: " << (dir / staging_name).string() << ": " << r.recovery << "\n";
+    }
 
     // Everything that can be wrong with the input is found before any child runs.
     const manifest m = read_manifest(dir);
@@ -1010,9 +1127,10 @@ int run_check(const check_options &opt) {
         std::vector<std::string> names;
         for (const auto &p : all)
             names.push_back(p.name());
-        throw sim::input_error("--only", "$",
-                               fmt::format("pattern \"{}\" matches none of the pairs: {}", opt.only,
-                                           fmt::join(names, ", ")));
+        throw sim::input_error(
+            "--only", "$",
+            fmt::format("pattern \"{}\" matches none of the pairs: {}", sim::brief(opt.only),
+                        sim::brief(fmt::format("{}", fmt::join(names, ", ")), 400)));
     }
     std::size_t det = selected.front();
     if (!opt.determinism_pair.empty()) {
@@ -1021,7 +1139,7 @@ int run_check(const check_options &opt) {
         });
         if (it == selected.end())
             throw sim::input_error("--determinism-pair", "$",
-                                   "pattern \"" + opt.determinism_pair +
+                                   "pattern \"" + sim::brief(opt.determinism_pair) +
                                        "\" matches none of the selected pairs");
         det = *it;
     }
@@ -1029,14 +1147,23 @@ int run_check(const check_options &opt) {
     std::set<std::string> known;
     for (const auto &p : all)
         known.insert(p.golden_rel());
-    std::vector<std::string> stale = stale_goldens(dir, known);
-    if (!opt.update && !stale.empty())
+    const std::vector<stray_golden> stale = stray_goldens(dir, known);
+    if (!opt.update && !stale.empty()) {
+        std::vector<std::string> names;
+        for (const auto &st : stale)
+            names.push_back(st.rel);
+        const stray_golden &first = stale.front();
         throw sim::input_error(
-            (dir / stale.front()).string(), "$",
+            (dir / first.rel).string(), "$",
             fmt::format("golden for a pair that is not in {} ({} such file{}: {}): add the pair "
-                        "to the manifest, or delete the file ('qcsim check --update' deletes it)",
+                        "to the manifest, or delete the file ({})",
                         m.file, stale.size(), stale.size() == 1 ? "" : "s",
-                        fmt::join(stale, ", ")));
+                        sim::brief(fmt::format("{}", fmt::join(names, ", ")), 300),
+                        first.ours ? "'qcsim check --update' deletes it"
+                                   : first.why_not_ours +
+                                         ", so 'qcsim check --update' leaves it: move or delete "
+                                         "it by hand"));
+    }
 
     std::vector<std::optional<record>> golden(all.size());
     std::vector<std::string> old_text(all.size()), unreadable(all.size());
@@ -1069,6 +1196,15 @@ int run_check(const check_options &opt) {
         } catch (const sim::input_error &e) {
             if (!opt.update)
                 throw;
+            // --update replaces a damaged golden (a bad merge, a truncated file), but never a
+            // file that is not one: it can only tell a golden by its schema.
+            if (old_text[i].find(golden_schema) == std::string::npos)
+                throw sim::input_error(
+                    file, "$",
+                    fmt::format("the golden of pair {} belongs here, but this file is not a "
+                                "golden (it does not mention \"{}\"), and --update overwrites "
+                                "only goldens: move or delete it by hand ({})",
+                                sim::brief(p.name()), golden_schema, e.what()));
             unreadable[i] = e.what(); // --update replaces it
         }
     }
@@ -1109,7 +1245,6 @@ int run_check(const check_options &opt) {
                                  exit_text(j.status) + ": " + err);
     }
 
-    check_result r;
     r.opt = &opt;
     r.mode = opt.update ? "update" : "check";
     r.jobs = parallel;
@@ -1146,31 +1281,63 @@ int run_check(const check_options &opt) {
         r.pairs.push_back(std::move(pr));
     }
 
-    if (opt.update && r.deterministic) {
-        for (const auto &p : r.pairs) {
-            if (p.status == pair_status::unchanged)
-                continue;
-            fs::create_directories(dir / p.pair->chip_name);
-            sim::write_file_atomic((dir / p.pair->golden_rel()).string(), golden_text(p.after));
+    // What --update deletes: only goldens it provably wrote, and none with --only (which touches
+    // the selected pairs and nothing else).
+    std::vector<std::string> to_delete;
+    if (opt.update)
+        for (const auto &st : stale) {
+            if (!opt.only.empty())
+                r.kept_goldens.push_back(st.rel +
+                                         ": not in the manifest; left alone because of --only");
+            else if (!st.ours)
+                r.kept_goldens.push_back(st.rel + ": not in the manifest, but " + st.why_not_ours +
+                                         ", so it was not written by --update: delete it by hand "
+                                         "if it is not needed");
+            else
+                to_delete.push_back(st.rel);
         }
-        for (const auto &s : stale) {
-            // With --only, only the stale goldens the pattern names are removed.
-            const std::string pair_like = s.substr(0, s.size() - 5); // "<chip>/<slug>"
-            if (!opt.only.empty() && !glob_match(opt.only, pair_like))
-                continue;
-            fs::remove(dir / s);
-            std::error_code ec;
-            fs::remove((dir / s).parent_path(), ec); // only succeeds once the folder is empty
-            r.removed_goldens.push_back(s);
+    const bool write = opt.update && r.deterministic;
+    if (write)
+        r.removed_goldens = to_delete;
+    r.wall_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+    const std::string text = render_text(r);
+    std::vector<std::pair<std::string, std::string>> reports;
+    if (!opt.json_out.empty())
+        reports.emplace_back(opt.json_out, render_json(r));
+    if (!opt.markdown_out.empty())
+        reports.emplace_back(opt.markdown_out, render_markdown(r));
+
+    if (write) {
+        // All or nothing (sim/dir_update.h): every new golden is written into a staging folder
+        // inside --golden, then the files are swapped in with renames; a process killed half-way
+        // is rolled back by the next run.
+        bool changes = !to_delete.empty();
+        for (const auto &p : r.pairs)
+            changes = changes || p.status != pair_status::unchanged;
+        if (changes) {
+            sim::dir_update up(dir, staging_name);
+            if (const char *at = std::getenv("QCSIM_TEST_KILL_UPDATE_AT")) {
+                // Test hook: die at step N of the update, as a SIGKILL would (README).
+                const int n = std::atoi(at);
+                up.on_step = [n](int step) {
+                    if (step == n)
+                        ::raise(SIGKILL);
+                };
+            }
+            for (const auto &p : r.pairs)
+                if (p.status != pair_status::unchanged) {
+                    sim::require_inside(dir, dir / p.pair->golden_rel(), opt.golden_dir);
+                    up.write(p.pair->golden_rel(), golden_text(p.after));
+                }
+            for (const auto &rel : to_delete) {
+                sim::require_inside(dir, dir / rel, opt.golden_dir);
+                up.remove(rel);
+            }
+            up.commit();
         }
     }
-    r.wall_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
 
-    const std::string text = render_text(r);
-    if (!opt.json_out.empty())
-        sim::write_file_atomic(opt.json_out, render_json(r));
-    if (!opt.markdown_out.empty())
-        sim::write_file_atomic(opt.markdown_out, render_markdown(r));
+    sim::write_files_atomic(reports);
     if (opt.json_out != "-" && opt.markdown_out != "-")
         std::cout << text;
     else

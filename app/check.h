@@ -9,15 +9,18 @@
 
 namespace app {
 
+/// Most child processes `qcsim check --jobs` runs at once.
+constexpr unsigned max_check_jobs = 256;
+
 struct check_options {
     std::string golden_dir = "tests/golden"; ///< holds manifest.json and <chip>/<slug>.json
     double tolerance_pct = 0.0;              ///< |after - before| <= pct/100 * |before| passes
-    std::string only;             ///< fnmatch glob on "<chip>/<workload>" pair names; "" = all
-    bool update = false;          ///< rewrite the goldens instead of comparing
-    unsigned jobs = 0;            ///< child processes at once; 0 = hardware threads
-    unsigned top = 10;            ///< moved operators listed per pair (text and Markdown)
-    std::string json_out;         ///< write the result as JSON (qcsim.check/1); "" = no
-    std::string markdown_out;     ///< write the result as a Markdown table; "" = no
+    std::string only;         ///< fnmatch glob on "<chip>/<workload>" pair names; "" = all
+    bool update = false;      ///< rewrite the goldens instead of comparing
+    unsigned jobs = 0;        ///< child processes at once, 1..max_check_jobs; 0 = hardware threads
+    unsigned top = 10;        ///< moved operators listed per pair (text and Markdown)
+    std::string json_out;     ///< write the result as JSON (qcsim.check/1); "" = no
+    std::string markdown_out; ///< write the result as a Markdown table; "" = no
     std::string determinism_pair; ///< glob choosing the pair run twice; "" = the first selected
 };
 

@@ -4,6 +4,7 @@
 //   qcsim describe   list every chip config key with unit, default and meaning
 //   qcsim trace      write a workload (generator or file) as a JSON trace
 //   qcsim check      rerun the golden (chip, workload) pairs and compare (CI regression)
+//   qcsim help [cmd] the usage of qcsim or of one subcommand
 // Exit status: 0 success, 1 a check found a difference, 2 bad input or usage, anything else a bug.
 
 #include "app/check.h"
@@ -21,6 +22,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <sstream>
@@ -31,44 +33,23 @@ namespace po = boost::program_options;
 
 namespace {
 
-const char *usage_text =
-    "usage: qcsim <command> [options]\n"
-    "commands:\n"
-    "  run        simulate a workload on a chip (default: MobileNeXt-1.0 on the reference chip)\n"
-    "  workloads  list built-in networks, their parameters, MACs and parameter counts\n"
-    "  describe   list every chip config key with its unit, default and meaning\n"
-    "  trace      write a workload as a JSON trace file\n"
-    "  check      rerun the golden chip/workload pairs and compare cycles (CI regression)\n"
-    "run 'qcsim <command> --help' for its options\n";
-
 const char *default_workload = "mobilenext";
 
+/// A command-line mistake of one subcommand: printed with that subcommand's usage, exit 2.
 struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    usage_error(const std::string &command, const std::string &what)
+        : std::runtime_error(what), command(command) {}
+    std::string command;
 };
 
-po::variables_map parse(const po::options_description &desc, const std::vector<std::string> &args,
-                        const po::positional_options_description *pos = nullptr) {
-    po::variables_map vm;
-    try {
-        auto p = po::command_line_parser(args).options(desc);
-        if (pos)
-            p.positional(*pos);
-        po::store(p.run(), vm);
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw usage_error(e.what());
-    }
-    return vm;
-}
+// ---- Options of every subcommand, in one place for parsing and for help ----------------------
 
-int cmd_run(const std::vector<std::string> &args) {
-    po::options_description d("qcsim run options");
+void run_options(po::options_description &d) {
     d.add_options()("help,h", "this help")(
         "chip", po::value<std::string>()->default_value(""),
         "chip config JSON (default: the built-in reference chip, = configs/questcore.json)")(
         "workload,w", po::value<std::string>()->default_value(default_workload),
-        "NAME[:k=v,...] of a built-in network, a trace FILE.json or scalesim:FILE.csv")(
+        "NAME[:k=v,...] of a built-in network, a trace FILE.json, or scalesim:FILE.csv")(
         "set", po::value<std::vector<std::string>>()->composing(),
         "override a config key: --set dram.channels=2 (repeatable)")(
         "json", po::value<std::string>(), "write the JSON report to FILE ('-' = stdout)")(
@@ -77,11 +58,162 @@ int cmd_run(const std::vector<std::string> &args) {
         "group-by", po::value<std::string>()->default_value("op"),
         "table and CSV rows: op (per operator, with layer subtotals), layer, or type (sums per "
         "operator type, most cycles first)")("quiet,q", "do not print the table")(
-        "times", "print the wall time of each phase (build, compile, simulate, report) to stderr")(
-        "wide", "every per-operator column in the table (the default fits 120 columns)");
-    auto vm = parse(d, args);
+        "wide", "every per-operator column in the table (the default fits 120 columns)")(
+        "times", "print the wall time of each phase (config and workload, compile, simulate, "
+                 "report) to stderr");
+}
+
+void list_options(po::options_description &d) {
+    d.add_options()("help,h", "this help")("json", "print as JSON");
+}
+
+void trace_options(po::options_description &d) {
+    d.add_options()("help,h", "this help")(
+        "workload,w", po::value<std::string>()->default_value(default_workload),
+        "NAME[:k=v,...], FILE.json or scalesim:FILE.csv")(
+        "out,o", po::value<std::string>()->default_value("-"),
+                                       "output FILE ('-' = stdout)");
+}
+
+void check_options(po::options_description &d, app::check_options &o) {
+    d.add_options()("help,h", "this help")(
+        "golden", po::value<std::string>(&o.golden_dir)->default_value(o.golden_dir),
+        "golden directory holding manifest.json")(
+        "tolerance", po::value<double>(&o.tolerance_pct)->default_value(0.0),
+        "PCT: a number passes when |after - before| <= PCT/100 * |before| (0 = exact)")(
+        "only", po::value<std::string>(&o.only),
+        "PATTERN: check only the pairs whose \"<chip>/<workload>\" matches this glob")(
+        "update", "rewrite the goldens from this build and print what changed")(
+        "jobs,j", po::value<std::string>(),
+        "N: child processes at once, 1 to 256 (default: the hardware threads)")(
+        "top", po::value<std::string>(), "N: moved operators listed per pair (default 10)")(
+        "json", po::value<std::string>(&o.json_out),
+        "write the result as JSON to FILE")("markdown", po::value<std::string>(&o.markdown_out),
+                                            "write the result as a Markdown table to FILE")(
+        "determinism-pair", po::value<std::string>(&o.determinism_pair),
+        "PATTERN: the pair run twice to check reproducibility (default: the first selected)");
+}
+
+void check_options_for_help(po::options_description &d) {
+    static app::check_options o;
+    check_options(d, o);
+}
+
+struct command {
+    const char *name;
+    const char *summary;
+    const char *synopsis;
+    void (*options)(po::options_description &); ///< for parsing (run, ...) and for help
+    int (*run)(const std::vector<std::string> &);
+};
+
+int cmd_run(const std::vector<std::string> &args);
+int cmd_workloads(const std::vector<std::string> &args);
+int cmd_describe(const std::vector<std::string> &args);
+int cmd_trace(const std::vector<std::string> &args);
+int cmd_check(const std::vector<std::string> &args);
+
+const std::vector<command> &commands() {
+    static const std::vector<command> all = {
+        {"run", "simulate a workload on a chip (default: MobileNeXt-1.0 on the reference chip)",
+         "qcsim run [--chip FILE] [--workload NAME[:k=v,...]|FILE.json|scalesim:FILE.csv]\n"
+         "          [--set key.path=value ...] [--json FILE] [--csv FILE] [--dump-config FILE]\n"
+         "          [--group-by op|layer|type] [--quiet] [--wide] [--times]",
+         run_options, cmd_run},
+        {"workloads", "list built-in networks, their parameters, MACs and parameter counts",
+         "qcsim workloads [--json]", list_options, cmd_workloads},
+        {"describe", "list every chip config key with its unit, default and meaning",
+         "qcsim describe [--json]", list_options, cmd_describe},
+        {"trace", "write a workload as a JSON trace file",
+         "qcsim trace [--workload NAME[:k=v,...]|FILE.json|scalesim:FILE.csv] [-o FILE]",
+         trace_options, cmd_trace},
+        {"check", "rerun the golden chip/workload pairs and compare cycles (CI regression)",
+         "qcsim check [--golden DIR] [--tolerance PCT] [--only PATTERN] [--update] [--jobs N]\n"
+         "            [--top N] [--json FILE] [--markdown FILE] [--determinism-pair PATTERN]",
+         check_options_for_help, cmd_check},
+    };
+    return all;
+}
+
+const command *find_command(const std::string &name) {
+    for (const auto &c : commands())
+        if (name == c.name)
+            return &c;
+    return nullptr;
+}
+
+std::string general_usage() {
+    std::string s = "usage: qcsim <command> [options]\ncommands:\n";
+    for (const auto &c : commands())
+        s += fmt::format("  {:<10} {}\n", c.name, c.summary);
+    return s + "run 'qcsim help <command>' (or 'qcsim <command> --help') for its options\n";
+}
+
+std::string usage_of(const command &c) {
+    po::options_description d(std::string("options of qcsim ") + c.name);
+    c.options(d);
+    std::ostringstream ss;
+    ss << "usage: " << c.synopsis << "\n" << c.summary << "\n\n" << d;
+    return ss.str();
+}
+
+/// " (did you mean \"x\"?)" for the nearest of `names`, or "".
+std::string did_you_mean(const std::string &word, const std::vector<std::string> &names) {
+    const std::string near = sim::nearest(word, names);
+    return near.empty() ? "" : " (did you mean \"" + near + "\"?)";
+}
+
+/// Parses the arguments of subcommand `cmd`; a mistake is a usage_error of `cmd`, with the
+/// nearest option for an unknown one.
+po::variables_map parse(const char *cmd, const po::options_description &desc,
+                        const std::vector<std::string> &args) {
+    po::variables_map vm;
+    // No abbreviated options: "--updat" must not silently mean --update (the nearest option is
+    // suggested instead), and no stray words: "qcsim describe extra" is a mistake.
+    const int style =
+        po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    try {
+        po::store(po::command_line_parser(args)
+                      .options(desc)
+                      .style(style)
+                      .positional(po::positional_options_description())
+                      .run(),
+                  vm);
+        po::notify(vm);
+    } catch (const po::unknown_option &e) {
+        std::vector<std::string> names;
+        for (const auto &o : desc.options())
+            names.push_back("--" + o->long_name());
+        throw usage_error(cmd, "unknown option '" + sim::brief(e.get_option_name()) + "'" +
+                                   did_you_mean(e.get_option_name(), names));
+    } catch (const po::error &e) {
+        throw usage_error(cmd, sim::brief(e.what(), 300));
+    }
+    return vm;
+}
+
+/// A whole number in [lo, hi] given to `option`; anything else (a sign, a fraction, a number
+/// too large) is bad input.
+unsigned long count_option(const std::string &text, const char *option, unsigned long lo,
+                           unsigned long hi, const char *what) {
+    const bool digits =
+        !text.empty() && text.size() <= 9 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const unsigned long v = digits ? std::stoul(text) : 0;
+    if (!digits || v < lo || v > hi)
+        throw sim::input_error(option, "$",
+                               fmt::format("expected a whole number from {} to {} ({}), found "
+                                           "\"{}\"",
+                                           lo, hi, what, sim::brief(text)));
+    return v;
+}
+
+int cmd_run(const std::vector<std::string> &args) {
+    po::options_description d;
+    run_options(d);
+    auto vm = parse("run", d, args);
     if (vm.count("help")) {
-        std::cout << d;
+        std::cout << usage_of(*find_command("run"));
         return 0;
     }
     std::vector<std::string> sets;
@@ -93,7 +225,13 @@ int cmd_run(const std::vector<std::string> &args) {
     } catch (const std::invalid_argument &e) {
         throw sim::input_error("command line", "--group-by", e.what());
     }
-    // Everything that can be wrong with the input is checked before anything is written.
+    // Everything that can be wrong with the input, output paths included, is checked before
+    // anything is written; then every output is written at the end, all or none.
+    std::vector<std::pair<std::string, std::string>> outputs; // (option, path)
+    for (const char *o : {"dump-config", "json", "csv"})
+        if (vm.count(o))
+            outputs.emplace_back(std::string("--") + o, vm[o].as<std::string>());
+    sim::check_outputs(outputs);
     using clock = std::chrono::steady_clock;
     auto t0 = clock::now();
     auto ms_since = [&](clock::time_point &t) {
@@ -113,7 +251,8 @@ int cmd_run(const std::vector<std::string> &args) {
     const double t_sim = ms_since(t0);
     app::run_info run;
     run.version = QCSIM_VERSION;
-    run.chip_file = vm["chip"].as<std::string>().empty() ? chip.source : vm["chip"].as<std::string>();
+    run.chip_file =
+        vm["chip"].as<std::string>().empty() ? chip.source : vm["chip"].as<std::string>();
     run.overrides = sets;
     run.workload_spec = spec;
     run.config_hash = app::config_hash(chip.effective);
@@ -123,15 +262,12 @@ int cmd_run(const std::vector<std::string> &args) {
                                  "simulate {:.1f} ms, report {:.1f} ms\n",
                                  t_build, t_compile, t_sim, ms_since(t0));
 
-    std::string json_text = report.dump(2) + "\n";
-    std::string csv_text = app::render_csv(report, group_by);
-    std::string cfg_text = chip.effective.dump(2) + "\n";
-    if (vm.count("dump-config"))
-        sim::write_file_atomic(vm["dump-config"].as<std::string>(), cfg_text);
-    if (vm.count("json"))
-        sim::write_file_atomic(vm["json"].as<std::string>(), json_text);
-    if (vm.count("csv"))
-        sim::write_file_atomic(vm["csv"].as<std::string>(), csv_text);
+    std::vector<std::pair<std::string, std::string>> files; // (path, text)
+    for (const auto &[option, path] : outputs)
+        files.emplace_back(path, option == "--json"  ? report.dump(2) + "\n"
+                                 : option == "--csv" ? app::render_csv(report, group_by)
+                                                     : chip.effective.dump(2) + "\n");
+    sim::write_files_atomic(files);
     bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
                      (vm.count("csv") && vm["csv"].as<std::string>() == "-");
     if (!vm.count("quiet") && !to_stdout)
@@ -140,11 +276,11 @@ int cmd_run(const std::vector<std::string> &args) {
 }
 
 int cmd_workloads(const std::vector<std::string> &args) {
-    po::options_description d("qcsim workloads options");
-    d.add_options()("help,h", "this help")("json", "print as JSON");
-    auto vm = parse(d, args);
+    po::options_description d;
+    list_options(d);
+    auto vm = parse("workloads", d, args);
     if (vm.count("help")) {
-        std::cout << d;
+        std::cout << usage_of(*find_command("workloads"));
         return 0;
     }
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
@@ -190,11 +326,11 @@ int cmd_workloads(const std::vector<std::string> &args) {
 }
 
 int cmd_describe(const std::vector<std::string> &args) {
-    po::options_description d("qcsim describe options");
-    d.add_options()("help,h", "this help")("json", "print as JSON");
-    auto vm = parse(d, args);
+    po::options_description d;
+    list_options(d);
+    auto vm = parse("describe", d, args);
     if (vm.count("help")) {
-        std::cout << d;
+        std::cout << usage_of(*find_command("describe"));
         return 0;
     }
     auto rows = sim::describe_params<ops::chip_desc>();
@@ -234,48 +370,57 @@ int cmd_describe(const std::vector<std::string> &args) {
 }
 
 int cmd_trace(const std::vector<std::string> &args) {
-    po::options_description d("qcsim trace options");
-    d.add_options()("help,h", "this help")(
-        "workload,w", po::value<std::string>()->default_value(default_workload),
-        "NAME[:k=v,...], FILE.json or scalesim:FILE.csv")(
-        "out,o", po::value<std::string>()->default_value("-"), "output FILE ('-' = stdout)");
-    auto vm = parse(d, args);
+    po::options_description d;
+    trace_options(d);
+    auto vm = parse("trace", d, args);
     if (vm.count("help")) {
-        std::cout << d;
+        std::cout << usage_of(*find_command("trace"));
         return 0;
     }
+    sim::check_outputs({{"--out", vm["out"].as<std::string>()}});
     workloads::graph g = workloads::build_workload(vm["workload"].as<std::string>());
     sim::write_file_atomic(vm["out"].as<std::string>(), workloads::trace_text(g));
     return 0;
 }
 
 int cmd_check(const std::vector<std::string> &args) {
-    po::options_description d("qcsim check options (README 'Regression goldens')");
     app::check_options o;
-    d.add_options()("help,h", "this help")(
-        "golden", po::value<std::string>(&o.golden_dir)->default_value(o.golden_dir),
-        "golden directory holding manifest.json")(
-        "tolerance", po::value<double>(&o.tolerance_pct)->default_value(0.0),
-        "PCT: a number passes when |after - before| <= PCT/100 * |before| (0 = exact)")(
-        "only", po::value<std::string>(&o.only),
-        "PATTERN: check only the pairs whose \"<chip>/<workload>\" matches this glob")(
-        "update", "rewrite the goldens from this build and print what changed")(
-        "jobs,j", po::value<unsigned>(&o.jobs)->default_value(0),
-        "child processes at once (0 = hardware threads)")(
-        "top", po::value<unsigned>(&o.top)->default_value(o.top),
-        "moved operators listed per pair")("json", po::value<std::string>(&o.json_out),
-                                           "write the result as JSON to FILE")(
-        "markdown", po::value<std::string>(&o.markdown_out),
-        "write the result as a Markdown table to FILE")(
-        "determinism-pair", po::value<std::string>(&o.determinism_pair),
-        "PATTERN: the pair run twice to check reproducibility (default: the first selected)");
-    auto vm = parse(d, args);
+    po::options_description d;
+    check_options(d, o);
+    auto vm = parse("check", d, args);
     if (vm.count("help")) {
-        std::cout << d;
+        std::cout << usage_of(*find_command("check"));
         return 0;
     }
     o.update = vm.count("update") > 0;
+    if (vm.count("jobs"))
+        o.jobs = unsigned(count_option(vm["jobs"].as<std::string>(), "--jobs", 1,
+                                       app::max_check_jobs, "child processes at once"));
+    if (vm.count("top"))
+        o.top = unsigned(
+            count_option(vm["top"].as<std::string>(), "--top", 0, 100000, "operators per pair"));
     return app::run_check(o);
+}
+
+/// `qcsim help [command]`.
+int cmd_help(const std::vector<std::string> &args) {
+    if (args.empty()) {
+        std::cout << general_usage();
+        return 0;
+    }
+    if (args.size() > 1)
+        throw usage_error("", "help takes one command, got " + std::to_string(args.size()));
+    const command *c = find_command(args[0]);
+    if (!c)
+        throw usage_error("",
+                          "no command '" + sim::brief(args[0]) + "'" + did_you_mean(args[0], [] {
+                              std::vector<std::string> n;
+                              for (const auto &c : commands())
+                                  n.emplace_back(c.name);
+                              return n;
+                          }()));
+    std::cout << usage_of(*c);
+    return 0;
 }
 
 } // namespace
@@ -291,33 +436,30 @@ int main(int argc, char **argv) {
     std::string cmd = all.empty() ? "" : all[0];
     std::vector<std::string> rest(all.size() > 1 ? all.begin() + 1 : all.end(), all.end());
     try {
-        if (cmd == "run")
-            return cmd_run(rest);
-        if (cmd == "workloads")
-            return cmd_workloads(rest);
-        if (cmd == "describe")
-            return cmd_describe(rest);
-        if (cmd == "trace")
-            return cmd_trace(rest);
-        if (cmd == "check")
-            return cmd_check(rest);
+        if (const command *c = find_command(cmd))
+            return c->run(rest);
         if (cmd == "--version" || cmd == "version") {
             std::cout << "qcsim " << QCSIM_VERSION << "\n";
             return 0;
         }
-        if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-            std::cout << usage_text;
-            return 0;
-        }
+        if (cmd == "help" || cmd == "--help" || cmd == "-h")
+            return cmd_help(rest);
+        std::vector<std::string> names = {"help"};
+        for (const auto &c : commands())
+            names.emplace_back(c.name);
         std::cerr << (cmd.empty() ? "qcsim: missing command\n"
-                                  : "qcsim: unknown command '" + cmd + "'\n")
-                  << usage_text;
+                                  : "qcsim: unknown command '" + sim::brief(cmd) + "'" +
+                                        did_you_mean(cmd, names) + "\n")
+                  << general_usage();
         return sim::exit_bad_input;
     } catch (const sim::input_error &e) {
         std::cerr << "qcsim: error: " << e.what() << "\n";
         return sim::exit_bad_input;
     } catch (const usage_error &e) {
-        std::cerr << "qcsim " << cmd << ": " << e.what() << "\n" << usage_text;
+        const command *c = find_command(e.command);
+        std::cerr << "qcsim" << (c ? std::string(" ") + c->name : std::string()) << ": " << e.what()
+                  << "\n"
+                  << (c ? usage_of(*c) : general_usage());
         return sim::exit_bad_input;
     } catch (const std::exception &e) {
         std::cerr << "qcsim: internal error (a bug, please report): " << e.what() << "\n";

@@ -1,5 +1,7 @@
 #include "sim/params.h"
 
+#include "sim/output.h"
+
 #include <algorithm>
 
 namespace sim {
@@ -20,17 +22,27 @@ std::size_t edit_distance(const std::string &a, const std::string &b) {
 }
 
 std::string nearest(const std::string &word, const std::vector<std::string> &candidates) {
+    // Suggestions are for typos. The edit distance costs |word| x |candidate|, so a long word
+    // gets none and only so many candidates are compared; a candidate whose length differs by
+    // more than the allowed distance cannot be close enough and costs nothing.
+    if (word.empty() || word.size() > max_suggest_chars)
+        return "";
+    // Close enough to be a misspelling: at most a third of the word's letters differ.
+    const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
     std::string best;
-    std::size_t best_d = std::string::npos;
+    std::size_t best_d = std::string::npos, compared = 0;
     for (const auto &c : candidates) {
+        if (c.size() > word.size() + limit || c.size() + limit < word.size())
+            continue;
+        if (++compared > max_suggest_candidates)
+            break;
         std::size_t d = edit_distance(word, c);
         if (d < best_d) {
             best_d = d;
             best = c;
         }
     }
-    // Close enough to be a misspelling: at most a third of the word's letters differ.
-    if (best_d == std::string::npos || best_d > std::max<std::size_t>(2, word.size() / 3))
+    if (best_d == std::string::npos || best_d > limit)
         return "";
     return best;
 }
@@ -61,17 +73,37 @@ void json_reader::finish() const {
     }
 }
 
+namespace {
+
+/// Every key path of `schema` that holds a value ("dram.channels"), in order.
+void leaf_paths(const nlohmann::json &schema, const std::string &prefix,
+                std::vector<std::string> &out) {
+    for (auto it = schema.begin(); it != schema.end(); ++it) {
+        const std::string p = prefix.empty() ? it.key() : prefix + "." + it.key();
+        if (it->is_object())
+            leaf_paths(*it, p, out);
+        else
+            out.push_back(p);
+    }
+}
+
+} // namespace
+
 void apply_override(nlohmann::json &config, const nlohmann::json &schema,
                     const std::string &assignment) {
     auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
-        throw input_error("--set", assignment, "expected key.path=value");
+        throw input_error("--set", brief(assignment), "expected key.path=value");
     std::string path = assignment.substr(0, eq);
     std::string text = assignment.substr(eq + 1);
+    // A value that is not JSON is a string ("--set dram.model=simple"); one that is JSON but
+    // nested too deeply or out of range is an error, not a string.
+    if (const std::string problem = json_text_problem(text); !problem.empty())
+        throw input_error("--set", path, "value " + brief(text) + ": " + problem);
     nlohmann::json value;
     try {
-        value = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error &) {
+        value = parse_json_text(text, "--set " + path);
+    } catch (const input_error &) {
         value = text;
     }
     const nlohmann::json *s = &schema;
@@ -84,17 +116,32 @@ void apply_override(nlohmann::json &config, const nlohmann::json &schema,
             path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         std::string here = done.empty() ? key : done + "." + key;
         if (!s->is_object() || !s->contains(key)) {
+            // Name the whole key path, and suggest the nearest whole key: "no.such.key" is
+            // wrong as a whole, not just at "no".
             std::vector<std::string> keys;
-            if (s->is_object())
-                for (auto it = s->begin(); it != s->end(); ++it)
-                    keys.push_back(it.key());
-            std::string near = nearest(key, keys);
-            throw input_error("--set", here,
+            leaf_paths(schema, "", keys);
+            std::vector<std::string> near;
+            if (std::string n = nearest(path, keys); !n.empty()) {
+                near.push_back(n);
+            } else {
+                // A key given without its group ("channels"), or misspelt in its last part:
+                // every key whose last part is nearest to it.
+                auto last = [](const std::string &k) { return k.substr(k.rfind('.') + 1); };
+                std::vector<std::string> leaves;
+                for (const auto &k : keys)
+                    leaves.push_back(last(k));
+                const std::string leaf = nearest(last(path), leaves);
+                for (const auto &k : keys)
+                    if (!leaf.empty() && last(k) == leaf)
+                        near.push_back(k);
+            }
+            std::string hint;
+            for (std::size_t i = 0; i < near.size(); ++i)
+                hint += (i == 0 ? "" : i + 1 == near.size() ? "\" or \"" : "\", \"") + near[i];
+            throw input_error("--set", path,
                               "unknown key" +
-                                  (near.empty()
-                                       ? std::string()
-                                       : " (did you mean \"" +
-                                             (done.empty() ? near : done + "." + near) + "\"?)"));
+                                  (near.empty() ? std::string(" ('qcsim describe' lists every key)")
+                                                : " (did you mean \"" + hint + "\"?)"));
         }
         s = &(*s)[key];
         if (!c->is_object())

@@ -13,6 +13,7 @@
 //   };
 
 #include "sim/errors.h"
+#include "sim/output.h"
 
 #include <nlohmann/json.hpp>
 
@@ -51,9 +52,15 @@ template <class E> struct choice_table {
     }
 };
 
+/// Longest word nearest() suggests for, and most candidates it compares (README "Limits").
+constexpr std::size_t max_suggest_chars = 64;
+constexpr std::size_t max_suggest_candidates = 10000;
+
 /// Levenshtein distance; used to suggest the nearest valid key or choice.
 std::size_t edit_distance(const std::string &a, const std::string &b);
-/// The candidate nearest to `word`, or "" when none is reasonably close.
+/// The candidate nearest to `word`, or "" when none is reasonably close (at most a third of its
+/// characters differ), `word` is longer than max_suggest_chars, or it is beyond the first
+/// max_suggest_candidates candidates of a plausible length.
 std::string nearest(const std::string &word, const std::vector<std::string> &candidates);
 
 /// Reads a params struct from a JSON object, strictly. Keys missing from the JSON keep their
@@ -201,7 +208,7 @@ void json_reader::field(const char *key, T &value, const char *unit, const char 
         if (d < r.lo || d > r.hi || (std::is_unsigned_v<T> && d < 0) ||
             d > static_cast<double>(std::numeric_limits<T>::max()))
             fail(key, "expected an integer in [" + nlohmann::json(r.lo).dump() + ", " +
-                          nlohmann::json(r.hi).dump() + "] (" + unit + "), got " + v->dump());
+                          nlohmann::json(r.hi).dump() + "] (" + unit + "), got " + brief_json(*v));
         value = static_cast<T>(v->get<std::int64_t>());
     } else if constexpr (std::is_floating_point_v<T>) {
         if (!v->is_number())
@@ -209,7 +216,7 @@ void json_reader::field(const char *key, T &value, const char *unit, const char 
         double d = v->get<double>();
         if (d < r.lo || d > r.hi)
             fail(key, "expected a number in [" + nlohmann::json(r.lo).dump() + ", " +
-                          nlohmann::json(r.hi).dump() + "] (" + unit + "), got " + v->dump());
+                          nlohmann::json(r.hi).dump() + "] (" + unit + "), got " + brief_json(*v));
         value = static_cast<T>(d);
     } else {
         if (!v->is_string())

@@ -192,7 +192,7 @@ void check_choice(const generator &gen, const gen_param &p, const std::string &v
         return;
     std::string near = sim::nearest(v, p.choices);
     throw sim::input_error(file, gen.name + "." + p.name,
-                           "unknown value \"" + v +
+                           "unknown value \"" + sim::brief(v) +
                                "\", expected one of: " + join(p.choices, ", ") +
                                (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
 }
@@ -205,10 +205,10 @@ void check_value(const generator &gen, const gen_param &p, double v, const std::
     if (!std::isfinite(v) || (is_int && v != std::floor(v)))
         throw sim::input_error(file, gen.name + "." + p.name,
                                std::string(is_int ? "expected an integer" : "expected a number") +
-                                   " in " + range + ", got \"" + text + "\"");
+                                   " in " + range + ", got \"" + sim::brief(text) + "\"");
     if (v < p.min || v > p.max)
         throw sim::input_error(file, gen.name + "." + p.name,
-                               "expected a value in " + range + ", got " + text);
+                               "expected a value in " + range + ", got " + sim::brief(text));
 }
 
 /// Checks every value of a direct build_* call (or of a parsed spec again) against its
@@ -798,7 +798,8 @@ graph build_workload(const std::string &spec) {
         const auto eq = item.find('=');
         if (eq == std::string::npos || eq == 0)
             throw sim::input_error("--workload", name,
-                                   "expected name:key=value,key=value, got \"" + item + "\"");
+                                   "expected name:key=value,key=value, got \"" + sim::brief(item) +
+                                       "\"");
         const std::string key = item.substr(0, eq), text = item.substr(eq + 1);
         const std::string path = name + "." + key;
         const gen_param *param = nullptr;
@@ -832,7 +833,7 @@ graph build_workload(const std::string &spec) {
                                    std::string(param->type == gen_param::kind::integer
                                                    ? "expected an integer"
                                                    : "expected a number") +
-                                       ", got \"" + text + "\"");
+                                       ", got \"" + sim::brief(text) + "\"");
         check_value(gen, *param, v, "--workload", text);
         values[key] = v;
         if (comma == std::string::npos)

@@ -46,14 +46,35 @@ dtype parse_dtype(const std::string &name) {
     for (dtype t : {dtype::int8, dtype::int16, dtype::fp16, dtype::int32, dtype::fp32})
         if (name == dtype_name(t))
             return t;
-    throw std::invalid_argument("unknown dtype \"" + name +
+    throw std::invalid_argument("unknown dtype \"" + sim::brief(name) +
                                 "\", expected int8, int16, fp16, int32 or fp32");
 }
+
+namespace {
+
+constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+
+/// a·b, or INT64_MAX when it does not fit (or either is negative: never a valid size).
+std::int64_t sat_mul(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &r))
+        return int64_max;
+    return r;
+}
+
+std::int64_t sat_add(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    if (__builtin_add_overflow(a, b, &r))
+        return int64_max;
+    return r;
+}
+
+} // namespace
 
 std::int64_t tensor::elements() const {
     std::int64_t n = 1;
     for (auto d : shape)
-        n *= d;
+        n = sat_mul(n, d);
     return n;
 }
 
@@ -99,25 +120,26 @@ std::int64_t graph::op_macs(const op &o) const {
         const auto &x = tensors[o.inputs[0]];
         auto k = o.attr_ints("kernel", {1, 1});
         std::int64_t kh = k[0], kw = k.size() > 1 ? k[1] : k[0];
-        std::int64_t groups = o.attr_int("groups", 1);
-        return out_elems() * (x.shape[0] / groups) * kh * kw;
+        std::int64_t groups = std::max<std::int64_t>(1, o.attr_int("groups", 1));
+        return sat_mul(sat_mul(sat_mul(out_elems(), x.shape[0] / groups), kh), kw);
     }
     if (o.type == "fc") {
         const auto &x = tensors[o.inputs[0]];
-        return x.elements() * out_elems();
+        return sat_mul(x.elements(), out_elems());
     }
     if (o.type == "matmul") {
         const auto &a = tensors[o.inputs[0]];
         // out [M, heads·N] (or [.., M, N]), a [M, heads·K]: MACs = out elements · K.
-        return out_elems() * (a.shape.back() / std::max<std::int64_t>(1, o.attr_int("heads", 1)));
+        return sat_mul(out_elems(),
+                       a.shape.back() / std::max<std::int64_t>(1, o.attr_int("heads", 1)));
     }
     if (o.type == "linear") {
         // out [T, N], w [N, K/groups]: T·N·K/groups.
-        return out_elems() * tensors[o.inputs[1]].shape[1];
+        return sat_mul(out_elems(), tensors[o.inputs[1]].shape[1]);
     }
     if (o.type == "depthwise_conv1d" || o.type == "dynamic_conv1d") {
         // out [T_out, C]: k MACs per output element.
-        return out_elems() * o.attr_int("kernel", 1);
+        return sat_mul(out_elems(), o.attr_int("kernel", 1));
     }
     return 0;
 }
@@ -125,7 +147,7 @@ std::int64_t graph::op_macs(const op &o) const {
 std::int64_t graph::total_macs() const {
     std::int64_t n = 0;
     for (const auto &o : ops)
-        n += op_macs(o);
+        n = sat_add(n, op_macs(o));
     return n;
 }
 
@@ -133,10 +155,10 @@ std::int64_t graph::total_params() const {
     std::int64_t n = 0;
     for (const auto &t : tensors)
         if (t.constant)
-            n += t.elements();
+            n = sat_add(n, t.elements());
     for (const auto &o : ops)
         if (o.attr_int("batchnorm", 0) == 1 && !o.outputs.empty())
-            n += 2 * tensors[o.outputs[0]].shape[0];
+            n = sat_add(n, sat_mul(2, tensors[o.outputs[0]].shape[0]));
     return n;
 }
 
@@ -177,8 +199,8 @@ const shape_t &input_rank(const graph &g, const op &o, std::size_t i, std::size_
                           const char *layout) {
     const auto &t = input(g, o, i);
     if (t.shape.size() != rank)
-        fail(input_path(i),
-             std::string("expected ") + layout + ", got \"" + t.name + "\" " + shape_str(t.shape));
+        fail(input_path(i), std::string("expected ") + layout + ", got \"" + sim::brief(t.name) +
+                                "\" " + shape_str(t.shape));
     return t.shape;
 }
 
@@ -255,7 +277,7 @@ void check_activation(const op &o, const std::vector<std::string> &names) {
         for (std::size_t i = 0; i < names.size(); ++i)
             all += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
         std::string near = sim::nearest(*p, names);
-        fail("attrs.activation", "unknown activation \"" + *p + "\", expected " + all +
+        fail("attrs.activation", "unknown activation \"" + sim::brief(*p) + "\", expected " + all +
                                      (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
     }
 }
@@ -475,7 +497,7 @@ shape_t infer_reshape(const graph &g, const op &o) {
         if ((*p)[i] < 1)
             fail("attrs.shape[" + std::to_string(i) + "]",
                  "expected a positive integer, got " + std::to_string((*p)[i]));
-        n *= (*p)[i];
+        n = sat_mul(n, (*p)[i]);
     }
     if (n != input(g, o, 0).elements())
         fail("attrs.shape", shape_str(*p) + " has " + std::to_string(n) + " elements, the input " +
@@ -536,7 +558,7 @@ shape_t infer_unfold(const graph &g, const op &o) {
     const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [T,C]");
     const std::int64_t k = int_attr(o, "kernel", 0, 1, int_max, true);
     token_pad(o, k);
-    return {x[0], x[1] * k};
+    return {x[0], sat_mul(x[1], k)};
 }
 
 shape_t infer_dynamic_conv1d(const graph &g, const op &o) {
@@ -551,9 +573,9 @@ shape_t infer_dynamic_conv1d(const graph &g, const op &o) {
     if (c % heads)
         fail("attrs.heads", "heads " + std::to_string(heads) + " does not divide C = " +
                                 std::to_string(c) + " (columns of x / kernel)");
-    if (kern != shape_t{x[0], heads * k})
-        fail(input_path(1), "expected kernels [T,heads·k] = " + shape_str({x[0], heads * k}) +
-                                ", got " + shape_str(kern));
+    if (kern != shape_t{x[0], sat_mul(heads, k)})
+        fail(input_path(1), "expected kernels [T,heads·k] = " +
+                                shape_str({x[0], sat_mul(heads, k)}) + ", got " + shape_str(kern));
     return {x[0], c};
 }
 
@@ -579,12 +601,13 @@ shape_t infer_layernorm(const graph &g, const op &o) {
 shape_t infer_embedding(const graph &g, const op &o) {
     const tensor &ids = input(g, o, 0);
     if (ids.shape.size() != 1 || ids.type != dtype::int32)
-        fail(input_path(0), "expected ids of rank 1 [T] and dtype int32, got \"" + ids.name +
-                                "\" " + dtype_name(ids.type) + " " + shape_str(ids.shape));
+        fail(input_path(0), "expected ids of rank 1 [T] and dtype int32, got \"" +
+                                sim::brief(ids.name) + "\" " + dtype_name(ids.type) + " " +
+                                shape_str(ids.shape));
     const auto &table = input_rank(g, o, 1, 2, "table of rank 2 [V,E]");
     if (!input(g, o, 1).constant)
-        fail(input_path(1),
-             "expected a constant table, \"" + input(g, o, 1).name + "\" is not constant");
+        fail(input_path(1), "expected a constant table, \"" + sim::brief(input(g, o, 1).name) +
+                                "\" is not constant");
     if (int_attr(o, "sequential", 0, 0, 1) == 1 && ids.shape[0] > table[0])
         fail(input_path(1),
              "sequential = 1 reads rows 0..T-1 with T = " + std::to_string(ids.shape[0]) +
@@ -779,7 +802,7 @@ std::vector<std::int64_t> infer_output_shape(const graph &g, const op &o) {
     const op_rule *rule = find_op_rule(o.type);
     if (!rule) {
         std::string near = sim::nearest(o.type, op_type_names());
-        fail("type", "unknown operator type \"" + o.type + "\"" +
+        fail("type", "unknown operator type \"" + sim::brief(o.type) + "\"" +
                          (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
     }
     const int n = static_cast<int>(o.inputs.size());
@@ -815,6 +838,18 @@ std::vector<std::int64_t> infer_output_shape(const graph &g, const op &o) {
             fail("attrs." + key, ar->kind == attr_kind::integer    ? "expected an integer"
                                  : ar->kind == attr_kind::integers ? "expected a list of integers"
                                                                    : "expected a string");
+        // No attribute (a kernel, a pad, a count) exceeds the largest tensor, so the shape
+        // arithmetic of the rules cannot overflow.
+        auto bounded = [&](std::int64_t v, const std::string &where) {
+            if (v > max_tensor_elements || v < -max_tensor_elements)
+                fail(where, "expected a magnitude of at most 2^32 (the largest tensor), got " +
+                                std::to_string(v));
+        };
+        if (const auto *v = std::get_if<std::int64_t>(&value))
+            bounded(*v, "attrs." + key);
+        if (const auto *v = std::get_if<shape_t>(&value))
+            for (std::size_t i = 0; i < v->size(); ++i)
+                bounded((*v)[i], "attrs." + key + "[" + std::to_string(i) + "]");
     }
     return rule->infer(g, o);
 }
@@ -833,8 +868,8 @@ void validate(const graph &g, const std::string &file) {
         auto [it, fresh] = names.emplace(t.name, i);
         if (!fresh)
             throw sim::input_error(file, at + ".name",
-                                   "duplicate tensor name \"" + t.name + "\" (first at " +
-                                       idx("tensors", it->second) + ")");
+                                   "duplicate tensor name \"" + sim::brief(t.name) +
+                                       "\" (first at " + idx("tensors", it->second) + ")");
         if (t.shape.empty())
             throw sim::input_error(file, at + ".shape", "expected at least one dimension");
         for (std::size_t d = 0; d < t.shape.size(); ++d)
@@ -842,6 +877,16 @@ void validate(const graph &g, const std::string &file) {
                 throw sim::input_error(file, at + ".shape[" + std::to_string(d) + "]",
                                        "expected a positive dimension, got " +
                                            std::to_string(t.shape[d]));
+        const std::int64_t n = t.elements();
+        if (n > max_tensor_elements)
+            throw sim::input_error(
+                file, at + ".shape",
+                "tensor \"" + sim::brief(t.name) + "\" " + sim::brief(shape_str(t.shape)) +
+                    " has " +
+                    (n == int64_max ? std::string("2^63 - 1 or more") : std::to_string(n)) +
+                    " elements, more than the limit of 2^32 = " +
+                    std::to_string(max_tensor_elements) +
+                    " per tensor (docs/workloads.md \"Limits\")");
     }
     // producer[t]: -2 network input, -1 not (yet) produced, else the producing op.
     std::vector<int> producer(nt, -1);
@@ -851,11 +896,12 @@ void validate(const graph &g, const std::string &file) {
             throw sim::input_error(file, idx("inputs", k), "no such tensor");
         if (g.tensors[t].constant)
             throw sim::input_error(file, idx("inputs", k),
-                                   "tensor \"" + g.tensors[t].name +
+                                   "tensor \"" + sim::brief(g.tensors[t].name) +
                                        "\" is constant, a network input must not be");
         if (producer[t] == -2)
             throw sim::input_error(file, idx("inputs", k),
-                                   "tensor \"" + g.tensors[t].name + "\" is listed twice");
+                                   "tensor \"" + sim::brief(g.tensors[t].name) +
+                                       "\" is listed twice");
         producer[t] = -2;
     }
     std::unordered_map<std::string, int> op_names;
@@ -867,15 +913,15 @@ void validate(const graph &g, const std::string &file) {
         auto [it, fresh] = op_names.emplace(o.name, static_cast<int>(i));
         if (!fresh)
             throw sim::input_error(file, at + ".name",
-                                   "duplicate operator name \"" + o.name + "\" (first at " +
-                                       idx("ops", it->second) + ")");
+                                   "duplicate operator name \"" + sim::brief(o.name) +
+                                       "\" (first at " + idx("ops", it->second) + ")");
         for (std::size_t j = 0; j < o.inputs.size(); ++j) {
             int t = o.inputs[j];
             if (t < 0 || t >= nt)
                 throw sim::input_error(file, at + "." + idx("inputs", j), "no such tensor");
             if (!g.tensors[t].constant && producer[t] == -1)
                 throw sim::input_error(file, at + "." + idx("inputs", j),
-                                       "tensor \"" + g.tensors[t].name +
+                                       "tensor \"" + sim::brief(g.tensors[t].name) +
                                            "\" is used before it is produced (operators must be "
                                            "in topological order)");
         }
@@ -890,30 +936,56 @@ void validate(const graph &g, const std::string &file) {
         const auto &ot = g.tensors[out];
         if (ot.constant)
             throw sim::input_error(file, out_at,
-                                   "tensor \"" + ot.name + "\" is constant and cannot be produced");
+                                   "tensor \"" + sim::brief(ot.name) +
+                                       "\" is constant and cannot be produced");
         if (producer[out] == -2)
             throw sim::input_error(file, out_at,
-                                   "tensor \"" + ot.name +
+                                   "tensor \"" + sim::brief(ot.name) +
                                        "\" is a network input and cannot be produced");
         if (producer[out] >= 0)
             throw sim::input_error(file, out_at,
-                                   "tensor \"" + ot.name + "\" is produced twice (first by " +
+                                   "tensor \"" + sim::brief(ot.name) +
+                                       "\" is produced twice (first by " +
                                        idx("ops", producer[out]) + ")");
         shape_t want;
         try {
             want = infer_output_shape(g, o);
         } catch (const op_error &e) {
             throw sim::input_error(file, at + "." + e.where,
-                                   o.type + " \"" + o.name + "\": " + e.what());
+                                   sim::brief(o.type) + " \"" + sim::brief(o.name) +
+                                       "\": " + e.what());
         }
         if (ot.shape != want)
-            throw sim::input_error(file, out_at,
-                                   o.type + " \"" + o.name + "\": output \"" + ot.name +
-                                       "\" has shape " + shape_str(ot.shape) +
-                                       ", which does not agree with the inputs: expected " +
-                                       shape_str(want));
+            throw sim::input_error(
+                file, out_at,
+                sim::brief(o.type) + " \"" + sim::brief(o.name) + "\": output \"" +
+                    sim::brief(ot.name) + "\" has shape " + shape_str(ot.shape) +
+                    ", which does not agree with the inputs: expected " + shape_str(want));
         producer[out] = static_cast<int>(i);
+        const std::int64_t macs = g.op_macs(o);
+        if (macs > max_op_macs)
+            throw sim::input_error(
+                file, at,
+                sim::brief(o.type) + " \"" + sim::brief(o.name) + "\" has " +
+                    (macs == int64_max ? std::string("2^63 - 1 or more") : std::to_string(macs)) +
+                    " MACs, more than the limit of 2^40 = " + std::to_string(max_op_macs) +
+                    " per operator (docs/workloads.md \"Limits\")");
     }
+    if (const std::int64_t macs = g.total_macs(); macs > max_graph_macs)
+        throw sim::input_error(
+            file, "ops",
+            "the operators have " + std::to_string(macs) +
+                " MACs together, more than the limit of 2^42 = " + std::to_string(max_graph_macs) +
+                " per workload (docs/workloads.md \"Limits\")");
+    std::int64_t elements = 0;
+    for (const auto &t : g.tensors)
+        elements = sat_add(elements, t.elements());
+    if (elements > max_graph_elements)
+        throw sim::input_error(file, "tensors",
+                               "the tensors have " + std::to_string(elements) +
+                                   " elements together, more than the limit of 2^36 = " +
+                                   std::to_string(max_graph_elements) +
+                                   " per workload (docs/workloads.md \"Limits\")");
     std::vector<bool> listed(nt, false);
     for (std::size_t k = 0; k < g.outputs.size(); ++k) {
         int t = g.outputs[k];
@@ -921,11 +993,12 @@ void validate(const graph &g, const std::string &file) {
             throw sim::input_error(file, idx("outputs", k), "no such tensor");
         if (producer[t] == -1)
             throw sim::input_error(file, idx("outputs", k),
-                                   "tensor \"" + g.tensors[t].name +
+                                   "tensor \"" + sim::brief(g.tensors[t].name) +
                                        "\" is neither a network input nor produced by an operator");
         if (listed[t])
             throw sim::input_error(file, idx("outputs", k),
-                                   "tensor \"" + g.tensors[t].name + "\" is listed twice");
+                                   "tensor \"" + sim::brief(g.tensors[t].name) +
+                                       "\" is listed twice");
         listed[t] = true;
     }
 }

@@ -14,6 +14,18 @@ namespace workloads {
 
 enum class dtype : std::uint8_t { int8, int16, fp16, int32, fp32 };
 
+// Size limits of a graph (docs/workloads.md "Limits"), checked by validate() with overflow-safe
+// arithmetic, so that no shape can overflow 64 bits or make a run take hours: the largest
+// operator allowed (a 2^40-MAC linear) simulates in about 30 s, a relu over 2^32 elements in 7 s.
+/// Elements of one tensor (also bounds every dimension and every integer attribute).
+constexpr std::int64_t max_tensor_elements = std::int64_t(1) << 32;
+/// Multiply-accumulates of one operator.
+constexpr std::int64_t max_op_macs = std::int64_t(1) << 40;
+/// Multiply-accumulates of the whole graph.
+constexpr std::int64_t max_graph_macs = std::int64_t(1) << 42;
+/// Elements of all tensors of the graph together.
+constexpr std::int64_t max_graph_elements = std::int64_t(1) << 36;
+
 /// Bytes per element of a dtype.
 int dtype_bytes(dtype t);
 /// "int8", "int16", ...; parse_dtype throws std::invalid_argument on an unknown name.
@@ -26,6 +38,7 @@ struct tensor {
     dtype type = dtype::int8;
     bool constant = false; ///< weights/biases: live in DRAM, never produced by an operator
 
+    /// Product of the dimensions; INT64_MAX when it does not fit 64 bits.
     std::int64_t elements() const;
     std::int64_t bytes() const { return elements() * dtype_bytes(type); }
 };
@@ -71,9 +84,10 @@ struct graph {
     int add_tensor(tensor t); ///< returns its index
     /// Multiply-accumulates of one operator (conv: Hout·Wout·Cout·(Cin/groups)·kh·kw; fc: in·out;
     /// matmul: M·K·N·heads; linear: T·N·K/groups; depthwise_conv1d, dynamic_conv1d: T_out·C·k;
-    /// everything else 0).
+    /// everything else 0). INT64_MAX when the product does not fit 64 bits.
     std::int64_t op_macs(const op &o) const;
-    std::int64_t total_macs() const;
+    std::int64_t total_macs() const; ///< INT64_MAX when the sum does not fit
+
     /// Trainable parameters: elements of all constant tensors, plus 2·Cout for every operator
     /// with attribute batchnorm=1 (a BatchNorm folded into it at inference: its gamma and beta
     /// are counted as the published figures count them, but are not separate tensors).
@@ -133,7 +147,9 @@ std::string shape_str(const std::vector<std::int64_t> &shape);
 /// inputs non-constant, every non-constant tensor produced once before it is used, every
 /// operator against its rule and its declared output shape against the inferred one.
 /// Throws sim::input_error(file, path, ...) with a trace path ("ops[3].attrs.stride",
-/// "tensors[5].shape[1]") so the same check serves traces and generated graphs.
+/// "tensors[5].shape[1]") so the same check serves traces and generated graphs. Also checks the
+/// size limits above: a tensor's elements (at "tensors[i].shape"), an integer attribute (at
+/// "ops[i].attrs.key"), an operator's MACs (at "ops[i]"), and the graph's MACs and elements.
 void validate(const graph &g, const std::string &file);
 
 } // namespace workloads

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <unordered_map>
 
@@ -55,21 +56,25 @@ std::string sub(const std::string &path, const char *key) {
 
 std::string get_string(const json &v, const std::string &file, const std::string &path) {
     if (!v.is_string())
-        throw sim::input_error(file, path, "expected a string, got " + v.dump());
+        throw sim::input_error(file, path, "expected a string, got " + sim::brief_json(v));
     return v.get<std::string>();
 }
 
 const json &get_array(const json &v, const std::string &file, const std::string &path,
                       const char *of) {
     if (!v.is_array())
-        throw sim::input_error(file, path,
-                               std::string("expected an array of ") + of + ", got " + v.dump());
+        throw sim::input_error(
+            file, path, std::string("expected an array of ") + of + ", got " + sim::brief_json(v));
     return v;
 }
 
 std::int64_t get_int(const json &v, const std::string &file, const std::string &path) {
     if (!v.is_number_integer())
-        throw sim::input_error(file, path, "expected an integer, got " + v.dump());
+        throw sim::input_error(file, path, "expected an integer, got " + sim::brief_json(v));
+    if (v.is_number_unsigned() &&
+        v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+        throw sim::input_error(file, path,
+                               "expected an integer below 2^63, got " + sim::brief_json(v));
     return v.get<std::int64_t>();
 }
 
@@ -89,7 +94,7 @@ std::vector<int> get_refs(const json &v, const std::unordered_map<std::string, i
             std::sort(all.begin(), all.end());
             std::string near = sim::nearest(name, all);
             throw sim::input_error(file, p,
-                                   "unknown tensor \"" + name + "\"" +
+                                   "unknown tensor \"" + sim::brief(name) + "\"" +
                                        (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
         }
         refs.push_back(it->second);
@@ -128,8 +133,9 @@ graph parse_trace(const json &j, const std::string &file) {
 
     const json &schema = need(j, "schema", file, "", "\"qcsim.trace/1\"");
     if (!schema.is_string() || schema.get<std::string>() != trace_schema)
-        throw sim::input_error(
-            file, "schema", std::string("expected \"") + trace_schema + "\", got " + schema.dump());
+        throw sim::input_error(file, "schema",
+                               std::string("expected \"") + trace_schema + "\", got " +
+                                   sim::brief_json(schema));
 
     graph g;
     g.name = get_string(need(j, "name", file, "", "a string"), file, "name");
@@ -172,14 +178,14 @@ graph parse_trace(const json &j, const std::string &file) {
         if (auto it = tj.find("constant"); it != tj.end()) {
             if (!it->is_boolean())
                 throw sim::input_error(file, sub(p, "constant"),
-                                       "expected true or false, got " + it->dump());
+                                       "expected true or false, got " + sim::brief_json(*it));
             t.constant = it->get<bool>();
         }
         auto [it, fresh] = names.emplace(t.name, static_cast<int>(i));
         if (!fresh)
             throw sim::input_error(file, sub(p, "name"),
-                                   "duplicate tensor name \"" + t.name + "\" (first at " +
-                                       at("tensors", it->second) + ")");
+                                   "duplicate tensor name \"" + sim::brief(t.name) +
+                                       "\" (first at " + at("tensors", it->second) + ")");
         g.tensors.push_back(std::move(t));
     }
 
@@ -198,7 +204,7 @@ graph parse_trace(const json &j, const std::string &file) {
         if (!rule) {
             std::string near = sim::nearest(o.type, op_type_names());
             throw sim::input_error(file, sub(p, "type"),
-                                   "unknown operator type \"" + o.type + "\"" +
+                                   "unknown operator type \"" + sim::brief(o.type) + "\"" +
                                        (near.empty() ? ", expected one of: " + join(op_type_names())
                                                      : " (did you mean \"" + near + "\"?)"));
         }
@@ -222,7 +228,7 @@ graph parse_trace(const json &j, const std::string &file) {
                     std::string near = sim::nearest(a.key(), known);
                     throw sim::input_error(
                         file, ap + "." + a.key(),
-                        "unknown attribute for " + o.type +
+                        "unknown attribute for " + sim::brief(o.type) +
                             (near.empty() ? (known.empty() ? " (it takes none)"
                                                            : ", expected one of: " + join(known))
                                           : " (did you mean \"" + near + "\"?)"));

@@ -13,10 +13,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -245,6 +247,27 @@ TEST_CASE("check: a corrupt golden is bad input that names the file and the JSON
         spit(g, good.substr(0, good.size() / 2));
         check_bad_input(d, {golden_name, "malformed JSON", "line"});
     }
+    SECTION("80,000 levels of nesting") {
+        j["ops"][3]["cycles"] = "DEEP";
+        std::string text = j.dump(1);
+        text.replace(text.find("\"DEEP\""), 6, std::string(80000, '[') + std::string(80000, ']'));
+        spit(g, text);
+        check_bad_input(d, {golden_name, "nested deeper than 64 levels"});
+    }
+    SECTION("a number beyond a double") {
+        std::string text = j.dump(1);
+        const auto at = text.find("\"energy_uj\": ") + 13;
+        text.replace(at, text.find_first_of(",}", at) - at, "1e400");
+        spit(g, text);
+        check_bad_input(d, {golden_name, "1e400", "beyond the range", "line"});
+    }
+    SECTION("a key given twice") {
+        std::string text = good;
+        const auto at = text.find("\"totals\": {") + 11;
+        text.insert(at, "\"cycles\": 1, ");
+        spit(g, text);
+        check_bad_input(d, {golden_name, "totals.cycles", "duplicate key"});
+    }
     SECTION("a missing field") {
         j["totals"].erase("cycles");
         spit(g, j.dump(1));
@@ -275,14 +298,39 @@ TEST_CASE("check: a missing or a stray golden file is bad input, not a pass",
         check_bad_input(d, {golden_name, "missing golden", "--update"});
     }
     SECTION("a golden for a pair the manifest does not list") {
-        fs::copy_file(d / golden_name, d / "questcore-ref/mobilenetv2.json");
-        check_bad_input(d, {"mobilenetv2.json", "not in", "manifest"});
-        // --update removes it.
+        // What a pair dropped from the manifest leaves: the golden of questcore-ref/mobilenetv2
+        // at that pair's own file name.
+        json stale = json::parse(slurp(d / golden_name));
+        stale["workload"]["spec"] = "mobilenetv2";
+        spit(d / "questcore-ref/mobilenetv2.json", stale.dump(1));
+        check_bad_input(d, {"mobilenetv2.json", "not in", "manifest", "--update' deletes it"});
+        // --update removes it, and says so.
         auto u = qcsim("check --update --golden " + q(d));
         CHECK(u.status == 0);
         CHECK(u.out.find("removed") != std::string::npos);
+        CHECK(u.out.find("questcore-ref/mobilenetv2.json") != std::string::npos);
         CHECK(!fs::exists(d / "questcore-ref/mobilenetv2.json"));
         CHECK(qcsim("check --golden " + q(d)).status == 0);
+    }
+    SECTION("a golden stored under another pair's name is never deleted") {
+        // A copy of the recorded golden under a name that is not its pair's: --update cannot
+        // prove it wrote that file, so it keeps it and says why; check still refuses it.
+        fs::copy_file(d / golden_name, d / "questcore-ref/copy.json");
+        check_bad_input(d, {"copy.json", "not in", "manifest", "by hand"});
+        auto u = qcsim("check --update --golden " + q(d));
+        INFO(u.out << u.err);
+        CHECK(u.status == 0);
+        CHECK(u.out.find("kept questcore-ref/copy.json") != std::string::npos);
+        CHECK(slurp(d / "questcore-ref/copy.json") == slurp(d / golden_name));
+    }
+    SECTION("a manifest nested 80,000 levels deep, or with a duplicate key") {
+        spit(d / "manifest.json",
+             "{\"schema\": " + std::string(80000, '[') + std::string(80000, ']') + "}");
+        check_bad_input(d, {"manifest.json", "nested deeper than 64 levels"});
+        spit(d / "manifest.json",
+             R"({"schema": "qcsim.golden-manifest/1", "chips": ["chip.json"],
+                 "workloads": ["mobilenetv2"], "workloads": ["mobilenext"]})");
+        check_bad_input(d, {"manifest.json", "workloads", "duplicate key"});
     }
     SECTION("no manifest") {
         fs::remove(d / "manifest.json");
@@ -300,6 +348,244 @@ TEST_CASE("check: bad options and a chip the child rejects exit 2", "[check][bad
     set_chip_key(d, "scratchpad", "banks", 1);
     set_chip_key(d, "scratchpad", "bank_bytes", 1024);
     check_bad_input(d, {"questcore-ref/", "fits"});
+}
+
+namespace {
+
+/// Every regular file below `dir` (relative path -> content).
+std::map<std::string, std::string> snapshot(const fs::path &dir) {
+    std::map<std::string, std::string> files;
+    for (const auto &f : fs::recursive_directory_iterator(dir))
+        if (f.is_regular_file())
+            files[fs::relative(f.path(), dir).string()] = slurp(f.path());
+    return files;
+}
+
+/// A golden directory like recorded_golden_dir's with a chip config named `chip_name`.
+fs::path named_chip_dir(const std::string &dirname, const std::string &chip_name) {
+    fs::path d = scratch_dir() / dirname;
+    fs::remove_all(d);
+    fs::create_directories(d / "golden");
+    json chip = json::parse(slurp(fs::path(QCSIM_SOURCE_DIR) / "configs/questcore.json"));
+    chip["name"] = chip_name;
+    spit(d / "golden/chip.json", chip.dump(2));
+    spit(d / "golden/manifest.json", json({{"schema", "qcsim.golden-manifest/1"},
+                                           {"chips", {"chip.json"}},
+                                           {"workloads", {small_workload}}})
+                                         .dump(2));
+    return d;
+}
+
+} // namespace
+
+TEST_CASE("check --update deletes only goldens it wrote: a listed trace and other JSON files "
+          "survive",
+          "[check][update]") {
+    fs::path d = recorded_golden_dir("keep");
+    // A trace the manifest lists, kept in a folder of its own; a trace it does not list, a note
+    // and a JSON file of another schema: none is a golden, so none may go.
+    fs::create_directories(d / "traces");
+    fs::create_directories(d / "notes");
+    REQUIRE(
+        qcsim("trace --workload mobilenext:width=0.5,resolution=64 -o " + q(d / "traces/tiny.json"))
+            .status == 0);
+    fs::copy_file(d / "traces/tiny.json", d / "questcore-ref/old-trace.json");
+    spit(d / "notes/keep.json", R"({"note": "not a golden"})");
+    spit(d / "questcore-ref/settings.json", R"({"schema": "something.else/1"})");
+    json m = json::parse(slurp(d / "manifest.json"));
+    m["workloads"].push_back("traces/tiny.json");
+    spit(d / "manifest.json", m.dump(2));
+    const auto before = snapshot(d);
+
+    auto u = qcsim("check --update --golden " + q(d));
+    INFO(u.out << u.err);
+    REQUIRE(u.status == 0);
+    CHECK(u.out.find("0 removed") != std::string::npos);
+    const auto after = snapshot(d);
+    for (const auto &[f, text] : before) {
+        INFO(f);
+        REQUIRE(after.count(f));
+        CHECK(after.at(f) == text);
+    }
+    // The trace pair got its golden, named after the trace file's stem; nothing else changed,
+    // and the plain check passes with the other files in place.
+    CHECK(after.count("questcore-ref/tiny.json"));
+    CHECK(after.size() == before.size() + 1);
+    auto c = qcsim("check --golden " + q(d));
+    INFO(c.out << c.err);
+    CHECK(c.status == 0);
+
+    // A listed trace in the chip's folder has the name of its own golden there: bad input,
+    // before anything is run or written.
+    fs::copy_file(d / "traces/tiny.json", d / "questcore-ref/tiny-trace.json");
+    m["workloads"].push_back("questcore-ref/tiny-trace.json");
+    spit(d / "manifest.json", m.dump(2));
+    const auto listed = snapshot(d);
+    auto clash = qcsim("check --update --golden " + q(d));
+    INFO(clash.out << clash.err);
+    CHECK(clash.status == 2);
+    CHECK(clash.err.find("workloads[2]") != std::string::npos);
+    CHECK(clash.err.find("would be stored at questcore-ref/tiny-trace.json") != std::string::npos);
+    CHECK(snapshot(d) == listed);
+}
+
+TEST_CASE("check --update overwrites a damaged golden but no other file at a golden's path",
+          "[check][update]") {
+    fs::path d = recorded_golden_dir("overwrite");
+    const std::string good = slurp(d / golden_name);
+    // A golden cut in half (a bad merge): replaced.
+    spit(d / golden_name, good.substr(0, good.size() / 2));
+    auto u = qcsim("check --update --golden " + q(d));
+    INFO(u.out << u.err);
+    CHECK(u.status == 0);
+    CHECK(u.out.find("replaced an unreadable golden") != std::string::npos);
+    CHECK(slurp(d / golden_name) == good);
+    // Someone's notes at that path: not a golden, left alone, exit 2.
+    spit(d / golden_name, R"({"note": "mine"})");
+    auto n = qcsim("check --update --golden " + q(d));
+    CHECK(n.status == 2);
+    CHECK(n.err.find("not a golden") != std::string::npos);
+    CHECK(slurp(d / golden_name) == R"({"note": "mine"})");
+}
+
+TEST_CASE("check --update --only writes the selected pairs and deletes nothing",
+          "[check][update]") {
+    fs::path d = recorded_golden_dir("only");
+    json m = json::parse(slurp(d / "manifest.json"));
+    m["workloads"].push_back("mobilenext:width=0.5,resolution=64");
+    spit(d / "manifest.json", m.dump(2));
+    REQUIRE(qcsim("check --update --golden " + q(d)).status == 0);
+    const std::string other = "questcore-ref/mobilenext_width=0.5_resolution=64.json";
+    // A stale golden that --update would delete without --only; the pattern below names it.
+    json stale = json::parse(slurp(d / golden_name));
+    stale["workload"]["spec"] = "mobilenext:width=0.5,resolution=128";
+    const std::string stale_name = "questcore-ref/mobilenext_width=0.5_resolution=128.json";
+    spit(d / stale_name, stale.dump(1));
+    set_chip_key(d, "vector_unit", "lanes", 32); // moves both pairs
+    const auto before = snapshot(d);
+
+    auto u = qcsim("check --update --golden " + q(d) + " --only '*/*resolution=96*'");
+    INFO(u.out << u.err);
+    REQUIRE(u.status == 0);
+    const auto after = snapshot(d);
+    CHECK(after.at(golden_name) != before.at(golden_name)); // the selected pair: rewritten
+    CHECK(after.at(other) == before.at(other));             // the other pair: untouched
+    REQUIRE(after.count(stale_name));                       // nothing deleted
+    CHECK(after.size() == before.size());
+    CHECK(u.out.find("left alone because of --only") != std::string::npos);
+    // Without --only the stale golden goes.
+    REQUIRE(qcsim("check --update --golden " + q(d)).status == 0);
+    CHECK(!fs::exists(d / stale_name));
+}
+
+TEST_CASE("check --update: a chip name cannot make it write outside --golden", "[check][update]") {
+    SECTION("a relative path") {
+        fs::path d = named_chip_dir("escape-rel", "../../escaped");
+        auto u = qcsim("check --update --golden " + q(d / "golden"));
+        INFO(u.out << u.err);
+        CHECK(u.status == 0);
+        // '/' becomes '_' and so does a leading '.': one folder inside the golden directory.
+        CHECK(fs::exists(d / "golden/_._.._escaped" / "mobilenext_width=0.5_resolution=96.json"));
+        CHECK(!fs::exists(d / "escaped"));
+        CHECK(!fs::exists(d.parent_path() / "escaped"));
+        CHECK(qcsim("check --golden " + q(d / "golden")).status == 0);
+    }
+    SECTION("an absolute path") {
+        const fs::path target = scratch_dir() / "absolute-escape";
+        fs::remove_all(target);
+        fs::path d = named_chip_dir("escape-abs", target.string());
+        auto u = qcsim("check --update --golden " + q(d / "golden"));
+        INFO(u.out << u.err);
+        CHECK(u.status == 0);
+        CHECK(!fs::exists(target));
+        std::string slug = target.string();
+        for (auto &c : slug)
+            if (c == '/')
+                c = '_';
+        CHECK(fs::exists(d / "golden" / slug / "mobilenext_width=0.5_resolution=96.json"));
+    }
+    SECTION("\"..\" alone") {
+        fs::path d = named_chip_dir("escape-dots", "..");
+        auto u = qcsim("check --update --golden " + q(d / "golden"));
+        CHECK(u.status == 0);
+        CHECK(fs::exists(d / "golden/_./mobilenext_width=0.5_resolution=96.json"));
+    }
+    SECTION("an empty name") {
+        fs::path d = named_chip_dir("escape-empty", "");
+        const auto before = snapshot(d);
+        auto u = qcsim("check --update --golden " + q(d / "golden"));
+        INFO(u.out << u.err);
+        CHECK(u.status == 2);
+        CHECK(u.err.find("chip.json: name: expected a non-empty chip name") != std::string::npos);
+        CHECK(snapshot(d) == before);
+    }
+}
+
+TEST_CASE("check --update killed at any step: the next run restores the previous goldens",
+          "[check][update]") {
+    fs::path d = recorded_golden_dir("killed");
+    // One pair that changes (fewer vector lanes) and one stale golden to delete: the update
+    // stages one file (step 1), writes its plan (2), moves the old golden aside (3), moves the
+    // new one in (4) and moves the stale one aside (5).
+    json stale = json::parse(slurp(d / golden_name));
+    stale["workload"]["spec"] = "mobilenetv2";
+    spit(d / "questcore-ref/mobilenetv2.json", stale.dump(1));
+    set_chip_key(d, "vector_unit", "lanes", 32);
+    const auto before = snapshot(d);
+    for (int step = 1; step <= 5; ++step) {
+        INFO("killed at step " << step);
+        ::setenv("QCSIM_TEST_KILL_UPDATE_AT", std::to_string(step).c_str(), 1);
+        auto k = qcsim("check --update --golden " + q(d));
+        ::unsetenv("QCSIM_TEST_KILL_UPDATE_AT");
+        // Killed by SIGKILL (the shell may report it as 128 + 9).
+        REQUIRE((k.status == -1 || k.status == 128 + SIGKILL));
+        REQUIRE(fs::exists(d / ".qcsim-update-staging"));
+        // The next run finds the staging folder, says what it does, and rolls back, so that
+        // every file is as it was before the killed update (then this check stops at the stale
+        // golden, bad input for a check without --update).
+        auto c = qcsim("check --golden " + q(d));
+        INFO(c.out << c.err);
+        CHECK(c.status == 2);
+        CHECK(c.err.find(".qcsim-update-staging") != std::string::npos);
+        CHECK(c.err.find(step == 1 ? "had not changed any file yet" : "rolled back") !=
+              std::string::npos);
+        CHECK(c.err.find("mobilenetv2.json") != std::string::npos);
+        CHECK(!fs::exists(d / ".qcsim-update-staging"));
+        CHECK(snapshot(d) == before);
+    }
+    // Uninterrupted, the same update completes.
+    auto u = qcsim("check --update --golden " + q(d));
+    CHECK(u.status == 0);
+    CHECK(!fs::exists(d / "questcore-ref/mobilenetv2.json"));
+    CHECK(qcsim("check --golden " + q(d)).status == 0);
+}
+
+TEST_CASE("check --update with an unwritable --json path changes nothing", "[check][update]") {
+    fs::path d = recorded_golden_dir("report-path");
+    set_chip_key(d, "vector_unit", "lanes", 32);
+    const auto before = snapshot(d);
+    for (const std::string &bad : std::vector<std::string>{"no/dir/x.json", d.string()}) {
+        INFO(bad);
+        auto u = qcsim("check --update --golden " + q(d) + " --json " + q(bad));
+        CHECK(u.status == 2);
+        CHECK(u.err.find("--json") != std::string::npos);
+        CHECK(snapshot(d) == before);
+    }
+    auto md = qcsim("check --update --golden " + q(d) + " --markdown no/dir/x.md");
+    CHECK(md.status == 2);
+    CHECK(md.err.find("no/dir") != std::string::npos);
+    CHECK(snapshot(d) == before);
+}
+
+TEST_CASE("check --jobs accepts 1 to 256 child processes", "[check][bad-input]") {
+    fs::path d = recorded_golden_dir("jobs");
+    for (const char *bad : {"-1", "0", "257", "4294967295", "2.5", "x"}) {
+        INFO(bad);
+        check_bad_input(d, {"--jobs", "1 to 256"}, std::string("--jobs ") + bad);
+    }
+    check_bad_input(d, {"--top"}, "--top -1");
+    CHECK(qcsim("check --golden " + q(d) + " --jobs 1").status == 0);
+    CHECK(qcsim("check --golden " + q(d) + " --jobs 256").status == 0);
 }
 
 TEST_CASE("check: the repository's golden set matches this build (the CI regression)",

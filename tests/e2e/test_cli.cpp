@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -218,9 +219,193 @@ TEST_CASE("bad input: a trace whose shapes do not agree", "[e2e][bad-input]") {
     check_bad_input("run --workload \"" + p.string() + "\"", {"badshape.json", "ops[0]"});
 }
 
+// ---- Inputs that used to crash, hang or exhaust memory (tests/data/bad, or generated) ----
+
+namespace {
+
+std::string bad(const std::string &name) {
+    return "\"" + (fs::path(QCSIM_SOURCE_DIR) / "tests/data/bad" / name).string() + "\"";
+}
+
+/// A trace of `n` small tensors t0..t{n-1} and one relu reading `input` (a tensor name).
+std::string trace_reading(int n, const std::string &input) {
+    json t = {{"schema", "qcsim.trace/1"}, {"name", "many"}};
+    json tensors = json::array();
+    for (int i = 0; i < n; ++i)
+        tensors.push_back({{"name", "t" + std::to_string(i)}, {"shape", {4}}});
+    tensors.push_back({{"name", "y"}, {"shape", {4}}});
+    t["tensors"] = tensors;
+    t["ops"] =
+        json::array({{{"name", "r"}, {"type", "relu"}, {"inputs", {input}}, {"outputs", {"y"}}}});
+    t["inputs"] = {"t0"};
+    t["outputs"] = {"y"};
+    return t.dump();
+}
+
+} // namespace
+
+TEST_CASE("bad input: 80,000 levels of nesting in a chip config or a trace exit 2",
+          "[e2e][bad-input][limits]") {
+    const std::string deep = std::string(80000, '[') + std::string(80000, ']');
+    fs::path chip = write_temp("deep-chip.json", "{\"dram\": " + deep + "}");
+    // The object is level 1, so the 64th '[' (after the 9 characters of {"dram": ) is too deep.
+    check_bad_input("run --chip \"" + chip.string() + "\"",
+                    {"deep-chip.json", "nested deeper than 64 levels", "line 1, column 73"});
+    fs::path trace =
+        write_temp("deep-trace.json", "{\"schema\": \"qcsim.trace/1\", \"name\": " + deep + "}");
+    check_bad_input("run --workload \"" + trace.string() + "\"",
+                    {"deep-trace.json", "nested deeper than 64 levels"});
+    // A value nested just within the limit but of the wrong type is quoted briefly.
+    const std::string ok_depth = std::string(60, '[') + std::string(60, ']');
+    fs::path wrong = write_temp("wrong-type.json", "{\"dram\": {\"channels\": " + ok_depth + "}}");
+    check_bad_input("run --chip \"" + wrong.string() + "\"", {"dram.channels", "expected"});
+}
+
+TEST_CASE("bad input: a number beyond a double exits 2 with its position, not 3",
+          "[e2e][bad-input][limits]") {
+    check_bad_input("run --chip " + bad("chip-number-overflow.json"),
+                    {"chip-number-overflow.json", "1e400", "line 3, column 16"});
+    check_bad_input("run --workload " + bad("trace-number-overflow.json"),
+                    {"trace-number-overflow.json", "1e400", "line 5, column 36"});
+    check_bad_input("run --set clock_mhz=1e400", {"--set", "clock_mhz", "1e400"});
+}
+
+TEST_CASE("bad input: a key given twice is refused, naming it", "[e2e][bad-input][limits]") {
+    check_bad_input("run --chip " + bad("chip-duplicate-key.json"),
+                    {"chip-duplicate-key.json: cores: duplicate key \"cores\"", "2nd", "3rd"});
+    check_bad_input("run --workload " + bad("trace-duplicate-shape.json"),
+                    {"trace-duplicate-shape.json: tensors[1].shape: duplicate key \"shape\""});
+}
+
+TEST_CASE("bad input: tensors and operators beyond the size limits exit 2 at once",
+          "[e2e][bad-input][limits]") {
+    const auto t0 = std::chrono::steady_clock::now();
+    // 10^12 elements > 2^32; [2^32, 2^32, 4] and [2^63 - 1] overflow or reach 64 bits.
+    check_bad_input("run --workload " + bad("trace-huge-tensor.json"),
+                    {"tensors[0].shape", "1000000000000 elements", "2^32"});
+    check_bad_input("run --workload " + bad("trace-overflow-shape.json"),
+                    {"tensors[0].shape", "2^63 - 1 or more elements"});
+    check_bad_input("run --workload " + bad("trace-max-dimension.json"),
+                    {"tensors[0].shape", "2^63 - 1 or more elements"});
+    // A linear of 16384 x 16384 x 8192 = 2^41 MACs, every tensor within 2^32 elements.
+    check_bad_input("run --workload " + bad("trace-op-macs.json"),
+                    {"ops[0]", "2199023255552 MACs", "2^40"});
+    // Five linears of 16384 x 8192 x 8192 = 2^40 MACs each: 5 * 2^40 > 2^42.
+    check_bad_input("run --workload " + bad("trace-graph-macs.json"),
+                    {"ops: the operators have 5497558138880 MACs together", "2^42"});
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+}
+
+TEST_CASE("bad input: a 4 MB unknown tensor name among 1000 tensors: fast, short message",
+          "[e2e][bad-input][limits]") {
+    fs::path p = write_temp("long-name.json", trace_reading(1000, std::string(4 << 20, 'n')));
+    const auto t0 = std::chrono::steady_clock::now();
+    fs::path out = scratch_dir() / "must-not-exist.json";
+    auto r = qcsim("run --workload \"" + p.string() + "\" --json \"" + out.string() + "\"");
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+    CHECK(r.status == 2);
+    CHECK(r.err.find("ops[0].inputs[0]: unknown tensor \"nnnn") != std::string::npos);
+    CHECK(r.err.size() < 500);
+    CHECK(!fs::exists(out));
+    // A short misspelling still gets its suggestion.
+    fs::path typo = write_temp("typo-name.json", trace_reading(1000, "t99x"));
+    check_bad_input("run --workload \"" + typo.string() + "\"", {"did you mean \"t99"});
+}
+
+TEST_CASE("bad input: a directory given as a chip config or a trace", "[e2e][bad-input]") {
+    const std::string dir = scratch_dir().string();
+    check_bad_input("run --chip \"" + dir + "\"", {dir, "is a directory, expected a JSON file"});
+    check_bad_input("run --workload \"" + dir + "/\"", {"is a directory"});
+    check_bad_input("run --chip /dev/zero", {"/dev/zero", "not a regular file"});
+}
+
+TEST_CASE("bad input: --set with an unknown key names the whole path and the nearest key",
+          "[e2e][bad-input]") {
+    check_bad_input("run --set no.such.key=1", {"--set: no.such.key: unknown key", "describe"});
+    check_bad_input("run --set channels=2", {"--set: channels", "did you mean \"dram.channels\""});
+}
+
+TEST_CASE("bad input: an output path that cannot be written leaves no output at all",
+          "[e2e][bad-input]") {
+    const fs::path a = scratch_dir() / "out-a.json", c = scratch_dir() / "out-c.json";
+    fs::remove(a);
+    fs::remove(c);
+    auto r = qcsim("run --quiet --json \"" + a.string() +
+                   "\" --csv bad/dir/b.csv --dump-config \"" + c.string() + "\"");
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("bad/dir/b.csv") != std::string::npos);
+    CHECK(r.err.find("--csv") != std::string::npos);
+    CHECK(!fs::exists(a));
+    CHECK(!fs::exists(c));
+    // A directory as the output file, and one file for two outputs.
+    auto d = qcsim("run --quiet --json \"" + scratch_dir().string() + "\"");
+    CHECK(d.status == 2);
+    CHECK(d.err.find("is a directory") != std::string::npos);
+    auto two = qcsim("run --quiet --json \"" + a.string() + "\" --csv \"" + a.string() + "\"");
+    CHECK(two.status == 2);
+    CHECK(two.err.find("--json and --csv") != std::string::npos);
+    CHECK(!fs::exists(a));
+    auto t = qcsim("trace -o no/such/dir/t.json");
+    CHECK(t.status == 2);
+    CHECK(t.err.find("no/such/dir") != std::string::npos);
+}
+
 TEST_CASE("bad input: unknown command or option exits 2", "[e2e][bad-input]") {
     CHECK(qcsim("frobnicate").status == 2);
     CHECK(qcsim("run --no-such-option").status == 2);
+}
+
+TEST_CASE("help: 'qcsim help CMD' and 'qcsim CMD --help' print that subcommand's usage",
+          "[e2e][cli]") {
+    // Each subcommand with options only it has (README "Command line").
+    const std::map<std::string, std::vector<std::string>> own = {
+        {"run", {"--chip", "--set", "--dump-config", "--group-by", "--quiet"}},
+        {"workloads", {"--json"}},
+        {"describe", {"--json"}},
+        {"trace", {"--workload", "--out"}},
+        {"check", {"--golden", "--tolerance", "--update", "--jobs", "--determinism-pair"}}};
+    for (const auto &[cmd, options] : own) {
+        INFO(cmd);
+        auto h = qcsim("help " + cmd);
+        CHECK(h.status == 0);
+        CHECK(h.out.rfind("usage: qcsim " + cmd, 0) == 0);
+        for (const auto &o : options)
+            CHECK(h.out.find(o) != std::string::npos);
+        auto dash = qcsim(cmd + " --help");
+        CHECK(dash.status == 0);
+        CHECK(dash.out == h.out);
+    }
+    CHECK(qcsim("help run").out.find("--determinism-pair") == std::string::npos);
+    auto all = qcsim("help");
+    CHECK(all.status == 0);
+    for (const auto &[cmd, options] : own)
+        CHECK(all.out.find("  " + cmd + " ") != std::string::npos);
+}
+
+TEST_CASE("help: an unknown option or command shows the usage with the nearest one",
+          "[e2e][cli][bad-input]") {
+    auto r = qcsim("run --jsn out.json");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("qcsim run: unknown option '--jsn' (did you mean \"--json\"?)") == 0);
+    CHECK(r.err.find("usage: qcsim run") != std::string::npos);
+    CHECK(!fs::exists("out.json"));
+    // An abbreviation is not taken for the option it starts: --updat must not update anything.
+    auto u = qcsim("check --golden /nonexistent --updat");
+    CHECK(u.status == 2);
+    CHECK(u.err.find("unknown option '--updat' (did you mean \"--update\"?)") != std::string::npos);
+    CHECK(u.err.find("usage: qcsim check") != std::string::npos);
+    auto c = qcsim("rnu");
+    CHECK(c.status == 2);
+    CHECK(c.err.find("unknown command 'rnu' (did you mean \"run\"?)") != std::string::npos);
+    CHECK(c.err.find("usage: qcsim <command>") != std::string::npos);
+    auto h = qcsim("help chek");
+    CHECK(h.status == 2);
+    CHECK(h.err.find("no command 'chek' (did you mean \"check\"?)") != std::string::npos);
+    // A stray word is a mistake too.
+    auto w = qcsim("describe extra");
+    CHECK(w.status == 2);
+    CHECK(w.err.find("usage: qcsim describe") != std::string::npos);
 }
 
 TEST_CASE("a generator written as a trace runs to the same report", "[e2e]") {

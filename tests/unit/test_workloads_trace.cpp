@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 using namespace workloads;
@@ -315,4 +316,58 @@ TEST_CASE("trace: docs/workloads.md names every operator type and attribute", "[
     for (const auto &gen : generators())
         for (const auto &p : gen.params)
             CHECK(doc.find("`" + p.name + "`") != std::string::npos);
+}
+
+TEST_CASE("trace: sizes are bounded, with overflow-safe arithmetic (docs/workloads.md Limits)",
+          "[workloads][limits]") {
+    // 2^32 elements is the largest tensor: [65536, 65536] passes the tensor check (and then
+    // fails only because the conv's output disagrees), [65536, 65537] does not.
+    json j = base();
+    j["tensors"][0]["shape"] = {1, 65536, 65536};
+    try {
+        parse_trace(j, "t.json");
+    } catch (const sim::input_error &e) {
+        CHECK(std::string(e.what()).find("per tensor") == std::string::npos);
+    }
+    j["tensors"][0]["shape"] = {1, 65536, 65537};
+    expect_error(j, "tensors[0].shape", "4295032832 elements, more than the limit of 2^32");
+    // A product that does not fit 64 bits saturates instead of wrapping to a small number.
+    j["tensors"][0]["shape"] = {4294967296, 4294967296, 4};
+    expect_error(j, "tensors[0].shape", "2^63 - 1 or more elements");
+    j["tensors"][0]["shape"] = json::parse("[18446744073709551615]");
+    expect_error(j, "tensors[0].shape[0]", "below 2^63");
+    // Attributes are bounded too, so that kernel · channels cannot overflow.
+    json u = json::parse(R"({"schema":"qcsim.trace/1","name":"u",
+      "tensors":[{"name":"x","shape":[4,8]},{"name":"y","shape":[4,8]}],
+      "ops":[{"name":"u","type":"unfold","inputs":["x"],"outputs":["y"],
+              "attrs":{"kernel":4611686018427387905}}],
+      "inputs":["x"],"outputs":["y"]})");
+    expect_error(u, "ops[0].attrs.kernel", "at most 2^32");
+    u["ops"][0]["attrs"]["kernel"] = 4294967297;
+    expect_error(u, "ops[0].attrs.kernel", "at most 2^32");
+    // At the bound the product 8 · 2^32 is computed exactly and disagrees with y.
+    u["ops"][0]["attrs"]["kernel"] = 4294967295;
+    expect_error(u, "ops[0].outputs[0]", "[4,34359738360]");
+}
+
+TEST_CASE("graph: MACs and element counts saturate instead of overflowing", "[workloads][limits]") {
+    graph g;
+    tensor t;
+    t.shape = {4294967296, 4294967296};
+    CHECK(t.elements() == std::numeric_limits<std::int64_t>::max());
+    t.shape = {65536, 65536};
+    CHECK(t.elements() == std::int64_t(1) << 32);
+    // fc over x of 2^32 elements into 2^32 outputs: 2^64 MACs do not fit.
+    int x = g.add_tensor({"x", {65536, 65536}, dtype::int8, false});
+    int w = g.add_tensor({"w", {4294967296, 4294967296}, dtype::int8, true});
+    int y = g.add_tensor({"y", {4294967296}, dtype::int8, false});
+    op o;
+    o.type = "fc";
+    o.inputs = {x, w};
+    o.outputs = {y};
+    g.ops.push_back(o);
+    CHECK(g.op_macs(o) == std::numeric_limits<std::int64_t>::max());
+    g.ops.push_back(o);
+    CHECK(g.total_macs() == std::numeric_limits<std::int64_t>::max());
+    CHECK(g.total_params() == std::numeric_limits<std::int64_t>::max());
 }
