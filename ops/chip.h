@@ -355,29 +355,163 @@ struct compiler_params {
     }
 };
 
-/// Per-action energies and static power. Defaults: README "Energy" (Horowitz, ISSCC 2014,
-/// scaled from 45 nm to a 16 nm-class node; LPDDR4 interface energy).
+/// Per-action energies. Defaults: docs/energy-area.md (Horowitz, ISSCC 2014, scaled from 45 nm
+/// to a 16 nm-class node; LPDDR4 interface energy). Energy per action does not depend on the
+/// clock, so dynamic power is energy / time; an idle block is clock-gated and burns only its
+/// leakage (leakage_params).
 struct energy_params {
-    double pj_per_mac = 0.1;        ///< pJ per INT8 MAC
-    double pj_per_sram_byte = 0.4;  ///< pJ per scratchpad byte read or written
+    double pj_per_mac = 0.1; ///< pJ per INT8 MAC
+    /// pJ per scratchpad byte read or written, for a bank of sram_ref_bank_bytes: 10 pJ per
+    /// 64-bit read of an 8 KB SRAM at 45 nm (Horowitz) = 1.25 pJ/B, x sqrt(64/8) for a 64 KiB
+    /// bank = 3.5 pJ/B, x 0.17 (45 -> 16 nm at 0.8 V, Stillmaker & Baas 2017) = 0.6 pJ/B for
+    /// 8-byte accesses; a 64-byte port shares decode and word line among more bits: 0.4.
+    double pj_per_sram_byte = 0.4;
+    /// bytes: bank capacity at which pj_per_sram_byte holds (the reference chip's 64 KiB banks)
+    std::uint32_t sram_ref_bank_bytes = 64 * 1024;
+    /// SRAM energy per access grows as (bank_bytes / sram_ref_bank_bytes)^this: Horowitz's 45 nm
+    /// 64-bit reads cost 10 pJ at 8 KB, 20 pJ at 32 KB (exponent 0.50) and 100 pJ at 1 MB
+    /// (0.46 from 32 KB); longer bit and word lines, CACTI-style
+    double sram_bank_exponent = 0.5;
     double pj_per_dram_byte = 32.0; ///< pJ per DRAM byte transferred (about 4 pJ/bit)
     double pj_per_vector_op = 0.4;  ///< pJ per vector-unit element operation of cost 1 (an add)
     double pj_per_noc_byte = 0.5;   ///< pJ per byte through the interconnect
-    double static_w_per_core = 0.6; ///< W leakage and clock of one NN core
-    double static_w_uncore = 1.0;   ///< W interconnect, DRAM controller and PHY idle power
+    /// pJ per cycle of a PE that does no useful MAC while its array is busy (mapping losses,
+    /// fill and drain): the array's clock is gated as a whole, so its unused PEs still clock
+    /// their 40 streaming register bits (8-bit input, 32-bit partial sum). Aladdin's 40 nm
+    /// register: 0.009 pJ per bit access, x 0.2 to 16 nm = 0.072 pJ per PE when data toggles;
+    /// an idle PE's data holds, leaving the clock pins: about a quarter, 0.02.
+    double pj_per_idle_pe_cycle = 0.02;
+    double static_w_per_core = 0.6; ///< W leakage and clock of one NN core (superseded)
+    double static_w_uncore = 1.0;   ///< W interconnect, DRAM controller and PHY (superseded)
     template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e6);
         v.field("pj_per_mac", pj_per_mac, "pJ", "energy of one INT8 MAC", r);
-        v.field("pj_per_sram_byte", pj_per_sram_byte, "pJ", "energy per scratchpad byte", r);
+        v.field("pj_per_sram_byte", pj_per_sram_byte, "pJ",
+                "energy per scratchpad byte, for a bank of sram_ref_bank_bytes", r);
+        v.field("sram_ref_bank_bytes", sram_ref_bank_bytes, "bytes",
+                "bank capacity at which pj_per_sram_byte holds", sim::at_least(64));
+        v.field("sram_bank_exponent", sram_bank_exponent, "exponent",
+                "SRAM energy per byte scales as (scratchpad.bank_bytes / sram_ref_bank_bytes) "
+                "to this power (CACTI-style: longer bit and word lines in bigger banks)",
+                sim::between(0, 2));
         v.field("pj_per_dram_byte", pj_per_dram_byte, "pJ", "energy per DRAM byte", r);
         v.field("pj_per_vector_op", pj_per_vector_op, "pJ",
                 "energy per vector element op of cost 1 (an add); a function of cost c "
                 "(vector_unit.cost.*) costs c times this",
                 r);
         v.field("pj_per_noc_byte", pj_per_noc_byte, "pJ", "energy per interconnect byte", r);
-        v.field("static_w_per_core", static_w_per_core, "W", "static power of one NN core", r);
+        v.field("pj_per_idle_pe_cycle", pj_per_idle_pe_cycle, "pJ",
+                "clock energy of a PE without a useful MAC in a cycle its array is busy (an idle "
+                "array is clock-gated: leakage only)",
+                r);
+        v.field("static_w_per_core", static_w_per_core, "W",
+                "static power of one NN core (superseded by leakage.*; removed when the report "
+                "switches to it)",
+                r);
         v.field("static_w_uncore", static_w_uncore, "W",
-                "static power of interconnect and DRAM controller", r);
+                "static power of interconnect and DRAM controller (superseded by leakage.*; "
+                "removed when the report switches to it)",
+                r);
+    }
+};
+
+/// Static power of powered, clock-gated hardware: transistor leakage, plus the DRAM PHY's
+/// PLL, DLL and bias circuits. Paid for the whole run whatever the blocks do. Defaults: a
+/// 16 nm-class node at 0.8 V and an 85 °C junction (docs/energy-area.md): logic leaks
+/// 10 mW/mm² of 40 nm cells (Aladdin's multiplier and adder tables, Shao et al., ISCA 2014),
+/// x 0.2 to 16 nm (Stillmaker & Baas 2017), x 3 for 85 °C over the libraries' 25 °C.
+struct leakage_params {
+    /// W per INT8 PE: 8x8 multiplier, 32-bit adder, 56 register bits = 1010 µm² of 40 nm cells
+    /// x 10 mW/mm² x 0.2 x 3 = 6.1 µW
+    double w_per_mac = 6e-6;
+    /// W per KiB of SRAM (scratchpad and accumulators): a 16 nm 1 Mbit memory macro's
+    /// 381 µW of static power (Giterman et al., IEEE SSC-L 2020) / 128 KiB x 3 for 85 °C
+    double w_per_sram_kib = 9e-6;
+    /// W per vector lane: 16x16 multiplier, 32-bit adder, comparator, 256 register bits and a
+    /// 64 x 16-bit LUT = 9590 µm² of 40 nm cells x 10 mW/mm² x 0.2 x 3 = 58 µW
+    double w_per_vector_lane = 6e-5;
+    /// W per DMA engine: ~2000 register bits of queues and address generators (72 µW) and its
+    /// 4 KiB data buffer (36 µW)
+    double w_per_dma_engine = 1e-4;
+    /// W per interconnect core port: 2 x 2 x 512 buffer flops and their muxes (147 µW)
+    double w_per_noc_port = 1.5e-4;
+    /// W per 16 bits of DRAM channel: PHY PLL/DLL, bias and calibration while not in
+    /// self-refresh (~15 mW) and the controller's logic leakage (~5 mW); assumption
+    double w_per_dram_phy_x16 = 0.02;
+    /// W of the fixed uncore: 0.5 mm² of control logic (7.6 mW) plus a PLL and the always-on
+    /// domain (~10 mW); assumption
+    double w_uncore = 0.02;
+    template <class V> void visit(V &v) {
+        auto r = sim::between(0, 1e3);
+        v.field("w_per_mac", w_per_mac, "W", "leakage of one INT8 PE of the MAC array", r);
+        v.field("w_per_sram_kib", w_per_sram_kib, "W",
+                "leakage per KiB of SRAM (scratchpad and the array's accumulators)", r);
+        v.field("w_per_vector_lane", w_per_vector_lane, "W", "leakage of one vector lane", r);
+        v.field("w_per_dma_engine", w_per_dma_engine, "W", "leakage of one DMA engine", r);
+        v.field("w_per_noc_port", w_per_noc_port, "W",
+                "leakage of one core's port on the interconnect", r);
+        v.field("w_per_dram_phy_x16", w_per_dram_phy_x16, "W",
+                "static power per 16 data bits of a DRAM channel's PHY and controller "
+                "(PLL, DLL, bias; a channel of dram.bus_bits has bus_bits/16 of it)",
+                r);
+        v.field("w_uncore", w_uncore, "W",
+                "static power of the fixed uncore (command processors, clocking, always-on)", r);
+    }
+};
+
+/// Silicon area of each part, for one 16 nm-class node (docs/energy-area.md gives each
+/// derivation). Logic: Aladdin's 40 nm cell areas (Shao et al., ISCA 2014) x 0.275
+/// (40 -> 16 nm, Stillmaker & Baas 2017) / 0.7 placement density.
+struct area_params {
+    /// mm² per INT8 PE: 1010 µm² of 40 nm cells -> 4.0e-4 placed at 16 nm; TPU v1's matrix
+    /// unit (24 % of a <= 331 mm² 28 nm die for 65,536 MACs, Jouppi et al., ISCA 2017) scaled
+    /// by 0.57 gives <= 6.9e-4: 5e-4
+    double mm2_per_mac = 5e-4;
+    /// mm² per KiB of SRAM: a 0.07 µm² 16 nm high-density 6T cell x 8192 bits / 0.75 array
+    /// efficiency = 7.6e-4 (0.78 mm²/MiB in one large bank)
+    double mm2_per_sram_kib = 7.6e-4;
+    /// mm² per SRAM bank: decoders, sense amplifiers and write drivers of a 64-byte port; with
+    /// it a 64 KiB bank is 1.1 mm²/MiB and a 16 KiB bank 2.0 mm²/MiB, bracketing NVDLA's
+    /// small-banked convolution buffer scaled to 16 nm (2.45e-3 mm²/KiB)
+    double mm2_per_sram_bank = 0.02;
+    /// mm² per vector lane: 9590 µm² of 40 nm cells -> 3.8e-3 placed at 16 nm
+    double mm2_per_vector_lane = 0.004;
+    /// mm² per DMA engine: a 4 KiB data buffer (16 outstanding 256-byte bursts) as one SRAM
+    /// bank (0.023) plus queues and address generators (0.005)
+    double mm2_per_dma_engine = 0.03;
+    /// mm² per core port of the interconnect: 512-bit read and write paths with two-entry
+    /// buffers, arbitration and the routing channel to the DRAM controllers; assumption
+    double mm2_per_noc_port = 0.05;
+    /// mm² per 16 data bits of DRAM channel: an LPDDR4 PHY (pad-limited hard macro, ~1-2 mm²
+    /// per x32 at 16-12 nm) and its controller share; assumption
+    double mm2_per_dram_phy_x16 = 0.8;
+    /// mm² of the fixed uncore: the cores' command processors, PLL, clock and reset, debug and
+    /// configuration; assumption (NVDLA's fixed part, from its primer's smallest configs, is
+    /// 0.14 mm² at 16 nm)
+    double mm2_uncore = 0.5;
+    template <class V> void visit(V &v) {
+        auto r = sim::between(0, 1e4);
+        v.field("mm2_per_mac", mm2_per_mac, "mm2",
+                "one INT8 PE (8x8 multiplier, 32-bit adder, pipeline registers)", r);
+        v.field("mm2_per_sram_kib", mm2_per_sram_kib, "mm2",
+                "per KiB of SRAM (scratchpad and the array's accumulators), cells and array "
+                "periphery",
+                r);
+        v.field("mm2_per_sram_bank", mm2_per_sram_bank, "mm2",
+                "per SRAM bank (decoders, sense amplifiers, port): more, smaller banks cost "
+                "more area per byte",
+                r);
+        v.field("mm2_per_vector_lane", mm2_per_vector_lane, "mm2", "one vector lane", r);
+        v.field("mm2_per_dma_engine", mm2_per_dma_engine, "mm2",
+                "one DMA engine with its data buffer", r);
+        v.field("mm2_per_noc_port", mm2_per_noc_port, "mm2", "one core's port on the interconnect",
+                r);
+        v.field("mm2_per_dram_phy_x16", mm2_per_dram_phy_x16, "mm2",
+                "per 16 data bits of a DRAM channel's PHY and controller (a channel of "
+                "dram.bus_bits has bus_bits/16 of it)",
+                r);
+        v.field("mm2_uncore", mm2_uncore, "mm2",
+                "fixed uncore: command processors, clocking, debug, configuration", r);
     }
 };
 
@@ -407,6 +541,8 @@ struct chip_desc {
     controller_params controller;
     compiler_params compiler;
     energy_params energy;
+    leakage_params leakage;
+    area_params area;
     sim_params sim;
 
     template <class V> void visit(V &v) {
@@ -421,7 +557,9 @@ struct chip_desc {
         v.group("dram", dram, "off-chip DRAM");
         v.group("controller", controller, "command processor of each core");
         v.group("compiler", compiler, "compiler policies");
-        v.group("energy", energy, "per-action energies and static power");
+        v.group("energy", energy, "per-action energies");
+        v.group("leakage", leakage, "static power of powered, clock-gated hardware");
+        v.group("area", area, "silicon area of each part (16 nm class)");
         v.group("sim", sim, "simulation settings");
     }
 
