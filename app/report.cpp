@@ -1,5 +1,6 @@
 #include "app/report.h"
 
+#include "ops/power.h"
 #include "sim/table.h"
 
 #include <fmt/format.h>
@@ -34,44 +35,15 @@ const char *unit_name(ops::unit_kind u) {
     return "?";
 }
 
-double dynamic_energy_pj(const ops::energy_params &e, const arch::op_stats &s) {
-    return double(s.macs) * e.pj_per_mac +
-           double(s.sram_bytes_read + s.sram_bytes_written) * e.pj_per_sram_byte +
-           double(s.dram_bytes_read + s.dram_bytes_written) * e.pj_per_dram_byte +
-           s.vector_work * e.pj_per_vector_op + double(s.noc_bytes) * e.pj_per_noc_byte;
-}
-
-/// Static energy over the run, shared among the operators active at each instant (equal shares
-/// when several overlap); the part of the run with no operator active is returned as idle.
-std::vector<double> static_shares_pj(const std::vector<arch::op_stats> &ops, std::uint64_t total,
-                                     double pj_per_cycle, double &idle_pj) {
-    std::vector<double> share(ops.size(), 0.0);
-    std::vector<std::uint64_t> cuts{0, total};
-    for (const auto &o : ops)
-        if (o.end_cycle > o.start_cycle) {
-            cuts.push_back(o.start_cycle);
-            cuts.push_back(o.end_cycle);
-        }
-    std::sort(cuts.begin(), cuts.end());
-    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-    idle_pj = 0;
-    std::vector<std::size_t> active;
-    for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
-        std::uint64_t a = cuts[i], b = cuts[i + 1];
-        active.clear();
-        for (std::size_t k = 0; k < ops.size(); ++k)
-            if (ops[k].start_cycle <= a && ops[k].end_cycle >= b &&
-                ops[k].end_cycle > ops[k].start_cycle)
-                active.push_back(k);
-        double e = double(b - a) * pj_per_cycle;
-        if (active.empty()) {
-            idle_pj += e;
-            continue;
-        }
-        for (auto k : active)
-            share[k] += e / double(active.size());
-    }
-    return share;
+ops::activity activity_of(const arch::op_stats &s) {
+    ops::activity a;
+    a.macs = s.macs;
+    a.vector_work = s.vector_work;
+    a.sram_bytes = s.sram_bytes_read + s.sram_bytes_written;
+    a.noc_bytes = s.noc_bytes;
+    a.dram_bytes = s.dram_bytes_read + s.dram_bytes_written;
+    a.mac_busy_cycles = s.mac_busy_cycles;
+    return a;
 }
 
 /// Bytes in SI units (kB = 1000 B, MB = 10^6 B), as every byte figure qcsim prints.
@@ -86,6 +58,12 @@ std::string human_bytes(double b) {
 }
 std::string pct(double x) {
     return fmt::format("{:.1f}", 100.0 * x);
+}
+
+report_json energy_parts_uj(const ops::energy_breakdown &e) {
+    return {{"mac", r6(e.mac * 1e-6)},   {"vector", r6(e.vector * 1e-6)},
+            {"sram", r6(e.sram * 1e-6)}, {"noc", r6(e.noc * 1e-6)},
+            {"dram", r6(e.dram * 1e-6)}, {"static", r6(e.static_ * 1e-6)}};
 }
 
 } // namespace
@@ -107,6 +85,19 @@ report_json chip_figures(const ops::chip_desc &c) {
     j["interconnect_bytes_per_cycle"] = c.interconnect.bytes_per_cycle;
     j["dram_bytes_per_mac_at_peak"] =
         r6(c.dram_peak_bytes_per_cycle() / double(c.peak_macs_per_cycle()));
+    const ops::area_breakdown a = ops::chip_area(c);
+    j["area_mm2"] = r6(a.total());
+    j["area_mm2_parts"] = {{"mac", r6(a.mac)},       {"sram", r6(a.sram)},
+                           {"vector", r6(a.vector)}, {"dma", r6(a.dma)},
+                           {"noc", r6(a.noc)},       {"dram_phy", r6(a.dram_phy)},
+                           {"uncore", r6(a.uncore)}};
+    const ops::static_power p = ops::chip_static_power(c);
+    j["static_power_w"] = r6(p.total());
+    j["static_power_w_parts"] = {{"mac", r6(p.mac)},       {"sram", r6(p.sram)},
+                                 {"vector", r6(p.vector)}, {"dma", r6(p.dma)},
+                                 {"noc", r6(p.noc)},       {"dram_phy", r6(p.dram_phy)},
+                                 {"uncore", r6(p.uncore)}};
+    j["sram_pj_per_byte"] = r6(ops::sram_pj_per_byte(c));
     return j;
 }
 
@@ -206,11 +197,14 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
 
     const double clock_hz = chip.clock_mhz * 1e6;
     const std::uint64_t total = st.cycles;
-    const double static_w =
-        chip.energy.static_w_per_core * chip.cores + chip.energy.static_w_uncore;
-    const double static_pj_per_cycle = static_w / clock_hz * 1e12;
-    double idle_pj = 0;
-    auto static_pj = static_shares_pj(st.ops, total, static_pj_per_cycle, idle_pj);
+    // Static power is paid by the whole chip for the whole run; each cycle's share goes to
+    // the operator that owns it (ops::partition_run: the earliest active one, else the next to
+    // start), so the operators' energies add up to the run's.
+    std::vector<ops::op_span> spans;
+    for (std::size_t i = 0; i < prog.ops.size(); ++i)
+        spans.push_back({st.ops[i].start_cycle, st.ops[i].end_cycle});
+    const ops::run_partition part = ops::partition_run(spans, total);
+    ops::energy_breakdown run_e;
 
     report_json ops = report_json::array();
     std::uint64_t sum_macs = 0, sum_rd = 0, sum_wr = 0, prev_end = 0;
@@ -322,9 +316,15 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
                                                         : busy[best].first;
         o["limited_by_busy"] = r6(top);
         o["busiest_resource"] = cyc == 0 ? "none" : busy[best].first;
-        const double dyn = dynamic_energy_pj(chip.energy, s);
-        o["energy_uj"] = r6((dyn + static_pj[i]) * 1e-6);
+        const ops::energy_breakdown e = ops::energy_of(
+            chip, activity_of(s),
+            ops::seconds_of(chip, i < part.static_cycles.size() ? part.static_cycles[i] : 0));
+        const double dyn = e.dynamic();
+        o["energy_uj"] = r6(e.total() * 1e-6);
         o["energy_dynamic_uj"] = r6(dyn * 1e-6);
+        o["energy_uj_parts"] = energy_parts_uj(e);
+        run_e.mac += e.mac, run_e.vector += e.vector, run_e.sram += e.sram, run_e.noc += e.noc,
+            run_e.dram += e.dram;
         ops.push_back(std::move(o));
         sum_macs += info.macs;
         sum_rd += s.dram_bytes_read;
@@ -333,8 +333,11 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
     }
 
     const double latency_s = double(total) / clock_hz;
-    double static_total_pj = static_pj_per_cycle * double(total);
-    double energy_pj = sum_dyn_pj + static_total_pj;
+    const double static_w = ops::chip_static_power(chip).total();
+    run_e.static_ = static_w * ops::seconds_of(chip, total) * 1e12;
+    const double static_total_pj = run_e.static_;
+    const double idle_pj = static_w * ops::seconds_of(chip, part.idle_cycles) * 1e12;
+    const double energy_pj = sum_dyn_pj + static_total_pj;
     report_json sum;
     sum["cycles"] = total;
     sum["latency_ms"] = r6(latency_s * 1e3);
@@ -350,6 +353,7 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
     sum["energy_dynamic_uj"] = r6(sum_dyn_pj * 1e-6);
     sum["energy_static_uj"] = r6(static_total_pj * 1e-6);
     sum["energy_static_idle_uj"] = r6(idle_pj * 1e-6);
+    sum["energy_uj_parts"] = energy_parts_uj(run_e);
     sum["avg_power_w"] = r6(safe_div(energy_pj * 1e-12, latency_s));
     sum["tops_per_w"] = r6(safe_div(2.0 * double(sum_macs) / 1e12, energy_pj * 1e-12));
     r["summary"] = sum;
@@ -371,14 +375,17 @@ std::string render_chip_figures(const report_json &c) {
     return fmt::format(
         "chip {}: {} cores x {} array @ {} MHz, peak {:.2f} TOPS ({} MACs/cycle)\n"
         "  scratchpad {} KiB/core at {} B/cycle; DRAM peak {:.1f} GB/s ({:.1f} B/cycle), "
-        "{:.4f} B/MAC at peak\n",
+        "{:.4f} B/MAC at peak\n"
+        "  area {:.2f} mm2 (MACs {:.2f}, SRAM {:.2f}, DRAM PHY {:.2f}), static power {:.3f} W\n",
         c["name"].get<std::string>(), c["cores"].get<std::uint64_t>(),
         c["mac_array"].get<std::string>(), c["clock_mhz"].get<double>(),
         c["peak_tops"].get<double>(), c["peak_macs_per_cycle"].get<std::uint64_t>(),
         c["sram_bytes_per_core"].get<std::uint64_t>() / 1024,
         c["sram_bytes_per_cycle_per_core"].get<double>(), c["dram_peak_gb_per_s"].get<double>(),
         c["dram_peak_bytes_per_cycle"].get<double>(),
-        c["dram_bytes_per_mac_at_peak"].get<double>());
+        c["dram_bytes_per_mac_at_peak"].get<double>(), c["area_mm2"].get<double>(),
+        c["area_mm2_parts"]["mac"].get<double>(), c["area_mm2_parts"]["sram"].get<double>(),
+        c["area_mm2_parts"]["dram_phy"].get<double>(), c["static_power_w"].get<double>());
 }
 
 namespace {
@@ -597,6 +604,12 @@ std::string render_table(const report_json &r, grouping by, bool wide) {
         s["energy_uj"].get<double>(), s["energy_dynamic_uj"].get<double>(),
         s["energy_static_uj"].get<double>(), s["avg_power_w"].get<double>(),
         s["tops_per_w"].get<double>());
+    const auto &ep = s["energy_uj_parts"];
+    out += fmt::format("  by part: MAC {:.1f}, vector {:.1f}, SRAM {:.1f}, NoC {:.1f}, DRAM {:.1f}, "
+                       "static {:.1f} uJ\n",
+                       ep["mac"].get<double>(), ep["vector"].get<double>(),
+                       ep["sram"].get<double>(), ep["noc"].get<double>(),
+                       ep["dram"].get<double>(), ep["static"].get<double>());
     // One entry per block class is enough on a terminal (JSON has every instance), wrapped at
     // 120 columns.
     std::string line = "busy:";
@@ -685,13 +698,17 @@ std::string render_csv(const report_json &r, grouping by) {
     std::string out;
     for (auto c : cols)
         out += std::string(c) + ",";
-    out += "stall_dma,stall_bank_conflict,stall_vector,stall_dependency\n";
+    out += "stall_dma,stall_bank_conflict,stall_vector,stall_dependency,energy_mac_uj,"
+           "energy_vector_uj,energy_sram_uj,energy_noc_uj,energy_dram_uj,energy_static_uj\n";
     for (const auto &o : r["ops"]) {
         for (auto c : cols)
             out += csv_cell(o[c]) + ",";
         const auto &s = o["stall_cycles"];
         out += csv_cell(s["dma"]) + "," + csv_cell(s["bank_conflict"]) + "," +
-               csv_cell(s["vector"]) + "," + csv_cell(s["dependency"]) + "\n";
+               csv_cell(s["vector"]) + "," + csv_cell(s["dependency"]);
+        for (const char *part : {"mac", "vector", "sram", "noc", "dram", "static"})
+            out += "," + csv_cell(o["energy_uj_parts"][part]);
+        out += "\n";
     }
     return out;
 }

@@ -381,8 +381,6 @@ struct energy_params {
     /// register: 0.009 pJ per bit access, x 0.2 to 16 nm = 0.072 pJ per PE when data toggles;
     /// an idle PE's data holds, leaving the clock pins: about a quarter, 0.02.
     double pj_per_idle_pe_cycle = 0.02;
-    double static_w_per_core = 0.6; ///< W leakage and clock of one NN core (superseded)
-    double static_w_uncore = 1.0;   ///< W interconnect, DRAM controller and PHY (superseded)
     template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e6);
         v.field("pj_per_mac", pj_per_mac, "pJ", "energy of one INT8 MAC", r);
@@ -403,14 +401,6 @@ struct energy_params {
         v.field("pj_per_idle_pe_cycle", pj_per_idle_pe_cycle, "pJ",
                 "clock energy of a PE without a useful MAC in a cycle its array is busy (an idle "
                 "array is clock-gated: leakage only)",
-                r);
-        v.field("static_w_per_core", static_w_per_core, "W",
-                "static power of one NN core (superseded by leakage.*; removed when the report "
-                "switches to it)",
-                r);
-        v.field("static_w_uncore", static_w_uncore, "W",
-                "static power of interconnect and DRAM controller (superseded by leakage.*; "
-                "removed when the report switches to it)",
                 r);
     }
 };
