@@ -82,6 +82,7 @@ struct op_record {
 struct record {
     std::string chip_file; ///< as the manifest lists it, relative to the manifest's directory
     std::string chip_name;
+    std::string config_hash;   ///< the report's run.chip_config_hash ("" in older goldens)
     std::string workload_spec; ///< as the manifest lists it
     std::string workload_name; ///< the generator's canonical spec (the report's workload.name)
     numbers totals{};
@@ -170,9 +171,11 @@ record parse_golden(const std::string &text, const std::string &file) {
                                    sim::brief(schema) + "\"");
     record r;
     const json &chip = get_object(j, "chip", file, "");
-    only_keys(chip, {"file", "name"}, file, "chip");
+    only_keys(chip, {"file", "name", "config_hash"}, file, "chip");
     r.chip_file = get_string(chip, "file", file, "chip");
     r.chip_name = get_string(chip, "name", file, "chip");
+    if (chip.contains("config_hash"))
+        r.config_hash = get_string(chip, "config_hash", file, "chip");
     const json &wl = get_object(j, "workload", file, "");
     only_keys(wl, {"spec", "name"}, file, "workload");
     r.workload_spec = get_string(wl, "spec", file, "workload");
@@ -218,8 +221,8 @@ std::string golden_text(const record &r) {
     std::string s = "{\n";
     s += fmt::format("  \"schema\": {},\n", q(golden_schema));
     s += fmt::format("  \"//\": {},\n", q(golden_comment));
-    s += fmt::format("  \"chip\": {{\"file\": {}, \"name\": {}}},\n", q(r.chip_file),
-                     q(r.chip_name));
+    s += fmt::format("  \"chip\": {{\"file\": {}, \"name\": {}, \"config_hash\": {}}},\n",
+                     q(r.chip_file), q(r.chip_name), q(r.config_hash));
     s += fmt::format("  \"workload\": {{\"spec\": {}, \"name\": {}}},\n", q(r.workload_spec),
                      q(r.workload_name));
     s += fmt::format("  \"totals\": {{{}}},\n", numbers_text(r.totals));
@@ -579,6 +582,8 @@ record from_report(const json &rep, const pair_def &p) {
     record r;
     r.chip_file = p.chip_file;
     r.chip_name = rep.at("chip").at("name").get<std::string>();
+    if (rep.contains("run"))
+        r.config_hash = rep.at("run").at("chip_config_hash").get<std::string>();
     r.workload_spec = p.spec;
     r.workload_name = rep.at("workload").at("name").get<std::string>();
     const json &s = rep.at("summary");
@@ -633,6 +638,9 @@ struct comparison {
     std::array<delta, n_fields> totals{};
     std::vector<op_delta> moved_ops; ///< most moved first
     std::vector<std::string> added, removed, notes;
+    /// The effective chip config differs from the golden's (its hash): said next to what
+    /// moved, but not a difference by itself (a new key with a default changes the hash).
+    std::string config_change;
     std::size_t ops_compared = 0;
     double max_abs_pct = 0; ///< over every compared number, moved or not
     bool moved = false;
@@ -661,6 +669,10 @@ comparison compare(const record &before, const record &after, double tol_pct) {
     }
     if (before.workload_name != after.workload_name)
         c.notes.push_back("workload name " + before.workload_name + " -> " + after.workload_name);
+    if (!before.config_hash.empty() && before.config_hash != after.config_hash)
+        c.config_change = "the chip config changed since the golden was recorded (" +
+                          before.config_hash + " -> " + after.config_hash +
+                          "): a key, a default or the chip file differs";
     const auto kb = op_keys(before.ops), ka = op_keys(after.ops);
     std::map<std::string, std::size_t> index_before;
     for (std::size_t i = 0; i < kb.size(); ++i)
@@ -803,6 +815,8 @@ std::string detail_text(const pair_result &p, unsigned top) {
             any_total = true;
         }
     s += "\n";
+    if (!c.config_change.empty())
+        s += "  " + c.config_change + "\n";
     for (const auto &n : c.notes)
         s += "  " + n + "\n";
     if (!c.added.empty())
@@ -943,6 +957,8 @@ std::string render_json(const check_result &r) {
         pj["workload_name"] = p.after.workload_name;
         pj["golden"] = p.pair->golden_rel();
         pj["status"] = status_name(p.status);
+        pj["config_hash"] = p.after.config_hash;
+        pj["config_changed"] = p.cmp && !p.cmp->config_change.empty();
         // Recorded, never compared: wall time depends on the machine and its load.
         pj["wall_ms"] = std::llround(p.wall_ms);
         if (!p.note.empty())

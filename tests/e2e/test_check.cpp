@@ -141,6 +141,10 @@ TEST_CASE("check: halving the vector unit's lanes fails and names the depthwise 
     CHECK(p["status"] == "MOVED");
     CHECK(p["totals"]["cycles"]["after"].get<long>() > p["totals"]["cycles"]["before"].get<long>());
     CHECK(p["totals"]["macs"]["moved"] == false);
+    // The golden records the chip's config hash, so check says the config changed.
+    CHECK(p["config_changed"] == true);
+    CHECK(text.out.find("the chip config changed since the golden was recorded") !=
+          std::string::npos);
 
     json golden = json::parse(slurp(d / golden_name));
     int depthwise = 0, slower = 0;
