@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages qcsim needs (when missing) and builds it (Release) in build/.
-# Idempotent: a second run only rebuilds what changed.
+# Idempotent: a second run only rebuilds what changed. --packages-only stops after the packages
+# (scripts/test.sh --sanitize builds elsewhere).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+[ "${1:-}" = "--packages-only" ] && exit 0
 
 build_type=${QCSIM_BUILD_TYPE:-Release}
 cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
