@@ -140,6 +140,10 @@ TEST_CASE("mac_tile_cycles pipelined: IS preloads inputs and streams N", "[ops]"
     // max(40, S_next): per column fold the next preloads are 64, 22 (then 64 for the next
     // column fold): (64 + 40 + 64) · 3 + 64 + 40 = 608; + last 40 = 648; 64 + 648 + 94 = 806.
     CHECK(mac_tile_cycles(array64x32(dataflow::is), gemm_tile{100, 150, 40, 1}).cycles == 806);
+    // One fold (K = 64, M = 32, T = N = 40): 64 + 40 + 94 = 198 = SCALE-Sim's 2R + C + T − 2.
+    CHECK(mac_tile_cycles(array64x32(dataflow::is), gemm_tile{32, 64, 40, 1}).cycles == 198);
+    // Two folds back to back (K = 128): 64 + max(40, 64) + 40 + 94 = 262 (SCALE-Sim: 396).
+    CHECK(mac_tile_cycles(array64x32(dataflow::is), gemm_tile{32, 128, 40, 1}).cycles == 262);
 }
 
 TEST_CASE("mac_tile_cycles: without double buffering every fold loads, streams, drains", "[ops]") {
