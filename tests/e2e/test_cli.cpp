@@ -161,6 +161,26 @@ TEST_CASE("results move by less than 0.5 % when the temporal-decoupling quantum 
     }
 }
 
+TEST_CASE("doubling dma.engines never slows MobileNeXt by more than 1 % and uses every engine",
+          "[e2e]") {
+    // DESIGN.md §9.7: doubling a resource never slows a run. Loads and stores are striped over
+    // their halves of the engines (docs/compiler.md §5), so each engine keeps the stream's
+    // order and the extra ones share the work.
+    double prev = 0;
+    for (int e : {2, 4, 8}) {
+        json r = run_json("--set dma.engines=" + std::to_string(e), "eng" + std::to_string(e));
+        const double c = r["summary"]["cycles"].get<double>();
+        INFO(e << " engines: " << c << " cycles, " << prev << " with half of them");
+        if (prev > 0)
+            CHECK(c <= 1.01 * prev);
+        prev = c;
+        for (int k = 0; k < e; ++k) {
+            INFO("core0.dma" << k);
+            CHECK(r["blocks"]["core0.dma" + std::to_string(k)]["bytes"].get<double>() > 0);
+        }
+    }
+}
+
 TEST_CASE("configs/questcore.json is the built-in reference chip", "[e2e]") {
     fs::path a = scratch_dir() / "cfg-file.json", b = scratch_dir() / "cfg-builtin.json";
     REQUIRE(qcsim(std::string("run --quiet --chip \"") + QCSIM_SOURCE_DIR +
