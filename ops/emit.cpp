@@ -73,35 +73,55 @@ std::vector<dma_stripe> stripe_transfer(const region &far, const sram_range &loc
                                         std::uint32_t burst_bytes) {
     std::vector<dma_stripe> out;
     const std::uint64_t n = std::max<std::uint32_t>(engines, 1);
+    // Pieces are packed one after the other in the scratchpad range (disjoint ranges, so the
+    // hazard tracker orders them only against other commands, never against each other).
+    std::uint64_t packed = local.addr;
+    auto emit = [&](const region &r, std::uint64_t p) {
+        dma_stripe s;
+        s.far = r;
+        s.local = {packed, r.bytes()};
+        s.engine = first_engine + std::uint32_t(p);
+        packed += r.bytes();
+        out.push_back(s);
+    };
     if (far.rows > 1) {
-        // Whole rows: bursts never cross a row of the region, so no burst is cut.
+        // Row k goes to engine k mod n: whole rows (the DMA never lets a burst cross a row).
         const std::uint64_t pieces = std::min<std::uint64_t>(n, far.rows);
         for (std::uint64_t p = 0; p < pieces; ++p) {
-            const std::uint64_t r0 = far.rows * p / pieces, r1 = far.rows * (p + 1) / pieces;
-            dma_stripe s;
-            s.far = {far.addr + r0 * far.stride, std::uint32_t(r1 - r0), far.row_bytes, far.stride};
-            s.local = {local.addr + r0 * far.row_bytes, (r1 - r0) * far.row_bytes};
-            s.engine = first_engine + std::uint32_t(p);
-            out.push_back(s);
+            const std::uint64_t rows = (far.rows - p + pieces - 1) / pieces;
+            emit({far.addr + p * far.stride, std::uint32_t(rows), far.row_bytes,
+                  pieces * far.stride},
+                 p);
         }
         return out;
     }
-    // One row: segment k of the row is the k-th burst-aligned piece the DMA would send.
+    // One row: segment k = the k-th burst-aligned piece the DMA would send. Both ends aligned:
+    // segment k goes to engine k mod n, an engine's segments one 2-D region (a burst per region
+    // row, n bursts apart), so the engines walk the DRAM rows together. Otherwise a partial
+    // burst would need a command of its own (another setup on its engine): the row is cut
+    // into n contiguous runs of whole segments instead.
     const std::uint64_t b = std::max<std::uint32_t>(burst_bytes, 1);
     const std::uint64_t a0 = far.addr, a1 = far.addr + far.row_bytes;
     const std::uint64_t segs = a1 > a0 ? (a1 - 1) / b - a0 / b + 1 : 1;
     const std::uint64_t pieces = std::min(n, segs);
+    if (pieces == 1) {
+        emit(far, 0);
+        return out;
+    }
+    if (a0 % b == 0 && a1 % b == 0) {
+        for (std::uint64_t p = 0; p < pieces; ++p)
+            emit({a0 + p * b, std::uint32_t((segs - p + pieces - 1) / pieces), std::uint32_t(b),
+                  pieces * b},
+                 p);
+        return out;
+    }
     auto seg_start = [&](std::uint64_t k) {
         return k == 0 ? a0 : k >= segs ? a1 : (a0 / b + k) * b;
     };
     for (std::uint64_t p = 0; p < pieces; ++p) {
         const std::uint64_t s0 = seg_start(segs * p / pieces),
                             s1 = seg_start(segs * (p + 1) / pieces);
-        dma_stripe s;
-        s.far = {s0, 1, std::uint32_t(s1 - s0), s1 - s0};
-        s.local = {local.addr + (s0 - a0), s1 - s0};
-        s.engine = first_engine + std::uint32_t(p);
-        out.push_back(s);
+        emit({s0, 1, std::uint32_t(s1 - s0), s1 - s0}, p);
     }
     return out;
 }

@@ -57,11 +57,14 @@ struct dma_stripe {
     std::uint32_t engine = 0;
 };
 
-/// Cuts a transfer (far region -> packed scratchpad range `local`) into at most `engines`
-/// pieces for engines first_engine, first_engine + 1, ...: a 2-D region by whole rows, a single
-/// row at `burst_bytes`-aligned addresses, as evenly as possible. The pieces cover the transfer
-/// exactly and cut no burst the DMA would not cut (it never crosses a burst boundary or a row),
-/// so bytes and bursts are unchanged; a transfer of one burst stays whole.
+/// Cuts a transfer (far region -> packed scratchpad range `local`) into pieces for engines
+/// first_engine, first_engine + 1, ... (at most `engines`): a 2-D region deals its rows round
+/// robin (row k to engine k mod n); a single row with both ends burst-aligned deals its bursts
+/// round robin (each engine's share is a 2-D region of one burst per row, n bursts apart); an
+/// unaligned single row is cut into n contiguous runs of whole bursts. The engines thus walk
+/// the same DRAM rows together, no piece crosses a cut the DMA would not make (bytes and bursts
+/// are unchanged), a one-burst transfer stays whole, and the pieces' scratchpad ranges are
+/// disjoint, packed in piece order.
 std::vector<dma_stripe> stripe_transfer(const region &far, const sram_range &local,
                                         std::uint32_t first_engine, std::uint32_t engines,
                                         std::uint32_t burst_bytes);

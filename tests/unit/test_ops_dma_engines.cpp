@@ -97,53 +97,68 @@ TEST_CASE("dma engines: one engine carries both, two are a load and a store engi
     CHECK((g8.loads == 4 && g8.store_first == 4 && g8.stores == 4));
 }
 
-TEST_CASE("dma engines: a single-row transfer is cut at burst boundaries, evenly, at most "
-          "one piece per engine",
+TEST_CASE("dma engines: an aligned single row deals its bursts round robin, an unaligned one "
+          "is cut into contiguous runs of whole bursts",
           "[ops]") {
-    // [100, 1100) with 256 B bursts: segments [100,256) [256,512) [512,768) [768,1024)
-    // [1024,1100) = 5 bursts. Two engines: piece p takes segments [5p/2, 5(p+1)/2) = [0,2) and
-    // [2,5): [100,512) and [512,1100); locally packed from 4000.
+    // [0, 1024) with 256 B bursts, two engines: bursts 0 and 2 on the first engine (3), 1 and
+    // 3 on the second, each a 2-D region of 2 rows of 256 B, 512 B apart; packed locally from
+    // 4000: 512 + 512 B.
+    auto al = stripe_transfer({0, 1, 1024, 1024}, {4000, 1024}, 3, 2, 256);
+    REQUIRE(al.size() == 2);
+    CHECK((al[0].far.addr == 0 && al[0].far.rows == 2 && al[0].far.row_bytes == 256));
+    CHECK((al[0].far.stride == 512 && al[0].engine == 3 && al[0].local.addr == 4000));
+    CHECK((al[1].far.addr == 256 && al[1].far.rows == 2 && al[1].far.stride == 512));
+    CHECK((al[1].engine == 4 && al[1].local.addr == 4512 && al[1].local.bytes == 512));
+    // An aligned 8 KiB weight block on 4 engines: 4 regions of 8 bursts, 1 KiB apart.
+    auto w = stripe_transfer({4096, 1, 8192, 8192}, {0, 8192}, 0, 4, 256);
+    REQUIRE(w.size() == 4);
+    for (std::uint32_t e = 0; e < 4; ++e) {
+        CHECK(w[e].far.addr == 4096 + 256 * e);
+        CHECK((w[e].far.rows == 8 && w[e].far.row_bytes == 256 && w[e].far.stride == 1024));
+        CHECK(w[e].local.addr == 2048 * e);
+    }
+    // [100, 1100): segments [100,256) [256,512) [512,768) [768,1024) [1024,1100) = 5 bursts,
+    // the first and last partial. Two engines: piece p takes segments [5p/2, 5(p+1)/2) = [0,2)
+    // and [2,5): [100,512) and [512,1100), one command each.
     const region r{100, 1, 1000, 1000};
     auto two = stripe_transfer(r, {4000, 1000}, 3, 2, 256);
     REQUIRE(two.size() == 2);
-    CHECK(two[0].far.addr == 100);
-    CHECK(two[0].far.row_bytes == 412);
-    CHECK(two[0].local.addr == 4000);
-    CHECK(two[0].local.bytes == 412);
-    CHECK(two[0].engine == 3);
-    CHECK(two[1].far.addr == 512);
-    CHECK(two[1].far.row_bytes == 588);
+    CHECK((two[0].far.addr == 100 && two[0].far.row_bytes == 412 && two[0].engine == 3));
+    CHECK((two[0].local.addr == 4000 && two[0].local.bytes == 412));
+    CHECK((two[1].far.addr == 512 && two[1].far.row_bytes == 588 && two[1].engine == 4));
     CHECK(two[1].local.addr == 4412);
-    CHECK(two[1].engine == 4);
-    // Five bursts over 5 engines: one each; over 6 engines still 5 pieces (a burst is never cut).
+    // Five bursts over 5 engines: one each; over 6 engines still 5 (a burst is never cut).
     CHECK(stripe_transfer(r, {0, 1000}, 0, 5, 256).size() == 5);
     CHECK(stripe_transfer(r, {0, 1000}, 0, 6, 256).size() == 5);
     // One burst stays whole: [0, 256) and [100, 256).
     CHECK(stripe_transfer({0, 1, 256, 256}, {0, 256}, 0, 4, 256).size() == 1);
     CHECK(stripe_transfer({100, 1, 156, 156}, {0, 156}, 0, 4, 256).size() == 1);
-    // 257 bytes from 0 are two bursts: two pieces, [0,256) and [256,257).
+    // 257 bytes from 0 (last burst partial): two pieces, [0,256) and [256,257).
     auto p = stripe_transfer({0, 1, 257, 257}, {0, 257}, 0, 4, 256);
     REQUIRE(p.size() == 2);
-    CHECK(p[1].far.row_bytes == 1);
+    CHECK((p[0].far.row_bytes == 256 && p[0].engine == 0));
+    CHECK((p[1].far.addr == 256 && p[1].far.row_bytes == 1 && p[1].engine == 1));
 }
 
-TEST_CASE("dma engines: a 2-D region is cut into whole rows and doubling the engines only cuts "
-          "the pieces further",
+TEST_CASE("dma engines: a 2-D region deals its rows round robin and doubling the engines only "
+          "splits each engine's rows",
           "[ops]") {
-    // 5 rows of 300 B, 1000 B apart. Two engines: rows [0,2) and [2,5) (r0 = 5p/2); four:
-    // [0,1) [1,2) [2,3) [3,5): every boundary of the two-engine cut is one of the four-engine cut.
+    // 5 rows of 300 B, 1000 B apart. Two engines: rows 0, 2, 4 (2000 B apart) and 1, 3; four:
+    // 0 and 4, then 1, 2, 3 alone: each four-engine piece's rows are a subset of one
+    // two-engine piece's (engine e of four takes rows of engine e mod 2 of two).
     const region r{0, 5, 300, 1000};
     auto two = stripe_transfer(r, {0, 1500}, 0, 2, 256);
     auto four = stripe_transfer(r, {0, 1500}, 0, 4, 256);
     REQUIRE(two.size() == 2);
     REQUIRE(four.size() == 4);
-    CHECK(two[1].far.addr == 2000);
-    CHECK(two[1].far.rows == 3);
-    CHECK(two[1].local.addr == 600);
-    CHECK(two[1].local.bytes == 900);
-    CHECK(four[2].far.addr == 2000);
-    CHECK(four[3].far.rows == 2);
-    CHECK(four[3].local.addr == 900);
+    CHECK((two[0].far.addr == 0 && two[0].far.rows == 3 && two[0].far.stride == 2000));
+    CHECK((two[1].far.addr == 1000 && two[1].far.rows == 2 && two[1].far.stride == 2000));
+    CHECK((two[1].local.addr == 900 && two[1].local.bytes == 600));
+    CHECK((four[0].far.addr == 0 && four[0].far.rows == 2 && four[0].far.stride == 4000));
+    CHECK((four[3].far.addr == 3000 && four[3].far.rows == 1));
+    CHECK(four[3].local.addr == 1200);
+    for (std::uint32_t e = 0; e < 4; ++e)
+        CHECK((four[e].far.addr - two[e % 2].far.addr) % two[e % 2].far.stride == 0);
     // Six engines on five rows: five pieces of one row.
     CHECK(stripe_transfer(r, {0, 1500}, 0, 6, 256).size() == 5);
 }
