@@ -221,6 +221,11 @@ TEST_CASE("bad input: a wrong type or an impossible size names the path", "[e2e]
                     {"type.json", "dram.channels", "expected an integer"});
     check_bad_input("run --set cores=0", {"--set", "cores"});
     check_bad_input("run --set scratchpad.banks=-1", {"scratchpad.banks"});
+    // A drain must leave fewer writes than start it: low 32 = high 32 is rejected, 31 runs.
+    check_bad_input("run --set dram.write_low_watermark=32",
+                    {"dram.write_low_watermark", "less than dram.write_high_watermark (32)"});
+    CHECK(qcsim("run --quiet --set dram.scheduler=fr_fcfs --set dram.write_low_watermark=31")
+              .status == 0);
 }
 
 TEST_CASE("bad input: a chip whose scratchpad cannot hold the smallest tile", "[e2e][bad-input]") {
