@@ -47,9 +47,12 @@ TEST_CASE("chip: two streams in the same DRAM banks thrash the row buffers") {
     // Same as above but both regions start in bank 0 (1 GiB apart = another row of the same
     // banks): nearly every access is a row miss (tRP + tRCD + tCL) and throughput drops well
     // below the peak.
+    // In order (pinned: the default scheduler may change; fr_fcfs is the next test case).
+    auto chip = tb::chip(2);
+    chip.dram.scheduler = ops::dram_scheduler::in_order;
     const std::uint64_t bytes = 512 * 1024;
-    auto r = arch::simulate(tb::chip(2), tb::program(2, {{tb::load(0, 0, bytes, 0)},
-                                                         {tb::load(1, 1ull << 30, bytes, 0)}}));
+    auto r = arch::simulate(
+        chip, tb::program(2, {{tb::load(0, 0, bytes, 0)}, {tb::load(1, 1ull << 30, bytes, 0)}}));
     const auto misses = r.ops[0].dram_row_misses + r.ops[1].dram_row_misses;
     const auto hits = r.ops[0].dram_row_hits + r.ops[1].dram_row_hits;
     INFO(hits << " hits, " << misses << " misses, " << double(2 * bytes) / double(r.cycles)

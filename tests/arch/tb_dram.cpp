@@ -69,6 +69,7 @@ TEST_CASE("dram: the simple model costs controller + tCL + bus for every access"
     sim::clock_domain clk(1000);
     ops::dram_params p;
     p.model = ops::dram_model::simple;
+    p.scheduler = ops::dram_scheduler::in_order; // writes timed like reads, not posted
     p.channels = 1;
     arch::op_ledger ledger(1);
     arch::dram d("dram", clk, p, ledger);
