@@ -9,7 +9,7 @@ namespace arch {
 dram::dram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
            const ops::dram_params &p, op_ledger &ledger)
     : sim::block(name, clk), tsock("tsock"), m_p(p), m_ledger(ledger), m_model(make_dram_timing(p)),
-      m_ch(p.channels), m_stats(p.channels) {
+      m_sched(make_dram_scheduler(p, *m_model)), m_ch(p.channels), m_stats(p.channels) {
     tsock.register_b_transport(this, &dram::b_transport);
 }
 
@@ -21,24 +21,30 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
                            bool write, std::uint32_t op) {
     const std::uint64_t il = m_p.interleave_bytes, nch = m_p.channels, row = m_p.row_bytes;
     std::uint64_t done = arrival_ps;
-    auto &o = m_ledger.ops[op];
     for (std::uint64_t a = addr, end = addr + bytes; a < end;) {
         const auto c = static_cast<std::uint32_t>((a / il) % nch);
         const std::uint64_t local = (a / (il * nch)) * il + a % il;
         const std::uint64_t len = std::min({end - a, il - a % il, row - local % row});
-        const dram_access r = m_model->serve(m_ch[c], local, len, arrival_ps);
-        done = std::max(done, r.done_ps);
+        m_served.clear();
+        done =
+            std::max(done, m_sched->serve(m_ch[c], {local, len, arrival_ps, write, op}, m_served));
         auto &s = m_stats[c];
         s.bytes += len;
-        s.busy_ps += r.bus_ps;
-        s.hits += r.hit;
-        s.misses += r.miss;
         s.transactions += 1;
-        o.dram_row_hits += r.hit;
-        o.dram_row_misses += r.miss;
-        m_ledger.ps[op].dram_busy += r.bus_ps;
+        // Bus time, hits and misses go to the op of each piece put on the bus (a drained write
+        // may belong to an earlier op).
+        for (const auto &x : m_served) {
+            s.busy_ps += x.a.bus_ps;
+            s.hits += x.a.hit;
+            s.misses += x.a.miss;
+            auto &xo = m_ledger.ops[x.op];
+            xo.dram_row_hits += x.a.hit;
+            xo.dram_row_misses += x.a.miss;
+            m_ledger.ps[x.op].dram_busy += x.a.bus_ps;
+        }
         a += len;
     }
+    auto &o = m_ledger.ops[op];
     (write ? o.dram_bytes_written : o.dram_bytes_read) += bytes;
     return done;
 }

@@ -1,10 +1,11 @@
 #pragma once
 // Off-chip DRAM: a TLM-2.0 target in front of `channels` independent channels, each timed by
-// the model named in dram.model (dram_timing.h). Address map: channel = (addr/interleave) %
-// channels; a transaction is cut at interleave and row boundaries and each piece is served by
-// its channel. Busy cycles are data-bus time, reported in NN-core cycles. Reads and writes are
-// timed alike (no turnaround); no refresh; the response carries no extra latency.
+// the model named in dram.model (dram_timing.h) in the order chosen by dram.scheduler
+// (dram_scheduler.h). Address map: channel = (addr/interleave) % channels; a transaction is cut
+// at interleave and row boundaries and each piece is served by its channel. Busy cycles are
+// data-bus time, reported in NN-core cycles. No refresh; the response carries no extra latency.
 
+#include "arch/dram_scheduler.h"
 #include "arch/dram_timing.h"
 #include "arch/op_ledger.h"
 #include "ops/chip.h"
@@ -25,7 +26,7 @@ public:
     tlm_utils::simple_target_socket<dram> tsock;
 
     struct channel_stats {
-        std::uint64_t bytes = 0;
+        std::uint64_t bytes = 0;   ///< requested (a posted write counts when accepted)
         std::uint64_t busy_ps = 0; ///< data-bus occupancy
         std::uint64_t hits = 0;
         std::uint64_t misses = 0;
@@ -50,8 +51,10 @@ private:
     const ops::dram_params &m_p;
     op_ledger &m_ledger;
     std::unique_ptr<dram_timing> m_model;
+    std::unique_ptr<dram_scheduler> m_sched;
     std::vector<dram_channel_state> m_ch;
     std::vector<channel_stats> m_stats;
+    std::vector<dram_served> m_served; ///< reused per piece: what the channel put on its bus
 };
 
 } // namespace arch

@@ -13,18 +13,27 @@ std::uint64_t ns_to_ps(double ns) {
 }
 
 /// Common part: the channel data bus, bytes / (MT/s · bus_bits / 8), rounded up to whole ps so
-/// the modelled bandwidth never exceeds the configured one.
+/// the modelled bandwidth never exceeds the configured one, and its read/write turnarounds.
 class bus_model : public dram_timing {
 protected:
     explicit bus_model(const ops::dram_params &p)
         : m_ctrl_ps(ns_to_ps(p.controller_ns)), m_cl_ps(ns_to_ps(p.t_cl_ns)),
           m_rcd_ps(ns_to_ps(p.t_rcd_ns)), m_rp_ps(ns_to_ps(p.t_rp_ns)),
+          m_wtr_ps(ns_to_ps(p.t_wtr_ns)), m_rtw_ps(ns_to_ps(p.t_rtw_ns)),
           m_bytes_per_us(double(p.mt_per_s) * p.bus_bits / 8.0), m_row_bytes(p.row_bytes),
           m_banks(p.banks) {}
     std::uint64_t bus_ps(std::uint64_t bytes) const {
         return static_cast<std::uint64_t>(std::ceil(double(bytes) * 1e6 / m_bytes_per_us - 1e-9));
     }
-    std::uint64_t m_ctrl_ps, m_cl_ps, m_rcd_ps, m_rp_ps;
+    /// Earliest column command of a read after the channel's last data: t_wtr after a write.
+    std::uint64_t column_floor(const dram_channel_state &ch, bool write, std::uint64_t seq) const {
+        return m_wtr_ps && !write && ch.bus_write && seq > 0 ? ch.bus_free_ps + m_wtr_ps : 0;
+    }
+    /// Earliest data of a transfer: the bus is free, t_rtw later for a write after a read.
+    std::uint64_t data_floor(const dram_channel_state &ch, bool write, std::uint64_t seq) const {
+        return ch.bus_free_ps + (m_rtw_ps && write && !ch.bus_write && seq > 0 ? m_rtw_ps : 0);
+    }
+    std::uint64_t m_ctrl_ps, m_cl_ps, m_rcd_ps, m_rp_ps, m_wtr_ps, m_rtw_ps;
     double m_bytes_per_us; ///< bytes per µs of one channel (= MB/s)
     std::uint64_t m_row_bytes, m_banks;
 };
@@ -33,46 +42,67 @@ class simple_model final : public bus_model {
 public:
     explicit simple_model(const ops::dram_params &p) : bus_model(p) {}
     dram_access serve(dram_channel_state &ch, std::uint64_t, std::uint64_t bytes,
-                      std::uint64_t arrival_ps) const override {
+                      std::uint64_t arrival_ps, bool write, std::uint32_t) const override {
+        const std::uint64_t seq = ch.seq++;
         dram_access r;
         r.bus_ps = bus_ps(bytes);
         // The latency overlaps earlier transfers; only the data bus serialises.
-        const std::uint64_t data = std::max(arrival_ps + m_ctrl_ps + m_cl_ps, ch.bus_free_ps);
+        const std::uint64_t col = std::max(arrival_ps + m_ctrl_ps, column_floor(ch, write, seq));
+        const std::uint64_t data = std::max(col + m_cl_ps, data_floor(ch, write, seq));
         ch.bus_free_ps = data + r.bus_ps;
+        ch.bus_write = write;
         r.done_ps = ch.bus_free_ps;
         return r;
     }
+    std::uint64_t row_key(std::uint64_t) const override { return 0; }
 };
 
 class banked_model final : public bus_model {
 public:
     explicit banked_model(const ops::dram_params &p)
         : bus_model(p), m_xor(p.map == ops::bank_map::xor_row) {}
+
+    std::uint64_t row_key(std::uint64_t local_addr) const override {
+        return row_of(local_addr) * m_banks + bank_of(local_addr);
+    }
+
     dram_access serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
-                      std::uint64_t arrival_ps) const override {
+                      std::uint64_t arrival_ps, bool write, std::uint32_t window) const override {
         if (ch.banks.size() != m_banks)
             ch.banks.assign(m_banks, {});
-        // Channel-local address: row_bytes consecutive bytes form one row of one bank, the next
-        // row_bytes go to the next bank, so a sequential stream stays in a row and then moves on
-        // to another bank whose activation overlaps the current transfers.
-        const std::uint64_t row = local_addr / (m_row_bytes * m_banks);
-        std::uint64_t bank_idx = (local_addr / m_row_bytes) % m_banks;
-        if (m_xor)
-            bank_idx = (bank_idx ^ row) % m_banks;
-        auto &b = ch.banks[bank_idx];
+        const std::uint64_t seq = ch.seq++;
+        const std::uint64_t row = row_of(local_addr);
+        auto &b = ch.banks[bank_of(local_addr)];
+        auto &live = b.live;
+        const std::uint64_t t = arrival_ps + m_ctrl_ps; // earliest command of this request
+        // Row batching (docs/timing-model.md, DRAM scheduler). The controller leaves the open
+        // row live[0] for the oldest waiting row live[1] when that one has been bypassed by
+        // `window` younger requests, or when the open row had no request queued at its last
+        // column command (this one arrived after it). With window = 1 the open row is left at
+        // the next request: the in-order controller.
+        while (live.size() >= 2 && (seq - live[1].first_seq >= window || t > live[0].last_cmd_ps))
+            live.erase(live.begin());
         dram_access r;
         r.bus_ps = bus_ps(bytes);
-        const std::uint64_t cmd = std::max(arrival_ps + m_ctrl_ps, b.ready_ps);
+        auto it = std::find_if(live.begin(), live.end(),
+                               [&](const dram_channel_state::live_row &l) { return l.row == row; });
         std::uint64_t open = 0; // time to get the row open
-        if (b.open_row == row) {
+        if (it != live.end()) {
+            // The open row, or a row already waiting (its activation was charged to its first
+            // request): served in that row's batch.
             r.hit = true;
         } else {
             r.miss = true;
-            open = (b.open_row == dram_channel_state::no_row ? 0 : m_rp_ps) + m_rcd_ps;
-            b.open_row = row;
+            open = (live.empty() ? 0 : m_rp_ps) + m_rcd_ps;
+            live.push_back({row, seq, 0});
+            it = live.end() - 1;
         }
-        const std::uint64_t data = std::max(cmd + open + m_cl_ps, ch.bus_free_ps);
+        const std::uint64_t cmd = std::max(t, b.ready_ps);
+        const std::uint64_t col = std::max(cmd + open, column_floor(ch, write, seq));
+        const std::uint64_t data = std::max(col + m_cl_ps, data_floor(ch, write, seq));
         ch.bus_free_ps = data + r.bus_ps;
+        ch.bus_write = write;
+        it->last_cmd_ps = col;
         // The next column command to this bank may issue so that its data follows this one's
         // (column commands pipeline under tCL); a new activation waits for this access to issue.
         b.ready_ps =
@@ -82,6 +112,14 @@ public:
     }
 
 private:
+    // Channel-local address: row_bytes consecutive bytes form one row of one bank, the next
+    // row_bytes go to the next bank, so a sequential stream stays in a row and then moves on to
+    // another bank whose activation overlaps the current transfers.
+    std::uint64_t row_of(std::uint64_t local) const { return local / (m_row_bytes * m_banks); }
+    std::uint64_t bank_of(std::uint64_t local) const {
+        const std::uint64_t b = (local / m_row_bytes) % m_banks;
+        return m_xor ? (b ^ row_of(local)) % m_banks : b;
+    }
     bool m_xor;
 };
 

@@ -1,27 +1,49 @@
 #pragma once
 // Timing model of one DRAM channel, chosen by `dram.model` through dram_timing_registry():
 // "simple" = controller latency + tCL + data-bus occupancy; "banked" adds per-bank row buffers
-// (hit tCL, miss tRP+tRCD+tCL, closed bank tRCD+tCL). Both keep timelines only (no stepping).
-// Ignored: refresh, tRAS/tWR/tCCD/tFAW, write-to-read turnaround, command-bus conflicts.
+// (hit tCL, miss tRP+tRCD+tCL, closed bank tRCD+tCL). Both keep timelines only (no stepping)
+// and pay the read/write turnarounds t_wtr/t_rtw when the data bus changes direction. The
+// banked model batches rows over a look-ahead window for the fr_fcfs scheduler
+// (dram_scheduler.h); a window of 1 is the in-order controller.
+// Ignored: refresh, tRAS/tWR/tCCD/tFAW, command-bus conflicts.
 
 #include "ops/chip.h"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
 
 namespace arch {
 
-/// State of one channel: the data bus timeline and, for the banked model, each bank's row.
+/// State of one channel: the data bus timeline, each bank's rows, and the write buffer of the
+/// fr_fcfs scheduler.
 struct dram_channel_state {
-    static constexpr std::uint64_t no_row = ~std::uint64_t(0);
+    /// A row the controller has activated or will activate within its look-ahead window.
+    struct live_row {
+        std::uint64_t row = 0;
+        std::uint64_t first_seq = 0;   ///< channel sequence number of its first request
+        std::uint64_t last_cmd_ps = 0; ///< column command of its latest request
+    };
     struct bank {
-        std::uint64_t open_row = no_row;
+        /// [0] = the open row; the others wait for it, oldest first (only fr_fcfs has more than
+        /// one at a time). Empty = never activated.
+        std::vector<live_row> live;
         std::uint64_t ready_ps = 0; ///< earliest time the bank accepts its next command
     };
+    /// A write posted in the fr_fcfs write buffer, not yet on the bus.
+    struct buffered_write {
+        std::uint64_t local = 0, bytes = 0, arrival_ps = 0;
+        std::uint32_t op = 0;
+    };
     std::uint64_t bus_free_ps = 0;
+    bool bus_write = false; ///< direction of the last data on the bus
+    std::uint64_t seq = 0;  ///< pieces served so far: the look-ahead window counts these
     std::vector<bank> banks;
+    std::vector<buffered_write> writes;      ///< buffered, oldest first
+    std::deque<std::uint64_t> draining_done; ///< data end of drained writes holding a slot
+    std::uint64_t last_drained_row = ~std::uint64_t(0);
 };
 
 /// Outcome of one access (a piece of a burst inside one channel and one row).
@@ -35,9 +57,14 @@ struct dram_access {
 class dram_timing {
 public:
     virtual ~dram_timing() = default;
-    /// `local_addr` is the address inside the channel (interleave removed).
+    /// Serves `bytes` at channel-local address `local_addr` (interleave removed) arriving at
+    /// `arrival_ps`. `window` = requests of this channel the controller may look ahead over when
+    /// it batches rows (1 = strictly in order).
     virtual dram_access serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
-                              std::uint64_t arrival_ps) const = 0;
+                              std::uint64_t arrival_ps, bool write, std::uint32_t window) const = 0;
+    /// A key equal for two local addresses exactly when they fall in the same row of the same
+    /// bank (always equal for a model without rows).
+    virtual std::uint64_t row_key(std::uint64_t local_addr) const = 0;
 };
 
 using dram_timing_factory = std::unique_ptr<dram_timing> (*)(const ops::dram_params &);

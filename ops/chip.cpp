@@ -17,6 +17,10 @@ void validate(const chip_desc &c, const std::string &file) {
                                "expected at most dram.row_bytes (" +
                                    std::to_string(c.dram.row_bytes) +
                                    "): a burst must fit one DRAM row");
+    if (c.dram.write_low_watermark >= c.dram.write_high_watermark)
+        throw sim::input_error(file, "dram.write_low_watermark",
+                               "expected less than dram.write_high_watermark (" +
+                                   std::to_string(c.dram.write_high_watermark) + ")");
     if (c.scratchpad.bank_bytes % c.scratchpad.bank_width_bytes != 0)
         throw sim::input_error(file, "scratchpad.bank_bytes",
                                "expected a multiple of scratchpad.bank_width_bytes (" +

@@ -49,8 +49,8 @@ struct mac_array_params {
     /// drains it (OS outputs); 0 = a systolic shift: one array row per cycle, so a fold that
     /// uses r rows takes r cycles (R for a full fold)
     std::uint32_t preload_bytes_per_cycle = 0;
-    bool double_buffer = true;            ///< stationary operand double-buffered in the PEs
-    std::uint32_t accumulator_kib = 128;  ///< KiB of accumulator SRAM below the array (WS/IS)
+    bool double_buffer = true;           ///< stationary operand double-buffered in the PEs
+    std::uint32_t accumulator_kib = 128; ///< KiB of accumulator SRAM below the array (WS/IS)
     conv_lowering lowering = conv_lowering::im2col; ///< KxK convolutions on the array
     template <class V> void visit(V &v) {
         v.field("rows", rows, "count", "PE rows of the systolic array", sim::between(1, 4096));
@@ -153,8 +153,8 @@ struct scratchpad_params {
     std::uint32_t ports = 1; ///< per bank: 1 = one port shared by reads and writes, 2 = 1R1W
     sram_layout layout = sram_layout::blocked; ///< bank of an address
     std::uint32_t interleave_bytes = 64;       ///< bytes per bank before the next (interleaved)
-    double residency_fraction = 0.5;      ///< share of the scratchpad the compiler may use to keep
-                                          ///< activations on chip between operators
+    double residency_fraction = 0.5; ///< share of the scratchpad the compiler may use to keep
+                                     ///< activations on chip between operators
     template <class V> void visit(V &v) {
         v.field("banks", banks, "count", "SRAM banks per core", sim::between(1, 1024));
         v.field("bank_bytes", bank_bytes, "bytes", "capacity of one bank", sim::at_least(64));
@@ -188,7 +188,10 @@ struct dma_params {
     std::uint32_t outstanding = 16;     ///< bursts in flight per engine
     std::uint32_t setup_cycles = 16;    ///< cycles to fetch and decode one descriptor
     template <class V> void visit(V &v) {
-        v.field("engines", engines, "count", "DMA engines per core", sim::between(1, 64));
+        v.field("engines", engines, "count",
+                "DMA engines per core: loads on the first half (rounded up), stores on the rest, "
+                "each transfer striped over its half (docs/compiler.md §5)",
+                sim::between(1, 64));
         v.field("burst_bytes", burst_bytes, "bytes", "bytes per burst", sim::between(16, 65536));
         v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle", "issue rate of one engine",
                 sim::between(1, 4096));
@@ -229,6 +232,18 @@ inline const sim::choice_table<bank_map> &bank_map_names() {
     return t;
 }
 
+/// The order in which a channel's controller serves requests (arch/dram_scheduler.h,
+/// docs/timing-model.md): `in_order` = strictly in arrival order, reads and writes alike;
+/// `fr_fcfs` = first-ready, first-come-first-served within a look-ahead window (row hits ahead
+/// of older requests that wait for another row of their bank), with posted writes drained in
+/// batches between watermarks.
+enum class dram_scheduler : std::uint8_t { in_order, fr_fcfs };
+inline const sim::choice_table<dram_scheduler> &dram_scheduler_names() {
+    static const sim::choice_table<dram_scheduler> t{
+        {{dram_scheduler::in_order, "in_order"}, {dram_scheduler::fr_fcfs, "fr_fcfs"}}};
+    return t;
+}
+
 struct dram_params {
     dram_model model = dram_model::banked; ///< "simple": fixed latency + bandwidth; "banked": rows
     std::uint32_t channels = 4;            ///< count
@@ -242,6 +257,12 @@ struct dram_params {
     double t_cl_ns = 18;                   ///< ns read -> data (CAS latency)
     double t_rp_ns = 18;                   ///< ns precharge
     double controller_ns = 20;             ///< ns of controller and PHY latency per request
+    double t_wtr_ns = 0; ///< ns from the last write data to the next read command (0: ignored)
+    double t_rtw_ns = 0; ///< ns of idle data bus between read data and the next write data
+    dram_scheduler scheduler = dram_scheduler::in_order; ///< request order of a channel
+    std::uint32_t read_queue_depth = 32;     ///< requests fr_fcfs looks ahead over, per channel
+    std::uint32_t write_high_watermark = 32; ///< buffered writes per channel that start a drain
+    std::uint32_t write_low_watermark = 8;   ///< buffered writes a drain leaves
     template <class V> void visit(V &v) {
         v.choice("model", model, dram_model_names(),
                  "simple: latency + bandwidth; banked: adds row-buffer hits and misses");
@@ -263,6 +284,30 @@ struct dram_params {
         v.field("t_rp_ns", t_rp_ns, "ns", "precharge delay", sim::between(0, 1000));
         v.field("controller_ns", controller_ns, "ns", "controller and PHY latency",
                 sim::between(0, 10000));
+        v.field("t_wtr_ns", t_wtr_ns, "ns",
+                "write-to-read turnaround: a read command issues at least this long after the "
+                "last write data of its channel (0 = ignored)",
+                sim::between(0, 1000));
+        v.field("t_rtw_ns", t_rtw_ns, "ns",
+                "read-to-write turnaround: idle data bus between read data and the next write "
+                "data (0 = ignored)",
+                sim::between(0, 1000));
+        v.choice("scheduler", scheduler, dram_scheduler_names(),
+                 "request order of a channel: in_order (arrival order, reads and writes alike) "
+                 "or fr_fcfs (row hits ahead of older requests to another row of their bank "
+                 "within read_queue_depth; writes posted and drained in batches)");
+        v.field("read_queue_depth", read_queue_depth, "requests",
+                "fr_fcfs look-ahead per channel: a request waiting for another row of its bank "
+                "is bypassed by row hits of fewer than this many younger requests (1 = in order)",
+                sim::between(1, 4096));
+        v.field("write_high_watermark", write_high_watermark, "requests",
+                "fr_fcfs write buffer per channel: writes are acknowledged when buffered and "
+                "drained, grouped by row, when this many are buffered (or while the channel "
+                "idles); a write waits while the buffer is full",
+                sim::between(1, 4096));
+        v.field("write_low_watermark", write_low_watermark, "requests",
+                "fr_fcfs: buffered writes a drain leaves (below write_high_watermark)",
+                sim::between(0, 4095));
     }
     /// Peak bytes per second of all channels.
     double peak_bytes_per_s() const { return double(channels) * mt_per_s * 1e6 * bus_bits / 8.0; }

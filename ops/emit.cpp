@@ -54,6 +54,78 @@ void hazard_tracker::forget_before(std::uint32_t cmd) {
         m_recs.end());
 }
 
+// ---- DMA engines ----
+
+dma_engine_groups dma_groups(std::uint32_t engines) {
+    dma_engine_groups g;
+    if (engines <= 1)
+        return g;
+    // Loads first: with an odd count the load group gets the extra engine (loads carry inputs
+    // and weights, stores only outputs).
+    g.loads = (engines + 1) / 2;
+    g.store_first = g.loads;
+    g.stores = engines - g.loads;
+    return g;
+}
+
+std::vector<dma_stripe> stripe_transfer(const region &far, const sram_range &local,
+                                        std::uint32_t first_engine, std::uint32_t engines,
+                                        std::uint32_t burst_bytes) {
+    std::vector<dma_stripe> out;
+    const std::uint64_t n = std::max<std::uint32_t>(engines, 1);
+    // Pieces are packed one after the other in the scratchpad range (disjoint ranges, so the
+    // hazard tracker orders them only against other commands, never against each other).
+    std::uint64_t packed = local.addr;
+    auto emit = [&](const region &r, std::uint64_t p) {
+        dma_stripe s;
+        s.far = r;
+        s.local = {packed, r.bytes()};
+        s.engine = first_engine + std::uint32_t(p);
+        packed += r.bytes();
+        out.push_back(s);
+    };
+    if (far.rows > 1) {
+        // Row k goes to engine k mod n: whole rows (the DMA never lets a burst cross a row).
+        const std::uint64_t pieces = std::min<std::uint64_t>(n, far.rows);
+        for (std::uint64_t p = 0; p < pieces; ++p) {
+            const std::uint64_t rows = (far.rows - p + pieces - 1) / pieces;
+            emit({far.addr + p * far.stride, std::uint32_t(rows), far.row_bytes,
+                  pieces * far.stride},
+                 p);
+        }
+        return out;
+    }
+    // One row: segment k = the k-th burst-aligned piece the DMA would send. Both ends aligned:
+    // segment k goes to engine k mod n, an engine's segments one 2-D region (a burst per region
+    // row, n bursts apart), so the engines walk the DRAM rows together. Otherwise a partial
+    // burst would need a command of its own (another setup on its engine): the row is cut
+    // into n contiguous runs of whole segments instead.
+    const std::uint64_t b = std::max<std::uint32_t>(burst_bytes, 1);
+    const std::uint64_t a0 = far.addr, a1 = far.addr + far.row_bytes;
+    const std::uint64_t segs = a1 > a0 ? (a1 - 1) / b - a0 / b + 1 : 1;
+    const std::uint64_t pieces = std::min(n, segs);
+    if (pieces == 1) {
+        emit(far, 0);
+        return out;
+    }
+    if (a0 % b == 0 && a1 % b == 0) {
+        for (std::uint64_t p = 0; p < pieces; ++p)
+            emit({a0 + p * b, std::uint32_t((segs - p + pieces - 1) / pieces), std::uint32_t(b),
+                  pieces * b},
+                 p);
+        return out;
+    }
+    auto seg_start = [&](std::uint64_t k) {
+        return k == 0 ? a0 : k >= segs ? a1 : (a0 / b + k) * b;
+    };
+    for (std::uint64_t p = 0; p < pieces; ++p) {
+        const std::uint64_t s0 = seg_start(segs * p / pieces),
+                            s1 = seg_start(segs * (p + 1) / pieces);
+        emit({s0, 1, std::uint32_t(s1 - s0), s1 - s0}, p);
+    }
+    return out;
+}
+
 // ---- emitter ----
 
 namespace {
@@ -123,22 +195,39 @@ std::uint32_t emitter::push(std::uint32_t core, command c, const std::vector<sra
     return idx;
 }
 
+std::uint32_t emitter::push_transfer(std::uint32_t core, const command &c, int barrier) {
+    const bool load = c.kind == cmd_kind::load;
+    const dma_engine_groups g = dma_groups(m_chip.dma.engines);
+    const auto pieces = stripe_transfer(c.far, c.local, load ? g.load_first : g.store_first,
+                                        load ? g.loads : g.stores, m_chip.dma.burst_bytes);
+    for (const auto &p : pieces) {
+        command x = c;
+        x.far = p.far;
+        x.local = p.local;
+        x.engine = p.engine;
+        if (load)
+            push(core, std::move(x), {}, {p.local}, barrier);
+        else
+            push(core, std::move(x), {p.local}, {}, barrier);
+    }
+    return std::uint32_t(pieces.size());
+}
+
 void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &buf,
                       op_info &info) {
     const lowered_op &op = m_low.ops[j];
     const auto shares = core_shares(op, m_chip.cores);
-    const std::uint32_t load_engine = 0, store_engine = m_chip.dma.engines - 1;
     const bool out_res = m_res.resident[op.out.tensor];
     bool weights_const = !op.weights.empty();
     for (const auto &w : op.weights)
         weights_const = weights_const && m_g.tensors[w.tensor].constant;
-    // Every command of this op starts from the same header: kind, unit, op id, DMA engine.
-    auto new_cmd = [&](cmd_kind kind, unit_kind unit, std::uint32_t engine = 0) {
+    // Every command of this op starts from the same header: kind, unit, op id. Loads and
+    // stores get their DMA engines in push_transfer.
+    auto new_cmd = [&](cmd_kind kind, unit_kind unit) {
         command cmd;
         cmd.kind = kind;
         cmd.unit = unit;
         cmd.op = std::uint32_t(j);
-        cmd.engine = engine;
         return cmd;
     };
 
@@ -188,7 +277,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
             for (const auto &w : op.weights) {
                 const auto &wt = m_g.tensors[w.tensor];
                 const std::uint64_t base = m_res.dram_addr[w.tensor];
-                command cmd = new_cmd(cmd_kind::load, unit_kind::dma, load_engine);
+                command cmd = new_cmd(cmd_kind::load, unit_kind::dma);
                 if (ksplit && !w.reduced && !tl.first_k())
                     continue; // bias: once per tile
                 if (w.k_major) {
@@ -216,8 +305,7 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 }
                 cmd.local = {at, cmd.far.bytes()};
                 at += cmd.far.bytes();
-                push(c, cmd, {}, {cmd.local}, barrier);
-                ++n;
+                n += push_transfer(c, cmd, barrier);
             }
             return std::make_pair(sram_range{dst, at - dst}, n);
         };
@@ -309,13 +397,13 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 std::uint64_t at = buf.in[in_loads[k]++ % 2][k];
                 std::vector<sram_range> got;
                 auto load = [&](mem_space sp, std::uint32_t far_core, region far) {
-                    command cmd = new_cmd(cmd_kind::load, unit_kind::dma, load_engine);
+                    command cmd = new_cmd(cmd_kind::load, unit_kind::dma);
                     cmd.far_space = sp;
                     cmd.far_core = far_core;
                     cmd.far = far;
                     cmd.local = {at, far.bytes()};
                     at += far.bytes();
-                    push(c, cmd, {}, {cmd.local}, barrier);
+                    push_transfer(c, cmd, barrier);
                     got.push_back(cmd.local);
                 };
                 if (m_res.resident[tt]) {
@@ -466,10 +554,10 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
             if (op.shortcut >= 0 && nres)
                 vec_cmd(op.res_fn, nres, {out, io[i].sc}, {out});
             if (!out_res) {
-                command cmd = new_cmd(cmd_kind::store, unit_kind::dma, store_engine);
+                command cmd = new_cmd(cmd_kind::store, unit_kind::dma);
                 cmd.far = out_far;
                 cmd.local = out;
-                push(c, cmd, {out}, {}, barrier);
+                push_transfer(c, cmd, barrier);
             }
         }
         info.tiles += ntiles;

@@ -41,6 +41,34 @@ private:
     std::vector<rec> m_recs;
 };
 
+/// Which DMA engines carry a core's loads and stores (docs/compiler.md §5). One engine carries
+/// both. With E >= 2 engines, loads use engines [0, L) and stores [L, E), L = ceil(E / 2): two
+/// engines are one load and one store engine; each doubling of E doubles both groups.
+struct dma_engine_groups {
+    std::uint32_t load_first = 0, loads = 1;   ///< first engine and count of the load group
+    std::uint32_t store_first = 0, stores = 1; ///< first engine and count of the store group
+};
+dma_engine_groups dma_groups(std::uint32_t engines);
+
+/// One piece of a striped transfer: its far region, its scratchpad range and its engine.
+struct dma_stripe {
+    region far;
+    sram_range local;
+    std::uint32_t engine = 0;
+};
+
+/// Cuts a transfer (far region -> packed scratchpad range `local`) into pieces for engines
+/// first_engine, first_engine + 1, ... (at most `engines`): a 2-D region deals its rows round
+/// robin (row k to engine k mod n); a single row with both ends burst-aligned deals its bursts
+/// round robin (each engine's share is a 2-D region of one burst per row, n bursts apart); an
+/// unaligned single row is cut into n contiguous runs of whole bursts. The engines thus walk
+/// the same DRAM rows together, no piece crosses a cut the DMA would not make (bytes and bursts
+/// are unchanged), a one-burst transfer stays whole, and the pieces' scratchpad ranges are
+/// disjoint, packed in piece order.
+std::vector<dma_stripe> stripe_transfer(const region &far, const sram_range &local,
+                                        std::uint32_t first_engine, std::uint32_t engines,
+                                        std::uint32_t burst_bytes);
+
 class emitter {
 public:
     emitter(const workloads::graph &g, const lowering &low, const residency_plan &res,
@@ -63,6 +91,8 @@ private:
 
     std::uint32_t push(std::uint32_t core, command c, const std::vector<sram_range> &reads,
                        const std::vector<sram_range> &writes, int barrier);
+    /// Pushes a load or store striped over its engine group; returns the commands pushed.
+    std::uint32_t push_transfer(std::uint32_t core, const command &c, int barrier);
 };
 
 } // namespace ops

@@ -33,6 +33,18 @@ TEST_CASE("dma: a long load is DRAM-bound at the DRAM peak and not more") {
     CHECK(bw >= 0.99 * peak);
 }
 
+TEST_CASE("dma: a long load under fr_fcfs reaches >= 95 % of the DRAM peak with 16 outstanding") {
+    // The reference window (16 · 256 B = 4 KiB, ≈ 1 % short of Little's law above) with the
+    // fr_fcfs scheduler: one sequential stream has nothing to reorder, so it gets what the
+    // in-order controller gets, >= 95 % of the peak and never more.
+    auto chip = tb::chip();
+    chip.dram.scheduler = ops::dram_scheduler::fr_fcfs;
+    const double peak = chip.dram_peak_bytes_per_cycle();
+    const double bw = achieved(chip, 1u << 20);
+    CHECK(bw <= peak);
+    CHECK(bw >= 0.95 * peak);
+}
+
 TEST_CASE("dma: a long load is engine-bound at the engine's bytes_per_cycle and not more") {
     auto chip = tb::chip();
     chip.dma.bytes_per_cycle = 16; // below the interconnect (64) and DRAM (34.1)

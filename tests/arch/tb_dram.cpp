@@ -69,6 +69,7 @@ TEST_CASE("dram: the simple model costs controller + tCL + bus for every access"
     sim::clock_domain clk(1000);
     ops::dram_params p;
     p.model = ops::dram_model::simple;
+    p.scheduler = ops::dram_scheduler::in_order; // writes timed like reads, not posted
     p.channels = 1;
     arch::op_ledger ledger(1);
     arch::dram d("dram", clk, p, ledger);
@@ -126,5 +127,221 @@ TEST_CASE("dram: a long stream achieves the configured channel bandwidth and not
         // Every channel's bus was busy bytes/channel / 8532 MB/s (rounded up per burst).
         for (std::uint32_t c = 0; c < 4; ++c)
             CHECK(d.channel(c).busy_ps == bytes / 4 / 256 * burst_ps);
+    }
+}
+
+// ---- dram.scheduler = fr_fcfs (arch/dram_scheduler.h, docs/timing-model.md) ----
+
+namespace {
+
+/// Two streams in bank 0 of one channel (linear map): A = row 0 (bytes 0..2047), B = row 1
+/// (16 KiB = row_bytes · banks further), 8 bursts each, requested A0 B0 A1 B1 ... A7 B7 at
+/// once. Returns the last completion.
+std::uint64_t ping_pong(arch::dram &d, std::uint64_t at = 0) {
+    std::uint64_t end = 0;
+    for (int i = 0; i < 8; ++i) {
+        end = std::max(end, d.access(at, std::uint64_t(i) * 256, 256, false, 0));
+        end = std::max(end, d.access(at, 16384 + std::uint64_t(i) * 256, 256, false, 0));
+    }
+    return end;
+}
+
+ops::dram_params one_channel(ops::dram_scheduler s) {
+    ops::dram_params p;
+    p.channels = 1;
+    p.map = ops::bank_map::linear;
+    p.scheduler = s;
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("dram: in order, two streams in one bank miss on every access") {
+    // A0 finds the bank closed: ctrl + tRCD + tCL + bus = 86 005 ps. Every later access finds
+    // the other row open: its precharge may start when the previous access's data is tCL from
+    // its end (bank ready = data + bus − tCL), and its data follows tRP + tRCD + tCL later,
+    // i.e. bus + 36 ns after the previous data: 66 005 ps per access.
+    // End = 86 005 + 15 · 66 005 = 1 076 080 ps; 16 misses.
+    sim::clock_domain clk(1000);
+    const auto p = one_channel(ops::dram_scheduler::in_order);
+    arch::op_ledger ledger(1);
+    arch::dram d("dram", clk, p, ledger);
+    CHECK(ping_pong(d) == ctrl + t_rcd + t_cl + burst_ps + 15 * (burst_ps + t_rp + t_rcd));
+    CHECK(d.channel(0).misses == 16);
+    CHECK(d.channel(0).hits == 0);
+}
+
+TEST_CASE("dram: fr_fcfs batches two streams in one bank by row: 2 activations, not 16") {
+    // The 16 requests are queued at once, so the controller serves A's row, then B's: A0
+    // (closed bank: tRCD) and B0 (other row: tRP + tRCD) are the only activations, the other
+    // 14 requests hit a row that is open or waiting in the window. Charged in arrival order:
+    // A0 done 86 005; B0's precharge waits for A0's data (bank ready 68 005), its data 36 ns
+    // after A0's: done 152 010; the 14 hits follow back to back at one bus time each:
+    // 152 010 + 14 · 30 005 = 572 080 ps -- exactly what serving A0..A7 then B0..B7 takes
+    // (86 005 + 7 · 30 005, then B0 36 ns after A7's data, then 7 more bus times).
+    // B0 (request 1) is bypassed by requests 2..15: at most 14 younger ones, so any
+    // read_queue_depth >= 14 gives this; at 13 request 14 (A7) finds A's row closed (the
+    // controller had to serve B0's row by then): a third activation, A7's data 36 ns later.
+    sim::clock_domain clk(1000);
+    for (std::uint32_t depth : {32u, 14u, 13u}) {
+        auto p = one_channel(ops::dram_scheduler::fr_fcfs);
+        p.read_queue_depth = depth;
+        arch::op_ledger ledger(1);
+        arch::dram d("dram", clk, p, ledger);
+        INFO("read_queue_depth " << depth);
+        const std::uint64_t batched =
+            ctrl + t_rcd + t_cl + burst_ps + (burst_ps + t_rp + t_rcd) + 14 * burst_ps; // 572 080
+        if (depth >= 14) {
+            CHECK(ping_pong(d) == batched);
+            CHECK(d.channel(0).misses == 2);
+            CHECK(d.channel(0).hits == 14);
+        } else {
+            CHECK(ping_pong(d) == batched + t_rp + t_rcd); // 608 080
+            CHECK(d.channel(0).misses == 3);
+            CHECK(d.channel(0).hits == 13);
+        }
+    }
+}
+
+TEST_CASE("dram: fr_fcfs bypasses a waiting row only with requests that were queued") {
+    // A0 and B0 (rows 0 and 1 of bank 0) at t = 0; A0's column command issues at ctrl + tRCD
+    // = 38 000 ps. A1 arriving at x reaches the controller at x + ctrl: at x = 18 000 it was
+    // queued when A0's column command issued, so the row stays open for it (a hit); at
+    // x = 18 001 the controller had already turned to B0's row: A1 misses.
+    // Far apart (1 µs), as in the xor test above, nothing is queued: every access misses.
+    sim::clock_domain clk(1000);
+    for (std::uint64_t x : {18000ull, 18001ull}) {
+        const auto p = one_channel(ops::dram_scheduler::fr_fcfs);
+        arch::op_ledger ledger(1);
+        arch::dram d("dram", clk, p, ledger); // keeps a reference to p
+        d.access(0, 0, 256, false, 0);
+        d.access(0, 16384, 256, false, 0);
+        d.access(x, 256, 256, false, 0);
+        INFO("A1 at " << x);
+        CHECK(d.channel(0).hits == (x == 18000 ? 1u : 0u));
+        CHECK(d.channel(0).misses == (x == 18000 ? 2u : 3u));
+    }
+    const auto p = one_channel(ops::dram_scheduler::fr_fcfs);
+    arch::op_ledger ledger(1);
+    arch::dram d("dram", clk, p, ledger);
+    for (int i = 0; i < 8; ++i)
+        d.access(std::uint64_t(i) * 1000000, std::uint64_t(i / 2) * 256 + (i % 2 ? 16384 : 0), 256,
+                 false, 0);
+    CHECK(d.channel(0).misses == 8);
+}
+
+TEST_CASE("dram: fr_fcfs: one sequential stream reaches >= 95 % of the peak, as in order") {
+    // 4 MiB over 4 channels, 256 B bursts requested at once: each channel-local row is 8
+    // bursts, 1 activation per row, overlapped with the previous row's transfers in another
+    // bank: ≈ the peak (the in-order test above gets >= 99 %).
+    sim::clock_domain clk(1000);
+    ops::dram_params p;
+    p.scheduler = ops::dram_scheduler::fr_fcfs;
+    arch::op_ledger ledger(1);
+    arch::dram d("dram", clk, p, ledger);
+    const std::uint64_t bytes = 4u << 20;
+    std::uint64_t end = 0;
+    for (std::uint64_t a = 0; a < bytes; a += 256)
+        end = std::max(end, d.access(0, a, 256, false, 0));
+    const double peak_bytes_per_ps = p.peak_bytes_per_s() / 1e12;
+    const double achieved = double(bytes) / double(end);
+    CHECK(achieved <= peak_bytes_per_ps);
+    CHECK(achieved >= 0.99 * peak_bytes_per_ps);
+    CHECK(ledger.ops[0].dram_row_hits == bytes / 256 * 7 / 8);
+}
+
+namespace {
+
+/// Reads of bank 0 row 0 and writes of bank 1 row 0 (linear map, one channel), interleaved
+/// R0 W0 R1 W1 ... R7 W7, all requested at t = 0. Returns the reads' last completion.
+std::uint64_t read_write(arch::dram &d) {
+    std::uint64_t reads = 0;
+    for (int i = 0; i < 8; ++i) {
+        reads = std::max(reads, d.access(0, std::uint64_t(i) * 256, 256, false, 0));
+        d.access(0, 2048 + std::uint64_t(i) * 256, 256, true, 0);
+    }
+    return reads;
+}
+
+constexpr std::uint64_t t_wtr = 10000, t_rtw = 4000;
+
+ops::dram_params turnaround(ops::dram_scheduler s) {
+    auto p = one_channel(s);
+    p.t_wtr_ns = 10;
+    p.t_rtw_ns = 4;
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("dram: in order, a read-write interleaved stream pays a turnaround at every switch") {
+    // Turnarounds counted: t_wtr = 10 ns (write data -> read command), t_rtw = 4 ns (read data
+    // -> write data). Two banks, so after R0 and W0 (closed banks: tRCD) everything hits; the
+    // bus alternates: R0 done 86 005; W0 data 4 ns after R0's: 120 010; R1's column command
+    // 10 ns after W0's data, its data tCL later: done 120 010 + 10 000 + 18 000 + 30 005 =
+    // 178 015; W1 done 178 015 + 4 000 + 30 005 = 212 020; each later pair + 92 010.
+    // W7 = 120 010 + 7 · 92 010 = 764 080 ps = the bus's last data.
+    sim::clock_domain clk(1000);
+    const auto p = turnaround(ops::dram_scheduler::in_order);
+    arch::op_ledger ledger(1);
+    arch::dram d("dram", clk, p, ledger);
+    const std::uint64_t pair = t_wtr + t_cl + burst_ps + t_rtw + burst_ps; // 92 010
+    CHECK(read_write(d) == 178015 + 6 * pair);                             // R7
+    // The bus's last data (W7) ends at 764 080: a read (of bank 1's open row) issues t_wtr later.
+    CHECK(d.access(0, 8 * 256, 256, false, 0) == 764080 + t_wtr + t_cl + burst_ps);
+    CHECK(d.channel(0).busy_ps == 17 * burst_ps);
+    CHECK(d.channel(0).misses == 2);
+    // Without turnarounds the same stream is back to back: 86 005 + 15 · 30 005.
+    const auto p2 = one_channel(ops::dram_scheduler::in_order);
+    arch::op_ledger l2(1);
+    arch::dram d2("dram2", clk, p2, l2);
+    read_write(d2);
+    CHECK(d2.access(0, 4096, 256, false, 0) == 86005 + 16 * burst_ps);
+}
+
+TEST_CASE("dram: fr_fcfs posts writes and drains them in batches: one turnaround per batch") {
+    sim::clock_domain clk(1000);
+    SECTION("high watermark 4, low 0: two batches of 4 writes") {
+        // Writes are acknowledged at ctrl = 20 ns while the buffer has room. The 4th write
+        // (W3) fills it: the bus turns to writes after R3 (R0 86 005, R1..R3 hits: 176 020),
+        // 4 ns later: W0..W3 done 210 025 .. 300 040. R4 waits t_wtr: column command at
+        // 310 040, done 358 045; R5..R7 hits: 448 060. W4..W7 find the buffer full until W0..W3
+        // are on the bus: acknowledged at 210 025, 240 030, 270 035, 300 040; W7 drains them
+        // after R7: 452 060 + 30 005 · (1..4) -> 572 080. 3 turnarounds instead of 15.
+        auto p = turnaround(ops::dram_scheduler::fr_fcfs);
+        p.write_high_watermark = 4;
+        p.write_low_watermark = 0;
+        arch::op_ledger ledger(1);
+        arch::dram d("dram", clk, p, ledger);
+        std::vector<std::uint64_t> acks;
+        std::uint64_t reads = 0;
+        for (int i = 0; i < 8; ++i) {
+            reads = std::max(reads, d.access(0, std::uint64_t(i) * 256, 256, false, 0));
+            acks.push_back(d.access(0, 2048 + std::uint64_t(i) * 256, 256, true, 0));
+        }
+        CHECK(reads == 448060);
+        CHECK(acks ==
+              std::vector<std::uint64_t>{ctrl, ctrl, ctrl, ctrl, 210025, 240030, 270035, 300040});
+        CHECK(d.channel(0).busy_ps == 16 * burst_ps);
+        CHECK(d.channel(0).misses == 2);
+        CHECK(d.channel(0).hits == 14);
+        // The bus's last data ends at 572 080: a read (of bank 1's open row) issues t_wtr later.
+        CHECK(d.access(0, 8 * 256, 256, false, 0) == 572080 + t_wtr + t_cl + burst_ps);
+    }
+    SECTION("below the high watermark: reads first, the writes drain when the channel idles") {
+        // 8 writes < 32: all buffered, acknowledged at 20 ns; the reads go back to back:
+        // R0 86 005, R7 86 005 + 7 · 30 005 = 296 040. A read at 1 ms finds the bus idle since
+        // 296 040: the writes drained then, one turnaround (4 ns) first: W0 (bank 1 closed,
+        // its activation long done) 300 040 + 30 005, W7 at 540 080.
+        const auto p = turnaround(ops::dram_scheduler::fr_fcfs);
+        arch::op_ledger ledger(1);
+        arch::dram d("dram", clk, p, ledger);
+        CHECK(read_write(d) == 86005 + 7 * burst_ps);
+        CHECK(d.channel(0).busy_ps == 8 * burst_ps); // writes not on the bus yet
+        CHECK(d.access(0, 2048, 256, true, 0) == ctrl);
+        const std::uint64_t t = 1000000000;
+        CHECK(d.access(t, 256, 256, false, 0) - t == ctrl + t_cl + burst_ps); // a row hit
+        CHECK(d.channel(0).busy_ps == (8 + 9 + 1) * burst_ps);
+        CHECK(ledger.ops[0].dram_bytes_written == 9 * 256);
     }
 }
