@@ -146,11 +146,13 @@ std::uint64_t ping_pong(arch::dram &d, std::uint64_t at = 0) {
     return end;
 }
 
+/// One channel, linear bank map, no read/write turnarounds (the tests that need them set them).
 ops::dram_params one_channel(ops::dram_scheduler s) {
     ops::dram_params p;
     p.channels = 1;
     p.map = ops::bank_map::linear;
     p.scheduler = s;
+    p.t_wtr_ns = p.t_rtw_ns = 0;
     return p;
 }
 

@@ -250,7 +250,7 @@ TEST_CASE("layernorm and GELU: vector functions, GELU fused into its linear", "[
                 CHECK(cmd.vec.elements % 256 == 0);
 }
 
-TEST_CASE("embedding gathers T rows of the table; sequential reads the first T",
+TEST_CASE("embedding gathers T rows of the table, sequential reads the first T",
           "[ops][attention]") {
     tokens b;
     const std::int64_t T = 128, V = 30522, E = 128;

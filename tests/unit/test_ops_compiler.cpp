@@ -227,69 +227,99 @@ TEST_CASE("tiler: the double-buffered footprint fits at the boundary and errors 
     }
 }
 
-TEST_CASE("tiler: K is split only when no full-K tile fits; partial sums stay in accumulators",
+TEST_CASE("tiler: K is split when no full-K tile fits or every full-K tile is preload-bound, "
+          "and the partial sums then stay in the array's accumulator",
           "[ops]") {
-    // Pointwise 256x4x4 -> 32x4x4 int8 on one core, 64x32 array, 4-byte accumulators; input and
-    // output in DRAM. Tiles are 1..4 rows x 32 channels (oc_core = 32).
-    // Full K (kc = 256), 1 row: in = 1·4·256 = 1024, w = 32·256 = 8192 (one block: one buffer),
-    //   out = 1·4·32 = 128 -> 2·1024 + 2·128 + 8192 = 10496.
-    // Split K, granule = array rows = 64 channels; two weight buffers, accumulator-wide output:
-    //   kc = 192, 1 row: 2·768 + 2·(4·32·4) + 2·6144 = 1536 + 1024 + 12288 = 14848 (worse),
-    //   kc = 128, 1 row: 2·512 + 1024 + 2·4096 = 10240; 2 rows: 2048 + 2048 + 8192 = 12288,
-    //   kc =  64, r rows: 2·256r + 2·512r + 2·2048 = 1536r + 4096 -> 5632 (r = 1) ... 10240 (4).
+    // Pointwise 256x16x16 -> 32x16x16 int8 on one core, 64x32 WS array (a fold streams the
+    // tile's rows·16 pixels and preloads 64 weight rows), 128 KiB accumulator. Full K
+    // (kc = 256), r rows: in 2·(r·16·256) = 8192r, w 32·256 = 8192 (one block, one buffer),
+    // out 2·(r·16·32) = 1024r: 9216r + 8192. K split (granule = 64 array rows): two weight
+    // buffers; partial sums in the array's accumulator (r·16·32·4 B <= 128 KiB), so the output
+    // buffer holds int8 results: kc = 64: 2·1024r + 2·2048 + 1024r = 3072r + 4096.
     builder b;
-    int y = b.conv(b.input(256, 4, 4), 32, 1, 1, 1, "none", "pw");
+    int y = b.conv(b.input(256, 16, 16), 32, 1, 1, 1, "none", "pw");
     b.output(y);
     auto c = chip(1);
     c.scratchpad.banks = 1;
+    auto gemm_writes_between_k_blocks = [](const program &p) {
+        std::size_t n = 0;
+        for (const auto &cmd : p.streams[0])
+            if (cmd.kind == cmd_kind::compute && cmd.unit == unit_kind::mac_array &&
+                cmd.writes.empty())
+                ++n; // a K block that is not the last: nothing written to the scratchpad
+        return n;
+    };
 
-    // 10496: the full K fits at 1 row -> no split, weights loaded once (8192 B).
-    c.scratchpad.bank_bytes = 10496;
+    // 64 KiB: full K fits 6 rows (9216·6 + 8192 = 63488 <= 65536 < 72704): 96 pixels per fold,
+    // not preload-bound -> K is not split.
+    c.scratchpad.bank_bytes = 65536;
     auto p = compile(b.g, c, "test");
     CHECK(p.ops[0].tiling.find("K split") == std::string::npos);
-    CHECK(p.ops[0].tiling.find("rows=1 oc=32") != std::string::npos);
-    CHECK(p.ops[0].tiles == 4);
-    CHECK(dma_bytes(p, cmd_kind::load, 0) == 4096 + 8192);
-    CHECK(p.ops[0].sram_peak_bytes == 10496);
+    CHECK(p.ops[0].mapping.max_fit_rows == 6);
+    CHECK(p.ops[0].mapping.stream_rows >= 64);
 
-    // 10495: K must split. kc = 128 fits only 1 row: 4 row blocks x 2 K blocks, weights re-read
-    // per row block: traffic 8·512 + 4·8192 = 36864. kc = 64 fits 4 rows (10240): 1 row block
-    // x 4 K blocks: 4·1024 + 8192 = 12288 -> chosen.
-    c.scratchpad.bank_bytes = 10495;
+    // 20480: full K fits 1 row (17408 <= 20480 < 26624): 16 pixels per fold, preload-bound
+    // (each fold waits 64 cycles for its weights). K blocks of 64 fit 5 rows (19456 <= 20480),
+    // 80 pixels per fold -> K is split, and the partial sums chain in the accumulator: every
+    // K block but the last writes nothing.
+    c.scratchpad.bank_bytes = 20480;
     p = compile(b.g, c, "test");
-    CHECK(p.ops[0].tiling.find("rows=4 oc=32") != std::string::npos);
-    CHECK(p.ops[0].tiling.find("K split: 4 blocks of 64 input channels") != std::string::npos);
-    CHECK(p.ops[0].sram_peak_bytes == 10240);
+    CHECK(p.ops[0].tiling.find("K split") != std::string::npos);
+    CHECK(p.ops[0].mapping.stream_rows > 16);
+    CHECK(p.ops[0].sram_peak_bytes <= 20480);
+    CHECK(gemm_writes_between_k_blocks(p) > 0);
+    CHECK(op_gemm_macs(p, 0) == 16 * 16 * 256 * 32);
 
-    // 5632: only kc = 64 at 1 row: 4 row blocks x 4 K blocks = 16 GEMMs of m=4, k=64, n=32;
-    // one store per row block (after its last K block); weights 8192 B re-read 4 times.
-    c.scratchpad.bank_bytes = 5632;
+    // 10000: no full-K tile fits (17408 > 10000): K is split whatever the rows (kc = 64 fits 1
+    // row: 7168 <= 10000 < 10240 for 2 rows); MACs are conserved.
+    c.scratchpad.bank_bytes = 10000;
     p = compile(b.g, c, "test");
-    CHECK(p.ops[0].tiling.find("rows=1 oc=32") != std::string::npos);
-    CHECK(p.ops[0].tiles == 16);
-    std::size_t gemms = 0;
+    CHECK(p.ops[0].tiling.find("K split") != std::string::npos);
+    CHECK(p.ops[0].sram_peak_bytes <= 10000);
+    CHECK(op_gemm_macs(p, 0) == 16 * 16 * 256 * 32);
     for (const auto &cmd : p.streams[0])
-        if (cmd.kind == cmd_kind::compute) {
-            ++gemms;
-            CHECK(cmd.gemm.m == 4);
-            CHECK(cmd.gemm.k == 64);
-            CHECK(cmd.gemm.n == 32);
-        }
-    CHECK(gemms == 16);
-    CHECK(op_gemm_macs(p, 0) == 16 * 256 * 32);
-    CHECK(count(p, cmd_kind::store, 0) == 4);
-    CHECK(dma_bytes(p, cmd_kind::store, 0) == 32 * 4 * 4);
-    CHECK(dma_bytes(p, cmd_kind::load, 0) == 4096 + 4 * 8192);
-    CHECK(p.ops[0].sram_peak_bytes == 5632);
+        if (cmd.kind == cmd_kind::compute)
+            CHECK(cmd.gemm.k % 64 == 0);
 
-    c.scratchpad.bank_bytes = 5631;
+    // The smallest tile (1 row, 32 channels, kc = 64) needs 7168 bytes: one byte less fails.
+    c.scratchpad.bank_bytes = 7168;
+    CHECK_NOTHROW(compile(b.g, c, "test"));
+    c.scratchpad.bank_bytes = 7167;
     try {
         compile(b.g, c, "test");
         FAIL("expected sim::input_error");
     } catch (const sim::input_error &e) {
-        CHECK(std::string(e.what()).find("smallest tile needs 5632 bytes, scratchpad has 5631") !=
+        CHECK(std::string(e.what()).find("smallest tile needs 7168 bytes, scratchpad has 7167") !=
               std::string::npos);
     }
+}
+
+TEST_CASE("tiler: without room in the accumulator, K blocks write partial sums back",
+          "[ops]") {
+    // The same op with a 1 KiB accumulator (a tile's partial sums need r·16·32·4 = 2048r B):
+    // no K block fits it, so K is split only when no full-K tile fits, and the partial sums go
+    // to an accumulator-wide output buffer that the next K block reads back (RAW dependency).
+    // kc = 64: 2048r + 4096 + 2·(r·16·32·4) = 6144r + 4096 -> 10240 at 1 row.
+    builder b;
+    int y = b.conv(b.input(256, 16, 16), 32, 1, 1, 1, "none", "pw");
+    b.output(y);
+    auto c = chip(1);
+    c.scratchpad.banks = 1;
+    c.mac_array.accumulator_kib = 1;
+    c.scratchpad.bank_bytes = 20480; // full K fits 1 row: preload-bound, but no K split
+    auto p = compile(b.g, c, "test");
+    CHECK(p.ops[0].tiling.find("K split") == std::string::npos);
+    c.scratchpad.bank_bytes = 10240; // no full-K tile fits: K split, write-back partial sums
+    p = compile(b.g, c, "test");
+    CHECK(p.ops[0].tiling.find("K split") != std::string::npos);
+    bool reads_partial = false;
+    const auto &st = p.streams[0];
+    for (std::size_t i = 0; i < st.size(); ++i)
+        if (st[i].kind == cmd_kind::compute)
+            for (auto d : st[i].deps)
+                reads_partial = reads_partial || (st[d].kind == cmd_kind::compute &&
+                                                  st[d].unit == unit_kind::mac_array);
+    CHECK(reads_partial);
 }
 
 TEST_CASE("residency: a kept tensor that leaves no room for a tile is spilled to DRAM", "[ops]") {
@@ -338,7 +368,7 @@ TEST_CASE("residency: a kept tensor that leaves no room for a tile is spilled to
     }
 }
 
-TEST_CASE("fusion: an activation with a sole producer fuses; without the policy it is an op",
+TEST_CASE("fusion: an activation with a sole producer fuses, without the policy it is an op",
           "[ops]") {
     builder b;
     int t = b.conv(b.input(16, 8, 8), 16, 1, 1, 1, "none", "pw");
@@ -548,7 +578,7 @@ TEST_CASE("compile: an operator the chip cannot run is an input_error naming ops
     }
 }
 
-TEST_CASE("compile: head (global pool + fc) splits channels; DRAM tensors are 4 KiB aligned",
+TEST_CASE("compile: head (global pool + fc) splits channels, DRAM tensors are 4 KiB aligned",
           "[ops]") {
     builder b;
     int t = b.input(64, 7, 7);

@@ -249,7 +249,7 @@ TEST_CASE("power: doubling clock_mhz halves a fixed-cycle run's static energy, k
           Approx(2 * es.dynamic() / seconds_of(slow, cycles)));
 }
 
-TEST_CASE("power: overlapping operators' static cycles add up to the run; the earlier owns",
+TEST_CASE("power: overlapping operators' static cycles add up to the run, the earlier owns",
           "[ops][power]") {
     // op1 prefetches from 80 while op0 runs to 100: [80, 100) is op0's. op0 = 100, op1 = 50 (=
     // the report's exclusive_cycles 150 − max(80, 100)), op2 = 50; no idle time.

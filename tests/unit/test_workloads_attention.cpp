@@ -663,7 +663,7 @@ TEST_CASE("bert: base has 109,482,240 parameters (published 110M) and small 28,7
     CHECK(base.name == "bert:preset=base,seq=128,layers=12,embeddings=1,heads=12");
 }
 
-TEST_CASE("bert: a layer is self-attention + FFN; MACs at T = 128 and 512", "[workloads]") {
+TEST_CASE("bert: a layer is self-attention + FFN, MACs at T = 128 and 512", "[workloads]") {
     graph g = build_workload("bert");
     CHECK(op_names(g, "layer4.") ==
           std::vector<std::string>{"attn.query", "attn.key", "attn.value", "attn.scores",
@@ -741,7 +741,7 @@ TEST_CASE("vit: patch tokens, class token, position embedding, pre-norm layers, 
     CHECK(g.total_macs() == 17563828224);
 }
 
-TEST_CASE("vit: resolution must be a multiple of 16; presets are checked", "[workloads]") {
+TEST_CASE("vit: resolution must be a multiple of 16, presets are checked", "[workloads]") {
     expect_spec_error("vit:resolution=200", "vit.resolution", "multiple of the patch size 16");
     // 208 = 13·16: 169 patches + class token.
     graph g = build_workload("vit:resolution=208,layers=1");
