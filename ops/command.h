@@ -52,6 +52,11 @@ struct region {
 struct sram_range {
     std::uint64_t addr = 0;
     std::uint64_t bytes = 0;
+    /// A strided range (rows > 1): `rows` runs of `row_bytes` bytes, `stride` apart, within
+    /// [addr, addr + bytes). Compute tiles access the whole span; the compiler's hazard tracker
+    /// uses the runs, so tiles writing other columns of a kept tensor do not depend on each other.
+    std::uint32_t rows = 0;
+    std::uint64_t row_bytes = 0, stride = 0;
 };
 
 /// A GEMM tile on the systolic array: M x K times K x N, repeated `repeat` times with different

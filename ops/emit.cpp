@@ -1,6 +1,7 @@
 #include "ops/emit.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <tuple>
 #include <utility>
 
@@ -12,6 +13,36 @@ namespace {
 bool overlaps(std::uint64_t a0, std::uint64_t a1, std::uint64_t b0, std::uint64_t b1) {
     return a0 < b1 && b0 < a1;
 }
+
+/// Do two ranges share a byte? Exact for two strided ranges of one stride (columns of one kept
+/// tensor); otherwise by their spans.
+bool overlaps(const sram_range &a, const sram_range &b) {
+    if (!overlaps(a.addr, a.addr + a.bytes, b.addr, b.addr + b.bytes))
+        return false;
+    auto runs = [](const sram_range &r) {
+        return r.rows > 1 ? std::make_tuple(std::int64_t(r.rows), std::int64_t(r.row_bytes),
+                                            std::int64_t(r.stride))
+                          : std::make_tuple(std::int64_t(1), std::int64_t(r.bytes),
+                                            std::int64_t(0));
+    };
+    const auto [ra, wa, sa] = runs(a);
+    const auto [rb, wb, sb] = runs(b);
+    const std::int64_t s = sa ? sa : sb;
+    if ((sa && sb && sa != sb) || s == 0)
+        return true; // different strides: the spans overlap, assume the runs do
+    if ((ra > 1 && wa > s) || (rb > 1 && wb > s))
+        return true;
+    // Runs a_i = [a + i·s, + wa), b_j = [b + j·s, + wb) meet iff some k = j − i in
+    // [−(ra − 1), rb − 1] has −wb < d + k·s < wa, with d = b − a. A contiguous range is one run
+    // (its width may exceed s: it may meet several of the other's runs).
+    const std::int64_t d = std::int64_t(b.addr) - std::int64_t(a.addr);
+    auto floor_div = [](std::int64_t x, std::int64_t y) {
+        return x >= 0 ? x / y : -((-x + y - 1) / y);
+    };
+    const std::int64_t k_lo = std::max<std::int64_t>(-(ra - 1), floor_div(-wb - d, s) + 1);
+    const std::int64_t k_hi = std::min<std::int64_t>(rb - 1, -floor_div(-(wa - d), s) - 1);
+    return k_lo <= k_hi;
+}
 } // namespace
 
 void hazard_tracker::add_deps(const std::vector<sram_range> &reads,
@@ -20,11 +51,11 @@ void hazard_tracker::add_deps(const std::vector<sram_range> &reads,
     for (const auto &r : m_recs) {
         bool dep = false;
         for (const auto &x : reads)
-            if (r.write && x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes))
+            if (r.write && x.bytes && overlaps(r.range, x))
                 dep = true;
         if (!(mac && r.mac)) // in-order array: WAR and WAW hold by construction
             for (const auto &x : writes)
-                if (x.bytes && overlaps(r.lo, r.hi, x.addr, x.addr + x.bytes))
+                if (x.bytes && overlaps(r.range, x))
                     dep = true;
         if (dep)
             deps.push_back(r.cmd);
@@ -35,17 +66,22 @@ void hazard_tracker::record(std::uint32_t cmd, const std::vector<sram_range> &re
                             const std::vector<sram_range> &writes, bool mac) {
     for (const auto &x : writes) {
         // Records wholly covered by a newer write are now ordered before it: drop them.
-        m_recs.erase(std::remove_if(
-                         m_recs.begin(), m_recs.end(),
-                         [&](const rec &r) { return r.lo >= x.addr && r.hi <= x.addr + x.bytes; }),
+        // (only a contiguous write covers whole records)
+        if (x.rows > 1)
+            continue;
+        m_recs.erase(std::remove_if(m_recs.begin(), m_recs.end(),
+                                    [&](const rec &r) {
+                                        return r.range.addr >= x.addr &&
+                                               r.range.addr + r.range.bytes <= x.addr + x.bytes;
+                                    }),
                      m_recs.end());
     }
     for (const auto &x : reads)
         if (x.bytes)
-            m_recs.push_back({x.addr, x.addr + x.bytes, cmd, false, mac});
+            m_recs.push_back({x, cmd, false, mac});
     for (const auto &x : writes)
         if (x.bytes)
-            m_recs.push_back({x.addr, x.addr + x.bytes, cmd, true, mac});
+            m_recs.push_back({x, cmd, true, mac});
 }
 
 void hazard_tracker::forget_before(std::uint32_t cmd) {
@@ -164,7 +200,10 @@ region make_region(const tensor_view &v, std::uint64_t base, std::int64_t h, std
 }
 
 sram_range span(const region &r) {
-    return {r.addr, (r.rows - 1) * r.stride + r.row_bytes};
+    sram_range s{r.addr, (r.rows - 1) * r.stride + r.row_bytes};
+    if (r.rows > 1 && r.row_bytes < r.stride)
+        s.rows = r.rows, s.row_bytes = r.row_bytes, s.stride = r.stride;
+    return s;
 }
 
 std::int64_t overlap(std::int64_t a0, std::int64_t a1, std::int64_t b0, std::int64_t b1) {

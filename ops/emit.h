@@ -33,7 +33,7 @@ public:
 
 private:
     struct rec {
-        std::uint64_t lo, hi;
+        sram_range range;
         std::uint32_t cmd;
         bool write;
         bool mac; ///< recorded by a MAC-array compute

@@ -766,3 +766,31 @@ TEST_CASE("conv lowering: per_tap runs a KxK conv as kh·kw accumulating folds o
     CHECK(t.macs() == a.macs());
     CHECK(mac_tile_cycles(c.mac_array, t).folds == 9 * mac_tile_cycles(c.mac_array, a).folds);
 }
+
+TEST_CASE("emit: hazards between strided ranges of one stride are exact (columns of a kept "
+          "tensor), other ranges are compared by their spans",
+          "[ops]") {
+    // a: columns [0, 32) of 4 rows 128 B apart; b: columns [32, 64) of the same rows: disjoint.
+    hazard_tracker hz;
+    const sram_range a{0, 3 * 128 + 32, 4, 32, 128};
+    hz.record(0, {}, {a});
+    std::vector<std::uint32_t> deps;
+    hz.add_deps({}, {sram_range{32, 3 * 128 + 32, 4, 32, 128}}, deps);
+    CHECK(deps.empty());
+    // Columns [16, 48): they share [16, 32) of every row.
+    hz.add_deps({}, {sram_range{16, 3 * 128 + 32, 4, 32, 128}}, deps);
+    CHECK(deps == std::vector<std::uint32_t>{0});
+    // A contiguous read of [40, 120) falls between a's first two runs ([0, 32), [128, 160)): no
+    // dependency; [100, 140) reaches into the second run (boundary: [100, 128) does not).
+    deps.clear();
+    hz.add_deps({sram_range{40, 80}}, {}, deps);
+    CHECK(deps.empty());
+    hz.add_deps({sram_range{100, 28}}, {}, deps);
+    CHECK(deps.empty());
+    hz.add_deps({sram_range{100, 29}}, {}, deps);
+    CHECK(deps == std::vector<std::uint32_t>{0});
+    // A different stride: judged by the spans (conservative).
+    deps.clear();
+    hz.add_deps({sram_range{32, 2 * 256 + 16, 3, 16, 256}}, {}, deps);
+    CHECK(deps == std::vector<std::uint32_t>{0});
+}
