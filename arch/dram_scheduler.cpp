@@ -47,7 +47,7 @@ public:
         const std::size_t held = ch.writes.size() + ch.draining_done.size();
         if (held >= m_high)
             ack = std::max(t, ch.draining_done[held - m_high]);
-        ch.writes.push_back({r.local, r.bytes, r.arrival_ps, r.op});
+        ch.writes.push_back({r.local, r.bytes, r.arrival_ps, r.op, m_model.row_key(r.local)});
         if (ch.writes.size() >= m_high) {
             // High watermark: the controller turns the bus to writes now and drains down to the
             // low watermark; reads arriving meanwhile wait behind the batch.
@@ -74,13 +74,13 @@ private:
                    std::vector<dram_served> &served) const {
         auto it = std::find_if(ch.writes.begin(), ch.writes.end(),
                                [&](const dram_channel_state::buffered_write &w) {
-                                   return m_model.row_key(w.local) == ch.last_drained_row;
+                                   return w.row == ch.last_drained_row;
                                });
         if (it == ch.writes.end())
             it = ch.writes.begin();
         const dram_channel_state::buffered_write w = *it;
         ch.writes.erase(it);
-        ch.last_drained_row = m_model.row_key(w.local);
+        ch.last_drained_row = w.row;
         const dram_access a =
             m_model.serve(ch, w.local, w.bytes, std::max(w.arrival_ps, from_ps), true, m_window);
         ch.draining_done.push_back(a.done_ps);

@@ -36,6 +36,7 @@ struct dram_channel_state {
     struct buffered_write {
         std::uint64_t local = 0, bytes = 0, arrival_ps = 0;
         std::uint32_t op = 0;
+        std::uint64_t row = 0; ///< dram_timing::row_key(local), computed once when buffered
     };
     std::uint64_t bus_free_ps = 0;
     bool bus_write = false; ///< direction of the last data on the bus
