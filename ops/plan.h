@@ -64,6 +64,7 @@ struct op_estimate {
     std::uint64_t dma = 0;    ///< DRAM bytes of the core over its share of the bandwidth
     std::uint64_t startup = 0;     ///< first tile's operand bytes over that bandwidth
     std::uint64_t stream_rows = 0; ///< rows a full tile streams through the array per fold
+    std::uint64_t load_bytes = 0;  ///< DRAM bytes the busiest core loads (inputs, weights)
 };
 
 /// Tiling of one op (pass 3), the same on every core.

@@ -449,6 +449,7 @@ op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choic
                    (chip.mac_array.rows + chip.mac_array.cols - 2 + chip.controller.issue_cycles);
     // DRAM: loads of this tiling plus the output stores (a kept output is written in place).
     const load_cost lc = loads_of(op, env, t, &dm);
+    e.load_bytes = lc.bytes;
     e.dma = std::uint64_t(lc.cycles + store_cycles(op, env, t, dm) + 0.5);
     e.startup = std::uint64_t(lc.first + 0.5);
     // The last tile's store follows its compute: nothing overlaps it.
@@ -491,9 +492,12 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
     auto consider = [&](tile_choice t) {
         const std::uint64_t row_blocks = ceil_div(env.rows_core, t.rows);
         const std::uint64_t tiles = row_blocks * t.oc_blocks * t.k_blocks;
-        t.traffic = loads_of(op, env, t, nullptr).bytes;
-        if (env.chip)
+        if (env.chip) {
             t.est = estimate(op, env, t);
+            t.traffic = t.est.load_bytes;
+        } else {
+            t.traffic = loads_of(op, env, t, nullptr).bytes;
+        }
         std::uint64_t in = 0;
         for (std::size_t k = 0; k < op.inputs.size(); ++k)
             if (!(k < env.in_resident.size() && env.in_resident[k]))
