@@ -489,78 +489,74 @@ TEST_CASE("emit: deps point backwards and barriers appear on every core in the s
     }
 }
 
-TEST_CASE("emit: double buffering: load i+2 waits for compute i, compute i for store i-2",
-          "[ops]") {
-    // Reuse the boundary case: 16 tiles of one pointwise op on one core, ping/pong buffers,
-    // channel blocks outer (rows=1 oc=32: 2 channel blocks x 8 rows).
+namespace {
+
+/// A 64x8x8 -> 64 pointwise op on one core with a 5632-byte scratchpad (16 tiles: rows=1,
+/// oc=32) in loop order `order`; its commands by kind, the input loads (512 B: one row of 64
+/// channels) and the weight loads (2048 B: 32 x 64) told apart by size.
+struct pw_stream {
+    program p;
+    std::vector<std::uint32_t> in_loads, w_loads, computes, stores;
+    bool has(std::uint32_t cmd, std::uint32_t dep) const {
+        const auto &d = p.streams[0][cmd].deps;
+        return std::find(d.begin(), d.end(), dep) != d.end();
+    }
+};
+pw_stream pointwise_16_tiles(loop_order_policy order) {
     builder b;
     int y = b.conv(b.input(64, 8, 8), 64, 1, 1, 1, "none", "pw");
     b.output(y);
     auto c = chip(1);
     c.scratchpad.banks = 1;
     c.scratchpad.bank_bytes = 5632;
-    c.compiler.loop_order = loop_order_policy::weights_outer;
-    auto p = compile(b.g, c, "test");
-    const auto &s = p.streams[0];
-    std::vector<std::uint32_t> in_loads, computes, stores;
+    c.compiler.loop_order = order;
+    pw_stream r;
+    r.p = compile(b.g, c, "test");
+    const auto &s = r.p.streams[0];
     for (std::uint32_t i = 0; i < s.size(); ++i) {
         if (s[i].kind == cmd_kind::compute)
-            computes.push_back(i);
+            r.computes.push_back(i);
         if (s[i].kind == cmd_kind::store)
-            stores.push_back(i);
+            r.stores.push_back(i);
         if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 512)
-            in_loads.push_back(i);
+            r.in_loads.push_back(i);
+        if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 2048)
+            r.w_loads.push_back(i);
     }
-    REQUIRE(computes.size() == 16);
-    REQUIRE(in_loads.size() == 16);
-    auto has = [&](std::uint32_t cmd, std::uint32_t dep) {
-        const auto &d = s[cmd].deps;
-        return std::find(d.begin(), d.end(), dep) != d.end();
-    };
-    CHECK(has(in_loads[2], computes[0]));
-    CHECK(has(computes[2], in_loads[2]));
-    CHECK(has(computes[2], stores[0]));
-    CHECK(has(stores[2], computes[2]));
-    CHECK(!has(in_loads[1], computes[0])); // the other buffer: no wait
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("emit: double buffering: load i+2 waits for compute i, compute i for store i-2",
+          "[ops]") {
+    // Channel blocks outer (2 channel blocks x 8 rows): every tile loads its input row.
+    const auto r = pointwise_16_tiles(loop_order_policy::weights_outer);
+    REQUIRE(r.computes.size() == 16);
+    REQUIRE(r.in_loads.size() == 16);
+    CHECK(r.has(r.in_loads[2], r.computes[0]));
+    CHECK(r.has(r.computes[2], r.in_loads[2]));
+    CHECK(r.has(r.computes[2], r.stores[0]));
+    CHECK(r.has(r.stores[2], r.computes[2]));
+    CHECK(!r.has(r.in_loads[1], r.computes[0])); // the other buffer: no wait
 }
 
 TEST_CASE("emit: inputs outer: an input row block loads once, weights once per row block",
           "[ops]") {
-    // The same op with rows outer: 8 row blocks x 2 channel blocks = 16 computes; each input row
-    // (64 channels x 8 px = 512 B) is loaded once, read by both channel blocks; the weight
-    // blocks (32 x 64 = 2048 B) alternate, so one is loaded for every tile: 16 weight loads.
-    builder b;
-    int y = b.conv(b.input(64, 8, 8), 64, 1, 1, 1, "none", "pw");
-    b.output(y);
-    auto c = chip(1);
-    c.scratchpad.banks = 1;
-    c.scratchpad.bank_bytes = 5632;
-    c.compiler.loop_order = loop_order_policy::inputs_outer;
-    auto p = compile(b.g, c, "test");
-    const auto &s = p.streams[0];
-    std::vector<std::uint32_t> in_loads, w_loads, computes;
-    for (std::uint32_t i = 0; i < s.size(); ++i) {
-        if (s[i].kind == cmd_kind::compute)
-            computes.push_back(i);
-        if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 512)
-            in_loads.push_back(i);
-        if (s[i].kind == cmd_kind::load && s[i].far.bytes() == 2048)
-            w_loads.push_back(i);
-    }
-    REQUIRE(computes.size() == 16);
-    REQUIRE(in_loads.size() == 8);
-    REQUIRE(w_loads.size() == 16);
-    auto has = [&](std::uint32_t cmd, std::uint32_t dep) {
-        const auto &d = s[cmd].deps;
-        return std::find(d.begin(), d.end(), dep) != d.end();
-    };
+    // Rows outer: 8 row blocks x 2 channel blocks = 16 computes; each input row is loaded once,
+    // read by both channel blocks; the weight blocks alternate, so one is loaded for every
+    // tile: 16 weight loads.
+    const auto r = pointwise_16_tiles(loop_order_policy::inputs_outer);
+    REQUIRE(r.computes.size() == 16);
+    REQUIRE(r.in_loads.size() == 8);
+    REQUIRE(r.w_loads.size() == 16);
     // Both channel blocks of row block 1 read its one input load.
-    CHECK(has(computes[2], in_loads[1]));
-    CHECK(has(computes[3], in_loads[1]));
+    CHECK(r.has(r.computes[2], r.in_loads[1]));
+    CHECK(r.has(r.computes[3], r.in_loads[1]));
     // Row block 2's input reuses buffer 0: it waits for row block 0's last reader.
-    CHECK(has(in_loads[2], computes[1]));
-    CHECK(!has(in_loads[1], computes[1])); // the other buffer: no wait
-    CHECK(p.ops[0].mapping.order == "inputs_outer");
+    CHECK(r.has(r.in_loads[2], r.computes[1]));
+    CHECK(!r.has(r.in_loads[1], r.computes[1])); // the other buffer: no wait
+    CHECK(r.p.ops[0].mapping.order == "inputs_outer");
 }
 
 TEST_CASE("compile: an operator the chip cannot run is an input_error naming ops[i]", "[ops]") {
