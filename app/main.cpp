@@ -10,9 +10,9 @@
 #include "app/check.h"
 #include "app/chip_config.h"
 #include "app/report.h"
-#include "qcsim_version.h"
 #include "arch/simulate.h"
 #include "ops/compiler.h"
+#include "qcsim_version.h"
 #include "sim/errors.h"
 #include "sim/output.h"
 #include "sim/table.h"
@@ -71,8 +71,7 @@ void trace_options(po::options_description &d) {
     d.add_options()("help,h", "this help")(
         "workload,w", po::value<std::string>()->default_value(default_workload),
         "NAME[:k=v,...], FILE.json or scalesim:FILE.csv")(
-        "out,o", po::value<std::string>()->default_value("-"),
-                                       "output FILE ('-' = stdout)");
+        "out,o", po::value<std::string>()->default_value("-"), "output FILE ('-' = stdout)");
 }
 
 void check_options(po::options_description &d, app::check_options &o) {

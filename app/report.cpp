@@ -179,8 +179,7 @@ std::string config_hash(const nlohmann::ordered_json &effective) {
 }
 
 report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
-                        const ops::program &prog, const arch::run_stats &st,
-                        const run_info &run) {
+                        const ops::program &prog, const arch::run_stats &st, const run_info &run) {
     report_json r;
     r["schema"] = report_schema;
     r["run"] = {{"qcsim_version", run.version},
@@ -311,9 +310,9 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         // The busiest resource limits the op only when it is near saturation; otherwise the
         // op waited on latency: dependencies, pipeline fill, DMA and DRAM round trips.
         const double top = std::min(busy[best].second, 1.0);
-        o["limited_by"] = cyc == 0                        ? "none"
+        o["limited_by"] = cyc == 0                     ? "none"
                           : top < saturation_threshold ? "latency"
-                                                        : busy[best].first;
+                                                       : busy[best].first;
         o["limited_by_busy"] = r6(top);
         o["busiest_resource"] = cyc == 0 ? "none" : busy[best].first;
         const ops::energy_breakdown e = ops::energy_of(
@@ -382,10 +381,10 @@ std::string render_chip_figures(const report_json &c) {
         c["peak_tops"].get<double>(), c["peak_macs_per_cycle"].get<std::uint64_t>(),
         c["sram_bytes_per_core"].get<std::uint64_t>() / 1024,
         c["sram_bytes_per_cycle_per_core"].get<double>(), c["dram_peak_gb_per_s"].get<double>(),
-        c["dram_peak_bytes_per_cycle"].get<double>(),
-        c["dram_bytes_per_mac_at_peak"].get<double>(), c["area_mm2"].get<double>(),
-        c["area_mm2_parts"]["mac"].get<double>(), c["area_mm2_parts"]["sram"].get<double>(),
-        c["area_mm2_parts"]["dram_phy"].get<double>(), c["static_power_w"].get<double>());
+        c["dram_peak_bytes_per_cycle"].get<double>(), c["dram_bytes_per_mac_at_peak"].get<double>(),
+        c["area_mm2"].get<double>(), c["area_mm2_parts"]["mac"].get<double>(),
+        c["area_mm2_parts"]["sram"].get<double>(), c["area_mm2_parts"]["dram_phy"].get<double>(),
+        c["static_power_w"].get<double>());
 }
 
 namespace {
@@ -543,12 +542,11 @@ std::string render_table(const report_json &r, grouping by, bool wide) {
             if (wide)
                 row.insert(row.end(), {o["unit"].get<std::string>() == "mac_array" ? "mac" : "vec",
                                        std::to_string(o["cores"].get<int>())});
-            row.insert(row.end(),
-                       {std::to_string(o["exclusive_cycles"].get<std::uint64_t>()),
-                        pct(o["exclusive_share"].get<double>()),
-                        std::to_string(o["cycles"].get<std::uint64_t>()),
-                        fmt::format("{:.2f}", o["macs"].get<double>() / 1e6),
-                        pct(o["mac_utilisation"].get<double>())});
+            row.insert(row.end(), {std::to_string(o["exclusive_cycles"].get<std::uint64_t>()),
+                                   pct(o["exclusive_share"].get<double>()),
+                                   std::to_string(o["cycles"].get<std::uint64_t>()),
+                                   fmt::format("{:.2f}", o["macs"].get<double>() / 1e6),
+                                   pct(o["mac_utilisation"].get<double>())});
             if (wide)
                 row.push_back(o["mapping_efficiency"].is_null()
                                   ? "-"
@@ -557,13 +555,12 @@ std::string render_table(const report_json &r, grouping by, bool wide) {
             const double rd = o["dram_bytes_read"].get<double>(),
                          wr = o["dram_bytes_written"].get<double>();
             if (wide)
-                row.insert(row.end(),
-                           {human_bytes(rd), human_bytes(wr),
-                            fmt::format("{:.1f}", o["dram_gb_per_s"].get<double>()),
-                            fmt::format("{}/{}/{}/{}", s["dma"].get<std::uint64_t>(),
-                                        s["bank_conflict"].get<std::uint64_t>(),
-                                        s["vector"].get<std::uint64_t>(),
-                                        s["dependency"].get<std::uint64_t>())});
+                row.insert(row.end(), {human_bytes(rd), human_bytes(wr),
+                                       fmt::format("{:.1f}", o["dram_gb_per_s"].get<double>()),
+                                       fmt::format("{}/{}/{}/{}", s["dma"].get<std::uint64_t>(),
+                                                   s["bank_conflict"].get<std::uint64_t>(),
+                                                   s["vector"].get<std::uint64_t>(),
+                                                   s["dependency"].get<std::uint64_t>())});
             else
                 row.insert(row.end(), {human_bytes(rd + wr), stall_pct(o)});
             row.push_back(limited_cell(o));
@@ -584,8 +581,7 @@ std::string render_table(const report_json &r, grouping by, bool wide) {
                                            "operators compiled to {}\n\n"
                                          : "workload {}: {:.1f}M MACs, {} parameters, {} "
                                            "operators compiled to {}\n\n",
-                       wname,
-                       r["workload"]["macs"].get<double>() / 1e6,
+                       wname, r["workload"]["macs"].get<double>() / 1e6,
                        r["workload"]["params"].get<std::uint64_t>(),
                        r["workload"]["graph_ops"].get<std::uint64_t>(),
                        r["workload"]["compiled_ops"].get<std::uint64_t>());
@@ -605,11 +601,11 @@ std::string render_table(const report_json &r, grouping by, bool wide) {
         s["energy_static_uj"].get<double>(), s["avg_power_w"].get<double>(),
         s["tops_per_w"].get<double>());
     const auto &ep = s["energy_uj_parts"];
-    out += fmt::format("  by part: MAC {:.1f}, vector {:.1f}, SRAM {:.1f}, NoC {:.1f}, DRAM {:.1f}, "
-                       "static {:.1f} uJ\n",
-                       ep["mac"].get<double>(), ep["vector"].get<double>(),
-                       ep["sram"].get<double>(), ep["noc"].get<double>(),
-                       ep["dram"].get<double>(), ep["static"].get<double>());
+    out +=
+        fmt::format("  by part: MAC {:.1f}, vector {:.1f}, SRAM {:.1f}, NoC {:.1f}, DRAM {:.1f}, "
+                    "static {:.1f} uJ\n",
+                    ep["mac"].get<double>(), ep["vector"].get<double>(), ep["sram"].get<double>(),
+                    ep["noc"].get<double>(), ep["dram"].get<double>(), ep["static"].get<double>());
     // One entry per block class is enough on a terminal (JSON has every instance), wrapped at
     // 120 columns.
     std::string line = "busy:";

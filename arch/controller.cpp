@@ -164,8 +164,8 @@ void controller::run_queue(std::uint32_t q) {
                     m_ledger.stall(c.op, m_core, stall_cause::bank_conflict, start,
                                    start + r.read_conflict);
                     const std::uint64_t end = now_ps();
-                    m_ledger.stall(c.op, m_core, stall_cause::bank_conflict,
-                                   end - r.write_conflict, end);
+                    m_ledger.stall(c.op, m_core, stall_cause::bank_conflict, end - r.write_conflict,
+                                   end);
                 }
             }
             break;

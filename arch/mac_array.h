@@ -3,9 +3,9 @@
 // the array's ops::mac_pipeline (the same closed forms the compiler estimates with): with the
 // `pipelined` model the next tile's first preload overlaps this tile's last fold and its stream
 // starts as soon as this one's ends, so the array accepts the next command (`accept`) before
-// this one's results have left it (`done`, R + C − 2 skew after its stream). Operands are read from the
-// scratchpad when the tile is issued and results written at `done`; only waiting for a busy bank
-// (a conflict) adds time. Ignores data values and accumulator spills.
+// this one's results have left it (`done`, R + C − 2 skew after its stream). Operands are read from
+// the scratchpad when the tile is issued and results written at `done`; only waiting for a busy
+// bank (a conflict) adds time. Ignores data values and accumulator spills.
 
 #include "arch/op_ledger.h"
 #include "arch/sram.h"

@@ -55,9 +55,7 @@ struct op_ledger {
             p.last_end = end_ps;
     }
     /// Is unit `u` (0 MAC array, 1 vector unit) the main unit of `op`?
-    bool is_main(std::uint32_t op, int u) const {
-        return main_unit[op] < 0 || main_unit[op] == u;
-    }
+    bool is_main(std::uint32_t op, int u) const { return main_unit[op] < 0 || main_unit[op] == u; }
     void stall(std::uint32_t op, std::uint32_t core, stall_cause cause, std::uint64_t from,
                std::uint64_t to) {
         if (to > from)

@@ -258,7 +258,7 @@ struct dram_params {
     double t_rp_ns = 18;                   ///< ns precharge
     double controller_ns = 20;             ///< ns of controller and PHY latency per request
     double t_wtr_ns = 10; ///< ns from the last write data to the next read command (0: ignored)
-    double t_rtw_ns = 5; ///< ns of idle data bus between read data and the next write data
+    double t_rtw_ns = 5;  ///< ns of idle data bus between read data and the next write data
     dram_scheduler scheduler = dram_scheduler::fr_fcfs; ///< request order of a channel
     std::uint32_t read_queue_depth = 32;     ///< requests fr_fcfs looks ahead over, per channel
     std::uint32_t write_high_watermark = 32; ///< buffered writes per channel that start a drain

@@ -113,11 +113,11 @@ struct op_info {
     /// The mapper's choice and its estimate on the busiest core (ops/plan.h op_estimate).
     struct mapping_info {
         std::int64_t rows = 0, oc = 0, kc = 0; ///< tile: output rows, channels, K block
-        std::int64_t rows_per_core = 0; ///< output rows of the busiest core
-        std::int64_t max_fit_rows = 0;  ///< tallest row tile that fits with this oc and kc
+        std::int64_t rows_per_core = 0;        ///< output rows of the busiest core
+        std::int64_t max_fit_rows = 0;         ///< tallest row tile that fits with this oc and kc
         std::string order;                     ///< weights_outer | inputs_outer
-        std::uint64_t stream_rows = 0; ///< rows a full tile streams per fold (MAC ops)
-        std::uint64_t est_cycles = 0;  ///< estimated cycles of the op
+        std::uint64_t stream_rows = 0;         ///< rows a full tile streams per fold (MAC ops)
+        std::uint64_t est_cycles = 0;          ///< estimated cycles of the op
         std::uint64_t est_array_cycles = 0, est_vector_cycles = 0, est_dma_cycles = 0;
     } mapping;
     /// Where the output goes: "chip" (kept in the scratchpads for its readers), "spilled" (it

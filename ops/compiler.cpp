@@ -115,8 +115,7 @@ program compile(const workloads::graph &g, const chip_desc &chip, const std::str
         info.mapping.kc = t.kc;
         info.mapping.rows_per_core = env.rows_core;
         info.mapping.max_fit_rows = t.max_rows;
-        info.mapping.order =
-            t.order == loop_order::inputs_outer ? "inputs_outer" : "weights_outer";
+        info.mapping.order = t.order == loop_order::inputs_outer ? "inputs_outer" : "weights_outer";
         info.mapping.stream_rows = t.est.stream_rows;
         info.mapping.est_cycles = t.est.cycles;
         info.mapping.est_array_cycles = t.est.array;

@@ -20,10 +20,10 @@ bool overlaps(const sram_range &a, const sram_range &b) {
     if (!overlaps(a.addr, a.addr + a.bytes, b.addr, b.addr + b.bytes))
         return false;
     auto runs = [](const sram_range &r) {
-        return r.rows > 1 ? std::make_tuple(std::int64_t(r.rows), std::int64_t(r.row_bytes),
-                                            std::int64_t(r.stride))
-                          : std::make_tuple(std::int64_t(1), std::int64_t(r.bytes),
-                                            std::int64_t(0));
+        return r.rows > 1
+                   ? std::make_tuple(std::int64_t(r.rows), std::int64_t(r.row_bytes),
+                                     std::int64_t(r.stride))
+                   : std::make_tuple(std::int64_t(1), std::int64_t(r.bytes), std::int64_t(0));
     };
     const auto [ra, wa, sa] = runs(a);
     const auto [rb, wb, sb] = runs(b);

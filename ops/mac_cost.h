@@ -58,9 +58,9 @@ struct mac_tile_cost {
     std::uint64_t first_preload = 0; ///< S_0: load of the first fold's stationary operand
     std::uint64_t stream = 0;        ///< first fold's stream start to the last fold's stream end
     std::uint64_t last_t = 0;        ///< T of the last fold
-    std::uint64_t last_hold = 0; ///< OS: cycles the last fold's drain outlasts its stream
-    std::uint64_t tail = 0;      ///< skew after the last stream: R + C − 2
-    bool overlaps = false;       ///< consecutive tiles may overlap (pipelined, double-buffered)
+    std::uint64_t last_hold = 0;     ///< OS: cycles the last fold's drain outlasts its stream
+    std::uint64_t tail = 0;          ///< skew after the last stream: R + C − 2
+    bool overlaps = false;           ///< consecutive tiles may overlap (pipelined, double-buffered)
 };
 
 namespace detail {
@@ -114,7 +114,7 @@ inline mac_tile_cost mac_tile_cycles(const mac_array_params &p, const gemm_tile 
     const std::uint64_t depth = os ? t : std::min<std::uint64_t>(t, p.accumulator_depth());
     const std::uint64_t chunks = ceil_div(t, depth);
     const std::uint64_t t_full = depth, t_last = t - (chunks - 1) * depth;
-    const std::uint64_t kr = sr - (rf - 1) * r; // rows of the last row fold
+    const std::uint64_t kr = sr - (rf - 1) * r;  // rows of the last row fold
     const std::uint64_t nc = sc - (cf - 1) * cc; // columns of the last column fold
     const std::uint64_t pf = rf * taps_fold;     // folds per column fold (inner loop)
     const std::uint64_t blocks = g.repeat * chunks;
@@ -190,8 +190,7 @@ inline std::uint64_t mac_run_cycles(const mac_tile_cost &c, std::uint64_t n) {
         return 0;
     if (!c.overlaps)
         return n * c.cycles;
-    const std::uint64_t gap =
-        c.first_preload > c.last_t ? c.first_preload - c.last_t : c.last_hold;
+    const std::uint64_t gap = c.first_preload > c.last_t ? c.first_preload - c.last_t : c.last_hold;
     return c.first_preload + n * c.stream + (n - 1) * gap + (c.cycles - c.first_preload - c.stream);
 }
 
@@ -206,8 +205,8 @@ struct mac_pipeline {
         std::uint64_t begin = 0;        ///< the array starts working on the tile
         std::uint64_t stream_start = 0; ///< the first fold starts streaming
         std::uint64_t free = 0;         ///< the array can stream the next tile
-        std::uint64_t accept = 0; ///< the array takes the next command (starts its preload)
-        std::uint64_t done = 0;   ///< the last result leaves the array
+        std::uint64_t accept = 0;       ///< the array takes the next command (starts its preload)
+        std::uint64_t done = 0;         ///< the last result leaves the array
         std::uint64_t busy_add = 0;     ///< busy time this tile adds (union of busy intervals)
     };
 

@@ -58,10 +58,10 @@ enum class loop_order : std::uint8_t { weights_outer, inputs_outer };
 /// The compiler's estimate of one op on its busiest core (cycles), for the mapper's ranking and
 /// the report's estimated-vs-simulated comparison.
 struct op_estimate {
-    std::uint64_t cycles = 0; ///< max(startup + max(array, vector), dma)
-    std::uint64_t array = 0;  ///< MAC-array cycles of the tile sequence (ops/mac_cost.h)
-    std::uint64_t vector = 0; ///< vector-unit cycles (main function and epilogues)
-    std::uint64_t dma = 0;    ///< DRAM bytes of the core over its share of the bandwidth
+    std::uint64_t cycles = 0;      ///< max(startup + max(array, vector), dma)
+    std::uint64_t array = 0;       ///< MAC-array cycles of the tile sequence (ops/mac_cost.h)
+    std::uint64_t vector = 0;      ///< vector-unit cycles (main function and epilogues)
+    std::uint64_t dma = 0;         ///< DRAM bytes of the core over its share of the bandwidth
     std::uint64_t startup = 0;     ///< first tile's operand bytes over that bandwidth
     std::uint64_t stream_rows = 0; ///< rows a full tile streams through the array per fold
     std::uint64_t load_bytes = 0;  ///< DRAM bytes the busiest core loads (inputs, weights)

@@ -131,8 +131,9 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
         // Contiguous runs in DRAM: CHW holds a channel's rows together, so a tile of some rows
         // is one run per channel; HWC (row-major matrices) one run per row unless all channels.
         const bool gather = a.identity_rows && a.row_step != 1;
-        t.in_runs.push_back(std::uint64_t(
-            gather ? r : a.view.hwc ? (ch < a.view.c ? r : 1) : (r < a.view.h ? ch : 1)));
+        t.in_runs.push_back(std::uint64_t(gather       ? r
+                                          : a.view.hwc ? (ch < a.view.c ? r : 1)
+                                                       : (r < a.view.h ? ch : 1)));
         in += b;
     }
     std::int64_t per_oc = 0;
@@ -140,16 +141,16 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
         per_oc += w.reduced && t.k_split() ? w.bytes_per_oc / op.cin * kc : w.bytes_per_oc;
     t.w_bytes = std::uint64_t(oc) * per_oc;
     for (const auto &w : op.weights)
-        t.w_runs += w.k_major ? std::uint64_t(t.k_split() ? kc : w.k)
+        t.w_runs += w.k_major                  ? std::uint64_t(t.k_split() ? kc : w.k)
                     : w.reduced && t.k_split() ? std::uint64_t(oc)
                                                : 1;
     // Partial sums of a split K stay in the array's accumulator when they fit it; otherwise in
     // the output buffer across K blocks, accumulator-wide (even for a kept output: only the
     // last K block writes the kept slot).
     const std::uint64_t pixels = std::uint64_t(rows) * op.wout * oc;
-    t.acc_in_array = t.k_split() && env.chip &&
-                     pixels * env.accumulator_bytes <=
-                         std::uint64_t(env.chip->mac_array.accumulator_kib) * 1024;
+    t.acc_in_array =
+        t.k_split() && env.chip &&
+        pixels * env.accumulator_bytes <= std::uint64_t(env.chip->mac_array.accumulator_kib) * 1024;
     t.out_bytes = t.k_split() && !t.acc_in_array ? pixels * env.accumulator_bytes
                   : env.out_resident             ? 0
                                                  : pixels * op.out.elem_bytes;
@@ -197,7 +198,8 @@ tile_gemm_set tile_gemms(const lowered_op &op, const mac_array_params &p, std::u
     tile_gemm_set s;
     const std::uint64_t pix = rows * std::uint64_t(op.wout);
     const std::uint64_t taps = std::uint64_t(op.kh * op.kw);
-    const bool per_tap = op.kind == op_kind::conv && taps > 1 && p.lowering == conv_lowering::per_tap;
+    const bool per_tap =
+        op.kind == op_kind::conv && taps > 1 && p.lowering == conv_lowering::per_tap;
     if (op.fused_attention) {
         const std::uint64_t hs = std::uint64_t(op.head_size), keys = std::uint64_t(op.keys);
         const std::uint64_t heads = (oc + hs - 1) / hs;
@@ -210,7 +212,8 @@ tile_gemm_set tile_gemms(const lowered_op &op, const mac_array_params &p, std::u
     if (op.kind == op_kind::gemm) {
         s.g[0] = {pix, kcur, oc, 1, 1};
     } else if (op.groups == 1) {
-        s.g[0] = per_tap ? gemm_tile{pix, kcur, oc, 1, taps} : gemm_tile{pix, kcur * taps, oc, 1, 1};
+        s.g[0] =
+            per_tap ? gemm_tile{pix, kcur, oc, 1, taps} : gemm_tile{pix, kcur * taps, oc, 1, 1};
     } else {
         // Grouped and depthwise: one GEMM per group (depthwise: k = kh·kw, n = 1).
         const std::uint64_t cog = std::uint64_t(op.cout / op.groups);
@@ -230,8 +233,8 @@ std::uint64_t tile_vector_cycles(const lowered_op &op, const vector_unit_params 
     const std::uint64_t oc = std::uint64_t(o1 - o0);
     const std::uint64_t pix = rows * std::uint64_t(op.wout);
     const std::uint64_t nres =
-        pix * std::uint64_t(std::max<std::int64_t>(
-                  0, std::min(o1, op.res_hi) - std::max(o0, op.res_lo)));
+        pix *
+        std::uint64_t(std::max<std::int64_t>(0, std::min(o1, op.res_hi) - std::max(o0, op.res_lo)));
     std::uint64_t v = 0;
     auto add = [&](vec_fn fn, std::uint64_t e) {
         if (e)
@@ -262,7 +265,7 @@ std::uint64_t tile_vector_cycles(const lowered_op &op, const vector_unit_params 
 /// run cut into `burst_bytes` pieces) over the engine's outstanding window of DRAM round trips:
 /// short strided runs are latency-bound, not bandwidth-bound.
 struct dma_model {
-    double bw = 1;       ///< bytes/cycle of one core
+    double bw = 1;        ///< bytes/cycle of one core
     double per_burst = 0; ///< cycles per burst when latency-bound (round trip / outstanding)
     std::uint64_t burst = 256;
     double cycles(std::uint64_t bytes, std::uint64_t runs) const {
@@ -322,8 +325,8 @@ load_cost loads_of(const lowered_op &op, const tile_env &env, const tile_choice 
                 const std::int64_t q = iq ? q_last : t.oc;
                 const std::int64_t k = ik ? k_last : kc;
                 const tile_choice c = tile_footprint(op, env, r, q, t.k_split() ? k : 0);
-                const bool first = ir == (rb == 1) && iq == (t.oc_blocks == 1) &&
-                                   ik == (t.k_blocks == 1);
+                const bool first =
+                    ir == (rb == 1) && iq == (t.oc_blocks == 1) && ik == (t.k_blocks == 1);
                 for (std::size_t j = 0; j < op.inputs.size(); ++j) {
                     if (j < env.in_resident.size() && env.in_resident[j])
                         continue;
@@ -419,17 +422,15 @@ op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choic
                                 tile_vector_cycles(op, chip.vector_unit, std::uint64_t(r), 0, q);
                 if (!mac)
                     continue;
-                const tile_gemm_set gs =
-                    tile_gemms(op, chip.mac_array, std::uint64_t(r), std::uint64_t(q),
-                               std::uint64_t(k));
+                const tile_gemm_set gs = tile_gemms(op, chip.mac_array, std::uint64_t(r),
+                                                    std::uint64_t(q), std::uint64_t(k));
                 for (int i = 0; i < gs.n; ++i) {
                     const mac_tile_cost c = mac_tile_cycles(chip.mac_array, gs.g[i]);
                     if (ir == 1 && iq == 1 && ik == 1)
                         last_tile += c.cycles; // runs after the last load has arrived
                     if (c.overlaps) {
-                        const std::uint64_t gap = c.first_preload > c.last_t
-                                                      ? c.first_preload - c.last_t
-                                                      : c.last_hold;
+                        const std::uint64_t gap =
+                            c.first_preload > c.last_t ? c.first_preload - c.last_t : c.last_hold;
                         run += n * (c.stream + gap);
                         gap_max = std::max(gap_max, gap);
                         once = std::max(once, c.first_preload + c.tail);
@@ -485,8 +486,8 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
     // equal, the model is not finer than that — then least traffic, fewer tiles (each costs
     // commands, descriptors and DRAM latency the estimate does not see), the smallest first
     // tile, wider, deeper. Without a chip (unit tests of the footprint): least traffic.
-    using key_t = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t,
-                             std::int64_t, int>;
+    using key_t =
+        std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t, std::int64_t, int>;
     std::vector<std::pair<key_t, tile_choice>> cands;
     bool found = false;
     auto consider = [&](tile_choice t) {
@@ -557,9 +558,8 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
             for (std::int64_t r : rows) {
                 tile_choice t = tile_footprint(op, env, r, oc, kc);
                 t.max_rows = lo;
-                if (full_found &&
-                    (!t.acc_in_array ||
-                     streamed_rows(op, env.chip->mac_array, r, oc, kc) <= full_stream))
+                if (full_found && (!t.acc_in_array || streamed_rows(op, env.chip->mac_array, r, oc,
+                                                                    kc) <= full_stream))
                     continue; // write-back K blocks only when nothing else fits
                 // The other loop order: the input row block stays while the channel blocks
                 // (and their weights) cycle through it. It differs only with several row and

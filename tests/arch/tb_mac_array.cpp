@@ -60,8 +60,8 @@ TEST_CASE("mac_array pipelined: back-to-back tiles overlap preload, stream and s
     // cycles after A's results left (the union of the intervals).
     // The same two folds as one tile (K = 128): 2 + 64 + 100 + 100 + 94 = 360 (another
     // simulation: in a child process, before this one elaborates).
-    const auto one = tb::cycles_in_child(tb::chip(1, true),
-                                         tb::program(1, {{tb::gemm(0, 100, 128, 32)}}));
+    const auto one =
+        tb::cycles_in_child(tb::chip(1, true), tb::program(1, {{tb::gemm(0, 100, 128, 32)}}));
     CHECK(one == 360);
     auto r = arch::simulate(tb::chip(1, true),
                             tb::program(2, {{tb::gemm(0, 100, 64, 32), tb::gemm(1, 100, 64, 32)}}));

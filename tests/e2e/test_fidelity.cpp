@@ -9,8 +9,8 @@
 
 #include <cmath>
 #include <cstdint>
-#include <map>
 #include <fstream>
+#include <map>
 #include <vector>
 
 using nlohmann::json;
@@ -151,10 +151,11 @@ TEST_CASE("fidelity: Gemmini 16x16 on FireSim (DOSA artifact): BERT GEMMs and Re
     // gemmini-data-collection/artifact/dnn/{bert,resnet50}.csv (README "Fidelity"). The bounds
     // are the errors README reports, rounded up by a few points: this test fails when a model
     // change moves qcsim away from the hardware, and README must then be re-measured.
-    const std::map<std::string, double> bert = {
-        {"attn.proj_768x768", 304571},  {"attn.scores_64x128", 6597},
-        {"attn.context_128x64", 7269},  {"ffn.in_768x3072", 1311174},
-        {"ffn.out_3072x768", 1265335}};
+    const std::map<std::string, double> bert = {{"attn.proj_768x768", 304571},
+                                                {"attn.scores_64x128", 6597},
+                                                {"attn.context_128x64", 7269},
+                                                {"ffn.in_768x3072", 1311174},
+                                                {"ffn.out_3072x768", 1265335}};
     const auto q = gemmini_cycles("tests/data/fidelity/gemmini_bert_gemms.csv", "");
     double sum_q = 0, sum_m = 0;
     for (const auto &[name, measured] : bert) {
@@ -165,9 +166,9 @@ TEST_CASE("fidelity: Gemmini 16x16 on FireSim (DOSA artifact): BERT GEMMs and Re
     CHECK(std::abs(sum_q / sum_m - 1) <= 0.10);
     // ResNet-50 layers on the larger buffers of that data set (228 KiB + 224 KiB accumulator).
     const std::map<std::string, double> resnet = {
-        {"conv1_7x7_s2", 2510892},     {"res2_1x1_64to64", 81473}, {"res2_3x3_64", 474867},
-        {"res2_1x1_64to256", 317705},  {"res2_1x1_256to64", 237325},
-        {"res5_3x3_512", 612986},      {"fc_2048to1000", 300642}};
+        {"conv1_7x7_s2", 2510892},    {"res2_1x1_64to64", 81473},   {"res2_3x3_64", 474867},
+        {"res2_1x1_64to256", 317705}, {"res2_1x1_256to64", 237325}, {"res5_3x3_512", 612986},
+        {"fc_2048to1000", 300642}};
     const auto r = gemmini_cycles("tests/data/fidelity/gemmini_resnet50_convs.csv",
                                   "--set scratchpad.bank_bytes=72704 "
                                   "--set mac_array.accumulator_kib=224");
@@ -187,10 +188,10 @@ TEST_CASE("fidelity: NVDLA 2048-MAC ResNet-50 within 20 % of NVIDIA's estimator 
     // nvdla/doc primer.rst: 2048 INT8 MACs, 512 KB CBUF, 20 GB/s -> 269 frames/s on ResNet-50.
     const fs::path src = QCSIM_SOURCE_DIR;
     const fs::path out = scratch_dir() / "nvdla.json";
-    auto r = qcsim("run --chip \"" + (src / "configs/fidelity/nvdla-2048.json").string() +
-                   "\" --workload scalesim:\"" +
-                   (src / "tests/data/fidelity/resnet50_v1.csv").string() + "\" --json \"" +
-                   out.string() + "\" -q");
+    auto r =
+        qcsim("run --chip \"" + (src / "configs/fidelity/nvdla-2048.json").string() +
+              "\" --workload scalesim:\"" + (src / "tests/data/fidelity/resnet50_v1.csv").string() +
+              "\" --json \"" + out.string() + "\" -q");
     REQUIRE(r.status == 0);
     const json rep = json::parse(slurp(out));
     // ResNet-50 v1: 3,857,973,248 MACs (53 convolutions and the classifier).

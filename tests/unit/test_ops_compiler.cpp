@@ -1,8 +1,8 @@
 // ops::compile: lowering, fusion, tiling, residency and emission rules, on hand-built graphs.
 // Every expected number is derived in a comment from the rule it checks.
 #include "ops/compiler.h"
-#include "ops/mac_cost.h"
 #include "ops/emit.h"
+#include "ops/mac_cost.h"
 #include "sim/errors.h"
 
 #include <catch2/catch.hpp>
@@ -294,8 +294,7 @@ TEST_CASE("tiler: K is split when no full-K tile fits or every full-K tile is pr
     }
 }
 
-TEST_CASE("tiler: without room in the accumulator, K blocks write partial sums back",
-          "[ops]") {
+TEST_CASE("tiler: without room in the accumulator, K blocks write partial sums back", "[ops]") {
     // The same op with a 1 KiB accumulator (a tile's partial sums need r·16·32·4 = 2048r B):
     // no K block fits it, so K is split only when no full-K tile fits, and the partial sums go
     // to an accumulator-wide output buffer that the next K block reads back (RAW dependency).
@@ -719,9 +718,9 @@ TEST_CASE("mapper: no MAC operator of a bundled network streams fewer rows than 
     // Reference chip (64 x 32 WS, 1 MiB per core). A fold streaming T < 64 rows is
     // preload-bound (each fold loads 64 weight rows), so the mapper must stream the most rows
     // the operator has per core, or the most a tile can hold.
-    for (std::string spec : {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2",
-                             "bert:preset=base,seq=128", "convbert:preset=base,seq=128",
-                             "vit:preset=deit-tiny"}) {
+    for (std::string spec :
+         {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2", "bert:preset=base,seq=128",
+          "convbert:preset=base,seq=128", "vit:preset=deit-tiny"}) {
         const auto g = workloads::build_workload(spec);
         const chip_desc c;
         const auto p = compile(g, c, spec);
@@ -738,8 +737,7 @@ TEST_CASE("mapper: no MAC operator of a bundled network streams fewer rows than 
     }
 }
 
-TEST_CASE("conv lowering: per_tap runs a KxK conv as kh·kw accumulating folds of C rows",
-          "[ops]") {
+TEST_CASE("conv lowering: per_tap runs a KxK conv as kh·kw accumulating folds of C rows", "[ops]") {
     // Stem 3x3 conv, C = 3 -> 32, 16x16 output, one core. im2col: one GEMM k = 27 (27 of 64
     // rows used); per_tap: k = 3 with taps = 9. Same MACs; per_tap has 9x the folds.
     builder b;

@@ -163,8 +163,7 @@ TEST_CASE("mac_tile_cycles: a preload port loads a fold in bytes / port cycles",
     CHECK(mac_tile_cycles(p, gemm_tile{16, 128, 32, 1}).cycles == 134);
 }
 
-TEST_CASE("mac_pipeline: back-to-back tiles continue the pipeline, a bubble restarts it",
-          "[ops]") {
+TEST_CASE("mac_pipeline: back-to-back tiles continue the pipeline, a bubble restarts it", "[ops]") {
     const auto c = mac_tile_cycles(array64x32(dataflow::ws), gemm_tile{100, 64, 32, 1}); // 258
     mac_pipeline p;
     // Tile A ready at 0: preload 0..64, stream 64..164, done 258; the array takes the next
