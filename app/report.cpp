@@ -60,6 +60,12 @@ std::string pct(double x) {
     return fmt::format("{:.1f}", 100.0 * x);
 }
 
+report_json parts_json(const ops::chip_parts &p) {
+    return {{"mac", r6(p.mac)},      {"sram", r6(p.sram)}, {"vector", r6(p.vector)},
+            {"dma", r6(p.dma)},      {"noc", r6(p.noc)},   {"dram_phy", r6(p.dram_phy)},
+            {"uncore", r6(p.uncore)}};
+}
+
 report_json energy_parts_uj(const ops::energy_breakdown &e) {
     return {{"mac", r6(e.mac * 1e-6)},   {"vector", r6(e.vector * 1e-6)},
             {"sram", r6(e.sram * 1e-6)}, {"noc", r6(e.noc * 1e-6)},
@@ -85,18 +91,10 @@ report_json chip_figures(const ops::chip_desc &c) {
     j["interconnect_bytes_per_cycle"] = c.interconnect.bytes_per_cycle;
     j["dram_bytes_per_mac_at_peak"] =
         r6(c.dram_peak_bytes_per_cycle() / double(c.peak_macs_per_cycle()));
-    const ops::area_breakdown a = ops::chip_area(c);
-    j["area_mm2"] = r6(a.total());
-    j["area_mm2_parts"] = {{"mac", r6(a.mac)},       {"sram", r6(a.sram)},
-                           {"vector", r6(a.vector)}, {"dma", r6(a.dma)},
-                           {"noc", r6(a.noc)},       {"dram_phy", r6(a.dram_phy)},
-                           {"uncore", r6(a.uncore)}};
-    const ops::static_power p = ops::chip_static_power(c);
-    j["static_power_w"] = r6(p.total());
-    j["static_power_w_parts"] = {{"mac", r6(p.mac)},       {"sram", r6(p.sram)},
-                                 {"vector", r6(p.vector)}, {"dma", r6(p.dma)},
-                                 {"noc", r6(p.noc)},       {"dram_phy", r6(p.dram_phy)},
-                                 {"uncore", r6(p.uncore)}};
+    j["area_mm2"] = r6(ops::chip_area(c).total());
+    j["area_mm2_parts"] = parts_json(ops::chip_area(c));
+    j["static_power_w"] = r6(ops::chip_static_power(c).total());
+    j["static_power_w_parts"] = parts_json(ops::chip_static_power(c));
     j["sram_pj_per_byte"] = r6(ops::sram_pj_per_byte(c));
     return j;
 }

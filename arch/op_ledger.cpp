@@ -33,21 +33,19 @@ std::vector<op_stats> op_ledger::finish(const sim::clock_domain &clk) const {
         o.stall_vector = nearest(by_cause[i * 4 + std::size_t(stall_cause::vector)]);
         o.stall_dependency = nearest(by_cause[i * 4 + std::size_t(stall_cause::dependency)]);
         const std::uint64_t span_ps = p.first_start <= p.last_end ? p.last_end - p.first_start : 0;
+        // idle is the remainder, in cycles of the reported (rounded) span
+        const std::uint64_t span = o.end_cycle - o.start_cycle;
         o.per_core.resize(cores);
         for (std::uint32_t c = 0; c < cores; ++c) {
             auto &pc = o.per_core[c];
-            const std::uint64_t busy = std::min(unit_busy_ps[i * cores + c], span_ps);
-            const std::uint64_t stall = std::min(by_core[i * cores + c], span_ps - busy);
+            const std::uint64_t unit = unit_busy_ps[i * cores + c],
+                                stalled = by_core[i * cores + c];
+            const std::uint64_t busy = std::min(unit, span_ps);
             pc.busy_cycles = nearest(busy);
-            pc.stall_cycles = nearest(stall);
-            // idle is the remainder, in cycles of the reported (rounded) span
-            const std::uint64_t span = o.end_cycle - o.start_cycle;
-            pc.idle_cycles = span >= pc.busy_cycles + pc.stall_cycles
-                                 ? span - pc.busy_cycles - pc.stall_cycles
-                                 : 0;
-            pc.overflow_ps = unit_busy_ps[i * cores + c] + by_core[i * cores + c] > span_ps
-                                 ? unit_busy_ps[i * cores + c] + by_core[i * cores + c] - span_ps
-                                 : 0;
+            pc.stall_cycles = nearest(std::min(stalled, span_ps - busy));
+            const std::uint64_t accounted = pc.busy_cycles + pc.stall_cycles;
+            pc.idle_cycles = span >= accounted ? span - accounted : 0;
+            pc.overflow_ps = unit + stalled > span_ps ? unit + stalled - span_ps : 0;
         }
     }
     return out;

@@ -29,25 +29,25 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
     };
     if (m_p.layout == ops::sram_layout::interleaved) {
         // Pieces of g bytes round-robin: whole rounds of nb pieces give every bank the same
-        // share; only the head, the tail and a partial round are walked, at most 2·nb pieces.
+        // share; only the head piece (up to g-alignment) and the tail are walked, at most
+        // nb + 1 pieces.
         const std::uint64_t g = m_p.interleave_bytes, round = g * nb;
-        std::uint64_t a = addr;
-        for (std::uint32_t k = 0; a < end && (a % g != 0 || k == 0) && k < nb; ++k) {
+        auto piece = [&](std::uint64_t &a) {
             const std::uint64_t piece_end = std::min(end, (a / g + 1) * g);
             add(static_cast<std::uint32_t>((a / g) % nb), piece_end - a);
             a = piece_end;
-        }
-        if (end > a && end - a >= round) {
+        };
+        std::uint64_t a = addr;
+        if (a < end)
+            piece(a);
+        if (end - a >= round) {
             const std::uint64_t rounds = (end - a) / round;
             for (std::uint32_t b = 0; b < nb; ++b)
                 add(b, rounds * g);
             a += rounds * round;
         }
-        while (a < end) {
-            const std::uint64_t piece_end = std::min(end, (a / g + 1) * g);
-            add(static_cast<std::uint32_t>((a / g) % nb), piece_end - a);
-            a = piece_end;
-        }
+        while (a < end)
+            piece(a);
     } else {
         for (std::uint64_t a = addr; a < end;) {
             const std::uint64_t chunk_end = std::min(end, (a / bb + 1) * bb);

@@ -18,8 +18,9 @@
 
 namespace ops {
 
-/// mm² of each part of the chip, all cores included.
-struct area_breakdown {
+/// One figure per part of the chip, all cores included: mm² in chip_area, W of leakage (and the
+/// DRAM PHYs' PLL, DLL and bias, paid for the whole run) in chip_static_power.
+struct chip_parts {
     double mac = 0;      ///< MAC arrays' PEs
     double sram = 0;     ///< scratchpads and the arrays' accumulators (cells and bank periphery)
     double vector = 0;   ///< vector units' lanes
@@ -29,20 +30,9 @@ struct area_breakdown {
     double uncore = 0;   ///< fixed: command processors, clocking, debug, configuration
     double total() const { return mac + sram + vector + dma + noc + dram_phy + uncore; }
 };
+using area_breakdown = chip_parts; ///< mm²
+using static_power = chip_parts;   ///< W
 area_breakdown chip_area(const chip_desc &c);
-
-/// W of each part, all cores included: leakage (and the DRAM PHYs' PLL, DLL and bias),
-/// paid for the whole run.
-struct static_power {
-    double mac = 0;
-    double sram = 0;
-    double vector = 0;
-    double dma = 0;
-    double noc = 0;
-    double dram_phy = 0;
-    double uncore = 0;
-    double total() const { return mac + sram + vector + dma + noc + dram_phy + uncore; }
-};
 static_power chip_static_power(const chip_desc &c);
 
 /// KiB of SRAM on the chip: every core's scratchpad and its array's accumulators.
