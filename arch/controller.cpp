@@ -94,11 +94,16 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
             break;
         sc_core::wait(m_done_ev);
     }
-    // The last dependency completed at deps_ps (0: none). The controller issues a command
-    // issue_cycles after its deps completed, overlapping its predecessor in the queue.
+    // The last dependency to complete (ties: the later command) completed at deps_ps (0: none).
+    // The controller issues a command issue_cycles after its deps completed, overlapping its
+    // predecessor in the queue.
     std::uint64_t deps_ps = 0;
+    std::uint32_t last = 0;
     for (auto d : c.deps)
-        deps_ps = std::max(deps_ps, m_done_ps[d]);
+        if (m_done_ps[d] >= deps_ps) {
+            deps_ps = m_done_ps[d];
+            last = d;
+        }
     const std::uint64_t ready_ps = now_ps();
     const bool mac = c.unit == ops::unit_kind::mac_array;
     // A stall is time the op's main unit had nothing to do while this command waited: from
@@ -106,11 +111,7 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
     // previous tile) until the deps completed. Clipped to the op's span at the end of the run.
     const std::uint64_t from = mac ? std::max(free_ps, m_mac.busy_until_ps()) : free_ps;
     if (compute && ready_ps > from && m_ledger.is_main(c.op, mac ? 0 : 1)) {
-        // Charge the wait to the last dependency to complete (ties: the later command).
-        std::uint32_t last = c.deps.front();
-        for (auto d : c.deps)
-            if (m_done_ps[d] >= m_done_ps[last])
-                last = d;
+        // Charge the wait to the last dependency to complete.
         const auto &l = m_stream[last];
         stall_cause cause = stall_cause::dependency;
         if (l.kind == ops::cmd_kind::load || l.kind == ops::cmd_kind::store)
