@@ -104,6 +104,8 @@ struct tile_env {
     std::uint64_t resident_extent = 0;
     const chip_desc *chip = nullptr; ///< array, vector unit and bandwidths for the estimate
     std::uint32_t cores_used = 1;    ///< cores that share DRAM during the op
+    /// Operand k is kept on chip (not loaded per tile).
+    bool resident(std::size_t k) const { return k < in_resident.size() && in_resident[k]; }
 };
 
 /// The MAC-array GEMMs of one tile of `rows` output rows x `oc` channels x `kcur` reduction

@@ -117,7 +117,7 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
             in += t.in_bytes.back();
             continue;
         }
-        if (k < env.in_resident.size() && env.in_resident[k])
+        if (env.resident(k))
             r = env.halo_rows[k];
         else if (!a.spatial)
             r = 1;
@@ -185,12 +185,18 @@ std::int64_t k_granule(const lowered_op &op, const tile_env &env) {
     return g < op.cin ? g : 0;
 }
 
+namespace {
+/// Operand k is read whole by every channel block (all channels, not transposed, not the
+/// shortcut): a tile order can keep it in the scratchpad across them.
+bool reusable_input(const lowered_op &op, std::size_t k) {
+    return op.inputs[k].mode == chan_mode::all && !op.inputs[k].transposed && int(k) != op.shortcut;
+}
+} // namespace
+
 bool input_reused(const lowered_op &op, std::size_t k, const tile_choice &t,
                   std::uint64_t row_blocks) {
-    if (op.inputs[k].mode != chan_mode::all || op.inputs[k].transposed || t.k_split() ||
-        int(k) == op.shortcut)
-        return false;
-    return row_blocks == 1 || t.order == loop_order::inputs_outer;
+    return reusable_input(op, k) && !t.k_split() &&
+           (row_blocks == 1 || t.order == loop_order::inputs_outer);
 }
 
 tile_gemm_set tile_gemms(const lowered_op &op, const mac_array_params &p, std::uint64_t rows,
@@ -328,7 +334,7 @@ load_cost loads_of(const lowered_op &op, const tile_env &env, const tile_choice 
                 const bool first =
                     ir == (rb == 1) && iq == (t.oc_blocks == 1) && ik == (t.k_blocks == 1);
                 for (std::size_t j = 0; j < op.inputs.size(); ++j) {
-                    if (j < env.in_resident.size() && env.in_resident[j])
+                    if (env.resident(j))
                         continue;
                     std::int64_t times = nr * nq * nk;
                     if (input_reused(op, j, t, std::uint64_t(rb)))
@@ -352,6 +358,15 @@ load_cost loads_of(const lowered_op &op, const tile_env &env, const tile_choice 
     return lc;
 }
 
+/// DMA cycles of storing one output tile of r rows x q channels: CHW holds a channel's rows
+/// together (one run per channel unless all rows), HWC one run per row unless all channels.
+double out_tile_store(const lowered_op &op, const dma_model &m, std::int64_t r, std::int64_t q) {
+    const std::uint64_t bytes = std::uint64_t(r * op.wout * q * op.out.elem_bytes);
+    const std::uint64_t runs =
+        op.out.hwc ? (q < op.out.c ? std::uint64_t(r) : 1) : (r < op.out.h ? std::uint64_t(q) : 1);
+    return m.cycles(bytes, runs);
+}
+
 /// DMA cycles of the output stores (none for a kept output), per tile class.
 double store_cycles(const lowered_op &op, const tile_env &env, const tile_choice &t,
                     const dma_model &m) {
@@ -368,10 +383,7 @@ double store_cycles(const lowered_op &op, const tile_env &env, const tile_choice
             const std::int64_t r = dims[0][ir], q = dims[1][iq];
             if (n <= 0 || r <= 0 || q <= 0)
                 continue;
-            const std::uint64_t bytes = std::uint64_t(r * op.wout * q * op.out.elem_bytes);
-            const std::uint64_t runs = op.out.hwc ? (q < op.out.c ? std::uint64_t(r) : 1)
-                                                  : (r < op.out.h ? std::uint64_t(q) : 1);
-            c += double(n) * m.cycles(bytes, runs);
+            c += double(n) * out_tile_store(op, m, r, q);
         }
     return c;
 }
@@ -454,13 +466,7 @@ op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choic
     e.dma = std::uint64_t(lc.cycles + store_cycles(op, env, t, dm) + 0.5);
     e.startup = std::uint64_t(lc.first + 0.5);
     // The last tile's store follows its compute: nothing overlaps it.
-    double last_store = 0;
-    if (!env.out_resident) {
-        const std::int64_t r = dr.last, q = dq.last;
-        const std::uint64_t bytes = std::uint64_t(r * op.wout * q * op.out.elem_bytes);
-        last_store = dm.cycles(bytes, op.out.hwc ? (q < op.out.c ? std::uint64_t(r) : 1)
-                                                 : (r < op.out.h ? std::uint64_t(q) : 1));
-    }
+    const double last_store = env.out_resident ? 0 : out_tile_store(op, dm, dr.last, dq.last);
     e.cycles = std::max(e.startup + std::max(e.array, e.vector) + std::uint64_t(last_store + 0.5),
                         e.dma + last_tile);
     return e;
@@ -478,9 +484,7 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
     const bool mac = op.unit == unit_kind::mac_array;
     bool any_reusable = false;
     for (std::size_t k = 0; k < op.inputs.size(); ++k)
-        any_reusable = any_reusable || (op.inputs[k].mode == chan_mode::all &&
-                                        !op.inputs[k].transposed && int(k) != op.shortcut &&
-                                        !(k < env.in_resident.size() && env.in_resident[k]));
+        any_reusable = any_reusable || (reusable_input(op, k) && !env.resident(k));
 
     // Least estimated time — candidates within 0.5 % (+16 cycles) of the best estimate count as
     // equal, the model is not finer than that — then least traffic, fewer tiles (each costs
@@ -501,7 +505,7 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
         }
         std::uint64_t in = 0;
         for (std::size_t k = 0; k < op.inputs.size(); ++k)
-            if (!(k < env.in_resident.size() && env.in_resident[k]))
+            if (!env.resident(k))
                 in += t.in_bytes[k];
         const std::uint64_t startup = mac ? in + t.w_bytes : 0;
         cands.push_back({key_t{t.traffic, tiles, startup, -t.oc, -t.kc, int(t.order)}, t});
