@@ -8,7 +8,8 @@ dma::dma(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
          const ops::dma_params &p, const ops::sim_params &sp, sram &local, op_ledger &ledger)
     : sim::block(name, clk), isock("isock"), m_p(p),
       m_quantum_ps(std::uint64_t(sp.quantum_cycles) * clk.period_ps()), m_local(local),
-      m_ledger(ledger), m_ext(new txn_ext), m_inflight(p.outstanding, 0) {
+      m_ledger(ledger), m_ext(new txn_ext), m_inflight(p.outstanding, 0), m_burst(p.burst_bytes),
+      m_bpc(p.bytes_per_cycle), m_outstanding(p.outstanding) {
     m_pl.set_extension(m_ext); // owned by the payload from here on
     m_pl.set_data_ptr(&m_dummy);
     m_pl.set_streaming_width(0);
@@ -21,7 +22,7 @@ void dma::execute(const ops::command &c) {
     const bool load = c.kind == ops::cmd_kind::load;
     const std::uint64_t per = m_clk.period_ps();
     const std::uint64_t t0 = now_ps();
-    const std::uint64_t burst = m_p.burst_bytes, bpc = m_p.bytes_per_cycle;
+    const std::uint64_t burst = m_burst.value();
     const std::uint32_t op = c.op;
 
     m_ext->op = op;
@@ -34,14 +35,13 @@ void dma::execute(const ops::command &c) {
     std::uint64_t end = issue;
     std::uint64_t local = c.local.addr;
     std::uint64_t n = 0;
-    const std::size_t outstanding = m_inflight.size();
     for (std::uint32_t r = 0; r < c.far.rows; ++r) {
         std::uint64_t a = c.far.addr + std::uint64_t(r) * c.far.stride;
         const std::uint64_t row_end = a + c.far.row_bytes;
         while (a < row_end) {
-            const std::uint64_t len = std::min(row_end - a, burst - a % burst);
+            const std::uint64_t len = std::min(row_end - a, burst - m_burst.mod(a));
             // Burst n may not issue before burst n - outstanding completed.
-            auto &slot = m_inflight[n % outstanding];
+            auto &slot = m_inflight[m_outstanding.mod(n)];
             issue = std::max(issue, slot);
             // Requests enter the shared interconnect/DRAM timelines nearly in kernel-time
             // order: the engine may send a burst up to one quantum ahead of the kernel, and
@@ -69,7 +69,7 @@ void dma::execute(const ops::command &c) {
                 done = m_local.access(done, local, len, true, op).done_ps;
             slot = done;
             end = std::max(end, done);
-            issue += (len + bpc - 1) / bpc * per;
+            issue += m_bpc.div_up(len) * per;
             local += len;
             a += len;
             ++n;

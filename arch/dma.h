@@ -12,6 +12,7 @@
 #include "arch/txn_ext.h"
 #include "ops/chip.h"
 #include "ops/command.h"
+#include "sim/fastdiv.h"
 #include "sim/sc/block.h"
 
 #include <tlm>
@@ -52,6 +53,7 @@ private:
     txn_ext *m_ext;
     unsigned char m_dummy = 0;
     std::vector<std::uint64_t> m_inflight; ///< completion of the last `outstanding` bursts
+    sim::fastdiv m_burst, m_bpc, m_outstanding;
 };
 
 } // namespace arch

@@ -9,7 +9,9 @@ namespace arch {
 dram::dram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
            const ops::dram_params &p, op_ledger &ledger)
     : sim::block(name, clk), tsock("tsock"), m_p(p), m_ledger(ledger), m_model(make_dram_timing(p)),
-      m_sched(make_dram_scheduler(p, *m_model)), m_ch(p.channels), m_stats(p.channels) {
+      m_sched(make_dram_scheduler(p, *m_model)), m_ch(p.channels), m_stats(p.channels),
+      m_il(p.interleave_bytes), m_nch(p.channels), m_row(p.row_bytes),
+      m_stripe(std::uint64_t(p.interleave_bytes) * p.channels) {
     tsock.register_b_transport(this, &dram::b_transport);
 }
 
@@ -19,12 +21,12 @@ std::string dram::channel_name(std::uint32_t c) const {
 
 std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
                            bool write, std::uint32_t op) {
-    const std::uint64_t il = m_p.interleave_bytes, nch = m_p.channels, row = m_p.row_bytes;
+    const std::uint64_t il = m_il.value(), row = m_row.value();
     std::uint64_t done = arrival_ps;
     for (std::uint64_t a = addr, end = addr + bytes; a < end;) {
-        const auto c = static_cast<std::uint32_t>((a / il) % nch);
-        const std::uint64_t local = (a / (il * nch)) * il + a % il;
-        const std::uint64_t len = std::min({end - a, il - a % il, row - local % row});
+        const auto c = static_cast<std::uint32_t>(m_nch.mod(m_il.div(a)));
+        const std::uint64_t local = m_stripe.div(a) * il + m_il.mod(a);
+        const std::uint64_t len = std::min({end - a, il - m_il.mod(a), row - m_row.mod(local)});
         m_served.clear();
         done =
             std::max(done, m_sched->serve(m_ch[c], {local, len, arrival_ps, write, op}, m_served));

@@ -9,6 +9,7 @@
 #include "arch/dram_timing.h"
 #include "arch/op_ledger.h"
 #include "ops/chip.h"
+#include "sim/fastdiv.h"
 #include "sim/sc/block.h"
 
 #include <tlm>
@@ -55,6 +56,7 @@ private:
     std::vector<dram_channel_state> m_ch;
     std::vector<channel_stats> m_stats;
     std::vector<dram_served> m_served; ///< reused per piece: what the channel put on its bus
+    sim::fastdiv m_il, m_nch, m_row, m_stripe; ///< interleave, channels, row, interleave·channels
 };
 
 } // namespace arch

@@ -13,9 +13,10 @@ public:
     in_order(const ops::dram_params &, const dram_timing &model) : m_model(model) {}
     std::uint64_t serve(dram_channel_state &ch, const dram_piece &r,
                         std::vector<dram_served> &served) const override {
-        const dram_access a = m_model.serve(ch, r.local, r.bytes, r.arrival_ps, r.write, 1);
-        served.push_back({r.op, a});
-        return a.done_ps;
+        dram_served &s = served.emplace_back();
+        s.op = r.op;
+        m_model.serve(ch, r.local, r.bytes, r.arrival_ps, r.write, 1, s.a);
+        return s.a.done_ps;
     }
 
 private:
@@ -33,10 +34,10 @@ public:
                         std::vector<dram_served> &served) const override {
         drain_while_idle(ch, r.arrival_ps, served);
         if (!r.write) {
-            const dram_access a =
-                m_model.serve(ch, r.local, r.bytes, r.arrival_ps, false, m_window);
-            served.push_back({r.op, a});
-            return a.done_ps;
+            dram_served &s = served.emplace_back();
+            s.op = r.op;
+            m_model.serve(ch, r.local, r.bytes, r.arrival_ps, false, m_window, s.a);
+            return s.a.done_ps;
         }
         // A posted write is accepted when the buffer has a slot: a drained write holds its slot
         // until its data is on the bus (draining_done is ascending: the bus is in order).
@@ -81,10 +82,10 @@ private:
         const dram_channel_state::buffered_write w = *it;
         ch.writes.erase(it);
         ch.last_drained_row = w.row;
-        const dram_access a =
-            m_model.serve(ch, w.local, w.bytes, std::max(w.arrival_ps, from_ps), true, m_window);
-        ch.draining_done.push_back(a.done_ps);
-        served.push_back({w.op, a});
+        dram_served &s = served.emplace_back();
+        s.op = w.op;
+        m_model.serve(ch, w.local, w.bytes, std::max(w.arrival_ps, from_ps), true, m_window, s.a);
+        ch.draining_done.push_back(s.a.done_ps);
     }
 
     const dram_timing &m_model;

@@ -1,5 +1,7 @@
 #include "arch/dram_timing.h"
 
+#include "sim/fastdiv.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -21,9 +23,17 @@ protected:
           m_rcd_ps(ns_to_ps(p.t_rcd_ns)), m_rp_ps(ns_to_ps(p.t_rp_ns)),
           m_wtr_ps(ns_to_ps(p.t_wtr_ns)), m_rtw_ps(ns_to_ps(p.t_rtw_ns)),
           m_bytes_per_us(double(p.mt_per_s) * p.bus_bits / 8.0), m_row_bytes(p.row_bytes),
-          m_banks(p.banks) {}
+          m_banks(p.banks), m_row_div(p.row_bytes), m_bank_div(p.banks),
+          m_rowset_div(std::uint64_t(p.row_bytes) * p.banks) {}
     std::uint64_t bus_ps(std::uint64_t bytes) const {
-        return static_cast<std::uint64_t>(std::ceil(double(bytes) * 1e6 / m_bytes_per_us - 1e-9));
+        // Nearly every piece is one DMA burst: remember the last size (a division and a ceil
+        // less per piece).
+        if (bytes != m_last_bytes) {
+            m_last_bytes = bytes;
+            m_last_bus_ps =
+                static_cast<std::uint64_t>(std::ceil(double(bytes) * 1e6 / m_bytes_per_us - 1e-9));
+        }
+        return m_last_bus_ps;
     }
     /// Earliest column command of a read after the channel's last data: t_wtr after a write.
     std::uint64_t column_floor(const dram_channel_state &ch, bool write, std::uint64_t seq) const {
@@ -36,15 +46,17 @@ protected:
     std::uint64_t m_ctrl_ps, m_cl_ps, m_rcd_ps, m_rp_ps, m_wtr_ps, m_rtw_ps;
     double m_bytes_per_us; ///< bytes per µs of one channel (= MB/s)
     std::uint64_t m_row_bytes, m_banks;
+    sim::fastdiv m_row_div, m_bank_div, m_rowset_div; ///< row_bytes, banks, row_bytes·banks
+    mutable std::uint64_t m_last_bytes = ~std::uint64_t(0), m_last_bus_ps = 0; ///< bus_ps memo
 };
 
 class simple_model final : public bus_model {
 public:
     explicit simple_model(const ops::dram_params &p) : bus_model(p) {}
-    dram_access serve(dram_channel_state &ch, std::uint64_t, std::uint64_t bytes,
-                      std::uint64_t arrival_ps, bool write, std::uint32_t) const override {
+    void serve(dram_channel_state &ch, std::uint64_t, std::uint64_t bytes, std::uint64_t arrival_ps,
+               bool write, std::uint32_t, dram_access &r) const override {
         const std::uint64_t seq = ch.seq++;
-        dram_access r;
+        r = dram_access{};
         r.bus_ps = bus_ps(bytes);
         // The latency overlaps earlier transfers; only the data bus serialises.
         const std::uint64_t col = std::max(arrival_ps + m_ctrl_ps, column_floor(ch, write, seq));
@@ -52,7 +64,6 @@ public:
         ch.bus_free_ps = data + r.bus_ps;
         ch.bus_write = write;
         r.done_ps = ch.bus_free_ps;
-        return r;
     }
     std::uint64_t row_key(std::uint64_t) const override { return 0; }
 };
@@ -66,8 +77,9 @@ public:
         return row_of(local_addr) * m_banks + bank_of(local_addr);
     }
 
-    dram_access serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
-                      std::uint64_t arrival_ps, bool write, std::uint32_t window) const override {
+    void serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
+               std::uint64_t arrival_ps, bool write, std::uint32_t window,
+               dram_access &r) const override {
         if (ch.banks.size() != m_banks)
             ch.banks.assign(m_banks, {});
         const std::uint64_t seq = ch.seq++;
@@ -82,7 +94,7 @@ public:
         // the next request: the in-order controller.
         while (live.size() >= 2 && (seq - live[1].first_seq >= window || t > live[0].last_cmd_ps))
             live.erase(live.begin());
-        dram_access r;
+        r = dram_access{};
         r.bus_ps = bus_ps(bytes);
         auto it = std::find_if(live.begin(), live.end(),
                                [&](const dram_channel_state::live_row &l) { return l.row == row; });
@@ -108,17 +120,16 @@ public:
         b.ready_ps =
             std::max(cmd + open, data + r.bus_ps > m_cl_ps ? data + r.bus_ps - m_cl_ps : 0);
         r.done_ps = ch.bus_free_ps;
-        return r;
     }
 
 private:
     // Channel-local address: row_bytes consecutive bytes form one row of one bank, the next
     // row_bytes go to the next bank, so a sequential stream stays in a row and then moves on to
     // another bank whose activation overlaps the current transfers.
-    std::uint64_t row_of(std::uint64_t local) const { return local / (m_row_bytes * m_banks); }
+    std::uint64_t row_of(std::uint64_t local) const { return m_rowset_div.div(local); }
     std::uint64_t bank_of(std::uint64_t local) const {
-        const std::uint64_t b = (local / m_row_bytes) % m_banks;
-        return m_xor ? (b ^ row_of(local)) % m_banks : b;
+        const std::uint64_t b = m_bank_div.mod(m_row_div.div(local));
+        return m_xor ? m_bank_div.mod(b ^ row_of(local)) : b;
     }
     bool m_xor;
 };

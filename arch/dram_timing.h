@@ -59,10 +59,13 @@ class dram_timing {
 public:
     virtual ~dram_timing() = default;
     /// Serves `bytes` at channel-local address `local_addr` (interleave removed) arriving at
-    /// `arrival_ps`. `window` = requests of this channel the controller may look ahead over when
-    /// it batches rows (1 = strictly in order).
-    virtual dram_access serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
-                              std::uint64_t arrival_ps, bool write, std::uint32_t window) const = 0;
+    /// `arrival_ps`, into `out`. `window` = requests of this channel the controller may look
+    /// ahead over when it batches rows (1 = strictly in order). (The outcome is written in place,
+    /// not returned: a 32-byte return value copied on into the scheduler's list cost a
+    /// store-forwarding stall per piece, measured as the hottest spot of the DRAM path.)
+    virtual void serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
+                       std::uint64_t arrival_ps, bool write, std::uint32_t window,
+                       dram_access &out) const = 0;
     /// A key equal for two local addresses exactly when they fall in the same row of the same
     /// bank (always equal for a model without rows).
     virtual std::uint64_t row_key(std::uint64_t local_addr) const = 0;

@@ -9,7 +9,8 @@ namespace arch {
 
 interconnect::interconnect(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
                            const ops::interconnect_params &p, op_ledger &ledger)
-    : sim::block(name, clk), tsock("tsock"), isock("isock"), m_p(p), m_ledger(ledger) {
+    : sim::block(name, clk), tsock("tsock"), isock("isock"), m_p(p), m_ledger(ledger),
+      m_bpc(p.bytes_per_cycle) {
     tsock.register_b_transport(this, &interconnect::b_transport);
 }
 
@@ -22,7 +23,7 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload &p, sc_core::sc_tim
 
     const std::uint64_t arrival = now + to_ps(delay);
     const std::uint64_t start = std::max(arrival, m_free_ps);
-    const std::uint64_t occ = (bytes + m_p.bytes_per_cycle - 1) / m_p.bytes_per_cycle;
+    const std::uint64_t occ = m_bpc.div_up(bytes);
     m_free_ps = start + occ * per;
     const std::uint64_t out = m_free_ps + std::uint64_t(m_p.latency_cycles) * per;
     m_stats.bytes += bytes;

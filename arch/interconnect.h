@@ -8,6 +8,7 @@
 #include "arch/op_ledger.h"
 #include "arch/sram.h"
 #include "ops/chip.h"
+#include "sim/fastdiv.h"
 #include "sim/sc/block.h"
 
 #include <tlm>
@@ -45,6 +46,7 @@ private:
     op_ledger &m_ledger;
     std::vector<sram *> m_peers;
     std::uint64_t m_free_ps = 0;
+    sim::fastdiv m_bpc; ///< bytes_per_cycle
     stats m_stats;
 };
 

@@ -7,7 +7,9 @@ namespace arch {
 sram::sram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
            const ops::scratchpad_params &p, op_ledger &ledger)
     : sim::block(name, clk), m_p(p), m_ledger(ledger), m_free_ps(p.banks * p.ports, 0),
-      m_scratch(p.banks, 0) {
+      m_scratch(p.banks, 0),
+      m_piece(p.layout == ops::sram_layout::interleaved ? p.interleave_bytes : p.bank_bytes),
+      m_banks(p.banks), m_width(p.bank_width_bytes) {
     m_stats.bank_busy_cycles.assign(p.banks * p.ports, 0);
     m_touched.reserve(p.banks);
 }
@@ -18,10 +20,21 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
         return {arrival_ps, 0};
     const std::uint64_t bb = m_p.bank_bytes, nb = m_p.banks, w = m_p.bank_width_bytes;
     const std::uint64_t per = m_clk.period_ps();
+    const std::uint64_t base = std::uint64_t(port_of(write)) * nb;
+    const std::uint64_t end = addr + bytes;
+    std::uint64_t start = arrival_ps, max_occ = 0;
+    // Most accesses (a DMA burst, a small tile) lie in one piece of one bank: no walk.
+    if (m_piece.div(addr) == m_piece.div(end - 1)) {
+        const std::uint64_t b = base + m_banks.mod(m_piece.div(addr));
+        start = std::max(start, m_free_ps[b]);
+        max_occ = m_width.div_up(bytes); // cycles
+        m_free_ps[b] = start + max_occ * per;
+        m_stats.bank_busy_cycles[b] += max_occ;
+        return finish(arrival_ps, start, max_occ, bytes, write, op);
+    }
 
     // Bytes per touched bank (a range longer than banks·bank_bytes touches a bank twice).
     m_touched.clear();
-    const std::uint64_t end = addr + bytes;
     auto add = [&](std::uint32_t b, std::uint64_t n) {
         if (m_scratch[b] == 0)
             m_touched.push_back(b);
@@ -55,11 +68,8 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
             a = chunk_end;
         }
     }
-    const std::uint64_t base = std::uint64_t(port_of(write)) * nb;
-    std::uint64_t start = arrival_ps;
     for (auto b : m_touched)
         start = std::max(start, m_free_ps[base + b]);
-    std::uint64_t max_occ = 0;
     for (auto b : m_touched) {
         const std::uint64_t occ = (m_scratch[b] + w - 1) / w; // cycles
         m_free_ps[base + b] = start + occ * per;
@@ -67,6 +77,11 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
         max_occ = std::max(max_occ, occ);
         m_scratch[b] = 0;
     }
+    return finish(arrival_ps, start, max_occ, bytes, write, op);
+}
+
+sram::result sram::finish(std::uint64_t arrival_ps, std::uint64_t start, std::uint64_t max_occ,
+                          std::uint64_t bytes, bool write, std::uint32_t op) {
     const std::uint64_t conflict = start - arrival_ps;
     m_stats.accesses += 1;
     m_stats.conflict_ps += conflict;
@@ -77,7 +92,7 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
         m_stats.bytes_read += bytes;
         m_ledger.ops[op].sram_bytes_read += bytes;
     }
-    return {start + (max_occ + m_p.latency_cycles) * per, conflict};
+    return {start + (max_occ + m_p.latency_cycles) * m_clk.period_ps(), conflict};
 }
 
 std::uint64_t sram::access_all(std::uint64_t arrival_ps, const std::vector<ops::sram_range> &ranges,

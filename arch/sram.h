@@ -10,6 +10,7 @@
 #include "arch/op_ledger.h"
 #include "ops/chip.h"
 #include "ops/command.h"
+#include "sim/fastdiv.h"
 #include "sim/sc/block.h"
 
 #include <cstdint>
@@ -53,9 +54,15 @@ private:
     op_ledger &m_ledger;
     stats m_stats;
     std::uint32_t port_of(bool write) const { return m_p.ports > 1 && write ? 1 : 0; }
+    /// Statistics of an access that started at `start` and held its busiest bank `max_occ`
+    /// cycles, and its result.
+    result finish(std::uint64_t arrival_ps, std::uint64_t start, std::uint64_t max_occ,
+                  std::uint64_t bytes, bool write, std::uint32_t op);
     std::vector<std::uint64_t> m_free_ps; ///< busy-until per port and bank
     std::vector<std::uint64_t> m_scratch; ///< bytes per bank of the current access
     std::vector<std::uint32_t> m_touched; ///< banks of the current access
+    sim::fastdiv m_piece, m_banks,
+        m_width; ///< bank piece (bank or interleave granule), banks, port
 };
 
 } // namespace arch

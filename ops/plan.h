@@ -125,6 +125,10 @@ tile_gemm_set tile_gemms(const lowered_op &op, const mac_array_params &p, std::u
 /// output buffer holds accumulator-wide partial sums. kc <= 0 means op.cin.
 tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64_t rows,
                            std::int64_t oc, std::int64_t kc = 0);
+/// The same, written over `t` (its per-operand vectors keep their capacity): the mapper's
+/// search calls it thousands of times per network.
+void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &env,
+                         std::int64_t rows, std::int64_t oc, std::int64_t kc = 0);
 /// Input channels per K block granule: enough for `env.array_rows` reduction elements, or 0 if
 /// the op's K cannot be split (not a dense GEMM on the MAC array, or K fits one granule).
 std::int64_t k_granule(const lowered_op &op, const tile_env &env);

@@ -95,10 +95,25 @@ std::vector<std::int64_t> oc_candidates(const lowered_op &op, const tile_env &en
 
 tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64_t rows,
                            std::int64_t oc, std::int64_t kc) {
+    tile_choice t;
+    tile_footprint_into(t, op, env, rows, oc, kc);
+    return t;
+}
+
+void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &env,
+                         std::int64_t rows, std::int64_t oc, std::int64_t kc) {
     const std::int64_t cin = std::max<std::int64_t>(op.cin, 1); // 0 for vector-unit ops
     if (kc <= 0 || kc > cin)
         kc = cin;
-    tile_choice t;
+    // Every field is written below but these (a whole reset costs more than the formula).
+    t.in_bytes.clear();
+    t.in_runs.clear();
+    t.w_runs = 0;
+    t.scratch_bytes = 0;
+    t.order = loop_order::weights_outer;
+    t.max_rows = 0;
+    t.traffic = 0;
+    t.est = op_estimate{};
     t.rows = rows;
     t.oc = oc;
     t.oc_blocks = (env.oc_core + oc - 1) / oc;
@@ -159,7 +174,6 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
                           std::uint64_t(op.keys) * op.out.elem_bytes;
     t.footprint = 2 * in + 2 * t.out_bytes + 2 * t.scratch_bytes +
                   (t.weights_once() ? 1 : 2) * t.w_bytes + env.resident_extent;
-    return t;
 }
 
 std::int64_t k_granule(const lowered_op &op, const tile_env &env) {
@@ -320,6 +334,7 @@ load_cost loads_of(const lowered_op &op, const tile_env &env, const tile_choice 
         if (m)
             lc.cycles += double(times) * m->cycles(bytes, runs);
     };
+    tile_choice c; // one tile class at a time
     for (int ir = 0; ir < 2; ++ir)
         for (int iq = 0; iq < 2; ++iq)
             for (int ik = 0; ik < 2; ++ik) {
@@ -330,7 +345,7 @@ load_cost loads_of(const lowered_op &op, const tile_env &env, const tile_choice 
                 const std::int64_t r = ir ? r_last : t.rows;
                 const std::int64_t q = iq ? q_last : t.oc;
                 const std::int64_t k = ik ? k_last : kc;
-                const tile_choice c = tile_footprint(op, env, r, q, t.k_split() ? k : 0);
+                tile_footprint_into(c, op, env, r, q, t.k_split() ? k : 0);
                 const bool first =
                     ir == (rb == 1) && iq == (t.oc_blocks == 1) && ik == (t.k_blocks == 1);
                 for (std::size_t j = 0; j < op.inputs.size(); ++j) {
@@ -399,10 +414,12 @@ std::uint64_t streamed_rows(const lowered_op &op, const mac_array_params &p, std
     return std::min<std::uint64_t>(p.flow == dataflow::ws ? g.m : g.n, p.accumulator_depth());
 }
 
-} // namespace
-
-op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choice &t) {
-    op_estimate e;
+/// estimate() in two stages: the compute time (array, vector) first, then the DMA. Returns
+/// false, leaving the DMA parts unset, when the compute time alone already exceeds `bound`:
+/// e.cycles >= max(array, vector) whatever the loads, so such a tiling cannot rank within the
+/// mapper's tolerance of a candidate already found (try_tiling). stream_rows is always set.
+bool estimate_into(op_estimate &e, const lowered_op &op, const tile_env &env, const tile_choice &t,
+                   std::uint64_t bound) {
     const chip_desc &chip = *env.chip;
     const dma_model dm = make_dma_model(chip, env.cores_used);
     // Tile classes: full and last blocks of rows, channels and K.
@@ -460,6 +477,8 @@ op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choic
     if (mac && t.k_split() && !t.acc_in_array)
         e.array += std::uint64_t(rb * t.oc_blocks * (t.k_blocks - 1)) *
                    (chip.mac_array.rows + chip.mac_array.cols - 2 + chip.controller.issue_cycles);
+    if (std::max(e.array, e.vector) > bound)
+        return false;
     // DRAM: loads of this tiling plus the output stores (a kept output is written in place).
     const load_cost lc = loads_of(op, env, t, &dm);
     e.load_bytes = lc.bytes;
@@ -469,6 +488,14 @@ op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choic
     const double last_store = env.out_resident ? 0 : out_tile_store(op, dm, dr.last, dq.last);
     e.cycles = std::max(e.startup + std::max(e.array, e.vector) + std::uint64_t(last_store + 0.5),
                         e.dma + last_tile);
+    return true;
+}
+
+} // namespace
+
+op_estimate estimate(const lowered_op &op, const tile_env &env, const tile_choice &t) {
+    op_estimate e;
+    estimate_into(e, op, env, t, std::numeric_limits<std::uint64_t>::max());
     return e;
 }
 
@@ -494,11 +521,19 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
         std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t, std::int64_t, int>;
     std::vector<std::pair<key_t, tile_choice>> cands;
     bool found = false;
-    auto consider = [&](tile_choice t) {
+    std::uint64_t stream_max = 0; // most rows any candidate so far streams per fold
+    std::uint64_t bound = std::numeric_limits<std::uint64_t>::max(); // see the selection below
+    cands.reserve(32);
+    auto consider = [&](tile_choice &t) { // fills t's estimate and traffic
+        found = true;
         const std::uint64_t row_blocks = ceil_div(env.rows_core, t.rows);
         const std::uint64_t tiles = row_blocks * t.oc_blocks * t.k_blocks;
         if (env.chip) {
-            t.est = estimate(op, env, t);
+            const bool within = estimate_into(t.est, op, env, t, bound);
+            stream_max = std::max(stream_max, t.est.stream_rows);
+            if (!within)
+                return; // slower than the tolerance of the best so far, whatever its loads
+            bound = std::min(bound, t.est.cycles + t.est.cycles / 200 + 16);
             t.traffic = t.est.load_bytes;
         } else {
             t.traffic = loads_of(op, env, t, nullptr).bytes;
@@ -508,20 +543,19 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
             if (!env.resident(k))
                 in += t.in_bytes[k];
         const std::uint64_t startup = mac ? in + t.w_bytes : 0;
-        cands.push_back({key_t{t.traffic, tiles, startup, -t.oc, -t.kc, int(t.order)}, t});
-        found = true;
+        cands.emplace_back(key_t{t.traffic, tiles, startup, -t.oc, -t.kc, int(t.order)}, t);
     };
     // K blocks: without a chip (unit tests of the footprint) or off the MAC array, K is split
     // only when no full-K tile fits. On the MAC array a K-blocked tile whose partial sums fit
     // the array's accumulator competes by time with the full-K ones (a deep K with room for
     // only a few rows would otherwise stream fewer rows than the array preloads).
     bool full_found = false;
+    tile_choice probe;             // footprint probes of the row search
     std::uint64_t full_stream = 0; // most rows a full-K candidate streams per fold
     for (std::size_t i = 0; i < kcs.size(); ++i) {
         if (i == 1) {
             full_found = found;
-            for (const auto &c : cands)
-                full_stream = std::max(full_stream, c.second.est.stream_rows);
+            full_stream = stream_max;
         }
         // A full-K tile fits: split K only on the MAC array, and only to stream more rows when
         // every full-K tile is preload-bound (where full-K tiles stream enough rows, K blocks
@@ -533,13 +567,15 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
             break;
         const std::int64_t kc = kcs[i];
         for (std::int64_t oc : ocs) {
-            if (tile_footprint(op, env, 1, oc, kc).footprint > env.scratchpad)
+            tile_footprint_into(probe, op, env, 1, oc, kc);
+            if (probe.footprint > env.scratchpad)
                 continue;
             // The footprint grows with rows: binary-search the most rows that fit.
             std::int64_t lo = 1, hi = env.rows_core;
             while (lo < hi) {
                 const std::int64_t mid = (lo + hi + 1) / 2;
-                if (tile_footprint(op, env, mid, oc, kc).footprint <= env.scratchpad)
+                tile_footprint_into(probe, op, env, mid, oc, kc);
+                if (probe.footprint <= env.scratchpad)
                     lo = mid;
                 else
                     hi = mid - 1;
@@ -581,6 +617,7 @@ std::optional<tile_choice> try_tiling(const lowered_op &op, const tile_env &env)
     }
     if (cands.empty())
         return std::nullopt;
+    // The same tolerance as `bound`: a candidate consider() skipped is above it for good.
     std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
     if (env.chip) {
         std::uint64_t best_est = limit;

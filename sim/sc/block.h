@@ -2,6 +2,7 @@
 // Base of every timed block: an sc_module with the clock domain its cycles are counted in.
 // The instance path (sc_object::name(), e.g. "core0.dma1") is public: it becomes the report key.
 
+#include "sim/fastdiv.h"
 #include "sim/sc/clock_domain.h"
 
 #include <systemc>
@@ -16,8 +17,8 @@ public:
     /// Current kernel time in ps.
     static std::uint64_t now_ps() { return to_ps(sc_core::sc_time_stamp()); }
     static std::uint64_t to_ps(const sc_core::sc_time &t) {
-        static const std::uint64_t per_ps = sc_core::sc_time(1, sc_core::SC_PS).value();
-        return t.value() / per_ps;
+        static const fastdiv per_ps(sc_core::sc_time(1, sc_core::SC_PS).value());
+        return per_ps.div(t.value());
     }
     static sc_core::sc_time ps(std::uint64_t v) {
         static const std::uint64_t per_ps = sc_core::sc_time(1, sc_core::SC_PS).value();
