@@ -334,7 +334,7 @@ load_cost loads_of(const lowered_op &op, const tile_env &env, const tile_choice 
         if (m)
             lc.cycles += double(times) * m->cycles(bytes, runs);
     };
-    tile_choice c; // one tile class at a time
+    static thread_local tile_choice c; // one tile class at a time (its buffers reused)
     for (int ir = 0; ir < 2; ++ir)
         for (int iq = 0; iq < 2; ++iq)
             for (int ik = 0; ik < 2; ++ik) {
