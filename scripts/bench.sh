@@ -2,23 +2,31 @@
 # Speed and memory of qcsim on whole networks: wall time, peak resident memory and simulated
 # cycles per wall-clock second of `qcsim run`, best of N runs per workload. Figures go in
 # README ("Speed"); tests never assert on wall time.
-#   scripts/bench.sh [-n RUNS] [--baseline REF] [WORKLOAD ...]
+#   scripts/bench.sh [-n RUNS] [--phases] [--baseline REF [--baseline-patch FILE]] [WORKLOAD ...]
 #     (default: mobilenext mobilenetv2, 5 runs)
 # --baseline REF compares build/qcsim with another build: REF is a path to a qcsim binary, or a
 # git commit or branch, which is built (Release) in a temporary worktree and directory that are
 # removed afterwards. Both binaries run the same workloads the same number of times, alternating,
 # and the script prints per workload wall(current), wall(baseline) and their ratio.
+# --phases also prints the median compile and simulate times of each binary (`qcsim run --times`),
+# and their ratio: the in-process figures, without start-up and report. A baseline older than
+# --times gets it from --baseline-patch FILE, applied to its worktree before the build
+# (scripts/bench/2bd8e59-times.patch adds it to commit 2bd8e59).
 # QCSIM_BIN=path overrides the current binary (default build/qcsim, built by setup.sh if absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=5
 baseline=""
+patch=""
+phases=0
 workloads=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) runs=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --baseline-patch) patch=$(realpath "$2"); shift 2 ;;
+    --phases) phases=1; shift ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench: unknown option $1" >&2; exit 2 ;;
     *) workloads+=("$1"); shift ;;
   esac
@@ -49,6 +57,7 @@ if [ -n "$baseline" ]; then
     base_label="$baseline ($(git rev-parse --short "$rev"))"
     echo "bench: building $base_label in a temporary worktree (Release)..." >&2
     git worktree add --detach --quiet "$worktree" "$rev"
+    if [ -n "$patch" ]; then git -C "$worktree" apply "$patch"; fi
     cmake -S "$worktree" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$tmp/build" -j"$(nproc)" --target qcsim >/dev/null
     base_bin="$tmp/build/qcsim"
@@ -60,11 +69,34 @@ fi
 
 # measure BIN WORKLOAD TAG: one run; keeps the best wall time (us) and peak RSS (KiB) in
 # best_us[TAG] and best_kb[TAG], and the simulated cycles in cycles[TAG].
-declare -A best_us best_kb cycles
+declare -A best_us best_kb cycles has_times
+for tag in cur base; do has_times[$tag]=0; done
+if [ "$phases" = 1 ]; then
+  "$cur_bin" run --help 2>/dev/null | grep -q -- '--times' && has_times[cur]=1
+  [ -z "$base_bin" ] || { "$base_bin" run --help 2>/dev/null | grep -q -- '--times' && has_times[base]=1; }
+fi
+# phase_medians TAG: "compile simulate" medians (ms) of the runs' `times:` lines, or "n/a n/a".
+phase_medians() {
+  python3 - "$tmp/err.$1" <<'PY'
+import re, statistics, sys
+c, s = [], []
+try:
+    for line in open(sys.argv[1]):
+        m = re.search(r"compile ([0-9.]+) ms, simulate ([0-9.]+) ms", line)
+        if m:
+            c.append(float(m.group(1))); s.append(float(m.group(2)))
+except FileNotFoundError:
+    pass
+print(f"{statistics.median(c):.2f} {statistics.median(s):.2f}" if c else "n/a n/a")
+PY
+}
 measure() {
   local bin=$1 w=$2 tag=$3 t0 t1 kb us
+  local extra=()
+  if [ "$phases" = 1 ] && [ "${has_times[$tag]}" = 1 ]; then extra=(--times); fi
   t0=$(date +%s%N)
-  /usr/bin/time -f '%M' -o "$tmp/time.$tag" "$bin" run --quiet --workload "$w" --json "$tmp/r.$tag.json"
+  /usr/bin/time -f '%M' -o "$tmp/time.$tag" "$bin" run --quiet --workload "$w" \
+    --json "$tmp/r.$tag.json" "${extra[@]}" 2>>"$tmp/err.$tag"
   t1=$(date +%s%N)
   read -r kb < "$tmp/time.$tag"
   us=$(( (t1 - t0) / 1000 ))
@@ -82,6 +114,7 @@ else
 fi
 for w in "${workloads[@]}"; do
   best_us=(); best_kb=(); cycles=()
+  rm -f "$tmp/err.cur" "$tmp/err.base"
   for _ in $(seq "$runs"); do
     measure "$cur_bin" "$w" cur
     # Alternating the two binaries spreads the machine's drift over both.
@@ -96,6 +129,19 @@ for w in "${workloads[@]}"; do
         -v cb="${cycles[base]}" 'BEGIN {
       printf "%-34s %12.1f %12.1f %8.3f %12d %12d%s\n", w, a / 1000.0, b / 1000.0, a / b, ca, cb,
              (ca == cb ? "" : "  (simulated cycles differ)") }'
+  fi
+  if [ "$phases" = 1 ]; then
+    read -r cc cs < <(phase_medians cur)
+    line="  phases (median ms): current compile $cc, simulate $cs"
+    if [ -n "$base_bin" ]; then
+      read -r bc bs < <(phase_medians base)
+      line="$line; baseline compile $bc, simulate $bs"
+      if [ "$bc" != n/a ] && [ "$cc" != n/a ]; then
+        line="$line; compile+simulate ratio $(awk -v a="$cc" -v b="$cs" -v c="$bc" -v d="$bs" \
+          'BEGIN { printf "%.3f", (a + b) / (c + d) }')"
+      fi
+    fi
+    echo "$line"
   fi
 done
 echo "(best of $runs runs, whole process incl. start-up, compile and report; $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
