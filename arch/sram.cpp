@@ -18,9 +18,8 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
                           bool write, std::uint32_t op) {
     if (bytes == 0)
         return {arrival_ps, 0};
-    const std::uint64_t bb = m_p.bank_bytes, nb = m_p.banks, w = m_p.bank_width_bytes;
     const std::uint64_t per = m_clk.period_ps();
-    const std::uint64_t base = std::uint64_t(port_of(write)) * nb;
+    const std::uint64_t base = std::uint64_t(port_of(write)) * m_p.banks;
     const std::uint64_t end = addr + bytes;
     std::uint64_t start = arrival_ps, max_occ = 0;
     // Most accesses (a DMA burst, a small tile) lie in one piece of one bank: no walk.
@@ -33,8 +32,26 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
         return finish(arrival_ps, start, max_occ, bytes, write, op);
     }
 
-    // Bytes per touched bank (a range longer than banks·bank_bytes touches a bank twice).
     m_touched.clear();
+    add_bytes(addr, bytes);
+    return commit(arrival_ps, bytes, write, op);
+}
+
+sram::result sram::access(std::uint64_t arrival_ps, const ops::sram_range &r, bool write,
+                          std::uint32_t op) {
+    if (r.rows <= 1)
+        return access(arrival_ps, r.addr, r.bytes, write, op);
+    // A strided range (a tile's columns of a kept tensor): its runs only, all arriving together.
+    m_touched.clear();
+    for (std::uint32_t i = 0; i < r.rows; ++i)
+        add_bytes(r.addr + std::uint64_t(i) * r.stride, r.row_bytes);
+    return commit(arrival_ps, std::uint64_t(r.rows) * r.row_bytes, write, op);
+}
+
+void sram::add_bytes(std::uint64_t addr, std::uint64_t bytes) {
+    // Bytes per touched bank (a range longer than banks·bank_bytes touches a bank twice).
+    const std::uint64_t bb = m_p.bank_bytes, nb = m_p.banks;
+    const std::uint64_t end = addr + bytes;
     auto add = [&](std::uint32_t b, std::uint64_t n) {
         if (m_scratch[b] == 0)
             m_touched.push_back(b);
@@ -68,6 +85,14 @@ sram::result sram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uin
             a = chunk_end;
         }
     }
+}
+
+sram::result sram::commit(std::uint64_t arrival_ps, std::uint64_t bytes, bool write,
+                          std::uint32_t op) {
+    const std::uint64_t nb = m_p.banks, w = m_p.bank_width_bytes;
+    const std::uint64_t per = m_clk.period_ps();
+    const std::uint64_t base = std::uint64_t(port_of(write)) * nb;
+    std::uint64_t start = arrival_ps, max_occ = 0;
     for (auto b : m_touched)
         start = std::max(start, m_free_ps[base + b]);
     for (auto b : m_touched) {
@@ -99,7 +124,7 @@ std::uint64_t sram::access_all(std::uint64_t arrival_ps, const std::vector<ops::
                                bool write, std::uint32_t op) {
     std::uint64_t worst = 0;
     for (const auto &r : ranges)
-        worst = std::max(worst, access(arrival_ps, r.addr, r.bytes, write, op).conflict_ps);
+        worst = std::max(worst, access(arrival_ps, r, write, op).conflict_ps);
     return worst;
 }
 

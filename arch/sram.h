@@ -38,6 +38,9 @@ public:
     /// One access of `bytes` contiguous bytes at `addr` arriving at `arrival_ps`.
     result access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes, bool write,
                   std::uint32_t op);
+    /// One range: a contiguous one as above, a strided one (rows > 1) by its runs only, all
+    /// arriving together (the bytes per bank they touch decide the occupancy).
+    result access(std::uint64_t arrival_ps, const ops::sram_range &r, bool write, std::uint32_t op);
     /// All `ranges` arriving together; returns the largest conflict delay (ps).
     std::uint64_t access_all(std::uint64_t arrival_ps, const std::vector<ops::sram_range> &ranges,
                              bool write, std::uint32_t op);
@@ -54,6 +57,10 @@ private:
     op_ledger &m_ledger;
     stats m_stats;
     std::uint32_t port_of(bool write) const { return m_p.ports > 1 && write ? 1 : 0; }
+    /// Adds the bytes of [addr, addr + bytes) to the banks they touch (m_scratch, m_touched).
+    void add_bytes(std::uint64_t addr, std::uint64_t bytes);
+    /// Occupies the touched banks from the latest of their free times, and the statistics.
+    result commit(std::uint64_t arrival_ps, std::uint64_t bytes, bool write, std::uint32_t op);
     /// Statistics of an access that started at `start` and held its busiest bank `max_occ`
     /// cycles, and its result.
     result finish(std::uint64_t arrival_ps, std::uint64_t start, std::uint64_t max_occ,

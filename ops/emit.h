@@ -81,6 +81,9 @@ private:
         hazard_tracker hz;
         std::uint32_t op_start = 0; ///< first command of the previous op (incl. its prefetch)
         int last_barrier = -1;
+        /// Next engine (within its group) for a transfer with fewer pieces than the group has
+        /// engines, loads [0] and stores [1]: such transfers take turns (see push_transfer).
+        std::uint32_t next_engine[2] = {0, 0};
     };
     const workloads::graph &m_g;
     const lowering &m_low;

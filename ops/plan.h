@@ -131,7 +131,9 @@ void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &e
                          std::int64_t rows, std::int64_t oc, std::int64_t kc = 0);
 /// Input channels per K block granule: enough for `env.array_rows` reduction elements, or 0 if
 /// the op's K cannot be split (not a dense GEMM on the MAC array, or K fits one granule).
-std::int64_t k_granule(const lowered_op &op, const tile_env &env);
+/// With `whole_bursts` (and a chip), a K block of an [N, K] weight matrix also holds at least
+/// one DMA burst per output channel.
+std::int64_t k_granule(const lowered_op &op, const tile_env &env, bool whole_bursts = true);
 /// Operand k of a tiling with `row_blocks` row blocks per core is loaded once and reused by
 /// every channel block: an all-channel operand, K not split, one row block.
 bool input_reused(const lowered_op &op, std::size_t k, const tile_choice &t,

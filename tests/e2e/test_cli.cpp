@@ -866,15 +866,16 @@ TEST_CASE("bad input: an operator computing on fp16, int16 or fp32 is refused, n
     }
 }
 
-TEST_CASE("sensitivity: doubling DRAM channels, MT/s, vector lanes, scratchpad banks or DMA "
-          "engines never slows a bundled network by more than 1 %, on either chip",
+TEST_CASE("sensitivity: doubling DRAM channels, MT/s, vector lanes, scratchpad banks or bank "
+          "size or DMA engines never slows a bundled network by more than 1 %, and doubling "
+          "cores with the DRAM never slows it, on either chip",
           "[e2e][sensitivity]") {
-    // DESIGN.md §9.7 (issue 9). Scratchpad capacity is doubled through the bank count: doubling
-    // bank_bytes instead is 1.4 % slower on MobileNeXt with the blocked layout (README
-    // "Sensitivity" explains it). More cores are not in this list yet: without multicast they
-    // are slower (README "Sensitivity").
-    const std::vector<std::string> knobs = {"dram.channels", "dram.mt_per_s", "vector_unit.lanes",
-                                            "scratchpad.banks", "dma.engines"};
+    // DESIGN.md §9.7 (issue 9). Every bundled network (BERT and ConvBERT at T = 128, ViT-B/16,
+    // DeiT-Tiny and DeiT-Small for the ViT generator) on the reference and the edge chip.
+    const std::vector<std::vector<std::string>> knobs = {
+        {"dram.channels"},         {"dram.mt_per_s"},         {"vector_unit.lanes"},
+        {"scratchpad.banks"},      {"scratchpad.bank_bytes"}, {"dma.engines"},
+        {"cores", "dram.channels"}};
     const std::vector<std::string> chips = {"", "--chip \"" + std::string(QCSIM_SOURCE_DIR) +
                                                     "/configs/edge.json\""};
     for (const std::string &chip : chips) {
@@ -887,24 +888,36 @@ TEST_CASE("sensitivity: doubling DRAM channels, MT/s, vector lanes, scratchpad b
             return json::parse(slurp(f));
         }();
         for (std::string w :
-             {"mobilenext", "mobilenetv2", "vit:preset=deit-tiny", "bert:preset=base,seq=128"}) {
+             {"mobilenext", "mobilenetv2", "vit:preset=deit-tiny", "vit:preset=deit-small", "vit",
+              "bert:preset=base,seq=128", "convbert:preset=base,seq=128"}) {
             const double base =
                 run_json(chip + " --workload " + w, "sens_base")["summary"]["latency_ms"];
-            for (const auto &k : knobs) {
-                const auto dot = k.find('.');
-                const double v = cfg[k.substr(0, dot)][k.substr(dot + 1)].get<double>();
-                const json r = run_json(chip + " --workload " + w + " --set " + k + "=" +
-                                            std::to_string(static_cast<long>(2 * v)),
-                                        "sens");
-                INFO(chip << " " << w << " " << k << " x2: " << r["summary"]["latency_ms"]
-                          << " ms vs " << base);
-                // Known exception, not yet explained (README "Sensitivity"): DeiT-Tiny on the
-                // reference chip is 1.5 % slower with 4 DMA engines than with 2, with or without
-                // descriptor setup and row buffers: the striped loads of consecutive tiles
-                // share the two load engines less well. Bounded at 2 % until it is fixed.
+            for (const auto &knob : knobs) {
+                std::string sets, name;
+                for (const auto &k : knob) {
+                    const auto dot = k.find('.');
+                    const double v = dot == std::string::npos
+                                         ? cfg[k].get<double>()
+                                         : cfg[k.substr(0, dot)][k.substr(dot + 1)].get<double>();
+                    sets += " --set " + k + "=" + std::to_string(static_cast<long>(2 * v));
+                    name += (name.empty() ? "" : "+") + k;
+                }
+                const json r = run_json(chip + " --workload " + w + sets, "sens");
+                const double t = r["summary"]["latency_ms"].get<double>();
+                INFO(chip << " " << w << " " << name << " x2: " << t << " ms vs " << base);
+                if (knob.size() == 2) { // twice the cores with twice the DRAM: never slower
+                    CHECK(t <= base);
+                    continue;
+                }
+                // Known exception (README "Sensitivity"): DeiT-Tiny on the reference chip is
+                // 1.6 % slower with 4 DMA engines than with 2. Its operators are DRAM-bound
+                // with the four cores streaming the same weights (row split, no multicast);
+                // with two load engines per core eight streams interleave at the DRAM instead
+                // of four, and the order in which the cores' tiles get their bytes shifts.
+                // Bounded at 2 %.
                 const bool known =
-                    chip.empty() && w == "vit:preset=deit-tiny" && k == "dma.engines";
-                CHECK(r["summary"]["latency_ms"].get<double>() <= (known ? 1.02 : 1.01) * base);
+                    chip.empty() && w == "vit:preset=deit-tiny" && name == "dma.engines";
+                CHECK(t <= (known ? 1.02 : 1.01) * base);
             }
         }
     }

@@ -612,9 +612,10 @@ TEST_CASE("compile: head (global pool + fc) splits channels, DRAM tensors are 4 
 
 TEST_CASE("compile: bundled networks conserve MACs, fit every scratchpad, deps point backwards",
           "[ops]") {
-    // 256 KiB per core forces tiling; 32 KiB forces K blocks (from MobileNeXt b6.pwr on, the
-    // full-K weight block no longer fits); with residency_fraction 0.9 it also forces spills of
-    // kept tensors (MobileNeXt: 5 of them).
+    // 256 KiB per core forces tiling (and the mapper may split K where that cuts traffic);
+    // 32 KiB forces K blocks (from MobileNeXt b6.pwr on, the full-K weight block no longer
+    // fits); with residency_fraction 0.9 it also forces spills of kept tensors (MobileNeXt: 5
+    // of them).
     const std::pair<std::uint32_t, double> scratchpads[] = {
         {16u * 1024, 0.5}, {2048u, 0.5}, {2048u, 0.9}};
     for (std::string spec : {"mobilenext", "mobilenext:identity_div=2", "mobilenetv2"})
@@ -639,7 +640,8 @@ TEST_CASE("compile: bundled networks conserve MACs, fit every scratchpad, deps p
                             CHECK(o.sram_peak_bytes <= c.scratchpad.bytes());
                             k_split = k_split || o.tiling.find("K split") != std::string::npos;
                         }
-                        CHECK(k_split == (bank_bytes == 2048u));
+                        if (bank_bytes == 2048u)
+                            CHECK(k_split);
                         for (const auto &s : p.streams)
                             for (std::size_t i = 0; i < s.size(); ++i) {
                                 if (s[i].kind == cmd_kind::compute)
