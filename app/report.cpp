@@ -222,6 +222,7 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         o["cores"] = info.cores;
         o["tiles"] = info.tiles;
         o["tiling"] = info.tiling;
+        o["barrier_before"] = info.barrier;
         const auto &m = info.mapping;
         o["mapping"] = {{"rows", m.rows},
                         {"oc", m.oc},
@@ -239,8 +240,9 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         o["end_cycle"] = s.end_cycle;
         o["cycles"] = cyc;
         o["share"] = r6(safe_div(double(cyc), double(total)));
-        // Spans overlap (the next op's weights prefetch early); the time since the previous
-        // op ended partitions the run, so these add up to the total.
+        // Spans overlap (the next op's weights prefetch early; without a barrier the next op
+        // starts on a core that finished); the time past the latest end so far partitions
+        // the run, so these add up to the total.
         const std::uint64_t excl_from = std::max(s.start_cycle, prev_end);
         const std::uint64_t excl = s.end_cycle > excl_from ? s.end_cycle - excl_from : 0;
         o["exclusive_cycles"] = excl;

@@ -363,6 +363,16 @@ inline const sim::choice_table<loop_order_policy> &loop_order_policy_names() {
     return t;
 }
 
+/// When cores synchronise between operators: before every operator (every_op), or only before
+/// one that reads data another core wrote since the last synchronisation, or that follows one
+/// that did (when_needed; docs/compiler.md §5).
+enum class barrier_policy : std::uint8_t { every_op, when_needed };
+inline const sim::choice_table<barrier_policy> &barrier_policy_names() {
+    static const sim::choice_table<barrier_policy> t{
+        {{barrier_policy::every_op, "every_op"}, {barrier_policy::when_needed, "when_needed"}}};
+    return t;
+}
+
 struct compiler_params {
     residual_policy residual = residual_policy::fused;
     depthwise_policy depthwise = depthwise_policy::vector_unit;
@@ -372,6 +382,7 @@ struct compiler_params {
     attention_policy attention = attention_policy::separate;
     bool keep_on_chip = true;
     loop_order_policy loop_order = loop_order_policy::automatic;
+    barrier_policy barriers = barrier_policy::when_needed;
     template <class V> void visit(V &v) {
         v.choice("residual", residual, residual_policy_names(),
                  "residual add: fused into the producer's epilogue, or a vector-unit operator");
@@ -397,6 +408,11 @@ struct compiler_params {
                  "operator), weights_outer (a weight block stays, inputs re-read per channel "
                  "block) or inputs_outer (an input row block stays, weights re-read per row "
                  "block; used where it applies)");
+        v.choice("barriers", barriers, barrier_policy_names(),
+                 "cross-core barriers between operators: every_op, or when_needed (only before "
+                 "an operator that reads data another core wrote since the last barrier, or "
+                 "after one that did; elsewhere each core runs on, ordered by its own "
+                 "scratchpad and DRAM dependencies, and consecutive operators overlap)");
     }
 };
 

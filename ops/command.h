@@ -113,6 +113,8 @@ struct op_info {
     std::uint64_t sram_peak_bytes = 0;     ///< peak scratchpad bytes on one core (tiles + resident)
     std::uint64_t tiles = 0;               ///< compute tiles over all cores
     std::string tiling; ///< human-readable tiling decision, e.g. "rows=7 oc=64 x4 cores"
+    /// A cross-core barrier precedes the op (compiler.barriers; never before the first op).
+    bool barrier = false;
     /// The mapper's choice and its estimate on the busiest core (ops/plan.h op_estimate).
     struct mapping_info {
         std::int64_t rows = 0, oc = 0, kc = 0; ///< tile: output rows, channels, K block

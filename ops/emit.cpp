@@ -14,6 +14,19 @@ bool overlaps(std::uint64_t a0, std::uint64_t a1, std::uint64_t b0, std::uint64_
     return a0 < b1 && b0 < a1;
 }
 
+/// A far region as a range for the overlap test (its rows as runs).
+sram_range dram_range(const region &r) {
+    sram_range s;
+    s.addr = r.addr;
+    s.bytes = r.rows ? (std::uint64_t(r.rows) - 1) * r.stride + r.row_bytes : 0;
+    if (r.rows > 1) {
+        s.rows = r.rows;
+        s.row_bytes = r.row_bytes;
+        s.stride = r.stride;
+    }
+    return s;
+}
+
 /// Do two ranges share a byte? Exact for two strided ranges of one stride (columns of one kept
 /// tensor); otherwise by their spans.
 bool overlaps(const sram_range &a, const sram_range &b) {
@@ -214,8 +227,59 @@ std::int64_t overlap(std::int64_t a0, std::int64_t a1, std::int64_t b0, std::int
 
 emitter::emitter(const workloads::graph &g, const lowering &low, const residency_plan &res,
                  const chip_desc &chip, program &prog)
-    : m_g(g), m_low(low), m_res(res), m_chip(chip), m_prog(prog), m_cores(chip.cores) {
+    : m_g(g), m_low(low), m_res(res), m_chip(chip), m_prog(prog), m_cores(chip.cores),
+      m_writers(g.tensors.size()) {
     m_prog.streams.assign(chip.cores, {});
+}
+
+bool emitter::reads_across_cores(std::size_t j) const {
+    const lowered_op &op = m_low.ops[j];
+    const auto shares = core_shares(op, m_chip.cores);
+    auto meet = [](std::int64_t a0, std::int64_t a1, std::int64_t b0, std::int64_t b1) {
+        return a0 < b1 && b0 < a1;
+    };
+    for (std::size_t k = 0; k < op.inputs.size(); ++k) {
+        const operand &a = op.inputs[k];
+        const int t = a.view.tensor;
+        if (t < 0 || std::size_t(t) >= m_writers.size())
+            continue;
+        for (std::size_t w : m_writers[t]) {
+            if (w < m_sync_op)
+                continue; // completed at a barrier since
+            const lowered_op &wop = m_low.ops[w];
+            // A view of other geometry (a reshape): rows and channels do not compare.
+            if (wop.out.h != a.view.h || wop.out.w != a.view.w || wop.out.c != a.view.c)
+                return true;
+            const auto wsh = core_shares(wop, m_chip.cores);
+            for (std::uint32_t c = 0; c < m_chip.cores; ++c) {
+                const core_share &s = shares[c];
+                if (s.empty())
+                    continue;
+                // Rows and channels of the tensor core c reads.
+                std::int64_t r0 = 0, r1 = a.view.h;
+                if (a.spatial && !a.transposed)
+                    std::tie(r0, r1) = input_rows(op, k, s.r0, s.r1);
+                std::int64_t c0 = 0, c1 = a.view.c;
+                if (a.mode == chan_mode::same && !a.transposed) {
+                    const std::int64_t lo = std::max(s.q0, a.lo), hi = std::min(s.q1, a.hi);
+                    if (hi <= lo)
+                        continue;
+                    c0 = lo - a.lo + a.off, c1 = hi - a.lo + a.off;
+                }
+                if (r1 <= r0)
+                    continue;
+                for (std::uint32_t p = 0; p < m_chip.cores; ++p) {
+                    const core_share &ws = wsh[p];
+                    if (p == c || ws.empty())
+                        continue;
+                    if (meet(r0, r1, ws.r0, ws.r1) &&
+                        meet(c0, c1, ws.q0 + wop.out_c_off, ws.q1 + wop.out_c_off))
+                        return true;
+                }
+            }
+        }
+    }
+    return false;
 }
 
 std::uint32_t emitter::push(std::uint32_t core, command c, const std::vector<sram_range> &reads,
@@ -279,6 +343,17 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
         cmd.op = std::uint32_t(j);
         return cmd;
     };
+
+    // Barrier before this op on every core (docs/compiler.md §5): always under every_op;
+    // under when_needed only if a core reads what another core wrote since the last barrier,
+    // or the previous op did (its remote reads must end before any core reuses those bytes).
+    const bool cross = j > 0 && reads_across_cores(j);
+    const bool sync =
+        j > 0 && (m_chip.compiler.barriers == barrier_policy::every_op || cross || m_prev_cross);
+    m_prev_cross = cross;
+    if (sync)
+        m_sync_op = j;
+    info.barrier = sync;
 
     for (std::uint32_t c = 0; c < m_chip.cores; ++c) {
         auto &st = m_cores[c];
@@ -370,8 +445,9 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
         }
         const std::uint32_t prefetch_start = std::uint32_t(stream.size()) - prefetch_cmds;
         int barrier = -1;
-        if (j > 0) {
-            // The barrier waits for every command of the previous op on this core (its sinks).
+        if (sync) {
+            // The barrier waits for every command since the last barrier on this core (their
+            // sinks).
             command b;
             b.kind = cmd_kind::barrier;
             b.unit = unit_kind::controller;
@@ -391,8 +467,9 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
             stream.push_back(std::move(b));
             st.last_barrier = barrier;
             st.hz.forget_before(prefetch_start);
+            st.stores.clear();
+            st.op_start = prefetch_start;
         }
-        st.op_start = prefetch_start;
 
         // Per-tile operand reads (for the compute) and the shortcut read (for the epilogue).
         struct tile_io {
@@ -450,6 +527,11 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                     cmd.far_space = sp;
                     cmd.far_core = far_core;
                     cmd.far = far;
+                    if (sp == mem_space::dram)
+                        if (auto it = st.stores.find(tt); it != st.stores.end())
+                            for (const auto &[idx, range] : it->second)
+                                if (overlaps(range, dram_range(far)))
+                                    cmd.deps.push_back(idx);
                     cmd.local = {at, far.bytes()};
                     at += far.bytes();
                     push_transfer(c, cmd, barrier);
@@ -606,12 +688,16 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                 command cmd = new_cmd(cmd_kind::store, unit_kind::dma);
                 cmd.far = out_far;
                 cmd.local = out;
-                push_transfer(c, cmd, barrier);
+                const std::uint32_t n = push_transfer(c, cmd, barrier);
+                auto &rec = st.stores[op.out.tensor];
+                for (std::uint32_t i = std::uint32_t(stream.size()) - n; i < stream.size(); ++i)
+                    rec.push_back({i, dram_range(stream[i].far)});
             }
         }
         info.tiles += ntiles;
         info.vector_ops += vec_ops;
     }
+    m_writers[op.out.tensor].push_back(j);
 }
 
 } // namespace ops

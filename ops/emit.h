@@ -9,6 +9,7 @@
 #include "workloads/graph.h"
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace ops {
@@ -79,8 +80,14 @@ public:
 private:
     struct core_state {
         hazard_tracker hz;
-        std::uint32_t op_start = 0; ///< first command of the previous op (incl. its prefetch)
+        /// First command since the last barrier (incl. the prefetch before it): the next
+        /// barrier waits for the sinks from here on.
+        std::uint32_t op_start = 0;
         int last_barrier = -1;
+        /// Stores to DRAM since the last barrier, per tensor (command, far range): a later
+        /// load of an overlapping range on this core waits for them (RAW through DRAM, which
+        /// the barrier ordered when there was one before every operator).
+        std::map<int, std::vector<std::pair<std::uint32_t, sram_range>>> stores;
         /// Next engine (within its group) for a transfer with fewer pieces than the group has
         /// engines, loads [0] and stores [1]: such transfers take turns (see push_transfer).
         std::uint32_t next_engine[2] = {0, 0};
@@ -91,6 +98,13 @@ private:
     const chip_desc &m_chip;
     program &m_prog;
     std::vector<core_state> m_cores;
+    std::vector<std::vector<std::size_t>> m_writers; ///< per tensor: ops that wrote it
+    std::size_t m_sync_op = 0; ///< ops before this one completed at the last barrier
+    bool m_prev_cross = false; ///< the previous op read data another core wrote
+
+    /// Some core of op j reads bytes that another core wrote since the last barrier (a
+    /// conservative test on the row and channel ranges of the cores' shares).
+    bool reads_across_cores(std::size_t j) const;
 
     std::uint32_t push(std::uint32_t core, command c, const std::vector<sram_range> &reads,
                        const std::vector<sram_range> &writes, int barrier);

@@ -465,26 +465,80 @@ TEST_CASE("residency: a kept tensor saves its producer's stores and brings halos
 TEST_CASE("emit: deps point backwards and barriers appear on every core in the same order",
           "[ops]") {
     auto b = sandglass(96, 28, 16, 2);
-    for (auto res : {residual_policy::fused, residual_policy::vector}) {
-        auto c = chip(4);
-        c.compiler.residual = res;
-        c.scratchpad.bank_bytes = 8 * 1024; // force several tiles per op
-        auto p = compile(b.g, c, "test");
-        std::vector<std::vector<std::uint32_t>> barriers(4);
-        for (std::uint32_t core = 0; core < 4; ++core) {
-            const auto &s = p.streams[core];
-            for (std::size_t i = 0; i < s.size(); ++i) {
-                CHECK(s[i].op < p.ops.size());
-                for (auto d : s[i].deps)
-                    CHECK(d < i);
-                if (s[i].kind == cmd_kind::barrier)
-                    barriers[core].push_back(s[i].barrier_id);
+    for (auto pol : {barrier_policy::every_op, barrier_policy::when_needed})
+        for (auto res : {residual_policy::fused, residual_policy::vector}) {
+            auto c = chip(4);
+            c.compiler.residual = res;
+            c.compiler.barriers = pol;
+            c.scratchpad.bank_bytes = 8 * 1024; // force several tiles per op
+            auto p = compile(b.g, c, "test");
+            std::vector<std::vector<std::uint32_t>> barriers(4);
+            for (std::uint32_t core = 0; core < 4; ++core) {
+                const auto &s = p.streams[core];
+                for (std::size_t i = 0; i < s.size(); ++i) {
+                    CHECK(s[i].op < p.ops.size());
+                    for (auto d : s[i].deps)
+                        CHECK(d < i);
+                    if (s[i].kind == cmd_kind::barrier)
+                        barriers[core].push_back(s[i].barrier_id);
+                }
             }
+            // every_op: one barrier before every op but the first. when_needed: exactly before
+            // the ops the report marks (barrier_before), and the same on every core.
+            std::vector<std::uint32_t> marked;
+            for (std::uint32_t j = 0; j < p.ops.size(); ++j)
+                if (p.ops[j].barrier)
+                    marked.push_back(j);
+            if (pol == barrier_policy::every_op)
+                CHECK(barriers[0].size() == p.ops.size() - 1);
+            CHECK(barriers[0] == marked);
+            for (std::uint32_t core = 1; core < 4; ++core)
+                CHECK(barriers[core] == barriers[0]);
         }
-        // One barrier before every op but the first.
-        CHECK(barriers[0].size() == p.ops.size() - 1);
-        for (std::uint32_t core = 1; core < 4; ++core)
-            CHECK(barriers[core] == barriers[0]);
+}
+
+TEST_CASE("emit: when_needed keeps the barrier where a core reads another core's rows and drops "
+          "it between row-split pointwise ops on the same rows",
+          "[ops]") {
+    // Sandglass block on 4 cores, all row split: 28 rows = 7 per core. A 3x3 depthwise reads
+    // one halo row above and below its share, written by the neighbouring cores -> barrier.
+    // The op after it reads from a core that read across (its remote reads must end before the
+    // bytes are reused) -> barrier. A 1x1 pointwise conv reading exactly its own 7 rows of a
+    // row-split producer with no barrier since -> none.
+    builder b;
+    int x = b.input(32, 28, 28);
+    int y = b.conv(x, 32, 1, 1, 1, "relu", "pw1"); // reads the graph input: no writer
+    y = b.conv(y, 32, 1, 1, 1, "relu", "pw2");     // own rows of pw1
+    y = b.conv(y, 32, 3, 1, 32, "relu", "dw");     // halo rows from the neighbours
+    y = b.conv(y, 32, 1, 1, 1, "relu", "pw3");     // follows a cross-core reader
+    y = b.conv(y, 32, 1, 1, 1, "relu", "pw4");     // own rows of pw3
+    b.output(y);
+    auto c = chip(4);
+    c.compiler.split = core_split::rows;
+    c.compiler.keep_on_chip = false; // through DRAM: the same-core RAW needs its deps
+    auto p = compile(b.g, c, "test");
+    REQUIRE(p.ops.size() == 5);
+    CHECK_FALSE(p.ops[1].barrier); // pw2
+    CHECK(p.ops[2].barrier);       // dw
+    CHECK(p.ops[3].barrier);       // pw3
+    CHECK_FALSE(p.ops[4].barrier); // pw4
+    // pw2's input loads on each core wait for pw1's stores on that core (no barrier orders
+    // them). An input load is 2-D (CHW: one 7x28-byte run per channel); a weight load (32 x 32
+    // bytes) is one row.
+    for (std::uint32_t core = 0; core < 4; ++core) {
+        const auto &s = p.streams[core];
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i].op != 1 || s[i].kind != cmd_kind::load || s[i].far.rows < 2)
+                continue;
+            ++n;
+            bool waits_store = false;
+            for (auto d : s[i].deps)
+                waits_store = waits_store || (s[d].op == 0 && s[d].kind == cmd_kind::store);
+            INFO("core " << core << " command " << i);
+            CHECK(waits_store);
+        }
+        CHECK(n > 0);
     }
 }
 
