@@ -39,7 +39,8 @@ ops::activity activity_of(const arch::op_stats &s) {
     ops::activity a;
     a.macs = s.macs;
     a.vector_work = s.vector_work;
-    a.sram_bytes = s.sram_bytes_read + s.sram_bytes_written;
+    // The multicast buffer is an SRAM: its reads cost the scratchpad's energy per byte.
+    a.sram_bytes = s.sram_bytes_read + s.sram_bytes_written + s.multicast_bytes;
     a.noc_bytes = s.noc_bytes;
     a.dram_bytes = s.dram_bytes_read + s.dram_bytes_written;
     a.mac_busy_cycles = s.mac_busy_cycles;
@@ -267,6 +268,7 @@ report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,
         o["dram_row_hit_rate"] =
             r6(safe_div(double(s.dram_row_hits), double(s.dram_row_hits + s.dram_row_misses)));
         o["peer_bytes"] = s.peer_bytes;
+        o["multicast_bytes"] = s.multicast_bytes;
         o["sram_bytes_read"] = s.sram_bytes_read;
         o["sram_bytes_written"] = s.sram_bytes_written;
         o["sram_peak_bytes"] = info.sram_peak_bytes;

@@ -22,6 +22,22 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload &p, sc_core::sc_tim
     const std::uint32_t op = ext ? ext->op : 0;
 
     const std::uint64_t arrival = now + to_ps(delay);
+    const bool dram_read =
+        m_p.multicast_kib && !p.is_write() && !(ext && ext->space == ops::mem_space::peer_sram);
+    if (dram_read) {
+        const auto it = m_held.find(p.get_address());
+        if (it != m_held.end() && it->second.len >= bytes) {
+            // Served by the multicast buffer on this core's port.
+            const std::uint64_t done =
+                std::max(arrival, it->second.ready_ps) +
+                (std::uint64_t(m_p.latency_cycles) + m_bpc.div_up(bytes)) * per;
+            m_stats.multicast_bytes += bytes;
+            m_ledger.ops[op].multicast_bytes += bytes;
+            delay = ps(done - now);
+            p.set_response_status(tlm::TLM_OK_RESPONSE);
+            return;
+        }
+    }
     const std::uint64_t start = std::max(arrival, m_free_ps);
     const std::uint64_t occ = m_bpc.div_up(bytes);
     m_free_ps = start + occ * per;
@@ -46,6 +62,47 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload &p, sc_core::sc_tim
     }
     delay = ps(out - now);
     isock->b_transport(p, delay);
+    if (dram_read)
+        hold(p.get_address(), bytes, now + to_ps(delay));
+    else if (m_p.multicast_kib && p.is_write())
+        drop(p.get_address(), bytes);
+}
+
+void interconnect::hold(std::uint64_t addr, std::uint64_t len, std::uint64_t ready_ps) {
+    const std::uint64_t cap = std::uint64_t(m_p.multicast_kib) * 1024;
+    if (len > cap)
+        return;
+    m_held_max = std::max(m_held_max, len);
+    auto [it, added] = m_held.try_emplace(addr, held{len, ready_ps});
+    if (!added) { // re-read after its eviction raced a write: keep the longer, later copy
+        m_held_bytes -= it->second.len;
+        it->second = held{std::max(len, it->second.len), ready_ps};
+        m_held_bytes += it->second.len;
+        return;
+    }
+    m_held_order.push_back(addr);
+    m_held_bytes += len;
+    while (m_held_bytes > cap && !m_held_order.empty()) {
+        const auto old = m_held.find(m_held_order.front());
+        m_held_order.pop_front();
+        if (old == m_held.end())
+            continue; // dropped by a write already
+        m_held_bytes -= old->second.len;
+        m_held.erase(old);
+    }
+}
+
+void interconnect::drop(std::uint64_t addr, std::uint64_t len) {
+    // No held burst is longer than m_held_max: any overlapping one starts within that of addr.
+    auto it = m_held.lower_bound(addr > m_held_max ? addr - m_held_max : 0);
+    while (it != m_held.end() && it->first < addr + len) {
+        if (it->first + it->second.len > addr) {
+            m_held_bytes -= it->second.len;
+            it = m_held.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 } // namespace arch

@@ -25,8 +25,9 @@ struct op_stats {
     std::uint64_t dram_busy_cycles = 0; ///< Σ over channels: data-bus cycles (core clock)
     std::uint64_t dram_row_hits = 0;
     std::uint64_t dram_row_misses = 0;
-    std::uint64_t noc_bytes = 0;  ///< bytes through the interconnect (DRAM and peer)
-    std::uint64_t peer_bytes = 0; ///< bytes moved core-to-core (halo exchange)
+    std::uint64_t noc_bytes = 0;       ///< bytes through the interconnect (DRAM and peer)
+    std::uint64_t peer_bytes = 0;      ///< bytes moved core-to-core (halo exchange)
+    std::uint64_t multicast_bytes = 0; ///< DRAM reads served by the multicast buffer
     std::uint64_t sram_bytes_read = 0;
     std::uint64_t sram_bytes_written = 0;
     // Cycles a compute command of this op was ready on its unit but waited, by cause: the

@@ -205,11 +205,18 @@ struct dma_params {
 struct interconnect_params {
     std::uint32_t bytes_per_cycle = 64; ///< bytes/cycle of the shared path to DRAM
     std::uint32_t latency_cycles = 8;   ///< cycles of one traversal
+    std::uint32_t multicast_kib = 0;    ///< multicast buffer (0 = none)
     template <class V> void visit(V &v) {
         v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle",
                 "bandwidth of the path shared by all cores to DRAM", sim::between(1, 65536));
         v.field("latency_cycles", latency_cycles, "cycles", "traversal latency",
                 sim::between(0, 100000));
+        v.field("multicast_kib", multicast_kib, "KiB",
+                "multicast buffer in the interconnect: it holds the most recent DRAM read "
+                "bursts (first in, first out) and serves a read of the same burst by any core "
+                "without DRAM or the shared path, so the weights of a row split and the input of "
+                "a channel split cross them once for all cores; 0 = no buffer",
+                sim::between(0, 65536));
     }
 };
 

@@ -20,11 +20,13 @@ double pes(const chip_desc &c) {
 
 double sram_kib(const chip_desc &c) {
     return double(c.cores) *
-           (double(c.scratchpad.bytes()) / 1024.0 + double(c.mac_array.accumulator_kib));
+               (double(c.scratchpad.bytes()) / 1024.0 + double(c.mac_array.accumulator_kib)) +
+           double(c.interconnect.multicast_kib);
 }
 
 std::uint64_t sram_banks(const chip_desc &c) {
-    return std::uint64_t(c.cores) * (std::uint64_t(c.scratchpad.banks) + 1);
+    return std::uint64_t(c.cores) * (std::uint64_t(c.scratchpad.banks) + 1) +
+           (c.interconnect.multicast_kib ? 1 : 0);
 }
 
 area_breakdown chip_area(const chip_desc &c) {

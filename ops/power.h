@@ -35,9 +35,11 @@ using static_power = chip_parts;   ///< W
 area_breakdown chip_area(const chip_desc &c);
 static_power chip_static_power(const chip_desc &c);
 
-/// KiB of SRAM on the chip: every core's scratchpad and its array's accumulators.
+/// KiB of SRAM on the chip: every core's scratchpad and its array's accumulators, and the
+/// interconnect's multicast buffer.
 double sram_kib(const chip_desc &c);
-/// SRAM banks on the chip: every core's scratchpad banks and one accumulator bank per array.
+/// SRAM banks on the chip: every core's scratchpad banks and one accumulator bank per array,
+/// and one for a multicast buffer.
 std::uint64_t sram_banks(const chip_desc &c);
 
 /// pJ per scratchpad byte read or written, for the chip's bank size:

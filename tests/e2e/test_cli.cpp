@@ -872,6 +872,46 @@ TEST_CASE("bad input: an operator computing on fp16, int16 or fp32 is refused, n
     }
 }
 
+TEST_CASE("multicast: a row split reads the weights from DRAM once, a channel split its input",
+          "[e2e][multicast]") {
+    // One INT8 GEMM on the 4 cores of the reference chip, in SCALE-Sim's M,N,K form (no bias).
+    // Row split: M = 512 rows, 128 per core; every core needs all K·N = 256·256 = 65,536 weight
+    // bytes. Without multicast each core reads them: 4·65,536 + the input M·K = 131,072 ->
+    // 393,216 DRAM bytes read. With a 128 KiB buffer (it holds all the weights) they cross DRAM
+    // and the shared path once: 65,536 + 131,072 = 196,608; the other cores get 3·65,536 =
+    // 196,608 bytes from the buffer. The interconnect then carries the reads and the output
+    // writes M·N = 131,072 once: 327,680.
+    // Channel split: M = 64, N = 1024 (256 channels per core), K = 256: the weights are split
+    // (262,144 in all) but every core needs the whole input, 64·256 = 16,384 bytes: 262,144 +
+    // 4·16,384 = 327,680 without, 262,144 + 16,384 = 278,528 with (3·16,384 = 49,152 served by
+    // the buffer).
+    struct gemm_case {
+        std::string csv, split;
+        std::uint64_t read_off, read_on, buffered, noc_on;
+    };
+    const std::vector<gemm_case> cases = {
+        {"Layer Name, M, N, K,\nG, 512, 256, 256,\n", "rows", 393216, 196608, 196608, 327680},
+        {"Layer Name, M, N, K,\nG, 64, 1024, 256,\n", "channels", 327680, 278528, 49152,
+         278528 + 65536}};
+    for (const auto &c : cases) {
+        const fs::path csv = write_temp("mc_" + c.split + ".csv", c.csv);
+        for (int kib : {0, 128}) {
+            INFO(c.split << " split, multicast_kib=" << kib);
+            const json r = run_json("--workload \"scalesim:" + csv.string() +
+                                        "\" --set compiler.core_split=" + c.split +
+                                        " --set interconnect.multicast_kib=" + std::to_string(kib),
+                                    "mc");
+            const json &o = r["ops"][0];
+            REQUIRE(o["tiling"].get<std::string>().find(
+                        c.split == "rows" ? "row split" : "channel split") != std::string::npos);
+            CHECK(o["dram_bytes_read"].get<std::uint64_t>() == (kib ? c.read_on : c.read_off));
+            CHECK(o["multicast_bytes"].get<std::uint64_t>() == (kib ? c.buffered : 0));
+            if (kib)
+                CHECK(r["blocks"]["interconnect"]["bytes"].get<std::uint64_t>() == c.noc_on);
+        }
+    }
+}
+
 TEST_CASE("sensitivity: doubling DRAM channels, MT/s, vector lanes, scratchpad banks or bank "
           "size or DMA engines never slows a bundled network by more than 1 %, and doubling "
           "cores with the DRAM never slows it, on either chip",

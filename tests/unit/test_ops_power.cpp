@@ -116,6 +116,12 @@ TEST_CASE("power: area and static power strictly grow with every hardware resour
          &static_power::dram_phy},
         {"dram.bus_bits", [](chip_desc &c) { c.dram.bus_bits += 16; }, &area_breakdown::dram_phy,
          &static_power::dram_phy},
+        // The multicast buffer is SRAM (its KiB and its bank): from none to 1 KiB, and more.
+        {"interconnect.multicast_kib", [](chip_desc &c) { c.interconnect.multicast_kib += 1; },
+         &area_breakdown::sram, &static_power::sram},
+        {"interconnect.multicast_kib (64 more)",
+         [](chip_desc &c) { c.interconnect.multicast_kib += 65; }, &area_breakdown::sram,
+         &static_power::sram},
     };
     for (const chip_desc &base : {chip_desc{}, edge_chip()}) {
         const auto a0 = chip_area(base);
