@@ -91,6 +91,10 @@ struct lowered_op {
     std::int64_t res_lo = 0, res_hi = 0;   ///< op channels the residual combines
     std::int64_t copy_lo = 0, copy_hi = 0; ///< vector add/mul: op channels passed through by copy
     bool split_rows = true;                ///< cores split output rows (else output channels)
+    /// With split_rows false: > 1 = a grid of row_groups x (cores / row_groups) cores, rows
+    /// split over the row groups and channels over the cores of a group (chosen by the mapper's
+    /// estimate, compiler.cpp); 1 = channels alone.
+    std::uint32_t row_groups = 1;
     bool no_ksplit = false; ///< K may not be split (activation B of a batched matmul)
     /// Fused attention (compiler.attention = fused): per tile, S = Q·Kᵀ (gemm k = head_size,
     /// n = keys) into a scratch buffer, softmax over it, then S·V (k = keys, n = head_size).

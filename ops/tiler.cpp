@@ -33,6 +33,13 @@ std::vector<core_share> core_shares(const lowered_op &op, std::uint32_t cores) {
         auto r = split_range(op.hout, cores, 1);
         for (std::uint32_t c = 0; c < cores; ++c)
             s[c] = {r[c].first, r[c].second, 0, op.cout};
+    } else if (op.row_groups > 1 && cores % op.row_groups == 0) {
+        // Grid: core c = row group c / gc, channel group c % gc.
+        const std::uint32_t gc = cores / op.row_groups;
+        auto r = split_range(op.hout, op.row_groups, 1);
+        auto q = split_range(op.cout, gc, op.oc_granule);
+        for (std::uint32_t c = 0; c < cores; ++c)
+            s[c] = {r[c / gc].first, r[c / gc].second, q[c % gc].first, q[c % gc].second};
     } else {
         auto q = split_range(op.cout, cores, op.oc_granule);
         for (std::uint32_t c = 0; c < cores; ++c)
