@@ -40,6 +40,8 @@ def policies():
          ["--workload", "mobilenext:identity_div=2", "--set", "compiler.residual=vector"]),
         ("`--set compiler.core_split=rows`", ["--set", "compiler.core_split=rows"]),
         ("`--set compiler.keep_on_chip=false`", ["--set", "compiler.keep_on_chip=false"]),
+        ("`--set compiler.barriers=every_op`", ["--set", "compiler.barriers=every_op"]),
+        ("`--set interconnect.multicast_kib=64`", ["--set", "interconnect.multicast_kib=64"]),
         ("`--set dram.model=simple` (no row buffers)", ["--set", "dram.model=simple"]),
         ("`--set dram.bank_map=linear` (no bank hashing)", ["--set", "dram.bank_map=linear"]),
         ("`--workload mobilenetv2`", ["--workload", "mobilenetv2"]),
