@@ -35,6 +35,9 @@ void dma::execute(const ops::command &c) {
     std::uint64_t end = issue;
     std::uint64_t local = c.local.addr;
     std::uint64_t n = 0;
+    // Kernel time moves only when this thread waits (the transports below are blocking and
+    // never wait), so it is tracked here instead of asked for per burst.
+    std::uint64_t now = t0;
     for (std::uint32_t r = 0; r < c.far.rows; ++r) {
         std::uint64_t a = c.far.addr + std::uint64_t(r) * c.far.stride;
         const std::uint64_t row_end = a + c.far.row_bytes;
@@ -51,7 +54,6 @@ void dma::execute(const ops::command &c) {
             // split), hence the default of a few cycles (ops/chip.h sim_params).
             // Completions are decoupled: they come back in the annotated delay and are only
             // waited for through the outstanding window and at the end of the command.
-            std::uint64_t now = now_ps();
             if (issue > now && issue - now >= m_quantum_ps) {
                 wait(ps(issue - now));
                 now = issue;
@@ -60,6 +62,7 @@ void dma::execute(const ops::command &c) {
             if (!load)
                 send = m_local.access(issue, local, len, false, op).done_ps;
             sc_core::sc_time delay = ps(send - now);
+            m_ext->now_ps = now;
             m_pl.set_address(a);
             m_pl.set_data_length(static_cast<unsigned>(len));
             m_pl.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
@@ -75,7 +78,6 @@ void dma::execute(const ops::command &c) {
             ++n;
         }
     }
-    const std::uint64_t now = now_ps();
     if (end > now)
         wait(ps(end - now));
 

@@ -52,8 +52,8 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
 }
 
 void dram::b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay) {
-    const std::uint64_t now = now_ps();
     const auto *ext = p.get_extension<txn_ext>();
+    const std::uint64_t now = txn_ext::now_of(ext, &now_ps);
     const std::uint32_t op = ext ? ext->op : 0;
     const std::uint64_t done =
         access(now + to_ps(delay), p.get_address(), p.get_data_length(), p.is_write(), op);

@@ -15,10 +15,10 @@ interconnect::interconnect(const sc_core::sc_module_name &name, const sim::clock
 }
 
 void interconnect::b_transport(int, tlm::tlm_generic_payload &p, sc_core::sc_time &delay) {
-    const std::uint64_t now = now_ps();
+    const auto *ext = p.get_extension<txn_ext>();
+    const std::uint64_t now = txn_ext::now_of(ext, &now_ps);
     const std::uint64_t per = m_clk.period_ps();
     const std::uint64_t bytes = p.get_data_length();
-    const auto *ext = p.get_extension<txn_ext>();
     const std::uint32_t op = ext ? ext->op : 0;
 
     const std::uint64_t arrival = now + to_ps(delay);

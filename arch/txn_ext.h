@@ -15,6 +15,14 @@ struct txn_ext : tlm::tlm_extension<txn_ext> {
     std::uint32_t op = 0;                        ///< operator id (statistics)
     ops::mem_space space = ops::mem_space::dram; ///< target address space
     std::uint32_t peer_core = 0;                 ///< target core when space == peer_sram
+    /// Kernel time (ps) of the call, set by the initiator before each b_transport (the call is
+    /// blocking, so it holds throughout): targets read it instead of asking the kernel again.
+    /// ~0 = not set.
+    std::uint64_t now_ps = ~std::uint64_t(0);
+    /// The kernel time of this transaction: now_ps when the initiator set it.
+    static std::uint64_t now_of(const txn_ext *e, std::uint64_t (*kernel_now)()) {
+        return e && e->now_ps != ~std::uint64_t(0) ? e->now_ps : kernel_now();
+    }
 
     tlm::tlm_extension_base *clone() const override { return new txn_ext(*this); }
     void copy_from(const tlm::tlm_extension_base &e) override {

@@ -61,7 +61,18 @@ bool overlaps(const sram_range &a, const sram_range &b) {
 void hazard_tracker::add_deps(const std::vector<sram_range> &reads,
                               const std::vector<sram_range> &writes,
                               std::vector<std::uint32_t> &deps, bool mac) const {
+    // The span of everything this command touches: a record outside it cannot overlap (most
+    // records are other buffers; the exact test below is the costly part).
+    std::uint64_t lo = ~std::uint64_t(0), hi = 0;
+    for (const auto *v : {&reads, &writes})
+        for (const auto &x : *v)
+            if (x.bytes)
+                lo = std::min(lo, x.addr), hi = std::max(hi, x.addr + x.bytes);
+    if (hi <= lo)
+        return;
     for (const auto &r : m_recs) {
+        if (r.range.addr >= hi || r.range.addr + r.range.bytes <= lo)
+            continue;
         bool dep = false;
         for (const auto &x : reads)
             if (r.write && x.bytes && overlaps(r.range, x))
