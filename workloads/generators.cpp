@@ -355,6 +355,87 @@ graph build_mobilenetv2(double width, std::int64_t resolution) {
     return b.finish();
 }
 
+// ---- ResNet-50: the ImageNet classifier and the Re-ID strong baseline ------------------------
+
+namespace {
+
+/// One bottleneck of torchvision's ResNet (v1.5: the stride sits on the 3×3 conv2 and on the
+/// 1×1 downsample): 1×1 w + BN + ReLU, 3×3 stride s + BN + ReLU, 1×1 4w + BN, + shortcut (the
+/// first block of a stage: 1×1 stride-s conv + BN), ReLU.
+int bottleneck(builder &b, const std::string &p, int x, std::int64_t w, std::int64_t s,
+               bool downsample) {
+    const int in = x;
+    x = b.conv(p + ".conv1", x, w, 1, 1, false, "relu");
+    x = b.conv(p + ".conv2", x, w, 3, s, false, "relu");
+    x = b.conv(p + ".conv3", x, 4 * w, 1, 1, false, "none");
+    const int shortcut =
+        downsample ? b.conv(p + ".downsample", in, 4 * w, 1, s, false, "none") : in;
+    x = b.emit(p + ".add", "add", {x, shortcut}, {});
+    return b.emit(p + ".relu", "relu", {x}, {});
+}
+
+/// ResNet-50's stem, max-pool and four stages (3, 4, 6, 3 bottlenecks of width 64 ... 512);
+/// `last_stride` is layer4's stride. The Re-ID baseline's stem has no ReLU (its resnet.py).
+int resnet50_trunk(builder &b, int x, bool stem_relu, std::int64_t last_stride) {
+    x = b.conv("conv1", x, 64, 7, 2, false, stem_relu ? "relu" : "none");
+    x = b.emit(
+        "maxpool", "maxpool", {x},
+        {{"kernel", shape_t{3, 3}}, {"stride", shape_t{2, 2}}, {"pad", shape_t{1, 1, 1, 1}}});
+    struct stage {
+        std::int64_t w, n, s;
+    };
+    const stage stages[] = {{64, 3, 1}, {128, 4, 2}, {256, 6, 2}, {512, 3, last_stride}};
+    for (int i = 0; i < 4; ++i)
+        for (std::int64_t j = 0; j < stages[i].n; ++j)
+            x = bottleneck(b, "layer" + std::to_string(i + 1) + "." + std::to_string(j), x,
+                           stages[i].w, j == 0 ? stages[i].s : 1, j == 0);
+    return x;
+}
+
+void check_stride(const std::string &gen, const char *param, std::int64_t value,
+                  std::int64_t stride, const std::string &file) {
+    if (value % stride != 0)
+        bad_param(gen, param, file,
+                  std::to_string(value) + " is not a multiple of the network's total stride " +
+                      std::to_string(stride) + " (its last feature map would drop pixels)");
+}
+
+} // namespace
+
+graph resnet50_graph(const gen_values &v, const std::string &file) {
+    const generator &gen = find_generator("resnet50");
+    check_values(gen, v, file);
+    const std::int64_t res = integer(v, "resolution");
+    check_stride("resnet50", "resolution", res, 32, file);
+    builder b(canonical(gen, v));
+    int x = b.input("input", {3, res, res});
+    x = resnet50_trunk(b, x, true, 2);
+    b.classifier(x, 1000);
+    return b.finish();
+}
+
+graph reid_graph(const gen_values &v, const std::string &file) {
+    const generator &gen = find_generator("reid");
+    check_values(gen, v, file);
+    const std::int64_t h = integer(v, "height"), w = integer(v, "width"),
+                       last_stride = integer(v, "last_stride");
+    const std::int64_t total = last_stride == 1 ? 16 : 32;
+    check_stride("reid", "height", h, total, file);
+    check_stride("reid", "width", w, total, file);
+    builder b(canonical(gen, v));
+    int x = b.input("input", {3, h, w});
+    x = resnet50_trunk(b, x, false, last_stride);
+    // Global average pool, then the BNNeck: BatchNorm1d over the 2048 features at inference, a
+    // per-feature scale and shift (its weight and bias: 2·2048 parameters). The embedding after
+    // the neck is the output (NECK_FEAT = 'after'); the ID classifier is training-only.
+    x = b.emit("neck.pool", "global_avgpool", {x}, {});
+    const std::int64_t c = 4 * 512;
+    x = b.emit("neck.bn.scale", "mul", {x, b.constant("neck.bn.weight", {c, 1, 1})}, {});
+    x = b.emit("neck.bn.shift", "add", {x, b.constant("neck.bn.bias", {c, 1, 1})}, {}, "embedding");
+    b.output(x);
+    return b.finish();
+}
+
 // ---- Transformers: ConvBERT, BERT, ViT -----------------------------------------------------
 
 namespace {
@@ -655,6 +736,12 @@ graph make_mobilenetv2(const gen_values &v) {
 graph make_convbert(const gen_values &v) {
     return convbert_graph(v, "--workload");
 }
+graph make_resnet50(const gen_values &v) {
+    return resnet50_graph(v, "--workload");
+}
+graph make_reid(const gen_values &v) {
+    return reid_graph(v, "--workload");
+}
 graph make_bert(const gen_values &v) {
     return bert_graph(v, "--workload");
 }
@@ -701,6 +788,22 @@ const std::vector<generator> &generators() {
                        "when width < 1"),
           number_param("resolution", k::integer, 224, 32, 2048, "input height and width, pixels")},
          make_mobilenetv2},
+        {"resnet50",
+         "ResNet-50 (v1.5: stride on the 3x3 conv), torchvision, ImageNet classifier",
+         {number_param("resolution", k::integer, 224, 32, 2048,
+                       "input height and width, pixels; a multiple of 32")},
+         make_resnet50},
+        {"reid",
+         "Person Re-ID: ResNet-50 strong baseline (BoT) with BNNeck, "
+         "michuanhaohao/reid-strong-baseline; output the 2048-d embedding",
+         {number_param("height", k::integer, 256, 32, 2048,
+                       "input height, pixels; a multiple of the total stride (16 at last_stride "
+                       "1, else 32)"),
+          number_param("width", k::integer, 128, 32, 2048,
+                       "input width, pixels; a multiple of the total stride"),
+          number_param("last_stride", k::integer, 1, 1, 2,
+                       "stride of the last stage (layer4): 1 (the baseline's LAST_STRIDE) or 2")},
+         make_reid},
         {"convbert",
          "ConvBERT encoder (mixed attention: self-attention + span-based dynamic convolution, "
          "NeurIPS 2020), official modeling.py",

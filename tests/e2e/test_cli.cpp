@@ -118,6 +118,12 @@ TEST_CASE("lower bounds hold on every operator of MobileNetV2-1.0", "[e2e]") {
     check_lower_bounds(run_json("--workload mobilenetv2", "mnv2"), default_chip());
 }
 
+TEST_CASE("lower bounds hold on every operator of ResNet-50 and the Re-ID baseline", "[e2e]") {
+    check_lower_bounds(run_json("--workload resnet50", "resnet50"), default_chip());
+    check_lower_bounds(run_json("--workload reid", "reid"), default_chip());
+    check_lower_bounds(run_json("--workload reid:last_stride=2", "reid2"), default_chip());
+}
+
 TEST_CASE("lower bounds hold with depthwise on the MAC array and residuals on the vector unit",
           "[e2e]") {
     json cfg = default_chip();
