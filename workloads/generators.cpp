@@ -63,6 +63,25 @@ public:
                      {"batchnorm", std::int64_t{1}}});
     }
 
+    /// k×k conv of `groups` groups with padding `pad`, BN folded, no bias tensor.
+    int conv_grouped(const std::string &name, int x, std::int64_t cout, std::int64_t k,
+                     std::int64_t s, std::int64_t groups, std::int64_t pad) {
+        const std::int64_t cin = m_g.tensors[x].shape[0];
+        int w = constant(name + ".w", {cout, cin / groups, k, k});
+        return emit(name, "conv2d", {x, w},
+                    {{"kernel", shape_t{k, k}},
+                     {"stride", shape_t{s, s}},
+                     {"pad", shape_t{pad, pad, pad, pad}},
+                     {"groups", groups},
+                     {"activation", std::string("none")},
+                     {"batchnorm", std::int64_t{1}}});
+    }
+
+    /// PReLU with its per-channel slopes "<name>.slope" [C] (C parameters).
+    int prelu(const std::string &name, int x) {
+        return emit(name, "prelu", {x, constant(name + ".slope", {m_g.tensors[x].shape[0]})}, {});
+    }
+
     /// Identity shortcut of a block: out = y, with y's first `c` channels += x's first `c`.
     int shortcut(const std::string &prefix, int y, int x, std::int64_t c) {
         const std::int64_t C = m_g.tensors[x].shape[0];
@@ -436,6 +455,62 @@ graph reid_graph(const gen_values &v, const std::string &file) {
     return b.finish();
 }
 
+// ---- MobileFaceNet (networks.md §5.2) --------------------------------------------------------
+
+namespace {
+
+/// InsightFace's ConvBlock: conv + BN + PReLU.
+int conv_block(builder &b, const std::string &name, int x, std::int64_t cout, std::int64_t k,
+               std::int64_t s, std::int64_t groups, std::int64_t pad) {
+    return b.prelu(name + ".prelu", b.conv_grouped(name, x, cout, k, s, groups, pad));
+}
+
+/// InsightFace's DepthWise block (the paper's bottleneck): 1×1 -> g + PReLU, depthwise 3×3
+/// stride s + PReLU, 1×1 -> cout linear; plus the input when `residual`.
+int mfn_block(builder &b, const std::string &p, int x, std::int64_t cout, std::int64_t g,
+              std::int64_t s, bool residual) {
+    const int in = x;
+    x = conv_block(b, p + ".expand", x, g, 1, 1, 1, 0);
+    x = conv_block(b, p + ".dw", x, g, 3, s, g, 1);
+    x = b.conv_grouped(p + ".project", x, cout, 1, 1, 1, 0);
+    return residual ? b.emit(p + ".add", "add", {x, in}, {}) : x;
+}
+
+} // namespace
+
+graph mobilefacenet_graph(const gen_values &v, const std::string &file) {
+    const generator &gen = find_generator("mobilefacenet");
+    check_values(gen, v, file);
+    const std::int64_t sc = integer(v, "scale");
+    std::int64_t emb = integer(v, "embedding");
+    if (emb == 0)
+        emb = sc == 1 ? 128 : 512;
+    builder b(canonical(gen, v));
+    int x = b.input("input", {3, 112, 112});
+    // deepinsight/insightface arcface_torch/backbones/mobilefacenet.py with blocks (1, 4, 6, 2):
+    // `scale` widens the stem and the blocks' in/out channels (64, 128 -> 64·s, 128·s), not the
+    // expansions (128, 256, 512) nor conv2_dw's 64 groups (grouped, not depthwise, at s = 2).
+    x = conv_block(b, "conv1", x, 64 * sc, 3, 2, 1, 1);
+    x = conv_block(b, "conv2_dw", x, 64 * sc, 3, 1, 64, 1);
+    x = mfn_block(b, "b1", x, 64 * sc, 128, 2, false);
+    for (int j = 0; j < 4; ++j)
+        x = mfn_block(b, "b2." + std::to_string(j), x, 64 * sc, 128, 1, true);
+    x = mfn_block(b, "b3", x, 128 * sc, 256, 2, false);
+    for (int j = 0; j < 6; ++j)
+        x = mfn_block(b, "b4." + std::to_string(j), x, 128 * sc, 256, 1, true);
+    x = mfn_block(b, "b5", x, 128 * sc, 512, 2, false);
+    for (int j = 0; j < 2; ++j)
+        x = mfn_block(b, "b6." + std::to_string(j), x, 128 * sc, 256, 1, true);
+    x = conv_block(b, "conv_sep", x, 512, 1, 1, 1, 0);
+    // GDC: linear global depthwise 7×7 (no padding) + BN, then Linear(512, emb, no bias) +
+    // BatchNorm1d (an fc with a folded BN).
+    x = b.conv_grouped("gdc.dw", x, 512, 7, 1, 512, 0);
+    int w = b.constant("gdc.linear.w", {emb, 512});
+    x = b.emit("gdc.linear", "fc", {x, w}, {{"batchnorm", std::int64_t{1}}}, "embedding");
+    b.output(x);
+    return b.finish();
+}
+
 // ---- Transformers: ConvBERT, BERT, ViT -----------------------------------------------------
 
 namespace {
@@ -742,6 +817,9 @@ graph make_resnet50(const gen_values &v) {
 graph make_reid(const gen_values &v) {
     return reid_graph(v, "--workload");
 }
+graph make_mobilefacenet(const gen_values &v) {
+    return mobilefacenet_graph(v, "--workload");
+}
 graph make_bert(const gen_values &v) {
     return bert_graph(v, "--workload");
 }
@@ -804,6 +882,15 @@ const std::vector<generator> &generators() {
           number_param("last_stride", k::integer, 1, 1, 2,
                        "stride of the last stage (layer4): 1 (the baseline's LAST_STRIDE) or 2")},
          make_reid},
+        {"mobilefacenet",
+         "MobileFaceNet (Chen et al. 2018) at 112x112; scale 2 = InsightFace's MBF, "
+         "deepinsight/insightface arcface_torch; output the face embedding",
+         {number_param("scale", k::integer, 1, 1, 2,
+                       "1: the paper's net; 2: InsightFace's MBF (stem and block widths doubled, "
+                       "expansions not)"),
+          number_param("embedding", k::integer, 0, 0, 4096,
+                       "embedding size; 0 = the variant's (128 at scale 1, 512 at scale 2)")},
+         make_mobilefacenet},
         {"convbert",
          "ConvBERT encoder (mixed attention: self-attention + span-based dynamic convolution, "
          "NeurIPS 2020), official modeling.py",

@@ -124,6 +124,11 @@ TEST_CASE("lower bounds hold on every operator of ResNet-50 and the Re-ID baseli
     check_lower_bounds(run_json("--workload reid:last_stride=2", "reid2"), default_chip());
 }
 
+TEST_CASE("lower bounds hold on every operator of MobileFaceNet and MBF", "[e2e]") {
+    check_lower_bounds(run_json("--workload mobilefacenet", "mfn"), default_chip());
+    check_lower_bounds(run_json("--workload mobilefacenet:scale=2", "mbf"), default_chip());
+}
+
 TEST_CASE("lower bounds hold with depthwise on the MAC array and residuals on the vector unit",
           "[e2e]") {
     json cfg = default_chip();
