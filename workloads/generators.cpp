@@ -42,6 +42,9 @@ public:
     void output(int t) { m_g.outputs.push_back(t); }
     /// Rows (tokens) and columns (features) of a [T, D] tensor.
     std::int64_t rows(int x) const { return m_g.tensors[x].shape[0]; }
+    /// Channels of a [C, H, W] map and its shape.
+    std::int64_t channels(int x) const { return m_g.tensors[x].shape[0]; }
+    const shape_t &shape(int x) const { return m_g.tensors[x].shape; }
     std::int64_t cols(int x) const { return m_g.tensors[x].shape[1]; }
     int constant(const std::string &name, shape_t shape) {
         return m_g.add_tensor({name, std::move(shape), dtype::int8, true});
@@ -291,18 +294,19 @@ std::string gen_param::range_text() const {
     return "[" + number_text(min) + ", " + number_text(max) + "]";
 }
 
-graph build_mobilenext(double width, std::int64_t resolution, std::int64_t identity_div) {
-    gen_values v{{"width", width},
-                 {"resolution", static_cast<double>(resolution)},
-                 {"identity_div", static_cast<double>(identity_div)}};
-    builder b(checked_name("mobilenext", v));
+namespace {
+
+/// MobileNeXt's stem and 20 sandglass blocks on x. With `taps` (SSDLite), the outputs of block 12's
+/// and block 19's PWE + ReLU6 are recorded there, and block 19's last DW2 is left out (the
+/// detector's 1280-channel map is taken before it).
+int mobilenext_body(builder &b, int x, double width, std::int64_t identity_div,
+                    std::vector<int> *taps) {
     // Sandglass rows (t = reduction ratio, c, n, s), mnext.py.
     struct row {
         std::int64_t t, c, n, s;
     };
     const row rows[] = {{2, 96, 1, 2},  {6, 144, 1, 1}, {6, 192, 3, 2}, {6, 288, 3, 2},
                         {6, 384, 4, 1}, {6, 576, 4, 2}, {6, 960, 3, 1}, {6, 1280, 1, 1}};
-    int x = b.input("input", {3, resolution, resolution});
     std::int64_t cin = make_divisible(32 * width, 8);
     x = b.conv("stem.conv", x, cin, 3, 2, false, "relu6");
     int index = 0;
@@ -328,6 +332,10 @@ graph build_mobilenext(double width, std::int64_t resolution, std::int64_t ident
                 x = b.conv(p + ".dw1", x, cin, 3, 1, true, "relu6");
             x = b.conv(p + ".pwr", x, hidden, 1, 1, false, "none");
             x = b.conv(p + ".pwe", x, cout, 1, 1, false, "relu6");
+            if (taps && (index == 12 || index == 19))
+                taps->push_back(x);
+            if (taps && index == 19)
+                return x;
             if (dw2)
                 x = b.conv(p + ".dw2", x, cout, 3, s, true, "none");
             const bool identity =
@@ -337,19 +345,18 @@ graph build_mobilenext(double width, std::int64_t resolution, std::int64_t ident
             cin = cout;
         }
     }
-    b.classifier(x, 1000);
-    return b.finish();
+    return x;
 }
 
-graph build_mobilenetv2(double width, std::int64_t resolution) {
-    gen_values v{{"width", width}, {"resolution", static_cast<double>(resolution)}};
-    builder b(checked_name("mobilenetv2", v));
+/// MobileNetV2's stem, 17 inverted residual blocks and 1×1 head conv on x. With `taps`
+/// (SSDLite), block 13's expansion output (1×1 + ReLU6, before its stride-2 depthwise) and the
+/// head conv's output are recorded there.
+int mobilenetv2_body(builder &b, int x, double width, std::vector<int> *taps) {
     struct row {
         std::int64_t t, c, n, s;
     };
     const row rows[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
                         {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
-    int x = b.input("input", {3, resolution, resolution});
     std::int64_t cin = make_divisible(32 * width, 8);
     x = b.conv("stem.conv", x, cin, 3, 2, false, "relu6");
     int index = 0;
@@ -361,6 +368,8 @@ graph build_mobilenetv2(double width, std::int64_t resolution) {
             const int in = x;
             if (r.t != 1)
                 x = b.conv(p + ".exp", x, cin * r.t, 1, 1, false, "relu6");
+            if (taps && index == 13)
+                taps->push_back(x);
             x = b.conv(p + ".dw", x, cin * r.t, 3, s, true, "relu6");
             x = b.conv(p + ".proj", x, cout, 1, 1, false, "none");
             if (s == 1 && cin == cout)
@@ -370,7 +379,128 @@ graph build_mobilenetv2(double width, std::int64_t resolution) {
     }
     x = b.conv("head.conv", x, make_divisible(1280 * std::max(1.0, width), 8), 1, 1, false,
                "relu6");
+    if (taps)
+        taps->push_back(x);
+    return x;
+}
+
+} // namespace
+
+graph build_mobilenext(double width, std::int64_t resolution, std::int64_t identity_div) {
+    gen_values v{{"width", width},
+                 {"resolution", static_cast<double>(resolution)},
+                 {"identity_div", static_cast<double>(identity_div)}};
+    builder b(checked_name("mobilenext", v));
+    int x = b.input("input", {3, resolution, resolution});
+    x = mobilenext_body(b, x, width, identity_div, nullptr);
     b.classifier(x, 1000);
+    return b.finish();
+}
+
+graph build_mobilenetv2(double width, std::int64_t resolution) {
+    gen_values v{{"width", width}, {"resolution", static_cast<double>(resolution)}};
+    builder b(checked_name("mobilenetv2", v));
+    int x = b.input("input", {3, resolution, resolution});
+    x = mobilenetv2_body(b, x, width, nullptr);
+    b.classifier(x, 1000);
+    return b.finish();
+}
+
+// ---- SSDLite-320 (networks.md §5.3) ---------------------------------------------------------
+
+namespace {
+
+void check_stride(const std::string &gen, const char *param, std::int64_t value,
+                  std::int64_t stride, const std::string &file) {
+    if (value % stride != 0)
+        bad_param(gen, param, file,
+                  std::to_string(value) + " is not a multiple of the network's total stride " +
+                      std::to_string(stride) + " (its last feature map would drop pixels)");
+}
+
+/// A head on one feature map: SeparableConv (depthwise 3×3 + BN + ReLU6, then 1×1 with bias) to
+/// `anchors`·`per_anchor` channels, or a plain 1×1 conv with bias on the last (1×1) map; then the
+/// [anchors·K, H, W] map as [H·W·anchors, K] rows (reshape, transpose, reshape).
+int ssd_head(builder &b, const std::string &p, int x, std::int64_t anchors, std::int64_t per_anchor,
+             bool plain) {
+    const std::int64_t c = b.channels(x);
+    if (!plain)
+        x = b.conv(p + ".dw", x, c, 3, 1, true, "relu6");
+    const std::int64_t out = anchors * per_anchor;
+    int w = b.constant(p + ".pw.w", {out, c, 1, 1});
+    int bias = b.constant(p + ".pw.b", {out});
+    x = b.emit(p + ".pw", "conv2d", {x, w, bias},
+               {{"kernel", shape_t{1, 1}},
+                {"stride", shape_t{1, 1}},
+                {"pad", shape_t{0, 0, 0, 0}},
+                {"activation", std::string("none")}});
+    const auto &sh = b.shape(x);
+    const std::int64_t hw = sh[1] * sh[2];
+    x = b.emit(p + ".flat", "reshape", {x}, {{"shape", shape_t{out, hw}}});
+    x = b.emit(p + ".hwc", "transpose", {x}, {});
+    return b.emit(p + ".rows", "reshape", {x}, {{"shape", shape_t{hw * anchors, per_anchor}}});
+}
+
+} // namespace
+
+graph ssdlite_graph(const gen_values &v, const std::string &file) {
+    const generator &gen = find_generator("ssdlite");
+    check_values(gen, v, file);
+    const std::string &backbone = word(v, "backbone");
+    const bool coco = word(v, "config") == "coco";
+    std::int64_t classes = integer(v, "classes");
+    if (classes == 0)
+        classes = coco ? 81 : 21;
+    if (classes < 2)
+        bad_param("ssdlite", "classes", file,
+                  std::to_string(classes) +
+                      " classes: expected at least 2 (background and one "
+                      "object class), or 0 for the config's (21 VOC, 81 COCO)");
+    const std::int64_t res = integer(v, "resolution");
+    check_stride("ssdlite", "resolution", res, 32, file);
+    builder b(canonical(gen, v));
+    int x = b.input("input", {3, res, res});
+    std::vector<int> maps;
+    // Backbone without its classifier; the two taps are the first two feature maps.
+    if (backbone == "mobilenext")
+        x = mobilenext_body(b, x, number(v, "width"), 1, &maps);
+    else
+        x = mobilenetv2_body(b, x, number(v, "width"), &maps);
+    // Four extra layers, each halving the map: MobileNeXt's are DW 3×3/2 + BN + ReLU6, PW -> h
+    // (BN, linear), PW -> Cout + BN + ReLU6 (houqb/ssdlite-pytorch-mobilenext); MobileNetV2's
+    // are inverted residuals (1×1 -> h + ReLU6, DW 3×3/2 + ReLU6, 1×1 -> Cout linear).
+    struct extra {
+        std::int64_t h, cout;
+    };
+    const extra next_extras[4] = {{256, 512}, {128, 256}, {128, 256}, {128, 128}};
+    const extra v2_extras[4] = {{256, 512}, {128, 256}, {128, 256}, {64, 64}};
+    for (int i = 0; i < 4; ++i) {
+        const std::string p = "extras." + std::to_string(i);
+        const std::int64_t c = b.channels(x);
+        if (backbone == "mobilenext") {
+            x = b.conv(p + ".dw", x, c, 3, 2, true, "relu6");
+            x = b.conv(p + ".pw1", x, next_extras[i].h, 1, 1, false, "none");
+            x = b.conv(p + ".pw2", x, next_extras[i].cout, 1, 1, false, "relu6");
+        } else {
+            x = b.conv(p + ".exp", x, v2_extras[i].h, 1, 1, false, "relu6");
+            x = b.conv(p + ".dw", x, v2_extras[i].h, 3, 2, true, "relu6");
+            x = b.conv(p + ".proj", x, v2_extras[i].cout, 1, 1, false, "none");
+        }
+        maps.push_back(x);
+    }
+    // Heads on the six maps: 6 anchors per location (COCO: 4 on the last, 1×1, map).
+    std::vector<int> scores, boxes;
+    for (std::size_t m = 0; m < maps.size(); ++m) {
+        const bool last = m + 1 == maps.size();
+        const std::int64_t anchors = coco && last ? 4 : 6;
+        const std::string p = "head" + std::to_string(m);
+        scores.push_back(ssd_head(b, p + ".cls", maps[m], anchors, classes, last));
+        boxes.push_back(ssd_head(b, p + ".box", maps[m], anchors, 4, last));
+    }
+    // All anchors of all maps, in order: [anchors, classes] scores and [anchors, 4] box offsets
+    // (box decoding and NMS run on the host CPU: README "What is simplified").
+    b.output(b.emit("scores", "concat", scores, {{"axis", std::int64_t{0}}}));
+    b.output(b.emit("boxes", "concat", boxes, {{"axis", std::int64_t{0}}}));
     return b.finish();
 }
 
@@ -409,14 +539,6 @@ int resnet50_trunk(builder &b, int x, bool stem_relu, std::int64_t last_stride) 
             x = bottleneck(b, "layer" + std::to_string(i + 1) + "." + std::to_string(j), x,
                            stages[i].w, j == 0 ? stages[i].s : 1, j == 0);
     return x;
-}
-
-void check_stride(const std::string &gen, const char *param, std::int64_t value,
-                  std::int64_t stride, const std::string &file) {
-    if (value % stride != 0)
-        bad_param(gen, param, file,
-                  std::to_string(value) + " is not a multiple of the network's total stride " +
-                      std::to_string(stride) + " (its last feature map would drop pixels)");
 }
 
 } // namespace
@@ -820,6 +942,9 @@ graph make_reid(const gen_values &v) {
 graph make_mobilefacenet(const gen_values &v) {
     return mobilefacenet_graph(v, "--workload");
 }
+graph make_ssdlite(const gen_values &v) {
+    return ssdlite_graph(v, "--workload");
+}
 graph make_bert(const gen_values &v) {
     return bert_graph(v, "--workload");
 }
@@ -891,6 +1016,21 @@ const std::vector<generator> &generators() {
           number_param("embedding", k::integer, 0, 0, 4096,
                        "embedding size; 0 = the variant's (128 at scale 1, 512 at scale 2)")},
          make_mobilefacenet},
+        {"ssdlite",
+         "SSDLite-320 detector (separable heads on six maps), houqb/ssdlite-pytorch-mobilenext; "
+         "outputs the scores and box offsets of every anchor",
+         {choice_param("backbone", {"mobilenext", "mobilenetv2"}, "mobilenext",
+                       "backbone network (without its classifier)"),
+          choice_param("config", {"voc", "coco"}, "voc",
+                       "voc: 6 anchors on every map (3,234 at 320); coco: 4 on the 1x1 map "
+                       "(3,232)"),
+          number_param("classes", k::integer, 0, 0, 1000,
+                       "score channels per anchor (background included); 0 = the config's (21 "
+                       "VOC, 81 COCO); at least 2"),
+          number_param("width", k::real, 1.0, 0.1, 4.0, "the backbone's width multiplier"),
+          number_param("resolution", k::integer, 320, 64, 2048,
+                       "input height and width, pixels; a multiple of 32")},
+         make_ssdlite},
         {"convbert",
          "ConvBERT encoder (mixed attention: self-attention + span-based dynamic convolution, "
          "NeurIPS 2020), official modeling.py",

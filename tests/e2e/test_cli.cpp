@@ -124,6 +124,15 @@ TEST_CASE("lower bounds hold on every operator of ResNet-50 and the Re-ID baseli
     check_lower_bounds(run_json("--workload reid:last_stride=2", "reid2"), default_chip());
 }
 
+TEST_CASE("lower bounds hold on every operator of SSDLite (MobileNeXt VOC and COCO, "
+          "MobileNetV2)",
+          "[e2e]") {
+    check_lower_bounds(run_json("--workload ssdlite", "ssd"), default_chip());
+    check_lower_bounds(run_json("--workload ssdlite:config=coco", "ssd-coco"), default_chip());
+    check_lower_bounds(run_json("--workload ssdlite:backbone=mobilenetv2", "ssd-v2"),
+                       default_chip());
+}
+
 TEST_CASE("lower bounds hold on every operator of MobileFaceNet and MBF", "[e2e]") {
     check_lower_bounds(run_json("--workload mobilefacenet", "mfn"), default_chip());
     check_lower_bounds(run_json("--workload mobilefacenet:scale=2", "mbf"), default_chip());

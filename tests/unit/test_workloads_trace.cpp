@@ -69,8 +69,11 @@ TEST_CASE("trace: a well-formed trace reads with defaults int8 and non-constant"
     CHECK(g.total_macs() == 1728);
 }
 
-TEST_CASE("trace: write -> read -> write is byte-identical for both networks", "[workloads]") {
-    for (const char *spec : {"mobilenext", "mobilenetv2", "mobilenext:identity_div=2,width=0.75"}) {
+TEST_CASE("trace: write -> read -> write is byte-identical for the vision networks",
+          "[workloads]") {
+    for (const char *spec :
+         {"mobilenext", "mobilenetv2", "mobilenext:identity_div=2,width=0.75", "resnet50", "reid",
+          "mobilefacenet:scale=2", "ssdlite", "ssdlite:backbone=mobilenetv2,config=coco"}) {
         INFO(spec);
         graph g = build_workload(spec);
         auto p1 = temp_dir() / "a.json", p2 = temp_dir() / "b.json";
