@@ -2,7 +2,8 @@
 """Prints README's policy table (MobileNeXt-1.0 on the reference chip under each compiler policy
 and timing model) and the SCALE-Sim migration table, from qcsim's JSON reports.
 
-    scripts/readme_tables.py [policies|scalesim|fidelity|nvdla]   (QCSIM_BUILD=DIR picks the build)
+    scripts/readme_tables.py [policies|scalesim|fidelity|nvdla|surveillance]
+                                                    (QCSIM_BUILD=DIR picks the build)
 
 Every number comes from `qcsim run --json`; the SCALE-Sim column is SCALE-Sim v2's formula
 (folds x per-fold cycles - 1 per layer), derived here from the topology CSV.
@@ -158,5 +159,54 @@ def nvdla():
             s["dram_gb_per_s"]))
 
 
+def limiting(rep):
+    """The resource that limited most of the run: `limited_by` of each operator (its kind, not
+    its percentage) weighted by its exclusive cycles, with that share."""
+    total = {}
+    for o in rep["ops"]:
+        k = o["limited_by"].split()[0]
+        total[k] = total.get(k, 0) + o["exclusive_cycles"]
+    k = max(sorted(total), key=lambda n: total[n])
+    return "%s %.0f %%" % (k, 100 * total[k] / rep["summary"]["cycles"])
+
+
+def surveillance():
+    rows = [
+        ("SSDLite-MobileNeXt, VOC", "ssdlite"),
+        ("SSDLite-MobileNeXt, COCO", "ssdlite:config=coco"),
+        ("SSDLite-MobileNetV2, VOC", "ssdlite:backbone=mobilenetv2"),
+        ("Re-ID ResNet-50, last stride 1", "reid"),
+        ("Re-ID ResNet-50, last stride 2", "reid:last_stride=2"),
+        ("MobileFaceNet", "mobilefacenet"),
+        ("MBF (MobileFaceNet, scale 2)", "mobilefacenet:scale=2"),
+        ("ResNet-50, ImageNet 224", "resnet50"),
+    ]
+    print("| network | `--workload` | MACs | cycles | latency ms | eff. TOPS | MAC util. | "
+          "DRAM MB | energy µJ | mostly limited by |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, spec in rows:
+        r = run(["--workload", spec])
+        s = r["summary"]
+        print("| %s | `%s` | %.1fM | %s | %.3f | %.2f | %.1f %% | %.2f | %.0f | %s |" % (
+            name, spec, s["macs"] / 1e6, format(s["cycles"], ","), s["latency_ms"],
+            s["effective_tops"], 100 * s["mac_utilisation"],
+            (s["dram_bytes_read"] + s["dram_bytes_written"]) / 1e6, s["energy_uj"], limiting(r)))
+    print()
+    print("| vector lanes | backbone | cycles | DRAM MB | energy µJ | depthwise ops | "
+          "depthwise vector-unit cycles (Σ cores) |")
+    print("|---|---|---|---|---|---|---|")
+    for lanes in (64, 128, 256):
+        for bb in ("mobilenext", "mobilenetv2"):
+            r = run(["--workload", "ssdlite:backbone=" + bb, "--set",
+                     "vector_unit.lanes=%d" % lanes])
+            s = r["summary"]
+            dw = [o for o in r["ops"] if "depthwise" in o["type"]]
+            print("| %d | %s | %s | %.2f | %.0f | %d | %s |" % (
+                lanes, bb, format(s["cycles"], ","),
+                (s["dram_bytes_read"] + s["dram_bytes_written"]) / 1e6, s["energy_uj"], len(dw),
+                format(sum(o["vector_busy_cycles"] for o in dw), ",")))
+
+
 what = sys.argv[1] if len(sys.argv) > 1 else "policies"
-{"policies": policies, "scalesim": scalesim, "fidelity": fidelity, "nvdla": nvdla}[what]()
+{"policies": policies, "scalesim": scalesim, "fidelity": fidelity, "nvdla": nvdla,
+ "surveillance": surveillance}[what]()
