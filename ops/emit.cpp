@@ -571,6 +571,14 @@ void emitter::emit_op(std::size_t j, const tile_choice &t, const buffer_layout &
                     r.rows = std::uint32_t(rb - ra);
                     r.stride = std::uint64_t(a.row_step) * a.view.row_bytes();
                     load(mem_space::dram, 0, r);
+                } else if (skips_rows(op, k) && tl.y1 - tl.y0 > 1) {
+                    // A strided 1×1 conv uses input rows ra, ra + sh, ...: one load per used
+                    // row (its run in every channel), none for the rows between.
+                    for (std::int64_t y = tl.y0; y < tl.y1; ++y) {
+                        const std::int64_t r = y * op.sh;
+                        load(mem_space::dram, 0,
+                             make_region(a.view, m_res.dram_addr[tt], a.view.h, r, r + 1, c0, c1));
+                    }
                 } else {
                     load(mem_space::dram, 0,
                          make_region(a.view, m_res.dram_addr[tt], a.view.h, ra, rb, c0, c1));

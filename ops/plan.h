@@ -129,6 +129,10 @@ tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64
 /// search calls it thousands of times per network.
 void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &env,
                          std::int64_t rows, std::int64_t oc, std::int64_t kc = 0);
+/// Operand k of `op` is read by a strided 1×1 convolution (ResNet's downsample): only every
+/// sh-th row of its tile's input rows is used, and a channel-major operand is then loaded one
+/// needed row at a time (each row's runs over the channels) instead of the whole row range.
+bool skips_rows(const lowered_op &op, std::size_t k);
 /// Input channels per K block granule: enough for `env.array_rows` reduction elements, or 0 if
 /// the op's K cannot be split (not a dense GEMM on the MAC array, or K fits one granule).
 /// With `whole_bursts` (and a chip), a K block of an [N, K] weight matrix also holds at least

@@ -100,6 +100,12 @@ std::vector<std::int64_t> oc_candidates(const lowered_op &op, const tile_env &en
 
 } // namespace
 
+bool skips_rows(const lowered_op &op, std::size_t k) {
+    const operand &a = op.inputs[k];
+    return op.kind == op_kind::conv && op.kh == 1 && op.kw == 1 && op.sh > 1 && op.pt == 0 &&
+           a.spatial && !a.transposed && !a.identity_rows && !a.view.hwc && int(k) != op.shortcut;
+}
+
 tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64_t rows,
                            std::int64_t oc, std::int64_t kc) {
     tile_choice t;
@@ -145,6 +151,8 @@ void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &e
             r = 1;
         else if (int(k) == op.shortcut || a.identity_rows)
             r = std::min(rows, a.row_step == 1 ? a.view.h : rows);
+        else if (skips_rows(op, k) && !env.resident(k))
+            r = std::min(rows, a.view.h); // only the rows the stride uses
         else
             r = std::min(a.view.h, (rows - 1) * op.sh + op.kh);
         const std::int64_t ch = operand_channels(op, a, oc, read_c);
@@ -152,8 +160,11 @@ void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &e
         t.in_bytes.push_back(b);
         // Contiguous runs in DRAM: CHW holds a channel's rows together, so a tile of some rows
         // is one run per channel; HWC (row-major matrices) one run per row unless all channels.
+        // Rows skipped by a stride: a run per row and channel.
         const bool gather = a.identity_rows && a.row_step != 1;
+        const bool skipping = skips_rows(op, k) && !env.resident(k) && r > 1;
         t.in_runs.push_back(std::uint64_t(gather       ? r
+                                          : skipping   ? r * ch
                                           : a.view.hwc ? (ch < a.view.c ? r : 1)
                                                        : (r < a.view.h ? ch : 1)));
         in += b;
