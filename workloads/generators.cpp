@@ -462,8 +462,12 @@ graph ssdlite_graph(const gen_values &v, const std::string &file) {
     int x = b.input("input", {3, res, res});
     std::vector<int> maps;
     // Backbone without its classifier; the two taps are the first two feature maps.
+    const std::int64_t identity_div = integer(v, "identity_div");
+    if (backbone != "mobilenext" && identity_div != 1)
+        bad_param("ssdlite", "identity_div", file,
+                  "applies to the mobilenext backbone only (MobileNetV2 has no partial shortcut)");
     if (backbone == "mobilenext")
-        x = mobilenext_body(b, x, number(v, "width"), 1, &maps);
+        x = mobilenext_body(b, x, number(v, "width"), identity_div, &maps);
     else
         x = mobilenetv2_body(b, x, number(v, "width"), &maps);
     // Four extra layers, each halving the map: MobileNeXt's are DW 3×3/2 + BN + ReLU6, PW -> h
@@ -1028,6 +1032,9 @@ const std::vector<generator> &generators() {
                        "score channels per anchor (background included); 0 = the config's (21 "
                        "VOC, 81 COCO); at least 2"),
           number_param("width", k::real, 1.0, 0.1, 4.0, "the backbone's width multiplier"),
+          number_param("identity_div", k::integer, 1, 1, 1024,
+                       "MobileNeXt backbone: partial shortcut on the first max(1, C / "
+                       "identity_div) channels"),
           number_param("resolution", k::integer, 320, 64, 2048,
                        "input height and width, pixels; a multiple of 32")},
          make_ssdlite},

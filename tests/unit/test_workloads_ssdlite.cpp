@@ -153,5 +153,9 @@ TEST_CASE("ssdlite: bad parameters exit naming them", "[workloads]") {
     expect("ssdlite:classes=1", "ssdlite.classes");
     expect("ssdlite:resolution=300", "ssdlite.resolution"); // not a multiple of 32
     expect("ssdlite:backbone=resnet", "ssdlite.backbone");
+    expect("ssdlite:backbone=mobilenetv2,identity_div=2", "ssdlite.identity_div");
+    // The MobileNeXt backbone's partial shortcut: 12 adds on the first C / 2 channels.
+    const graph half = build_workload("ssdlite:identity_div=2");
+    CHECK(find_op(half, "b9.add")->attr_int("channel_end", 0) == 192);
     CHECK_NOTHROW(build_workload("ssdlite:classes=2"));
 }
