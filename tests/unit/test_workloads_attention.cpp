@@ -88,13 +88,7 @@ std::string input_name(const graph &g, const std::string &op_name, std::size_t i
     return g.tensors[need_op(g, op_name).inputs.at(i)].name;
 }
 
-std::int64_t macs_of(const graph &g, const std::string &prefix) {
-    std::int64_t n = 0;
-    for (const auto &o : g.ops)
-        if (o.name.compare(0, prefix.size(), prefix) == 0)
-            n += g.op_macs(o);
-    return n;
-}
+using wltest::macs_of;
 
 std::vector<std::string> op_names(const graph &g, const std::string &prefix) {
     std::vector<std::string> names;

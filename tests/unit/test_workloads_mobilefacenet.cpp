@@ -3,7 +3,6 @@
 // Parameters follow the repository's convention: conv/fc weights + 2·C per folded BN + C per
 // PReLU (its per-channel slopes).
 
-#include "sim/errors.h"
 #include "workloads/generators.h"
 #include "workloads_test_util.h"
 
@@ -12,6 +11,8 @@
 #include <string>
 
 using namespace workloads;
+using wltest::count_type;
+using wltest::expect_spec_error;
 using wltest::find_op;
 
 namespace {
@@ -52,13 +53,6 @@ counts count_mfn(std::int64_t s, std::int64_t emb) {
     c.macs += 512 * emb;
     c.params += 512 * emb + 2 * emb;
     return c;
-}
-
-int count_type(const graph &g, const std::string &type) {
-    int n = 0;
-    for (const auto &o : g.ops)
-        n += o.type == type;
-    return n;
 }
 
 } // namespace
@@ -111,10 +105,5 @@ TEST_CASE("mobilefacenet: scale 2 (MBF) doubles the stem and block widths, not t
 }
 
 TEST_CASE("mobilefacenet: an unknown scale exits naming the parameter", "[workloads]") {
-    try {
-        build_workload("mobilefacenet:scale=3");
-        FAIL("accepted scale 3");
-    } catch (const sim::input_error &e) {
-        CHECK(e.json_path() == "mobilefacenet.scale");
-    }
+    expect_spec_error("mobilefacenet:scale=3", "mobilefacenet.scale", "[1, 2]");
 }

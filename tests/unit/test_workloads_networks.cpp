@@ -13,16 +13,9 @@ using namespace workloads;
 
 namespace {
 
+using wltest::count_type;
 using wltest::find_op;
-
-/// MACs of the operators named "<prefix>..." (a block's ops are "b3.dw1", "b3.pwr", ...).
-std::int64_t macs_of(const graph &g, const std::string &prefix) {
-    std::int64_t n = 0;
-    for (const auto &o : g.ops)
-        if (o.name.compare(0, prefix.size(), prefix) == 0)
-            n += g.op_macs(o);
-    return n;
-}
+using wltest::macs_of;
 
 /// MACs in units of 0.01M, rounded as the tables print them.
 std::int64_t centi_m(std::int64_t macs) {
@@ -33,13 +26,6 @@ const tensor &out_of(const graph &g, const std::string &op_name) {
     const op *o = find_op(g, op_name);
     REQUIRE(o);
     return g.tensors[o->outputs[0]];
-}
-
-int count_type(const graph &g, const std::string &type) {
-    int n = 0;
-    for (const auto &o : g.ops)
-        n += o.type == type;
-    return n;
 }
 
 } // namespace

@@ -3,7 +3,6 @@
 // 1×1 Cin->w, 3×3 w->w stride s, 1×1 w->4w, plus a 1×1 stride-s downsample in a stage's first
 // block), never taken from the program's output.
 
-#include "sim/errors.h"
 #include "workloads/generators.h"
 #include "workloads_test_util.h"
 
@@ -12,7 +11,9 @@
 #include <string>
 
 using namespace workloads;
+using wltest::expect_spec_error;
 using wltest::find_op;
+using wltest::macs_of;
 
 namespace {
 
@@ -52,24 +53,6 @@ resnet_counts count_resnet50(std::int64_t h, std::int64_t w, std::int64_t last_s
     }
     r.oh = h, r.ow = w;
     return r;
-}
-
-std::int64_t macs_of(const graph &g, const std::string &prefix) {
-    std::int64_t n = 0;
-    for (const auto &o : g.ops)
-        if (o.name.compare(0, prefix.size(), prefix) == 0)
-            n += g.op_macs(o);
-    return n;
-}
-
-void expect_error(const std::string &spec, const std::string &path) {
-    try {
-        build_workload(spec);
-        FAIL("accepted " << spec);
-    } catch (const sim::input_error &e) {
-        INFO(e.what());
-        CHECK(e.json_path() == path);
-    }
 }
 
 } // namespace
@@ -133,10 +116,10 @@ TEST_CASE("reid: the strong baseline at 256x128, last stride 1 and 2", "[workloa
 TEST_CASE("resnet50 and reid: sizes off the total stride and unknown values exit naming the "
           "parameter",
           "[workloads]") {
-    expect_error("resnet50:resolution=100", "resnet50.resolution"); // not a multiple of 32
-    expect_error("reid:height=250", "reid.height");                 // not a multiple of 16
-    expect_error("reid:width=136,last_stride=2", "reid.width");     // 136 % 32 != 0
-    expect_error("reid:last_stride=3", "reid.last_stride");
+    expect_spec_error("resnet50:resolution=100", "resnet50.resolution", "stride 32");
+    expect_spec_error("reid:height=250", "reid.height", "stride 16");
+    expect_spec_error("reid:width=136,last_stride=2", "reid.width", "stride 32");
+    expect_spec_error("reid:last_stride=3", "reid.last_stride", "[1, 2]");
     CHECK_NOTHROW(build_workload("reid:height=384,width=128"));
     CHECK_NOTHROW(build_workload("reid:width=144")); // a multiple of 16 at last stride 1
 }

@@ -2,7 +2,6 @@
 // anchor counts derived here from those tables (block channels, variants, extras, heads), never
 // from the program's output.
 
-#include "sim/errors.h"
 #include "workloads/generators.h"
 #include "workloads_test_util.h"
 
@@ -141,19 +140,11 @@ TEST_CASE("ssdlite: the MobileNetV2 backbone taps block 13's expansion and the 1
 }
 
 TEST_CASE("ssdlite: bad parameters exit naming them", "[workloads]") {
-    auto expect = [](const std::string &spec, const std::string &path) {
-        try {
-            build_workload(spec);
-            FAIL("accepted " << spec);
-        } catch (const sim::input_error &e) {
-            INFO(e.what());
-            CHECK(e.json_path() == path);
-        }
-    };
-    expect("ssdlite:classes=1", "ssdlite.classes");
-    expect("ssdlite:resolution=300", "ssdlite.resolution"); // not a multiple of 32
-    expect("ssdlite:backbone=resnet", "ssdlite.backbone");
-    expect("ssdlite:backbone=mobilenetv2,identity_div=2", "ssdlite.identity_div");
+    wltest::expect_spec_error("ssdlite:classes=1", "ssdlite.classes", "at least 2");
+    wltest::expect_spec_error("ssdlite:resolution=300", "ssdlite.resolution", "stride 32");
+    wltest::expect_spec_error("ssdlite:backbone=resnet", "ssdlite.backbone", "mobilenetv2");
+    wltest::expect_spec_error("ssdlite:backbone=mobilenetv2,identity_div=2", "ssdlite.identity_div",
+                              "mobilenext backbone only");
     // The MobileNeXt backbone's partial shortcut: 12 adds on the first C / 2 channels.
     const graph half = build_workload("ssdlite:identity_div=2");
     CHECK(find_op(half, "b9.add")->attr_int("channel_end", 0) == 192);
