@@ -77,6 +77,9 @@ public:
     template <class E>
     void choice(const char *key, E &value, const choice_table<E> &table, const char *desc);
     template <class P> void group(const char *key, P &sub, const char *desc);
+    /// A JSON array of objects, each read as a P; `min_items` at least.
+    template <class P>
+    void list(const char *key, std::vector<P> &items, const char *desc, std::size_t min_items = 0);
 
     /// Call after visiting: throws on keys the struct did not declare.
     void finish() const;
@@ -107,6 +110,17 @@ public:
         json_writer w(j);
         sub.visit(w);
         m_out[key] = std::move(j);
+    }
+    template <class P>
+    void list(const char *key, std::vector<P> &items, const char *, std::size_t = 0) {
+        nlohmann::ordered_json a = nlohmann::ordered_json::array();
+        for (auto &item : items) {
+            nlohmann::ordered_json j = nlohmann::ordered_json::object();
+            json_writer w(j);
+            item.visit(w);
+            a.push_back(std::move(j));
+        }
+        m_out[key] = std::move(a);
     }
 
 private:
@@ -140,6 +154,13 @@ public:
         m_rows.push_back({m_prefix + key, "object", "", "", desc});
         describer d(m_rows, m_prefix + key + ".");
         sub.visit(d);
+    }
+    template <class P>
+    void list(const char *key, std::vector<P> &, const char *desc, std::size_t = 0) {
+        m_rows.push_back({m_prefix + key, "array", "", "[]", desc});
+        P item{};
+        describer d(m_rows, m_prefix + key + "[].");
+        item.visit(d);
     }
 
 private:
@@ -247,6 +268,31 @@ void json_reader::choice(const char *key, E &value, const choice_table<E> &table
     std::string near = nearest(s, names);
     fail(key, "unknown value \"" + s + "\", expected one of " + all +
                   (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+}
+
+template <class P>
+void json_reader::list(const char *key, std::vector<P> &items, const char *,
+                       std::size_t min_items) {
+    const nlohmann::json *v = get(key);
+    if (!v)
+        return;
+    const std::string sub_path = m_path.empty() ? key : m_path + "." + key;
+    if (!v->is_array())
+        throw input_error(m_file, sub_path, "expected a JSON array of objects");
+    if (v->size() < min_items)
+        throw input_error(m_file, sub_path,
+                          "expected at least " + std::to_string(min_items) + " entries");
+    items.clear();
+    for (std::size_t i = 0; i < v->size(); ++i) {
+        const std::string item_path = sub_path + "[" + std::to_string(i) + "]";
+        if (!(*v)[i].is_object())
+            throw input_error(m_file, item_path, "expected a JSON object");
+        P item{};
+        json_reader r((*v)[i], m_file, item_path);
+        item.visit(r);
+        r.finish();
+        items.push_back(std::move(item));
+    }
 }
 
 template <class P> void json_reader::group(const char *key, P &sub, const char *) {
