@@ -124,6 +124,23 @@ TEST_CASE("lower bounds hold on every operator of ResNet-50 and the Re-ID baseli
     check_lower_bounds(run_json("--workload reid:last_stride=2", "reid2"), default_chip());
 }
 
+TEST_CASE("lower bounds hold on 8 cores with rows x channels grids, multicast and barriers only "
+          "where data crosses",
+          "[e2e]") {
+    json cfg = default_chip();
+    cfg["cores"] = 8;
+    const json rep = run_json("--workload convbert --set cores=8", "grid8");
+    int grids = 0;
+    for (const auto &o : rep["ops"])
+        grids += o["tiling"].get<std::string>().find("grid") != std::string::npos;
+    CHECK(grids > 0); // ConvBERT's attention projections take 2x4 grids at 8 cores
+    check_lower_bounds(rep, cfg);
+    cfg["interconnect"]["multicast_kib"] = 64;
+    check_lower_bounds(
+        run_json("--workload mobilenext --set cores=8 --set interconnect.multicast_kib=64", "mc8"),
+        cfg);
+}
+
 TEST_CASE("lower bounds hold on every operator of SSDLite (MobileNeXt VOC and COCO, "
           "MobileNetV2)",
           "[e2e]") {
