@@ -29,30 +29,51 @@ std::uint64_t sram_banks(const chip_desc &c) {
            (c.interconnect.multicast_kib ? 1 : 0);
 }
 
+namespace {
+/// How much of each hardware resource the chip has: area and static power are these counts
+/// times per-unit coefficients (docs/energy-area.md), so the two cannot count differently.
+struct resource_counts {
+    double pes, sram_kib, sram_banks, vector_lanes, dma_engines, noc_ports, dram_x16;
+};
+resource_counts counts_of(const chip_desc &c) {
+    return {pes(c),
+            sram_kib(c),
+            double(sram_banks(c)),
+            double(c.cores) * c.vector_unit.lanes,
+            double(c.cores) * c.dma.engines,
+            double(c.cores),
+            dram_x16_slices(c)};
+}
+/// Per-unit coefficients of one quantity (mm² or W).
+struct per_unit {
+    double pe, sram_kib, sram_bank, vector_lane, dma_engine, noc_port, dram_x16, uncore;
+};
+chip_parts parts_of(const resource_counts &k, const per_unit &u) {
+    chip_parts r;
+    r.mac = k.pes * u.pe;
+    r.sram = k.sram_kib * u.sram_kib + k.sram_banks * u.sram_bank;
+    r.vector = k.vector_lanes * u.vector_lane;
+    r.dma = k.dma_engines * u.dma_engine;
+    r.noc = k.noc_ports * u.noc_port;
+    r.dram_phy = k.dram_x16 * u.dram_x16;
+    r.uncore = u.uncore;
+    return r;
+}
+} // namespace
+
 area_breakdown chip_area(const chip_desc &c) {
     const area_params &a = c.area;
-    area_breakdown r;
-    r.mac = pes(c) * a.mm2_per_mac;
-    r.sram = sram_kib(c) * a.mm2_per_sram_kib + double(sram_banks(c)) * a.mm2_per_sram_bank;
-    r.vector = double(c.cores) * c.vector_unit.lanes * a.mm2_per_vector_lane;
-    r.dma = double(c.cores) * c.dma.engines * a.mm2_per_dma_engine;
-    r.noc = double(c.cores) * a.mm2_per_noc_port;
-    r.dram_phy = dram_x16_slices(c) * a.mm2_per_dram_phy_x16;
-    r.uncore = a.mm2_uncore;
-    return r;
+    return parts_of(counts_of(c), {a.mm2_per_mac, a.mm2_per_sram_kib, a.mm2_per_sram_bank,
+                                   a.mm2_per_vector_lane, a.mm2_per_dma_engine, a.mm2_per_noc_port,
+                                   a.mm2_per_dram_phy_x16, a.mm2_uncore});
 }
 
 static_power chip_static_power(const chip_desc &c) {
     const leakage_params &l = c.leakage;
-    static_power r;
-    r.mac = pes(c) * l.w_per_mac;
-    r.sram = sram_kib(c) * l.w_per_sram_kib;
-    r.vector = double(c.cores) * c.vector_unit.lanes * l.w_per_vector_lane;
-    r.dma = double(c.cores) * c.dma.engines * l.w_per_dma_engine;
-    r.noc = double(c.cores) * l.w_per_noc_port;
-    r.dram_phy = dram_x16_slices(c) * l.w_per_dram_phy_x16;
-    r.uncore = l.w_uncore;
-    return r;
+    // Leakage has no per-bank term (the bank periphery's leakage is in w_per_sram_kib).
+    return parts_of(counts_of(c),
+                    {l.w_per_mac, l.w_per_sram_kib, 0.0, l.w_per_vector_lane, l.w_per_dma_engine,
+                     l.w_per_noc_port, l.w_per_dram_phy_x16, l.w_uncore});
 }
 
 double sram_pj_per_byte(const chip_desc &c) {
