@@ -128,11 +128,12 @@ dma_engine_groups dma_groups(std::uint32_t engines) {
     return g;
 }
 
-std::vector<dma_stripe> stripe_transfer(const region &far, const sram_range &local,
-                                        std::uint32_t first_engine, std::uint32_t engines,
-                                        std::uint32_t burst_bytes) {
+namespace {
+/// stripe_transfer's pieces before the rotation, piece p on engine first_engine + p.
+std::vector<dma_stripe> stripe_pieces(const region &far, const sram_range &local,
+                                      std::uint32_t first_engine, std::uint64_t n,
+                                      std::uint32_t burst_bytes) {
     std::vector<dma_stripe> out;
-    const std::uint64_t n = std::max<std::uint32_t>(engines, 1);
     // Pieces are packed one after the other in the scratchpad range (disjoint ranges, so the
     // hazard tracker orders them only against other commands, never against each other).
     std::uint64_t packed = local.addr;
@@ -182,6 +183,21 @@ std::vector<dma_stripe> stripe_transfer(const region &far, const sram_range &loc
         const std::uint64_t s0 = seg_start(segs * p / pieces),
                             s1 = seg_start(segs * (p + 1) / pieces);
         emit({s0, 1, std::uint32_t(s1 - s0), s1 - s0}, p);
+    }
+    return out;
+}
+} // namespace
+
+std::vector<dma_stripe> stripe_transfer(const region &far, const sram_range &local,
+                                        std::uint32_t first_engine, std::uint32_t engines,
+                                        std::uint32_t burst_bytes, std::uint32_t *rotation) {
+    const std::uint64_t n = std::max<std::uint32_t>(engines, 1);
+    std::vector<dma_stripe> out = stripe_pieces(far, local, first_engine, n, burst_bytes);
+    // A transfer with fewer pieces than engines starts at *rotation and advances it.
+    if (rotation && out.size() < n) {
+        for (auto &s : out)
+            s.engine = first_engine + std::uint32_t((s.engine - first_engine + *rotation) % n);
+        *rotation = std::uint32_t((*rotation + out.size()) % n);
     }
     return out;
 }
@@ -312,28 +328,19 @@ std::uint32_t emitter::push(std::uint32_t core, command c, const std::vector<sra
 std::uint32_t emitter::push_transfer(std::uint32_t core, const command &c, int barrier) {
     const bool load = c.kind == cmd_kind::load;
     const dma_engine_groups g = dma_groups(m_chip.dma.engines);
-    const std::uint32_t first = load ? g.load_first : g.store_first;
-    const std::uint32_t count = load ? g.loads : g.stores;
-    const auto pieces = stripe_transfer(c.far, c.local, first, count, m_chip.dma.burst_bytes);
-    // A transfer too small for every engine of the group (a bias, a short row) would always
-    // land on the group's first engines, which then carry more than their share; an engine runs
-    // one command at a time to its last burst's completion, so on DeiT-Tiny (reference chip)
-    // the 32-byte bias loads alone made 4 engines 7.9 % slower than 2. Such transfers start
-    // where the previous one ended, round robin over the group.
-    std::uint32_t &next = m_cores[core].next_engine[load ? 0 : 1];
-    const bool rotate = pieces.size() < count;
+    const auto pieces = stripe_transfer(c.far, c.local, load ? g.load_first : g.store_first,
+                                        load ? g.loads : g.stores, m_chip.dma.burst_bytes,
+                                        &m_cores[core].next_engine[load ? 0 : 1]);
     for (const auto &p : pieces) {
         command x = c;
         x.far = p.far;
         x.local = p.local;
-        x.engine = rotate ? first + (p.engine - first + next) % count : p.engine;
+        x.engine = p.engine;
         if (load)
             push(core, std::move(x), {}, {p.local}, barrier);
         else
             push(core, std::move(x), {p.local}, {}, barrier);
     }
-    if (rotate)
-        next = std::uint32_t((next + pieces.size()) % count);
     return std::uint32_t(pieces.size());
 }
 
