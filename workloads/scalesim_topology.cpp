@@ -231,18 +231,18 @@ private:
     void add_conv(const row &r, const std::string &name, const std::vector<std::int64_t> &v) {
         const std::int64_t ih = v[0], iw = v[1], fh = v[2], fw = v[3], c = v[4], nf = v[5];
         const std::int64_t sh = v[6], sw = v.size() > 7 ? v[7] : v[6];
-        if (fh > ih)
-            throw sim::input_error(m_file, at_column(r.line, "filter_h"),
-                                   "filter height " + std::to_string(fh) +
-                                       " is larger than ifmap_h " + std::to_string(ih) +
-                                       " (SCALE-Sim requires filter_h <= ifmap_h; there is no "
-                                       "padding)");
-        if (fw > iw)
-            throw sim::input_error(m_file, at_column(r.line, "filter_w"),
-                                   "filter width " + std::to_string(fw) +
-                                       " is larger than ifmap_w " + std::to_string(iw) +
-                                       " (SCALE-Sim requires filter_w <= ifmap_w; there is no "
-                                       "padding)");
+        // SCALE-Sim has no padding: the filter must fit the ifmap on both axes.
+        const auto fits = [&](std::int64_t f, std::int64_t i, const char *axis, const char *fcol,
+                              const char *icol) {
+            if (f > i)
+                throw sim::input_error(m_file, at_column(r.line, fcol),
+                                       std::string("filter ") + axis + " " + std::to_string(f) +
+                                           " is larger than " + icol + " " + std::to_string(i) +
+                                           " (SCALE-Sim requires " + fcol + " <= " + icol +
+                                           "; there is no padding)");
+        };
+        fits(fh, ih, "height", "filter_h", "ifmap_h");
+        fits(fw, iw, "width", "filter_w", "ifmap_w");
         const bool depthwise = r.name.find("DP") != std::string::npos;
         const std::int64_t groups = depthwise ? c : 1;
         const std::int64_t cout = mul_sat(nf, groups);
