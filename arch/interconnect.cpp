@@ -74,7 +74,7 @@ void interconnect::hold(std::uint64_t addr, std::uint64_t len, std::uint64_t rea
         return;
     m_held_max = std::max(m_held_max, len);
     auto [it, added] = m_held.try_emplace(addr, held{len, ready_ps});
-    if (!added) { // re-read after its eviction raced a write: keep the longer, later copy
+    if (!added) { // a longer read of a held address (a miss): keep the longer, later copy
         m_held_bytes -= it->second.len;
         it->second = held{std::max(len, it->second.len), ready_ps};
         m_held_bytes += it->second.len;

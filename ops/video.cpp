@@ -1,14 +1,10 @@
 #include "ops/video.h"
 
+#include "ops/mac_cost.h" // ceil_div
+
 #include <cmath>
 
 namespace ops {
-
-namespace {
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
-    return (a + b - 1) / b;
-}
-} // namespace
 
 std::uint64_t nv12_bytes(std::uint32_t width, std::uint32_t height) {
     const std::uint64_t w = ceil_div(width, 16) * 16, h = ceil_div(height, 2) * 2;
