@@ -7,7 +7,7 @@
 
 namespace arch {
 
-chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog)
+chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog, bool launched)
     : m_chip(chip), m_prog(prog), m_clk(chip.clock_mhz), m_n_ops(prog.ops.size()),
       m_ledger(std::max<std::size_t>(prog.ops.size(), 1), chip.cores),
       m_noc("interconnect", m_clk, chip.interconnect, m_ledger),
@@ -30,7 +30,8 @@ chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog)
         const auto &stream = c < prog.streams.size() ? prog.streams[c] : m_empty;
         const std::string n = "core" + std::to_string(c);
         m_cores.push_back(
-            std::make_unique<nn_core>(n.c_str(), m_clk, chip, c, stream, m_hub, m_ledger));
+            std::make_unique<nn_core>(n.c_str(), m_clk, chip, c, launched ? nullptr : &stream,
+                                      m_hub, m_ledger));
         auto &core = *m_cores.back();
         for (std::size_t e = 0; e < core.engines(); ++e)
             core.engine(e).isock.bind(m_noc.tsock);

@@ -21,8 +21,10 @@ namespace arch {
 
 class chip_top {
 public:
-    /// Throws sim::input_error when the program does not fit the chip.
-    chip_top(const ops::chip_desc &chip, const ops::program &prog);
+    /// Throws sim::input_error when the program does not fit the chip. `launched`: the cores'
+    /// controllers start idle and run the streams launched on them (the scenario runtime);
+    /// prog.streams must then be empty and prog.ops lists every operator they will run.
+    chip_top(const ops::chip_desc &chip, const ops::program &prog, bool launched = false);
 
     /// Throws sim::input_error naming a core whose commands never completed.
     void check_done() const;
@@ -33,6 +35,10 @@ public:
     std::size_t cores() const { return m_cores.size(); }
     const dram &mem() const { return m_dram; }
     const interconnect &noc() const { return m_noc; }
+    interconnect &noc() { return m_noc; }
+    barrier_hub &hub() { return m_hub; }
+    op_ledger &ledger() { return m_ledger; }
+    const op_ledger &ledger() const { return m_ledger; }
 
 private:
     const ops::chip_desc &m_chip;

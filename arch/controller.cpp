@@ -4,6 +4,7 @@
 #include "sim/errors.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 namespace arch {
@@ -18,59 +19,114 @@ controller::controller(const sc_core::sc_module_name &name, const sim::clock_dom
                        const ops::controller_params &p, std::uint32_t core,
                        const std::vector<ops::command> &stream, std::vector<dma *> dmas,
                        mac_array &mac, vector_unit &vec, barrier_hub &hub, op_ledger &ledger)
-    : sim::block(name, clk), m_p(p), m_core(core), m_stream(stream), m_dmas(std::move(dmas)),
-      m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger), m_queues(q_dma0 + m_dmas.size()),
-      m_done(stream.size(), 0), m_done_ps(stream.size(), 0), m_done_ev("done") {
+    : sim::block(name, clk), m_p(p), m_core(core), m_stream(&stream), m_launched(false),
+      m_dmas(std::move(dmas)), m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger),
+      m_queues(q_dma0 + m_dmas.size()), m_done(stream.size(), 0), m_done_ps(stream.size(), 0),
+      m_done_ev("done") {
+    validate(stream);
+    partition();
+    for (const auto &c : stream)
+        if (c.kind == ops::cmd_kind::barrier)
+            hub.expect(c.barrier_id);
+    m_gen = 1;
+    m_remaining = stream.size();
+    spawn(false);
+}
+
+controller::controller(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+                       const ops::controller_params &p, std::uint32_t core,
+                       std::vector<dma *> dmas, mac_array &mac, vector_unit &vec,
+                       barrier_hub &hub, op_ledger &ledger)
+    : sim::block(name, clk), m_p(p), m_core(core), m_stream(nullptr), m_launched(true),
+      m_dmas(std::move(dmas)), m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger),
+      m_queues(q_dma0 + m_dmas.size()), m_done_ev("done") {
+    spawn(true);
+}
+
+void controller::validate(const std::vector<ops::command> &stream) const {
     const std::string prog = "<program>";
     for (std::size_t i = 0; i < stream.size(); ++i) {
         const auto &c = stream[i];
-        if (c.op >= ledger.ops.size())
-            throw sim::input_error(prog, where(core, i) + ".op",
+        if (c.op >= m_ledger.ops.size())
+            throw sim::input_error(prog, where(m_core, i) + ".op",
                                    "expected an operator id below " +
-                                       std::to_string(ledger.ops.size()));
+                                       std::to_string(m_ledger.ops.size()));
         for (auto d : c.deps)
             if (d >= i)
-                throw sim::input_error(prog, where(core, i) + ".deps",
+                throw sim::input_error(prog, where(m_core, i) + ".deps",
                                        "expected indices of earlier commands, found " +
                                            std::to_string(d));
-        std::uint32_t q = q_controller;
         switch (c.kind) {
         case ops::cmd_kind::load:
         case ops::cmd_kind::store:
             if (c.engine >= m_dmas.size())
-                throw sim::input_error(prog, where(core, i) + ".engine",
+                throw sim::input_error(prog, where(m_core, i) + ".engine",
                                        "expected a DMA engine below " +
                                            std::to_string(m_dmas.size()));
-            q = q_dma0 + c.engine;
             break;
         case ops::cmd_kind::compute:
-            if (c.unit == ops::unit_kind::mac_array)
-                q = q_mac;
-            else if (c.unit == ops::unit_kind::vector_unit)
-                q = q_vector;
-            else
-                throw sim::input_error(prog, where(core, i) + ".unit",
+            if (c.unit != ops::unit_kind::mac_array && c.unit != ops::unit_kind::vector_unit)
+                throw sim::input_error(prog, where(m_core, i) + ".unit",
                                        "expected mac_array or vector_unit for a compute command");
             break;
         case ops::cmd_kind::barrier:
-            hub.expect(c.barrier_id);
             break;
         }
+    }
+}
+
+void controller::partition() {
+    for (auto &q : m_queues)
+        q.clear();
+    const auto &stream = *m_stream;
+    for (std::size_t i = 0; i < stream.size(); ++i) {
+        const auto &c = stream[i];
+        std::uint32_t q = q_controller;
+        if (c.kind == ops::cmd_kind::load || c.kind == ops::cmd_kind::store)
+            q = q_dma0 + c.engine;
+        else if (c.kind == ops::cmd_kind::compute)
+            q = c.unit == ops::unit_kind::mac_array ? q_mac : q_vector;
         m_queues[q].push_back(static_cast<std::uint32_t>(i));
     }
-    // One thread per queue that has work; an idle queue costs nothing.
+    m_mac_inflight.clear();
+    m_mac_head = 0;
+    m_mac_inflight.reserve(m_queues[q_mac].size());
+}
+
+void controller::spawn(bool all) {
+    // One thread per queue that has work (static mode: an idle queue costs nothing), or per
+    // queue (launched mode: later streams may use any).
     for (std::uint32_t q = 0; q < m_queues.size(); ++q) {
-        if (m_queues[q].empty())
+        if (!all && m_queues[q].empty())
             continue;
         sc_core::sc_spawn_options opt;
         sc_core::sc_spawn(sc_bind(&controller::run_queue, this, q),
                           ("q" + std::to_string(q)).c_str(), &opt);
     }
-    if (!m_queues[q_mac].empty()) {
-        m_mac_inflight.reserve(m_queues[q_mac].size());
+    if (all || !m_queues[q_mac].empty()) {
         sc_core::sc_spawn_options opt;
         sc_core::sc_spawn(sc_bind(&controller::run_mac_completions, this), "mac_done", &opt);
     }
+}
+
+void controller::launch(const std::vector<ops::command> &stream) {
+    if (!m_launched || m_remaining)
+        throw std::logic_error("controller: launch on a static or busy controller");
+    m_stream = &stream;
+    partition();
+    m_done.assign(stream.size(), 0);
+    m_done_ps.assign(stream.size(), 0);
+    for (const auto &c : stream)
+        if (c.kind == ops::cmd_kind::barrier)
+            m_hub.expect(c.barrier_id);
+    m_remaining = stream.size();
+    m_gen += 1;
+    if (stream.empty()) {
+        if (m_on_idle)
+            m_on_idle(m_core);
+        return;
+    }
+    m_launch_ev.notify(sc_core::SC_ZERO_TIME);
 }
 
 std::size_t controller::pending() const {
@@ -81,7 +137,7 @@ std::size_t controller::pending() const {
 }
 
 void controller::wait_ready(std::uint32_t idx, bool compute) {
-    const auto &c = m_stream[idx];
+    const auto &c = (*m_stream)[idx];
     const std::uint64_t free_ps = now_ps(); // the queue is free for this command from now
     for (;;) {
         bool ready = true;
@@ -112,7 +168,7 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
     const std::uint64_t from = mac ? std::max(free_ps, m_mac.busy_until_ps()) : free_ps;
     if (compute && ready_ps > from && m_ledger.is_main(c.op, mac ? 0 : 1)) {
         // Charge the wait to the last dependency to complete.
-        const auto &l = m_stream[last];
+        const auto &l = (*m_stream)[last];
         stall_cause cause = stall_cause::dependency;
         if (l.kind == ops::cmd_kind::load || l.kind == ops::cmd_kind::store)
             cause = stall_cause::dma;
@@ -133,13 +189,28 @@ void controller::complete(std::uint32_t idx, std::uint64_t start_ps) {
     if (t > m_last_done_ps)
         m_last_done_ps = t;
     m_stats.commands += 1;
-    m_ledger.span(m_stream[idx].op, start_ps, t);
+    m_ledger.span((*m_stream)[idx].op, start_ps, t);
     m_done_ev.notify(sc_core::SC_ZERO_TIME);
+    if (--m_remaining == 0 && m_on_idle)
+        m_on_idle(m_core);
 }
 
 void controller::run_queue(std::uint32_t q) {
+    // `ran`: the launch this thread ran last; a launch during the run is run next.
+    for (std::uint64_t ran = 0;;) {
+        while (m_gen == ran) {
+            if (!m_launched)
+                return;
+            sc_core::wait(m_launch_ev);
+        }
+        ran = m_gen;
+        run_queue_once(q);
+    }
+}
+
+void controller::run_queue_once(std::uint32_t q) {
     for (std::uint32_t idx : m_queues[q]) {
-        const auto &c = m_stream[idx];
+        const auto &c = (*m_stream)[idx];
         wait_ready(idx, c.kind == ops::cmd_kind::compute);
         const std::uint64_t start = now_ps();
         switch (c.kind) {
@@ -181,6 +252,19 @@ void controller::run_queue(std::uint32_t q) {
 }
 
 void controller::run_mac_completions() {
+    // `ran`: the launch this thread ran last; a launch during the run is run next.
+    for (std::uint64_t ran = 0;;) {
+        while (m_gen == ran) {
+            if (!m_launched)
+                return;
+            sc_core::wait(m_launch_ev);
+        }
+        ran = m_gen;
+        run_mac_completions_once();
+    }
+}
+
+void controller::run_mac_completions_once() {
     for (std::size_t n = 0; n < m_queues[q_mac].size(); ++n) {
         while (m_mac_head == m_mac_inflight.size())
             sc_core::wait(m_mac_ev);
@@ -188,7 +272,7 @@ void controller::run_mac_completions() {
         const std::uint64_t t = now_ps();
         if (f.done_ps > t)
             wait(ps(f.done_ps - t));
-        if (const std::uint64_t wc = m_mac.finish(m_stream[f.idx]))
+        if (const std::uint64_t wc = m_mac.finish((*m_stream)[f.idx]))
             wait(ps(wc));
         complete(f.idx, f.start_ps);
     }

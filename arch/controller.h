@@ -7,6 +7,11 @@
 // MAC array's queue moves on when the array accepts the next tile; its tiles complete later, in
 // order, when their results leave the array (a completion thread).
 // It also attributes compute stalls to the last dependency to complete (docs/timing-model.md).
+//
+// Two modes. Static (qcsim run): the stream given at construction runs once from time 0.
+// Launched (the scenario runtime): the controller starts idle and runs each stream passed to
+// launch() to completion, one at a time; the queue threads wait for the next launch between
+// them, and the on_idle callback is called when a launched stream's last command completed.
 
 #include "arch/barrier_hub.h"
 #include "arch/dma.h"
@@ -18,6 +23,7 @@
 #include "sim/sc/block.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace arch {
@@ -35,6 +41,24 @@ public:
                const std::vector<ops::command> &stream, std::vector<dma *> dmas, mac_array &mac,
                vector_unit &vec, barrier_hub &hub, op_ledger &ledger);
 
+    /// A controller in launched mode: no stream until launch().
+    controller(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
+               const ops::controller_params &p, std::uint32_t core, std::vector<dma *> dmas,
+               mac_array &mac, vector_unit &vec, barrier_hub &hub, op_ledger &ledger);
+
+    /// Checks a stream for this core against the ledger's operators and the DMA engines
+    /// (throws sim::input_error with paths "streams[core][i]...").
+    void validate(const std::vector<ops::command> &stream) const;
+    /// Launched mode: runs `stream` (validated, kept alive by the caller) from now; the
+    /// controller must be idle. Barrier ids are expected at the hub here, so every core of a
+    /// multi-core program must be launched in the same process activation.
+    void launch(const std::vector<ops::command> &stream);
+    bool idle() const { return m_remaining == 0; }
+    /// Called (from the completing thread) when a launched stream's last command completed. It
+    /// must not launch from inside the call (the completing thread still walks its queue): it
+    /// notifies, and the launcher launches from its own thread.
+    void on_idle(std::function<void(std::uint32_t core)> f) { m_on_idle = std::move(f); }
+
     const stats &stat() const { return m_stats; }
     /// Commands that never completed (0 after a good run).
     std::size_t pending() const;
@@ -44,15 +68,25 @@ public:
 private:
     enum queue_id : std::uint32_t { q_controller = 0, q_mac = 1, q_vector = 2, q_dma0 = 3 };
     void run_queue(std::uint32_t q);
+    void run_queue_once(std::uint32_t q);
     /// Waits until every dep of command `idx` completed, then the issue latency; charges stalls.
     void wait_ready(std::uint32_t idx, bool compute);
     void complete(std::uint32_t idx, std::uint64_t start_ps);
     /// Completes issued MAC tiles in order when their results leave the array.
     void run_mac_completions();
+    void run_mac_completions_once();
+    /// Splits the current stream's commands into their queues.
+    void partition();
+    void spawn(bool all);
 
     const ops::controller_params &m_p;
     const std::uint32_t m_core;
-    const std::vector<ops::command> &m_stream;
+    const std::vector<ops::command> *m_stream;
+    const bool m_launched;
+    std::uint64_t m_gen = 0;       ///< launches so far (static mode: 1)
+    std::size_t m_remaining = 0;   ///< commands of the current stream not completed
+    sc_core::sc_event m_launch_ev; ///< a stream was launched
+    std::function<void(std::uint32_t)> m_on_idle;
     std::vector<dma *> m_dmas;
     mac_array &m_mac;
     vector_unit &m_vec;

@@ -1,6 +1,6 @@
 #pragma once
 // One NN core: scratchpad, DMA engines, MAC array, vector unit and the controller that feeds
-// them its command stream. Instance names (public report keys): coreN.scratchpad, coreN.dmaE,
+// them its command stream (nullptr: a controller in launched mode, controller.h). Instance names (public report keys): coreN.scratchpad, coreN.dmaE,
 // coreN.mac_array, coreN.vector_unit, coreN.controller. The DMA sockets are bound by chip_top.
 
 #include "arch/barrier_hub.h"
@@ -23,7 +23,7 @@ class nn_core : public sim::block {
 public:
     nn_core(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
             const ops::chip_desc &chip, std::uint32_t index,
-            const std::vector<ops::command> &stream, barrier_hub &hub, op_ledger &ledger);
+            const std::vector<ops::command> *stream, barrier_hub &hub, op_ledger &ledger);
 
     sram &scratchpad() { return m_sram; }
     const sram &scratchpad() const { return m_sram; }
@@ -33,6 +33,7 @@ public:
     const mac_array &mac() const { return m_mac; }
     const vector_unit &vec() const { return m_vec; }
     const controller &ctl() const { return *m_ctl; }
+    controller &ctl() { return *m_ctl; }
 
 private:
     sram m_sram;
