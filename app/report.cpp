@@ -62,9 +62,10 @@ std::string pct(double x) {
 }
 
 report_json parts_json(const ops::chip_parts &p) {
-    return {{"mac", r6(p.mac)},      {"sram", r6(p.sram)}, {"vector", r6(p.vector)},
-            {"dma", r6(p.dma)},      {"noc", r6(p.noc)},   {"dram_phy", r6(p.dram_phy)},
-            {"uncore", r6(p.uncore)}};
+    return {{"mac", r6(p.mac)},       {"sram", r6(p.sram)},
+            {"vector", r6(p.vector)}, {"dma", r6(p.dma)},
+            {"noc", r6(p.noc)},       {"dram_phy", r6(p.dram_phy)},
+            {"uncore", r6(p.uncore)}, {"video_decoder", r6(p.video_decoder)}};
 }
 
 report_json energy_parts_uj(const ops::energy_breakdown &e) {

@@ -29,9 +29,8 @@ chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog, bool la
     for (std::uint32_t c = 0; c < chip.cores; ++c) {
         const auto &stream = c < prog.streams.size() ? prog.streams[c] : m_empty;
         const std::string n = "core" + std::to_string(c);
-        m_cores.push_back(
-            std::make_unique<nn_core>(n.c_str(), m_clk, chip, c, launched ? nullptr : &stream,
-                                      m_hub, m_ledger));
+        m_cores.push_back(std::make_unique<nn_core>(n.c_str(), m_clk, chip, c,
+                                                    launched ? nullptr : &stream, m_hub, m_ledger));
         auto &core = *m_cores.back();
         for (std::size_t e = 0; e < core.engines(); ++e)
             core.engine(e).isock.bind(m_noc.tsock);

@@ -34,9 +34,8 @@ controller::controller(const sc_core::sc_module_name &name, const sim::clock_dom
 }
 
 controller::controller(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
-                       const ops::controller_params &p, std::uint32_t core,
-                       std::vector<dma *> dmas, mac_array &mac, vector_unit &vec,
-                       barrier_hub &hub, op_ledger &ledger)
+                       const ops::controller_params &p, std::uint32_t core, std::vector<dma *> dmas,
+                       mac_array &mac, vector_unit &vec, barrier_hub &hub, op_ledger &ledger)
     : sim::block(name, clk), m_p(p), m_core(core), m_stream(nullptr), m_launched(true),
       m_dmas(std::move(dmas)), m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger),
       m_queues(q_dma0 + m_dmas.size()), m_done_ev("done") {

@@ -1,7 +1,8 @@
 #pragma once
 // One NN core: scratchpad, DMA engines, MAC array, vector unit and the controller that feeds
-// them its command stream (nullptr: a controller in launched mode, controller.h). Instance names (public report keys): coreN.scratchpad, coreN.dmaE,
-// coreN.mac_array, coreN.vector_unit, coreN.controller. The DMA sockets are bound by chip_top.
+// them its command stream (nullptr: a controller in launched mode, controller.h). Instance names
+// (public report keys): coreN.scratchpad, coreN.dmaE, coreN.mac_array, coreN.vector_unit,
+// coreN.controller. The DMA sockets are bound by chip_top.
 
 #include "arch/barrier_hub.h"
 #include "arch/controller.h"

@@ -4,6 +4,7 @@
 // once, with its unit and meaning, in a visit() member (sim/params.h); the default of a
 // default-constructed chip_desc IS the reference chip, whose assumptions README lists.
 
+#include "ops/video.h"
 #include "sim/params.h"
 
 #include <cstdint>
@@ -449,6 +450,11 @@ struct energy_params {
     /// register: 0.009 pJ per bit access, x 0.2 to 16 nm = 0.072 pJ per PE when data toggles;
     /// an idle PE's data holds, leaving the clock pins: about a quarter, 0.02.
     double pj_per_idle_pe_cycle = 0.02;
+    /// pJ per pixel a video decoder engine outputs, its DRAM traffic excluded (counted at
+    /// pj_per_dram_byte): Tikekar et al.'s 40 nm HEVC decoder (JSSC 2014) reports 1.19 nJ per
+    /// pixel of system energy with its DRAM; x 0.2 to 16 nm and less than half of it in the
+    /// core: 100 pJ, an assumption
+    double pj_per_decoded_pixel = 100;
     template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e6);
         v.field("pj_per_mac", pj_per_mac, "pJ", "energy of one INT8 MAC", r);
@@ -470,6 +476,8 @@ struct energy_params {
                 "clock energy of a PE without a useful MAC in a cycle its array is busy (an idle "
                 "array is clock-gated: leakage only)",
                 r);
+        v.field("pj_per_decoded_pixel", pj_per_decoded_pixel, "pJ",
+                "energy of a video decoder engine per output pixel, its DRAM traffic excluded", r);
     }
 };
 
@@ -499,6 +507,10 @@ struct leakage_params {
     /// W of the fixed uncore: 0.5 mm² of control logic (7.6 mW) plus a PLL and the always-on
     /// domain (~10 mW); assumption
     double w_uncore = 0.02;
+    /// W per video decoder engine: Tikekar et al.'s 1.77 mm² 40 nm HEVC decoder x 10 mW/mm²
+    /// x 0.2 to 16 nm x 3 for 85 °C = 10.6 mW for 249 Mpixel/s; x 1.6 for an engine of
+    /// 480 fps of 1080p (1 Gpixel/s at 2.5 times the clock) = 17 mW; assumption
+    double w_per_video_decoder = 0.017;
     template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e3);
         v.field("w_per_mac", w_per_mac, "W", "leakage of one INT8 PE of the MAC array", r);
@@ -514,6 +526,8 @@ struct leakage_params {
                 r);
         v.field("w_uncore", w_uncore, "W",
                 "static power of the fixed uncore (command processors, clocking, always-on)", r);
+        v.field("w_per_video_decoder", w_per_video_decoder, "W",
+                "leakage of one video decoder engine", r);
     }
 };
 
@@ -547,6 +561,9 @@ struct area_params {
     /// configuration; assumption (NVDLA's fixed part, from its primer's smallest configs, is
     /// 0.14 mm² at 16 nm)
     double mm2_uncore = 0.5;
+    /// mm² per video decoder engine: Tikekar et al.'s HEVC decoder (249 Mpixel/s, 1.77 mm² in
+    /// 40 nm, JSSC 2014) x 0.275 to 16 nm = 0.49, x 1.6 for 480 fps of 1080p: 0.8; assumption
+    double mm2_per_video_decoder = 0.8;
     template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e4);
         v.field("mm2_per_mac", mm2_per_mac, "mm2",
@@ -570,6 +587,8 @@ struct area_params {
                 r);
         v.field("mm2_uncore", mm2_uncore, "mm2",
                 "fixed uncore: command processors, clocking, debug, configuration", r);
+        v.field("mm2_per_video_decoder", mm2_per_video_decoder, "mm2",
+                "one video decoder engine with its reference cache", r);
     }
 };
 
@@ -598,6 +617,7 @@ struct chip_desc {
     dram_params dram;
     controller_params controller;
     compiler_params compiler;
+    video_decoder_params video_decoder;
     energy_params energy;
     leakage_params leakage;
     area_params area;
@@ -615,6 +635,8 @@ struct chip_desc {
         v.group("dram", dram, "off-chip DRAM");
         v.group("controller", controller, "command processor of each core");
         v.group("compiler", compiler, "compiler policies");
+        v.group("video_decoder", video_decoder,
+                "video decoder engines (H.264/H.265 to NV12; used by qcsim scenario)");
         v.group("energy", energy, "per-action energies");
         v.group("leakage", leakage, "static power of powered, clock-gated hardware");
         v.group("area", area, "silicon area of each part (16 nm class)");

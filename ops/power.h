@@ -28,7 +28,10 @@ struct chip_parts {
     double noc = 0;      ///< the interconnect's core ports
     double dram_phy = 0; ///< DRAM PHYs and controllers
     double uncore = 0;   ///< fixed: command processors, clocking, debug, configuration
-    double total() const { return mac + sram + vector + dma + noc + dram_phy + uncore; }
+    double video_decoder = 0; ///< video decoder engines
+    double total() const {
+        return mac + sram + vector + dma + noc + dram_phy + uncore + video_decoder;
+    }
 };
 using area_breakdown = chip_parts; ///< mm²
 using static_power = chip_parts;   ///< W

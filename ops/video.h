@@ -7,6 +7,8 @@
 // traffic takes through the interconnect and DRAM. docs/video.md derives every term and the
 // defaults from networks.md §6.
 
+#include "sim/params.h"
+
 #include <cstdint>
 
 namespace ops {
@@ -14,10 +16,15 @@ namespace ops {
 enum class video_codec : std::uint8_t { h264, h265 };
 enum class frame_type : std::uint8_t { i, p, b };
 
-/// One decoder engine and its memory behaviour. Every default is an assumption of the model
-/// (docs/video.md, Defaults): published decoders state capacities (N × 1080p30), not per-unit
-/// cycles or traffic factors.
+/// The chip's video decoder: `engines` identical engines on their own clock, and their memory
+/// behaviour. Every default is an assumption of the model (docs/video.md, Defaults): published
+/// decoders state capacities (N × 1080p30), not per-unit cycles or traffic factors.
 struct video_decoder_params {
+    /// Engines, each decoding one frame at a time. 3 on the reference chip: the fewest
+    /// Ascend-310-class engines (480 fps of 1080p each at the defaults below) that cover the
+    /// seed's 50 × 1080p25 = 1,250 fps, with 15 % to spare (QuestCore's decoder is not
+    /// published).
+    std::uint32_t engines = 3;
     double clock_mhz = 500;
     /// Cycles per work unit by frame type: H.264 per 16×16 macroblock, H.265 per 64×64 CTU.
     std::uint32_t h264_cycles_per_mb_i = 128, h264_cycles_per_mb_p = 128,
@@ -34,6 +41,49 @@ struct video_decoder_params {
     /// Co-located motion-vector buffer per 16×16 macroblock: written every frame, read by P and
     /// B frames (Xilinx PG252: 32 bytes AVC, 16 bytes HEVC).
     std::uint32_t h264_mv_bytes_per_mb = 32, h265_mv_bytes_per_mb = 16;
+    /// The engine's port to the interconnect: bytes per decoder cycle, transactions in flight,
+    /// and the size of one transaction (a slice of a work-unit row's traffic).
+    std::uint32_t bytes_per_cycle = 32;
+    std::uint32_t outstanding = 8;
+    std::uint32_t transaction_bytes = 4096;
+
+    template <class V> void visit(V &v) {
+        v.field("engines", engines, "count",
+                "decoder engines, each decoding one frame at a time (0: no decoder)",
+                sim::between(0, 64));
+        v.field("clock_mhz", clock_mhz, "MHz", "clock of the decoder engines",
+                sim::between(1, 10000));
+        auto cyc = sim::between(1, 1e7);
+        v.field("h264_cycles_per_mb_i", h264_cycles_per_mb_i, "cycles",
+                "H.264: decoder cycles per 16x16 macroblock of an I frame", cyc);
+        v.field("h264_cycles_per_mb_p", h264_cycles_per_mb_p, "cycles",
+                "H.264: decoder cycles per macroblock of a P frame", cyc);
+        v.field("h264_cycles_per_mb_b", h264_cycles_per_mb_b, "cycles",
+                "H.264: decoder cycles per macroblock of a B frame", cyc);
+        v.field("h265_cycles_per_ctu_i", h265_cycles_per_ctu_i, "cycles",
+                "H.265: decoder cycles per 64x64 CTU of an I frame", cyc);
+        v.field("h265_cycles_per_ctu_p", h265_cycles_per_ctu_p, "cycles",
+                "H.265: decoder cycles per CTU of a P frame", cyc);
+        v.field("h265_cycles_per_ctu_b", h265_cycles_per_ctu_b, "cycles",
+                "H.265: decoder cycles per CTU of a B frame", cyc);
+        v.field("ref_read_factor", ref_read_factor, "frames",
+                "motion-compensation fetch per reference before the cache, in NV12 frames",
+                sim::between(0, 100));
+        v.field("cache_hit_rate", cache_hit_rate, "fraction",
+                "share of reference fetches served by the reference cache", sim::between(0, 1));
+        v.field("separate_display_copy", separate_display_copy, "",
+                "write a separate NV12 display copy besides the reference frame");
+        v.field("h264_mv_bytes_per_mb", h264_mv_bytes_per_mb, "bytes",
+                "H.264 co-located motion vectors per macroblock", sim::between(0, 4096));
+        v.field("h265_mv_bytes_per_mb", h265_mv_bytes_per_mb, "bytes",
+                "H.265 co-located motion vectors per 16x16 block", sim::between(0, 4096));
+        v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle",
+                "engine port bandwidth per decoder cycle", sim::between(1, 4096));
+        v.field("outstanding", outstanding, "count", "transactions in flight per engine",
+                sim::between(1, 1024));
+        v.field("transaction_bytes", transaction_bytes, "bytes",
+                "size of one engine transaction to the interconnect", sim::between(64, 1 << 24));
+    }
 };
 
 /// A frame to decode: its size, codec, type and compressed size.

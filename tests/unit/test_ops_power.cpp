@@ -13,7 +13,8 @@ using namespace ops;
 
 namespace {
 /// configs/edge.json's hardware: 1 core, 32x32 array, 32 lanes, 8 x 64 KiB banks, 1 DMA engine,
-/// one x16 DRAM channel, 800 MHz; accumulators and coefficients are the defaults.
+/// one x16 DRAM channel, one video decoder engine, 800 MHz; accumulators and coefficients are
+/// the defaults.
 chip_desc edge_chip() {
     chip_desc c;
     c.name = "edge";
@@ -25,11 +26,12 @@ chip_desc edge_chip() {
     c.scratchpad.banks = 8;
     c.dma.engines = 1;
     c.dram.channels = 1;
+    c.video_decoder.engines = 1;
     return c;
 }
 } // namespace
 
-TEST_CASE("power: the reference chip's area is 14.12 mm², part by part", "[ops][power]") {
+TEST_CASE("power: the reference chip's area is 16.52 mm², part by part", "[ops][power]") {
     const auto a = chip_area(chip_desc{});
     // PEs: 4 cores · 64·32 = 8192 · 5e-4 mm² = 4.096.
     CHECK(a.mac == Approx(4.096));
@@ -45,11 +47,13 @@ TEST_CASE("power: the reference chip's area is 14.12 mm², part by part", "[ops]
     // DRAM: 4 channels · 16/16 x16 slices · 0.8 = 3.2. Uncore: 0.5.
     CHECK(a.dram_phy == Approx(3.2));
     CHECK(a.uncore == Approx(0.5));
-    // 4.096 + 4.86208 + 1.024 + 0.24 + 0.2 + 3.2 + 0.5 = 14.12208.
-    CHECK(a.total() == Approx(14.12208));
+    // Video decoders: 3 engines · 0.8 = 2.4.
+    CHECK(a.video_decoder == Approx(2.4));
+    // 4.096 + 4.86208 + 1.024 + 0.24 + 0.2 + 3.2 + 0.5 + 2.4 = 16.52208.
+    CHECK(a.total() == Approx(16.52208));
 }
 
-TEST_CASE("power: the reference chip's static power is 0.207 W, part by part", "[ops][power]") {
+TEST_CASE("power: the reference chip's static power is 0.258 W, part by part", "[ops][power]") {
     const auto p = chip_static_power(chip_desc{});
     CHECK(p.mac == Approx(0.049152));   // 8192 PEs · 6e-6 W
     CHECK(p.sram == Approx(0.041472));  // 4608 KiB · 9e-6 W
@@ -58,11 +62,12 @@ TEST_CASE("power: the reference chip's static power is 0.207 W, part by part", "
     CHECK(p.noc == Approx(0.0006));     // 4 ports · 1.5e-4 W
     CHECK(p.dram_phy == Approx(0.08));  // 4 x16 slices · 0.02 W
     CHECK(p.uncore == Approx(0.02));
-    // 0.049152 + 0.041472 + 0.01536 + 0.0008 + 0.0006 + 0.08 + 0.02 = 0.207384.
-    CHECK(p.total() == Approx(0.207384));
+    CHECK(p.video_decoder == Approx(0.051)); // 3 engines · 0.017 W
+    // 0.049152 + 0.041472 + 0.01536 + 0.0008 + 0.0006 + 0.08 + 0.02 + 0.051 = 0.258384.
+    CHECK(p.total() == Approx(0.258384));
 }
 
-TEST_CASE("power: the edge chip's area is 2.69 mm² and its static power 0.054 W", "[ops][power]") {
+TEST_CASE("power: the edge chip's area is 3.49 mm² and its static power 0.071 W", "[ops][power]") {
     const chip_desc c = edge_chip();
     const auto a = chip_area(c);
     CHECK(a.mac == Approx(0.512)); // 1024 · 5e-4
@@ -73,7 +78,8 @@ TEST_CASE("power: the edge chip's area is 2.69 mm² and its static power 0.054 W
     CHECK(a.noc == Approx(0.05));
     CHECK(a.dram_phy == Approx(0.8));
     CHECK(a.uncore == Approx(0.5));
-    CHECK(a.total() == Approx(2.6864));
+    CHECK(a.video_decoder == Approx(0.8)); // 1 engine
+    CHECK(a.total() == Approx(3.4864));
     const auto p = chip_static_power(c);
     CHECK(p.mac == Approx(0.006144));   // 1024 · 6e-6
     CHECK(p.sram == Approx(0.00576));   // 640 · 9e-6
@@ -82,7 +88,8 @@ TEST_CASE("power: the edge chip's area is 2.69 mm² and its static power 0.054 W
     CHECK(p.noc == Approx(0.00015));
     CHECK(p.dram_phy == Approx(0.02));
     CHECK(p.uncore == Approx(0.02));
-    CHECK(p.total() == Approx(0.054074));
+    CHECK(p.video_decoder == Approx(0.017));
+    CHECK(p.total() == Approx(0.071074));
 }
 
 TEST_CASE("power: area and static power strictly grow with every hardware resource",
@@ -116,6 +123,8 @@ TEST_CASE("power: area and static power strictly grow with every hardware resour
          &static_power::dram_phy},
         {"dram.bus_bits", [](chip_desc &c) { c.dram.bus_bits += 16; }, &area_breakdown::dram_phy,
          &static_power::dram_phy},
+        {"video_decoder.engines", [](chip_desc &c) { c.video_decoder.engines += 1; },
+         &area_breakdown::video_decoder, &static_power::video_decoder},
         // The multicast buffer is SRAM (its KiB and its bank): from none to 1 KiB, and more.
         {"interconnect.multicast_kib", [](chip_desc &c) { c.interconnect.multicast_kib += 1; },
          &area_breakdown::sram, &static_power::sram},
@@ -209,17 +218,17 @@ TEST_CASE("power: energy_of charges each action its coefficient and static power
     CHECK(e.sram == Approx(800));   // 2000 · 0.4 (64 KiB banks)
     CHECK(e.noc == Approx(150));    // 300 · 0.5
     CHECK(e.dram == Approx(12800)); // 400 · 32
-    // 0.207384 W · 1 µs = 207384 pJ.
-    CHECK(e.static_ == Approx(207384));
+    // 0.258384 W · 1 µs = 258384 pJ.
+    CHECK(e.static_ == Approx(258384));
     CHECK(e.dynamic() == Approx(13890.96));
-    CHECK(e.total() == Approx(13890.96 + 207384));
+    CHECK(e.total() == Approx(13890.96 + 258384));
 }
 
 TEST_CASE("power: an idle chip is clock-gated and burns only leakage", "[ops][power]") {
-    // No activity for 1 ms: no dynamic energy, 0.207384 W · 1e-3 s = 2.07384e8 pJ.
+    // No activity for 1 ms: no dynamic energy, 0.258384 W · 1e-3 s = 2.58384e8 pJ.
     const auto idle = energy_of(chip_desc{}, activity{}, 1e-3);
     CHECK(idle.dynamic() == 0);
-    CHECK(idle.static_ == Approx(2.07384e8));
+    CHECK(idle.static_ == Approx(2.58384e8));
     // A busy array without useful MACs pays the clock of all its PEs: 10 cycles · 2048 · 0.02.
     activity busy;
     busy.mac_busy_cycles = 10;
@@ -247,7 +256,7 @@ TEST_CASE("power: doubling clock_mhz halves a fixed-cycle run's static energy, k
     CHECK(seconds_of(fast, cycles) == Approx(0.5e-3));
     const auto es = energy_of(slow, a, seconds_of(slow, cycles));
     const auto ef = energy_of(fast, a, seconds_of(fast, cycles));
-    CHECK(es.static_ == Approx(2.07384e8));
+    CHECK(es.static_ == Approx(2.58384e8));
     CHECK(ef.static_ == Approx(es.static_ / 2));
     CHECK(ef.dynamic() == Approx(es.dynamic()));
     // Dynamic power = energy / time doubles.
