@@ -10,6 +10,7 @@
 #include "app/check.h"
 #include "app/chip_config.h"
 #include "app/report.h"
+#include "app/scenario.h"
 #include "arch/simulate.h"
 #include "ops/compiler.h"
 #include "qcsim_version.h"
@@ -27,6 +28,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace po = boost::program_options;
@@ -61,6 +63,23 @@ void run_options(po::options_description &d) {
         "wide", "every per-operator column in the table (the default fits 120 columns)")(
         "times", "print the wall time of each phase (config and workload, compile, simulate, "
                  "report) to stderr");
+}
+
+void scenario_options(po::options_description &d) {
+    d.add_options()("help,h", "this help")(
+        "set", po::value<std::vector<std::string>>()->composing(),
+        "override a scenario key: --set streams[0].count=60, --set runtime.order=fifo "
+        "(repeatable)")("chip-set", po::value<std::vector<std::string>>()->composing(),
+                        "override a key of the scenario's chip: --chip-set dram.channels=2 "
+                        "(repeatable)")("json", po::value<std::string>(),
+                                        "write the JSON report to FILE ('-' = stdout)")(
+        "csv", po::value<std::string>(),
+        "write the per-operator CSV (each stage's operators summed over its jobs) to FILE")(
+        "find-capacity", "search the largest stream count of the first group that the scenario "
+                         "sustains (no drops, no deadline misses); --json writes the search")(
+        "jobs,j", po::value<std::string>(),
+        "N: --find-capacity probes at once, 1 to 256 (default: the hardware threads)")(
+        "quiet,q", "do not print the table");
 }
 
 void list_options(po::options_description &d) {
@@ -111,6 +130,7 @@ int cmd_workloads(const std::vector<std::string> &args);
 int cmd_describe(const std::vector<std::string> &args);
 int cmd_trace(const std::vector<std::string> &args);
 int cmd_check(const std::vector<std::string> &args);
+int cmd_scenario(const std::vector<std::string> &args);
 
 const std::vector<command> &commands() {
     static const std::vector<command> all = {
@@ -119,6 +139,12 @@ const std::vector<command> &commands() {
          "          [--set key.path=value ...] [--json FILE] [--csv FILE] [--dump-config FILE]\n"
          "          [--group-by op|layer|type] [--quiet] [--wide] [--times]",
          run_options, cmd_run},
+        {"scenario",
+         "simulate camera streams, decoders and a pipeline of networks on a chip (video "
+         "analytics): how many streams it sustains and what limits it",
+         "qcsim scenario FILE [--set key=value ...] [--chip-set key=value ...] [--json FILE]\n"
+         "          [--csv FILE] [--find-capacity [--jobs N]] [--quiet]",
+         scenario_options, cmd_scenario},
         {"workloads", "list built-in networks, their parameters, MACs and parameter counts",
          "qcsim workloads [--json]", list_options, cmd_workloads},
         {"describe", "list every chip config key with its unit, default and meaning",
@@ -399,6 +425,73 @@ int cmd_check(const std::vector<std::string> &args) {
         o.top = unsigned(
             count_option(vm["top"].as<std::string>(), "--top", 0, 100000, "operators per pair"));
     return app::run_check(o);
+}
+
+int cmd_scenario(const std::vector<std::string> &args) {
+    po::options_description d;
+    scenario_options(d);
+    // The scenario file is the one positional argument.
+    std::vector<std::string> rest;
+    std::string file;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string &a = args[i];
+        const bool takes_value = a == "--set" || a == "--chip-set" || a == "--json" ||
+                                 a == "--csv" || a == "--jobs" || a == "-j";
+        if (!a.empty() && a[0] != '-' && file.empty()) {
+            file = a;
+            continue;
+        }
+        rest.push_back(a);
+        if (takes_value && i + 1 < args.size())
+            rest.push_back(args[++i]);
+    }
+    auto vm = parse("scenario", d, rest);
+    if (vm.count("help")) {
+        std::cout << usage_of(*find_command("scenario"));
+        return 0;
+    }
+    if (file.empty())
+        throw usage_error("scenario", "missing the scenario FILE");
+    app::scenario_options o;
+    o.file = file;
+    o.version = QCSIM_VERSION;
+    if (vm.count("set"))
+        o.sets = vm["set"].as<std::vector<std::string>>();
+    if (vm.count("chip-set"))
+        o.chip_sets = vm["chip-set"].as<std::vector<std::string>>();
+    std::vector<std::pair<std::string, std::string>> outputs;
+    for (const char *opt : {"json", "csv"})
+        if (vm.count(opt))
+            outputs.emplace_back(std::string("--") + opt, vm[opt].as<std::string>());
+    sim::check_outputs(outputs);
+    const bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
+                           (vm.count("csv") && vm["csv"].as<std::string>() == "-");
+    if (vm.count("find-capacity")) {
+        if (vm.count("csv"))
+            throw usage_error("scenario", "--csv has no meaning with --find-capacity");
+        unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+        if (vm.count("jobs"))
+            jobs = unsigned(
+                count_option(vm["jobs"].as<std::string>(), "--jobs", 1, 256, "probes at once"));
+        const auto c = app::find_capacity(o, jobs, to_stdout ? std::cerr : std::cout);
+        std::vector<std::pair<std::string, std::string>> files;
+        if (vm.count("json"))
+            files.emplace_back(vm["json"].as<std::string>(), c.dump(2) + "\n");
+        sim::write_files_atomic(files);
+        if (!vm.count("quiet") && !to_stdout)
+            std::cout << app::render_capacity(c);
+        return 0;
+    }
+    const auto in = app::prepare_scenario(o);
+    const auto rep = app::run_scenario_report(in, o);
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const auto &[option, path] : outputs)
+        files.emplace_back(path,
+                           option == "--json" ? rep.dump(2) + "\n" : app::render_scenario_csv(rep));
+    sim::write_files_atomic(files);
+    if (!vm.count("quiet") && !to_stdout)
+        std::cout << app::render_scenario_table(rep);
+    return 0;
 }
 
 /// `qcsim help [command]`.

@@ -35,18 +35,6 @@ const char *unit_name(ops::unit_kind u) {
     return "?";
 }
 
-ops::activity activity_of(const arch::op_stats &s) {
-    ops::activity a;
-    a.macs = s.macs;
-    a.vector_work = s.vector_work;
-    // The multicast buffer is an SRAM: its reads cost the scratchpad's energy per byte.
-    a.sram_bytes = s.sram_bytes_read + s.sram_bytes_written + s.multicast_bytes;
-    a.noc_bytes = s.noc_bytes;
-    a.dram_bytes = s.dram_bytes_read + s.dram_bytes_written;
-    a.mac_busy_cycles = s.mac_busy_cycles;
-    return a;
-}
-
 /// Bytes in SI units (kB = 1000 B, MB = 10^6 B), as every byte figure qcsim prints.
 std::string human_bytes(double b) {
     if (b >= 1e9)
@@ -62,10 +50,15 @@ std::string pct(double x) {
 }
 
 report_json parts_json(const ops::chip_parts &p) {
-    return {{"mac", r6(p.mac)},       {"sram", r6(p.sram)},
-            {"vector", r6(p.vector)}, {"dma", r6(p.dma)},
-            {"noc", r6(p.noc)},       {"dram_phy", r6(p.dram_phy)},
-            {"uncore", r6(p.uncore)}, {"video_decoder", r6(p.video_decoder)}};
+    return {{"mac", r6(p.mac)},
+            {"sram", r6(p.sram)},
+            {"vector", r6(p.vector)},
+            {"dma", r6(p.dma)},
+            {"noc", r6(p.noc)},
+            {"dram_phy", r6(p.dram_phy)},
+            {"uncore", r6(p.uncore)},
+            {"video_decoder", r6(p.video_decoder)},
+            {"image_unit", r6(p.image_unit)}};
 }
 
 report_json energy_parts_uj(const ops::energy_breakdown &e) {
@@ -75,6 +68,18 @@ report_json energy_parts_uj(const ops::energy_breakdown &e) {
 }
 
 } // namespace
+
+ops::activity activity_of(const arch::op_stats &s) {
+    ops::activity a;
+    a.macs = s.macs;
+    a.vector_work = s.vector_work;
+    // The multicast buffer is an SRAM: its reads cost the scratchpad's energy per byte.
+    a.sram_bytes = s.sram_bytes_read + s.sram_bytes_written + s.multicast_bytes;
+    a.noc_bytes = s.noc_bytes;
+    a.dram_bytes = s.dram_bytes_read + s.dram_bytes_written;
+    a.mac_busy_cycles = s.mac_busy_cycles;
+    return a;
+}
 
 report_json chip_figures(const ops::chip_desc &c) {
     report_json j;

@@ -6,6 +6,7 @@
 #include "arch/run_stats.h"
 #include "ops/chip.h"
 #include "ops/command.h"
+#include "ops/power.h"
 #include "workloads/graph.h"
 
 #include <nlohmann/json.hpp>
@@ -42,6 +43,10 @@ std::string config_hash(const nlohmann::ordered_json &effective);
 /// limit it: the operator is then `limited_by: latency` (dependencies, pipeline fill, DMA and
 /// DRAM round trips).
 inline constexpr double saturation_threshold = 0.5;
+
+/// The energy model's activity of one operator's (or a sum of operators') counters: the
+/// multicast buffer's reads cost the scratchpad's energy per byte.
+ops::activity activity_of(const arch::op_stats &s);
 
 /// The whole report (deterministic: no wall time, no host names).
 report_json make_report(const ops::chip_desc &chip, const workloads::graph &g,

@@ -42,6 +42,9 @@ struct op_ledger {
     std::uint32_t cores = 1;
     std::vector<std::uint64_t> unit_busy_ps; ///< [op * cores + core]: main unit busy time
     std::vector<stall_rec> stalls;
+    /// Off in scenario runs: the per-core busy/stall/idle identity needs one span per operator,
+    /// and a scenario runs each operator many times (the records would grow with the run).
+    bool record_stalls = true;
 
     explicit op_ledger(std::size_t n_ops, std::uint32_t n_cores = 1)
         : ops(n_ops), ps(n_ops), main_unit(n_ops, -1), cores(n_cores),
@@ -58,7 +61,7 @@ struct op_ledger {
     bool is_main(std::uint32_t op, int u) const { return main_unit[op] < 0 || main_unit[op] == u; }
     void stall(std::uint32_t op, std::uint32_t core, stall_cause cause, std::uint64_t from,
                std::uint64_t to) {
-        if (to > from)
+        if (record_stalls && to > from)
             stalls.push_back({op, core, cause, from, to});
     }
     void unit_busy(std::uint32_t op, std::uint32_t core, int u, std::uint64_t t) {

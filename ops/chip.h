@@ -455,6 +455,10 @@ struct energy_params {
     /// pixel of system energy with its DRAM; x 0.2 to 16 nm and less than half of it in the
     /// core: 100 pJ, an assumption
     double pj_per_decoded_pixel = 100;
+    /// pJ per pixel an image-unit engine outputs (its DRAM traffic excluded): 21 16-bit MACs
+    /// of interpolation and colour conversion at ~0.4 pJ (4x an INT8 MAC) and its line buffers'
+    /// accesses: 10, an assumption
+    double pj_per_image_pixel = 10;
     template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e6);
         v.field("pj_per_mac", pj_per_mac, "pJ", "energy of one INT8 MAC", r);
@@ -478,6 +482,8 @@ struct energy_params {
                 r);
         v.field("pj_per_decoded_pixel", pj_per_decoded_pixel, "pJ",
                 "energy of a video decoder engine per output pixel, its DRAM traffic excluded", r);
+        v.field("pj_per_image_pixel", pj_per_image_pixel, "pJ",
+                "energy of an image-unit engine per output pixel, its DRAM traffic excluded", r);
     }
 };
 
@@ -511,6 +517,9 @@ struct leakage_params {
     /// x 0.2 to 16 nm x 3 for 85 °C = 10.6 mW for 249 Mpixel/s; x 1.6 for an engine of
     /// 480 fps of 1080p (1 Gpixel/s at 2.5 times the clock) = 17 mW; assumption
     double w_per_video_decoder = 0.017;
+    /// W per image-unit engine: 84 16x16 multipliers (4 pixels x 21 MACs) of 40 nm cells =
+    /// 0.13 mm² x 6 mW/mm² = 0.8 mW, and 6 KB of line buffers (0.05 mW): 1 mW; assumption
+    double w_per_image_unit = 0.001;
     template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e3);
         v.field("w_per_mac", w_per_mac, "W", "leakage of one INT8 PE of the MAC array", r);
@@ -528,6 +537,7 @@ struct leakage_params {
                 "static power of the fixed uncore (command processors, clocking, always-on)", r);
         v.field("w_per_video_decoder", w_per_video_decoder, "W",
                 "leakage of one video decoder engine", r);
+        v.field("w_per_image_unit", w_per_image_unit, "W", "leakage of one image-unit engine", r);
     }
 };
 
@@ -564,6 +574,9 @@ struct area_params {
     /// mm² per video decoder engine: Tikekar et al.'s HEVC decoder (249 Mpixel/s, 1.77 mm² in
     /// 40 nm, JSSC 2014) x 0.275 to 16 nm = 0.49, x 1.6 for 480 fps of 1080p: 0.8; assumption
     double mm2_per_video_decoder = 0.8;
+    /// mm² per image-unit engine: 0.13 mm² of 40 nm multiplier cells x 0.275 / 0.7 = 0.05 and
+    /// 6 KB of line buffers as one SRAM bank (0.025): 0.08; assumption
+    double mm2_per_image_unit = 0.08;
     template <class V> void visit(V &v) {
         auto r = sim::between(0, 1e4);
         v.field("mm2_per_mac", mm2_per_mac, "mm2",
@@ -589,6 +602,8 @@ struct area_params {
                 "fixed uncore: command processors, clocking, debug, configuration", r);
         v.field("mm2_per_video_decoder", mm2_per_video_decoder, "mm2",
                 "one video decoder engine with its reference cache", r);
+        v.field("mm2_per_image_unit", mm2_per_image_unit, "mm2",
+                "one image-unit engine with its line buffers", r);
     }
 };
 
@@ -618,6 +633,7 @@ struct chip_desc {
     controller_params controller;
     compiler_params compiler;
     video_decoder_params video_decoder;
+    image_unit_params image_unit;
     energy_params energy;
     leakage_params leakage;
     area_params area;
@@ -637,6 +653,9 @@ struct chip_desc {
         v.group("compiler", compiler, "compiler policies");
         v.group("video_decoder", video_decoder,
                 "video decoder engines (H.264/H.265 to NV12; used by qcsim scenario)");
+        v.group("image_unit", image_unit,
+                "image unit for pre-processing (NV12 to RGB, resize, crops; used by qcsim "
+                "scenario)");
         v.group("energy", energy, "per-action energies");
         v.group("leakage", leakage, "static power of powered, clock-gated hardware");
         v.group("area", area, "silicon area of each part (16 nm class)");

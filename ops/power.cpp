@@ -33,7 +33,8 @@ namespace {
 /// How much of each hardware resource the chip has: area and static power are these counts
 /// times per-unit coefficients (docs/energy-area.md), so the two cannot count differently.
 struct resource_counts {
-    double pes, sram_kib, sram_banks, vector_lanes, dma_engines, noc_ports, dram_x16, decoders;
+    double pes, sram_kib, sram_banks, vector_lanes, dma_engines, noc_ports, dram_x16, decoders,
+        image_engines;
 };
 resource_counts counts_of(const chip_desc &c) {
     return {pes(c),
@@ -43,11 +44,13 @@ resource_counts counts_of(const chip_desc &c) {
             double(c.cores) * c.dma.engines,
             double(c.cores),
             dram_x16_slices(c),
-            double(c.video_decoder.engines)};
+            double(c.video_decoder.engines),
+            double(c.image_unit.engines)};
 }
 /// Per-unit coefficients of one quantity (mm² or W).
 struct per_unit {
-    double pe, sram_kib, sram_bank, vector_lane, dma_engine, noc_port, dram_x16, uncore, decoder;
+    double pe, sram_kib, sram_bank, vector_lane, dma_engine, noc_port, dram_x16, uncore, decoder,
+        image;
 };
 chip_parts parts_of(const resource_counts &k, const per_unit &u) {
     chip_parts r;
@@ -59,23 +62,25 @@ chip_parts parts_of(const resource_counts &k, const per_unit &u) {
     r.dram_phy = k.dram_x16 * u.dram_x16;
     r.uncore = u.uncore;
     r.video_decoder = k.decoders * u.decoder;
+    r.image_unit = k.image_engines * u.image;
     return r;
 }
 } // namespace
 
 area_breakdown chip_area(const chip_desc &c) {
     const area_params &a = c.area;
-    return parts_of(counts_of(c), {a.mm2_per_mac, a.mm2_per_sram_kib, a.mm2_per_sram_bank,
-                                   a.mm2_per_vector_lane, a.mm2_per_dma_engine, a.mm2_per_noc_port,
-                                   a.mm2_per_dram_phy_x16, a.mm2_uncore, a.mm2_per_video_decoder});
+    return parts_of(counts_of(c),
+                    {a.mm2_per_mac, a.mm2_per_sram_kib, a.mm2_per_sram_bank, a.mm2_per_vector_lane,
+                     a.mm2_per_dma_engine, a.mm2_per_noc_port, a.mm2_per_dram_phy_x16, a.mm2_uncore,
+                     a.mm2_per_video_decoder, a.mm2_per_image_unit});
 }
 
 static_power chip_static_power(const chip_desc &c) {
     const leakage_params &l = c.leakage;
     // Leakage has no per-bank term (the bank periphery's leakage is in w_per_sram_kib).
-    return parts_of(counts_of(c),
-                    {l.w_per_mac, l.w_per_sram_kib, 0.0, l.w_per_vector_lane, l.w_per_dma_engine,
-                     l.w_per_noc_port, l.w_per_dram_phy_x16, l.w_uncore, l.w_per_video_decoder});
+    return parts_of(counts_of(c), {l.w_per_mac, l.w_per_sram_kib, 0.0, l.w_per_vector_lane,
+                                   l.w_per_dma_engine, l.w_per_noc_port, l.w_per_dram_phy_x16,
+                                   l.w_uncore, l.w_per_video_decoder, l.w_per_image_unit});
 }
 
 double sram_pj_per_byte(const chip_desc &c) {

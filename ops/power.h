@@ -29,8 +29,9 @@ struct chip_parts {
     double dram_phy = 0; ///< DRAM PHYs and controllers
     double uncore = 0;   ///< fixed: command processors, clocking, debug, configuration
     double video_decoder = 0; ///< video decoder engines
+    double image_unit = 0;    ///< image-unit engines (pre-processing)
     double total() const {
-        return mac + sram + vector + dma + noc + dram_phy + uncore + video_decoder;
+        return mac + sram + vector + dma + noc + dram_phy + uncore + video_decoder + image_unit;
     }
 };
 using area_breakdown = chip_parts; ///< mm²

@@ -86,6 +86,32 @@ struct video_decoder_params {
     }
 };
 
+/// A dedicated image unit: engines that resize and convert `pixels_per_cycle` output pixels per
+/// cycle, reading and writing DRAM through their own port like the video decoder's engines.
+/// engines = 0 (the bundled chips): pre-processing runs on the NN cores' vector units.
+struct image_unit_params {
+    std::uint32_t engines = 0;
+    double clock_mhz = 500;
+    std::uint32_t pixels_per_cycle = 4;
+    std::uint32_t bytes_per_cycle = 32;
+    std::uint32_t outstanding = 8;
+    std::uint32_t transaction_bytes = 4096;
+    template <class V> void visit(V &v) {
+        v.field("engines", engines, "count",
+                "image-unit engines for pre-processing (0: the NN cores' vector units do it)",
+                sim::between(0, 64));
+        v.field("clock_mhz", clock_mhz, "MHz", "clock of the image unit", sim::between(1, 10000));
+        v.field("pixels_per_cycle", pixels_per_cycle, "pixels/cycle",
+                "output pixels resized and converted per cycle", sim::between(1, 1024));
+        v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle",
+                "engine port bandwidth per image-unit cycle", sim::between(1, 4096));
+        v.field("outstanding", outstanding, "count", "transactions in flight per engine",
+                sim::between(1, 1024));
+        v.field("transaction_bytes", transaction_bytes, "bytes",
+                "size of one engine transaction to the interconnect", sim::between(64, 1 << 24));
+    }
+};
+
 /// A frame to decode: its size, codec, type and compressed size.
 struct frame_desc {
     std::uint32_t width = 1920, height = 1080;

@@ -71,6 +71,33 @@ void check(const scenario &s, const std::string &file) {
             throw sim::input_error(file, stage_path(i, "network"), e.what());
         }
     }
+    if (s.runtime.max_batch > 1)
+        throw sim::input_error(file, "runtime.max_batch",
+                               "expected 1: batching jobs of different streams needs batched "
+                               "programs, which the compiler does not build yet");
+    for (std::size_t i = 0; i < s.pipeline.size(); ++i) {
+        const pipeline_stage &st = s.pipeline[i];
+        const bool part = s.runtime.cores == core_sharing::partitioned;
+        if (part && st.partition_cores == 0)
+            throw sim::input_error(file, stage_path(i, "partition_cores"),
+                                   "missing; a partitioned runtime needs each stage's cores");
+        if (!part && (st.partition_cores || st.partition_first))
+            throw sim::input_error(file, stage_path(i, "partition_cores"),
+                                   "expected no partition in a shared runtime "
+                                   "(runtime.cores = \"shared\")");
+        if (part && st.partition_cores % st.cores)
+            throw sim::input_error(file, stage_path(i, "partition_cores"),
+                                   "expected a multiple of the stage's cores per job (" +
+                                       std::to_string(st.cores) + ")");
+        for (std::size_t j = 0; part && j < i; ++j) {
+            const pipeline_stage &o = s.pipeline[j];
+            if (st.partition_first < o.partition_first + o.partition_cores &&
+                o.partition_first < st.partition_first + st.partition_cores)
+                throw sim::input_error(file, stage_path(i, "partition_first"),
+                                       "expected cores no other stage owns; they overlap \"" +
+                                           sim::brief(o.name) + "\"'s");
+        }
+    }
     if (!frame_driven)
         throw sim::input_error(file, "pipeline",
                                "expected a frame-driven stage (one without \"after\")");
@@ -78,11 +105,14 @@ void check(const scenario &s, const std::string &file) {
 
 } // namespace
 
-scenario parse_scenario(const std::string &text, const std::string &file) {
-    const nlohmann::json j = sim::parse_json_text(text, file);
+scenario scenario_from_json(const nlohmann::json &j, const std::string &file) {
     scenario s = sim::read_params<scenario>(j, file);
     check(s, file);
     return s;
+}
+
+scenario parse_scenario(const std::string &text, const std::string &file) {
+    return scenario_from_json(sim::parse_json_text(text, file), file);
 }
 
 scenario read_scenario(const std::string &path) {

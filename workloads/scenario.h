@@ -6,10 +6,11 @@
 // and so are the cross-field rules checked after reading (a stage that feeds on a stage not
 // before it, a network spec that does not build, ...). docs/scenario.md defines every key.
 //
-// Status: the description and its checks only. The runtime that runs it and `qcsim scenario`
-// are not built yet (README "What is simplified").
+// The runtime that runs it is arch/runtime.h; `qcsim scenario` (app/) prints its report.
 
 #include "sim/params.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
@@ -59,6 +60,12 @@ struct pipeline_stage {
     std::string after;
     std::uint32_t crops = 1;
     double deadline_ms = 200; ///< from the frame's arrival to this stage's result
+    std::uint32_t cores = 1;  ///< NN cores one job runs on (its program is compiled for them)
+    /// Partitioned runtimes: the stage's cores are [partition_first, partition_first +
+    /// partition_cores).
+    std::uint32_t partition_first = 0, partition_cores = 0;
+    /// Crop-driven stages: the box cut from the frame, in pixels (0: twice the network's input).
+    std::uint32_t box_width = 0, box_height = 0;
     template <class V> void visit(V &v) {
         v.field("name", name, "", "stage name, unique (required)");
         v.field("network", network, "", "network: a --workload spec (required)");
@@ -73,6 +80,22 @@ struct pipeline_stage {
         v.field("deadline_ms", deadline_ms, "ms",
                 "deadline from the frame's arrival to this stage's result",
                 sim::between(0.001, 1e6));
+        v.field("cores", cores, "cores",
+                "NN cores one job of the stage runs on (its network is compiled for them)",
+                sim::between(1, 256));
+        v.field("partition_first", partition_first, "core",
+                "partitioned runtime: the first of the stage's cores", sim::between(0, 255));
+        v.field("partition_cores", partition_cores, "cores",
+                "partitioned runtime: how many cores the stage owns (required there; 0 in a "
+                "shared runtime)",
+                sim::between(0, 256));
+        v.field("box_width", box_width, "pixels",
+                "crop-driven stage: width of the box cut from the frame (0: twice the network "
+                "input's)",
+                sim::between(0, 8192));
+        v.field("box_height", box_height, "pixels",
+                "crop-driven stage: height of the box (0: twice the network input's)",
+                sim::between(0, 8192));
     }
 };
 
@@ -144,6 +167,8 @@ struct scenario {
     }
 };
 
+/// Reads and checks a scenario from parsed JSON (errors name `file`).
+scenario scenario_from_json(const nlohmann::json &j, const std::string &file);
 /// Reads and checks a scenario (JSON text of `file`).
 scenario parse_scenario(const std::string &text, const std::string &file);
 /// Reads and checks the scenario file at `path`.

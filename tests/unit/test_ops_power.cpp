@@ -125,6 +125,8 @@ TEST_CASE("power: area and static power strictly grow with every hardware resour
          &static_power::dram_phy},
         {"video_decoder.engines", [](chip_desc &c) { c.video_decoder.engines += 1; },
          &area_breakdown::video_decoder, &static_power::video_decoder},
+        {"image_unit.engines", [](chip_desc &c) { c.image_unit.engines += 1; },
+         &area_breakdown::image_unit, &static_power::image_unit},
         // The multicast buffer is SRAM (its KiB and its bank): from none to 1 KiB, and more.
         {"interconnect.multicast_kib", [](chip_desc &c) { c.interconnect.multicast_kib += 1; },
          &area_breakdown::sram, &static_power::sram},
