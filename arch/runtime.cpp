@@ -632,6 +632,8 @@ private:
             t = next;
         }
         m_b = take();
+        m_decode_backlog = m_decode_q.size();
+        m_job_backlog = m_ready.size() + m_image_q.size();
     }
 
     const rt_input &m_in;
@@ -658,6 +660,7 @@ private:
     std::vector<rt_group_stats> m_groups;
     std::vector<rt_stage_stats> m_stages;
     snapshot m_a, m_b;
+    std::uint64_t m_decode_backlog = 0, m_job_backlog = 0;
     std::vector<std::vector<std::uint64_t>> m_bins;
 };
 
@@ -665,6 +668,8 @@ rt_result runtime::result() {
     rt_result r;
     r.window_ps = m_end - m_warmup;
     r.end_ps = now_ps();
+    r.decode_backlog = m_decode_backlog;
+    r.job_backlog = m_job_backlog;
     r.groups = m_groups;
     r.stages = m_stages;
     // Nothing vanished: every frame that arrived was decoded or dropped, every job completed or

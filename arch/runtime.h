@@ -94,6 +94,9 @@ struct rt_result {
     op_stats decode;                                    ///< the decoders' traffic over the window
     std::uint64_t decoded_pixels = 0, image_pixels = 0; ///< over the window
     std::uint64_t end_ps = 0;                           ///< the drained run's last event
+    /// Frames waiting for a decoder, and jobs waiting for cores or an image unit, at the end of
+    /// the window: a backlog that grows means the chip is not keeping up, drops or not.
+    std::uint64_t decode_backlog = 0, job_backlog = 0;
     std::uint64_t kernel_events = 0;
     bool conserved = false; ///< frames in = decoded + dropped, jobs = completed + dropped
 };
