@@ -253,3 +253,31 @@ TEST_CASE("scenario: bad scenarios are errors naming the file and the JSON path,
         CHECK_FALSE(fs::exists(out));
     }
 }
+
+TEST_CASE("scenario: docs/scenario.md defines every field of the report", "[e2e][scenario][docs]") {
+    const std::string doc = e2e::slurp(fs::path(QCSIM_SOURCE_DIR) / "docs/scenario.md");
+    const auto f = scenario_file("fields", one_cam,
+                                 R"([{"name": "detect", "network": "mobilefacenet"}])", "{}", 0.05);
+    const json r = run_scenario(f);
+    auto check_keys = [&](const json &o, const std::string &where) {
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            INFO(where << "." << it.key());
+            // Named alone (`frames_decoded`), as the end of a path (`summary.sustained`) or as
+            // the head of one (`summary.x`, `groups[]`, `stages[].ops[]`).
+            const std::string k = it.key();
+            bool found = false;
+            for (const std::string &form :
+                 {"`" + k + "`", "." + k + "`", "`" + k + "[]", "`" + k + ".", "." + k + "[]"})
+                found = found || doc.find(form) != std::string::npos;
+            CHECK(found);
+        }
+    };
+    check_keys(r, "$");
+    for (const char *k : {"summary", "energy", "scenario", "run"})
+        check_keys(r[k], k);
+    for (const char *k :
+         {"groups", "stages", "block_classes", "blocks", "dram_clients", "operator_frequency"})
+        check_keys(r[k][0], std::string(k) + "[0]");
+    check_keys(r["stages"][0]["ops"][0], "stages[0].ops[0]");
+    check_keys(r["energy"]["parts_mj"], "energy.parts_mj");
+}
