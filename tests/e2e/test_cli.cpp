@@ -192,13 +192,13 @@ TEST_CASE("report: two runs give byte-identical JSON", "[e2e]") {
 TEST_CASE("results move by less than 1 % (an operator by 0.5 % of the run) when the "
           "temporal-decoupling quantum is halved",
           "[e2e]") {
-    // The default quantum is 4 cycles (qcsim describe); halve it, under both DRAM schedulers
+    // The default quantum is 16 cycles (qcsim describe); halve it, under both DRAM schedulers
     // (fr_fcfs reorders by the order requests reach a channel, which the quantum perturbs).
     for (std::string sched : {"in_order", "fr_fcfs"}) {
         INFO("dram.scheduler=" << sched);
         const std::string s = " --set dram.scheduler=" + sched;
-        json base = run_json("--set sim.quantum_cycles=4" + s, "q4" + sched);
-        json half = run_json("--set sim.quantum_cycles=2" + s, "q2" + sched);
+        json base = run_json("--set sim.quantum_cycles=16" + s, "q16" + sched);
+        json half = run_json("--set sim.quantum_cycles=8" + s, "q8" + sched);
         const double c0 = base["summary"]["cycles"].get<double>(),
                      c1 = half["summary"]["cycles"].get<double>();
         // Whole run within 1 %. With barriers only where data crosses cores

@@ -172,7 +172,7 @@ TEST_CASE("scenario: halving the temporal-decoupling quantum moves the results b
             {"name": "face", "network": "mobilefacenet", "after": "detect", "crops": 2}])",
                                  "{}", 0.1, 0.05);
     const json a = run_scenario(f);
-    const json b = run_scenario(f, "--chip-set sim.quantum_cycles=2");
+    const json b = run_scenario(f, "--chip-set sim.quantum_cycles=8"); // half the default
     CHECK(a["summary"]["frames_analysed"] == b["summary"]["frames_analysed"]);
     for (const char *k : {"p50", "max"}) {
         const double x = a["summary"]["e2e_latency_ms"][k].get<double>();
