@@ -181,7 +181,14 @@ arch::rt_input prepare_scenario(const scenario_options &o) {
             p = fs::path(o.file).parent_path() / p;
         chip_file = p.lexically_normal().string();
     }
-    in.chip = load_chip(chip_file, o.chip_sets).chip;
+    try {
+        in.chip = load_chip(chip_file, o.chip_sets).chip;
+    } catch (const sim::input_error &e) {
+        // A chip file the scenario names: say which scenario key led there.
+        if (chip_file.empty() || e.file() == "--set")
+            throw;
+        throw sim::input_error(o.file, "chip", e.what());
+    }
     const auto &chip = in.chip;
     if (chip.video_decoder.engines == 0)
         throw sim::input_error(o.file, "chip",
