@@ -194,17 +194,20 @@ void controller::complete(std::uint32_t idx, std::uint64_t start_ps) {
         m_on_idle(m_core);
 }
 
-void controller::run_queue(std::uint32_t q) {
-    // `ran`: the launch this thread ran last; a launch during the run is run next.
-    for (std::uint64_t ran = 0;;) {
-        while (m_gen == ran) {
-            if (!m_launched)
-                return;
-            sc_core::wait(m_launch_ev);
-        }
-        ran = m_gen;
-        run_queue_once(q);
+bool controller::next_launch(std::uint64_t &ran) {
+    // `ran`: the launch this thread ran last; a launch during that run is run next.
+    while (m_gen == ran) {
+        if (!m_launched)
+            return false;
+        sc_core::wait(m_launch_ev);
     }
+    ran = m_gen;
+    return true;
+}
+
+void controller::run_queue(std::uint32_t q) {
+    for (std::uint64_t ran = 0; next_launch(ran);)
+        run_queue_once(q);
 }
 
 void controller::run_queue_once(std::uint32_t q) {
@@ -251,16 +254,8 @@ void controller::run_queue_once(std::uint32_t q) {
 }
 
 void controller::run_mac_completions() {
-    // `ran`: the launch this thread ran last; a launch during the run is run next.
-    for (std::uint64_t ran = 0;;) {
-        while (m_gen == ran) {
-            if (!m_launched)
-                return;
-            sc_core::wait(m_launch_ev);
-        }
-        ran = m_gen;
+    for (std::uint64_t ran = 0; next_launch(ran);)
         run_mac_completions_once();
-    }
 }
 
 void controller::run_mac_completions_once() {

@@ -67,6 +67,8 @@ public:
 
 private:
     enum queue_id : std::uint32_t { q_controller = 0, q_mac = 1, q_vector = 2, q_dma0 = 3 };
+    /// Waits for a stream this thread has not run (static mode: false after the first).
+    bool next_launch(std::uint64_t &ran);
     void run_queue(std::uint32_t q);
     void run_queue_once(std::uint32_t q);
     /// Waits until every dep of command `idx` completed, then the issue latency; charges stalls.

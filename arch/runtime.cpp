@@ -114,22 +114,24 @@ public:
         layout();
         const std::uint64_t quantum =
             std::uint64_t(chip.sim.quantum_cycles) * top.clk().period_ps();
-        pixel_engine_params dp{period_of(chip.video_decoder.clock_mhz),
-                               chip.video_decoder.bytes_per_cycle, chip.video_decoder.outstanding,
-                               chip.video_decoder.transaction_bytes, quantum};
-        for (std::uint32_t e = 0; e < chip.video_decoder.engines; ++e) {
-            const std::string n = "video_decoder_eng" + std::to_string(e);
-            m_dec.push_back(std::make_unique<pixel_engine>(n.c_str(), top.clk(), dp, top.ledger()));
-            m_dec.back()->isock.bind(top.noc().tsock);
-        }
-        pixel_engine_params ip{period_of(chip.image_unit.clock_mhz),
-                               chip.image_unit.bytes_per_cycle, chip.image_unit.outstanding,
-                               chip.image_unit.transaction_bytes, quantum};
-        for (std::uint32_t e = 0; e < chip.image_unit.engines; ++e) {
-            const std::string n = "image_unit_eng" + std::to_string(e);
-            m_img.push_back(std::make_unique<pixel_engine>(n.c_str(), top.clk(), ip, top.ledger()));
-            m_img.back()->isock.bind(top.noc().tsock);
-        }
+        // The decoder's and the image unit's engines: the same block, their own clock and port.
+        auto engines = [&](const char *base, double mhz, std::uint32_t n, std::uint32_t bpc,
+                           std::uint32_t outstanding, std::uint32_t tx,
+                           std::vector<std::unique_ptr<pixel_engine>> &out) {
+            const pixel_engine_params p{period_of(mhz), bpc, outstanding, tx, quantum};
+            for (std::uint32_t e = 0; e < n; ++e) {
+                const std::string name = base + std::to_string(e);
+                out.push_back(
+                    std::make_unique<pixel_engine>(name.c_str(), top.clk(), p, top.ledger()));
+                out.back()->isock.bind(top.noc().tsock);
+            }
+        };
+        const auto &vd = chip.video_decoder;
+        engines("video_decoder_eng", vd.clock_mhz, vd.engines, vd.bytes_per_cycle, vd.outstanding,
+                vd.transaction_bytes, m_dec);
+        const auto &iu = chip.image_unit;
+        engines("image_unit_eng", iu.clock_mhz, iu.engines, iu.bytes_per_cycle, iu.outstanding,
+                iu.transaction_bytes, m_img);
         SC_HAS_PROCESS(runtime);
         SC_THREAD(arrivals);
         SC_THREAD(dispatcher);

@@ -16,6 +16,19 @@ namespace ops {
 enum class video_codec : std::uint8_t { h264, h265 };
 enum class frame_type : std::uint8_t { i, p, b };
 
+/// The port of a pixel block's engine (decoder or image unit) to the interconnect: bytes per
+/// engine cycle, transactions in flight, bytes per transaction (arch/pixel_engine.h).
+template <class V>
+void visit_engine_port(V &v, std::uint32_t &bytes_per_cycle, std::uint32_t &outstanding,
+                       std::uint32_t &transaction_bytes, const char *bandwidth_desc) {
+    v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle", bandwidth_desc,
+            sim::between(1, 4096));
+    v.field("outstanding", outstanding, "count", "transactions in flight per engine",
+            sim::between(1, 1024));
+    v.field("transaction_bytes", transaction_bytes, "bytes",
+            "size of one engine transaction to the interconnect", sim::between(64, 1 << 24));
+}
+
 /// The chip's video decoder: `engines` identical engines on their own clock, and their memory
 /// behaviour. Every default is an assumption of the model (docs/video.md, Defaults): published
 /// decoders state capacities (N × 1080p30), not per-unit cycles or traffic factors.
@@ -77,12 +90,8 @@ struct video_decoder_params {
                 "H.264 co-located motion vectors per macroblock", sim::between(0, 4096));
         v.field("h265_mv_bytes_per_mb", h265_mv_bytes_per_mb, "bytes",
                 "H.265 co-located motion vectors per 16x16 block", sim::between(0, 4096));
-        v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle",
-                "engine port bandwidth per decoder cycle", sim::between(1, 4096));
-        v.field("outstanding", outstanding, "count", "transactions in flight per engine",
-                sim::between(1, 1024));
-        v.field("transaction_bytes", transaction_bytes, "bytes",
-                "size of one engine transaction to the interconnect", sim::between(64, 1 << 24));
+        visit_engine_port(v, bytes_per_cycle, outstanding, transaction_bytes,
+                          "engine port bandwidth per decoder cycle");
     }
 };
 
@@ -103,12 +112,8 @@ struct image_unit_params {
         v.field("clock_mhz", clock_mhz, "MHz", "clock of the image unit", sim::between(1, 10000));
         v.field("pixels_per_cycle", pixels_per_cycle, "pixels/cycle",
                 "output pixels resized and converted per cycle", sim::between(1, 1024));
-        v.field("bytes_per_cycle", bytes_per_cycle, "bytes/cycle",
-                "engine port bandwidth per image-unit cycle", sim::between(1, 4096));
-        v.field("outstanding", outstanding, "count", "transactions in flight per engine",
-                sim::between(1, 1024));
-        v.field("transaction_bytes", transaction_bytes, "bytes",
-                "size of one engine transaction to the interconnect", sim::between(64, 1 << 24));
+        visit_engine_port(v, bytes_per_cycle, outstanding, transaction_bytes,
+                          "engine port bandwidth per image-unit cycle");
     }
 };
 
