@@ -7,6 +7,7 @@
 #include "sim/errors.h"
 #include "sim/output.h"
 #include "sim/table.h"
+#include "workloads/batch.h"
 #include "workloads/generators.h"
 #include "workloads/scenario.h"
 
@@ -129,6 +130,15 @@ ojson op_json(const arch::op_stats &s, double window_cycles) {
             {"dram_busy_share", r6(safe_div(double(s.dram_busy_cycles), window_cycles))}};
 }
 
+/// {"b": batches of b jobs} for the sizes used.
+ojson batch_sizes(const std::vector<std::uint64_t> &batches) {
+    ojson o = ojson::object();
+    for (std::size_t b = 0; b < batches.size(); ++b)
+        if (batches[b])
+            o[std::to_string(b + 1)] = batches[b];
+    return o;
+}
+
 /// Adds the counters the energy model reads (app::activity_of) of `x` to `total`.
 void accumulate(arch::op_stats &total, const arch::op_stats &x) {
     total.macs += x.macs;
@@ -229,16 +239,35 @@ arch::rt_input prepare_scenario(const scenario_options &o) {
         st.box_h = ps.box_height ? ps.box_height : 2 * st.in_h;
         ops::chip_desc part = chip;
         part.cores = ps.cores;
-        try {
-            st.prog = ops::compile(g, part, ps.network);
-        } catch (const sim::input_error &e) {
-            throw sim::input_error(o.file, at + ".network", e.what());
-        }
-        std::uint64_t est = 0;
-        for (const auto &op : st.prog.ops)
-            est += op.mapping.est_cycles;
         const std::uint64_t period = std::uint64_t(std::ceil(1e6 / chip.clock_mhz - 1e-9));
-        st.est_ps = est * period;
+        // Batch 1, then 2 .. max_batch as long as the network batches (workloads/batch.h) with
+        // the same operators: a network that does not runs its jobs one at a time.
+        for (std::uint32_t b = 1; b <= sc.runtime.max_batch; ++b) {
+            ops::program p;
+            if (b == 1) {
+                try {
+                    p = ops::compile(g, part, ps.network);
+                } catch (const sim::input_error &e) {
+                    throw sim::input_error(o.file, at + ".network", e.what());
+                }
+            } else {
+                try {
+                    p = ops::compile(workloads::batch_graph(g, b, ps.network), part, ps.network);
+                } catch (const sim::input_error &e) {
+                    st.batch_note = e.what();
+                    break;
+                }
+                if (p.ops.size() != st.progs.front().ops.size()) {
+                    st.batch_note = "its batched program has other operators";
+                    break;
+                }
+            }
+            std::uint64_t est = 0;
+            for (const auto &op : p.ops)
+                est += op.mapping.est_cycles;
+            st.est_ps.push_back(est * period);
+            st.progs.push_back(std::move(p));
+        }
         const std::uint32_t first = ps.partition_cores ? ps.partition_first : 0;
         const std::uint32_t count = ps.partition_cores ? ps.partition_cores : chip.cores;
         for (std::uint32_t c = first; c + ps.cores <= first + count; c += ps.cores) {
@@ -332,7 +361,7 @@ ojson run_scenario_report(const arch::rt_input &in, const scenario_options &o) {
         jobs_dropped += st.dropped_late;
         ojson ops = ojson::array();
         for (std::size_t i = 0; i < st.ops.size(); ++i) {
-            const auto &info = rs.prog.ops[i];
+            const auto &info = rs.prog().ops[i];
             ojson oj = {{"name", info.name}, {"type", info.type}};
             oj.update(op_json(st.ops[i], window_cycles));
             ops.push_back(std::move(oj));
@@ -349,12 +378,14 @@ ojson run_scenario_report(const arch::rt_input &in, const scenario_options &o) {
                                                                    in.stages[rs.after].name)},
                           {"cores_per_job", rs.slots.empty() ? 0 : rs.slots[0].size()},
                           {"core_sets", rs.slots.size()},
-                          {"estimate_ms", r6(double(rs.est_ps) / 1e9)},
+                          {"estimate_ms", r6(double(rs.est_ps.front()) / 1e9)},
+                          {"max_batch", rs.max_batch()},
+                          {"batch_note", rs.batch_note},
                           {"jobs", st.jobs},
                           {"jobs_completed", st.completed},
                           {"jobs_dropped_late", st.dropped_late},
                           {"jobs_late", st.late},
-                          {"batch_sizes", {{"1", st.completed}}},
+                          {"batch_sizes", batch_sizes(st.batches)},
                           {"latency_ms", pct_json(percentiles_ms(st.latency_ps))},
                           {"service_ms", pct_json(percentiles_ms(st.service_ps))},
                           {"wait_ms", pct_json(percentiles_ms(st.wait_ps))},
@@ -456,7 +487,7 @@ ojson run_scenario_report(const arch::rt_input &in, const scenario_options &o) {
     for (std::size_t s = 0; s < r.stages.size(); ++s) {
         add("preprocess", r.stages[s].pre);
         for (std::size_t i = 0; i < r.stages[s].ops.size(); ++i)
-            add(in.stages[s].prog.ops[i].type, r.stages[s].ops[i]);
+            add(in.stages[s].prog().ops[i].type, r.stages[s].ops[i]);
     }
     std::vector<std::pair<std::string, freq>> fv(by_type.begin(), by_type.end());
     std::stable_sort(fv.begin(), fv.end(), [&](const auto &a, const auto &b) {

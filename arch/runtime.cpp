@@ -150,7 +150,8 @@ public:
         m_stages.resize(in.stages.size());
         for (std::size_t s = 0; s < in.stages.size(); ++s) {
             m_stages[s].name = in.stages[s].name;
-            m_stages[s].ops.resize(in.stages[s].prog.ops.size());
+            m_stages[s].ops.resize(in.stages[s].prog().ops.size());
+            m_stages[s].batches.assign(in.stages[s].max_batch(), 0);
         }
     }
 
@@ -168,44 +169,54 @@ private:
         m_staging.resize(m_in.stages.size());
         for (std::size_t s = 0; s < m_in.stages.size(); ++s) {
             const rt_stage &st = m_in.stages[s];
-            const auto &p = st.prog;
-            std::uint64_t extent = p.dram_bytes_needed;
+            const std::uint32_t n_ops = std::uint32_t(st.prog().ops.size());
+            m_slot_streams[s].resize(st.progs.size());
+            std::uint64_t extent = 0;
             std::uint32_t max_barrier = 0;
-            for (const auto &str : p.streams)
-                for (const auto &c : str) {
-                    if ((c.kind == ops::cmd_kind::load || c.kind == ops::cmd_kind::store) &&
-                        c.far_space == ops::mem_space::dram && c.far.rows)
-                        extent = std::max(extent, c.far.addr + (c.far.rows - 1) * c.far.stride +
-                                                      c.far.row_bytes);
-                    if (c.kind == ops::cmd_kind::barrier)
-                        max_barrier = std::max(max_barrier, c.barrier_id);
-                }
-            const std::uint32_t n_ops = std::uint32_t(p.ops.size());
+            for (const auto &p : st.progs) {
+                extent = std::max(extent, p.dram_bytes_needed);
+                for (const auto &str : p.streams)
+                    for (const auto &c : str) {
+                        if ((c.kind == ops::cmd_kind::load || c.kind == ops::cmd_kind::store) &&
+                            c.far_space == ops::mem_space::dram && c.far.rows)
+                            extent = std::max(extent, c.far.addr +
+                                                          (c.far.rows - 1) * c.far.stride +
+                                                          c.far.row_bytes);
+                        if (c.kind == ops::cmd_kind::barrier)
+                            max_barrier = std::max(max_barrier, c.barrier_id);
+                    }
+            }
             for (std::size_t k = 0; k < st.slots.size(); ++k) {
                 const auto &cores = st.slots[k];
                 const std::uint64_t base = cursor;
-                const std::uint32_t op_base = m_op_base[s] + std::uint32_t(k) * n_ops;
-                std::vector<std::vector<ops::command>> out(cores.size());
-                for (std::size_t i = 0; i < cores.size() && i < p.streams.size(); ++i) {
-                    out[i] = p.streams[i];
-                    for (auto &c : out[i]) {
-                        c.op += op_base;
-                        if (c.kind == ops::cmd_kind::load || c.kind == ops::cmd_kind::store) {
-                            if (c.far_space == ops::mem_space::dram)
-                                c.far.addr += base;
-                            else
-                                c.far_core = cores.at(c.far_core);
+                // Every batch size's program of this core set shares its DRAM region (a core
+                // set runs one job at a time) and its barrier ids.
+                for (std::size_t b = 0; b < st.progs.size(); ++b) {
+                    const auto &p = st.progs[b];
+                    const std::uint32_t op_base =
+                        m_op_base[s] + std::uint32_t(b * st.slots.size() + k) * n_ops;
+                    std::vector<std::vector<ops::command>> out(cores.size());
+                    for (std::size_t i = 0; i < cores.size() && i < p.streams.size(); ++i) {
+                        out[i] = p.streams[i];
+                        for (auto &c : out[i]) {
+                            c.op += op_base;
+                            if (c.kind == ops::cmd_kind::load || c.kind == ops::cmd_kind::store) {
+                                if (c.far_space == ops::mem_space::dram)
+                                    c.far.addr += base;
+                                else
+                                    c.far_core = cores.at(c.far_core);
+                            }
+                            if (c.kind == ops::cmd_kind::barrier)
+                                c.barrier_id += barrier_base;
                         }
-                        if (c.kind == ops::cmd_kind::barrier)
-                            c.barrier_id += barrier_base;
+                        m_top.core(cores[i]).ctl().validate(out[i]);
                     }
-                    m_top.core(cores[i]).ctl().validate(out[i]);
+                    m_slot_streams[s][b].push_back(std::move(out));
                 }
                 barrier_base += max_barrier + 1;
                 cursor += round_up(std::max<std::uint64_t>(extent, 1), mib);
                 m_staging[s].push_back(cursor);
-                cursor += round_up(3ull * st.in_w * st.in_h, mib);
-                m_slot_streams[s].push_back(std::move(out));
+                cursor += round_up(3ull * st.in_w * st.in_h * st.progs.size(), mib);
             }
         }
         const auto &vd = chip.video_decoder;
@@ -463,17 +474,37 @@ private:
         return true;
     }
 
+    /// Jobs of `stage` in `m_ready`, best first by the policy's order.
+    std::vector<std::size_t> ready_of(std::uint32_t stage, bool edf) const {
+        std::vector<std::size_t> v;
+        for (std::size_t i = 0; i < m_ready.size(); ++i)
+            if (m_ready[i].stage == stage)
+                v.push_back(i);
+        std::sort(v.begin(), v.end(), [&](std::size_t a, std::size_t b) {
+            const job_rec &x = m_ready[a], &y = m_ready[b];
+            return edf ? std::tie(x.deadline_ps, x.seq) < std::tie(y.deadline_ps, y.seq)
+                       : x.seq < y.seq;
+        });
+        return v;
+    }
+
     void dispatcher() {
         const bool edf = m_sc.runtime.order == workloads::job_order::edf;
         const bool drop_late = m_sc.runtime.late == workloads::late_policy::drop;
+        const std::uint64_t timeout =
+            std::uint64_t(std::llround(m_sc.runtime.batch_timeout_ms * 1e9));
         for (;;) {
             wait(m_wake);
+            // Stages whose batch is still filling (until its oldest job's timeout).
+            std::vector<std::uint8_t> filling(m_in.stages.size(), 0);
             for (;;) {
                 // The best ready job that has a free core set, by the policy's order.
                 std::size_t best = m_ready.size();
                 int best_slot = -1;
                 for (std::size_t i = 0; i < m_ready.size(); ++i) {
                     const job_rec &j = m_ready[i];
+                    if (filling[j.stage])
+                        continue;
                     if (best < m_ready.size()) {
                         const job_rec &b = m_ready[best];
                         const bool better =
@@ -492,17 +523,49 @@ private:
                 }
                 if (best == m_ready.size())
                     break;
-                const job_rec j = m_ready[best];
-                m_ready.erase(m_ready.begin() + std::ptrdiff_t(best));
-                const rt_stage &st = m_in.stages[j.stage];
-                if (drop_late && now_ps() + st.est_ps > j.deadline_ps) {
-                    drop_job(j);
-                    continue;
+                const std::uint32_t stage = m_ready[best].stage;
+                const rt_stage &st = m_in.stages[stage];
+                // Up to max_batch ready jobs of the stage, best first; a batch that is not full
+                // waits for more until its oldest job has waited batch_timeout_ms.
+                std::vector<std::size_t> picks = ready_of(stage, edf);
+                if (picks.size() > st.max_batch())
+                    picks.resize(st.max_batch());
+                if (picks.size() < st.max_batch()) {
+                    std::uint64_t oldest = ~std::uint64_t(0);
+                    for (auto i : picks)
+                        oldest = std::min(oldest, m_ready[i].ready_ps);
+                    const std::uint64_t due = oldest + timeout;
+                    if (due > now_ps()) {
+                        filling[stage] = 1;
+                        m_wake.notify(ps(due - now_ps()));
+                        continue;
+                    }
+                }
+                std::vector<job_rec> batch;
+                for (auto i : picks)
+                    batch.push_back(m_ready[i]);
+                std::sort(picks.rbegin(), picks.rend());
+                for (auto i : picks)
+                    m_ready.erase(m_ready.begin() + std::ptrdiff_t(i));
+                // Late jobs (by the estimate of the batch they would run in) are dropped.
+                if (drop_late) {
+                    std::vector<job_rec> keep;
+                    const std::uint64_t est = st.est_ps[batch.size() - 1];
+                    for (const auto &j : batch) {
+                        if (now_ps() + est > j.deadline_ps)
+                            drop_job(j);
+                        else
+                            keep.push_back(j);
+                    }
+                    batch.swap(keep);
+                    if (batch.empty())
+                        continue;
                 }
                 for (auto c : st.slots[std::size_t(best_slot)])
                     m_core_busy[c] = 1;
-                sc_core::sc_spawn(sc_bind(&runtime::run_job, this, j, std::uint32_t(best_slot)),
-                                  ("job" + std::to_string(j.seq)).c_str());
+                sc_core::sc_spawn(
+                    sc_bind(&runtime::run_batch, this, batch, std::uint32_t(best_slot)),
+                    ("job" + std::to_string(batch.front().seq)).c_str());
             }
         }
     }
@@ -521,40 +584,52 @@ private:
         }
     }
 
-    void run_job(job_rec j, std::uint32_t slot) {
-        const rt_stage &st = m_in.stages[j.stage];
+    void run_batch(std::vector<job_rec> batch, std::uint32_t slot) {
+        const std::uint32_t stage = batch.front().stage;
+        const rt_stage &st = m_in.stages[stage];
         const auto &cores = st.slots[slot];
         const std::uint64_t t0 = now_ps();
         if (m_img.empty()) {
-            const auto d = pre_desc(j, m_staging[j.stage][slot]);
-            const auto streams = ops::preprocess_streams(m_in.chip, d, std::uint32_t(cores.size()),
-                                                         m_pre_op[j.stage], m_in.source);
-            launch_all(cores, streams);
+            // Each job's pre-processing into its image's slice of the batch's input.
+            for (std::size_t k = 0; k < batch.size(); ++k) {
+                const auto d = pre_desc(batch[k], m_staging[stage][slot] +
+                                                      k * 3ull * st.in_w * st.in_h);
+                const auto streams = ops::preprocess_streams(
+                    m_in.chip, d, std::uint32_t(cores.size()), m_pre_op[stage], m_in.source);
+                launch_all(cores, streams);
+            }
         }
-        launch_all(cores, m_slot_streams[j.stage][slot]);
+        launch_all(cores, m_slot_streams[stage][batch.size() - 1][slot]);
         const std::uint64_t t1 = now_ps();
         for (auto c : cores)
             m_core_busy[c] = 0;
         m_wake.notify(sc_core::SC_ZERO_TIME);
-        frame_rec &f = m_frames[j.frame];
-        m_jobs_completed += 1;
-        if (f.counted) {
-            auto &ss = m_stages[j.stage];
-            ss.completed += 1;
-            ss.latency_ps.push_back(t1 - f.arrival);
-            ss.service_ps.push_back(t1 - t0);
-            ss.wait_ps.push_back(t0 - j.ready_ps);
-            if (t1 > j.deadline_ps) {
-                ss.late += 1;
-                m_groups[m_streams[f.stream].group].deadline_misses += 1;
+        bool counted = false;
+        for (const auto &j : batch)
+            counted = counted || m_frames[j.frame].counted;
+        if (counted)
+            m_stages[stage].batches[batch.size() - 1] += 1;
+        for (const auto &j : batch) {
+            frame_rec &f = m_frames[j.frame];
+            m_jobs_completed += 1;
+            if (f.counted) {
+                auto &ss = m_stages[stage];
+                ss.completed += 1;
+                ss.latency_ps.push_back(t1 - f.arrival);
+                ss.service_ps.push_back(t1 - t0);
+                ss.wait_ps.push_back(t0 - j.ready_ps);
+                if (t1 > j.deadline_ps) {
+                    ss.late += 1;
+                    m_groups[m_streams[f.stream].group].deadline_misses += 1;
+                }
             }
+            f.last_result = std::max(f.last_result, t1);
+            for (std::uint32_t c = 0; c < m_in.stages.size(); ++c)
+                if (m_in.stages[c].after == int(stage))
+                    for (std::uint32_t k = 0; k < m_in.stages[c].crops; ++k)
+                        enqueue(c, j.frame, k);
+            finish(j.frame);
         }
-        f.last_result = std::max(f.last_result, t1);
-        for (std::uint32_t c = 0; c < m_in.stages.size(); ++c)
-            if (m_in.stages[c].after == int(j.stage))
-                for (std::uint32_t k = 0; k < m_in.stages[c].crops; ++k)
-                    enqueue(c, j.frame, k);
-        finish(j.frame);
     }
 
     void drop_job(const job_rec &j) {
@@ -608,8 +683,9 @@ private:
         const std::size_t s = (c - 1) / 2;
         if ((c - 1) % 2 == 0)
             return sum(m_pre_op[s], m_pre_op[s] + 1);
+        const auto &st = m_in.stages[s];
         const std::uint32_t n =
-            std::uint32_t(m_in.stages[s].prog.ops.size() * m_in.stages[s].slots.size());
+            std::uint32_t(st.prog().ops.size() * st.slots.size() * st.progs.size());
         return sum(m_op_base[s], m_op_base[s] + n);
     }
 
@@ -651,7 +727,8 @@ private:
     std::deque<job_rec> m_image_q;
     std::vector<job_rec> m_ready;
     std::vector<std::uint8_t> m_core_busy;
-    std::vector<std::vector<std::vector<std::vector<ops::command>>>> m_slot_streams;
+    /// [stage][batch size - 1][core set][core]: the relocated command streams.
+    std::vector<std::vector<std::vector<std::vector<std::vector<ops::command>>>>> m_slot_streams;
     std::vector<std::vector<std::uint64_t>> m_staging;
     std::vector<ops::command> m_empty;
     sc_core::sc_event m_wake, m_idle, m_decode_ev, m_image_ev;
@@ -691,8 +768,9 @@ rt_result runtime::result() {
     for (std::size_t s = 0; s < m_in.stages.size(); ++s) {
         auto &st = r.stages[s];
         st.pre = delta(m_pre_op[s]);
-        const std::size_t n = m_in.stages[s].prog.ops.size();
-        for (std::size_t k = 0; k < m_in.stages[s].slots.size(); ++k)
+        const std::size_t n = m_in.stages[s].prog().ops.size();
+        const std::size_t copies = m_in.stages[s].slots.size() * m_in.stages[s].progs.size();
+        for (std::size_t k = 0; k < copies; ++k)
             for (std::size_t i = 0; i < n; ++i)
                 add_into(st.ops[i], delta(std::uint32_t(m_op_base[s] + k * n + i)), +1);
     }
@@ -763,8 +841,9 @@ rt_result run_scenario(const rt_input &in) {
     }
     for (const auto &st : in.stages) {
         op_base.push_back(std::uint32_t(all.ops.size()));
-        for (std::size_t k = 0; k < st.slots.size(); ++k)
-            all.ops.insert(all.ops.end(), st.prog.ops.begin(), st.prog.ops.end());
+        for (const auto &p : st.progs)
+            for (std::size_t k = 0; k < st.slots.size(); ++k)
+                all.ops.insert(all.ops.end(), p.ops.begin(), p.ops.end());
     }
     chip_top top(in.chip, all, true);
     top.ledger().record_stalls = false;

@@ -39,10 +39,15 @@ struct rt_stage {
     std::uint64_t deadline_ps = 0;
     std::uint32_t in_w = 0, in_h = 0;   ///< the network's input (RGB)
     std::uint32_t box_w = 0, box_h = 0; ///< crop-driven: the box cut from the frame
-    /// Core sets a job may run on (each of prog.streams.size() cores).
+    /// Core sets a job may run on (each of prog().streams.size() cores).
     std::vector<std::vector<std::uint32_t>> slots;
-    ops::program prog;        ///< compiled for one slot's cores
-    std::uint64_t est_ps = 0; ///< the compiler's estimate of one job alone (late policy)
+    /// progs[b - 1]: the network compiled for one slot's cores and a batch of b images
+    /// (workloads/batch.h), b = 1 .. max_batch(); every one has the same operators, in order.
+    std::vector<ops::program> progs;
+    std::vector<std::uint64_t> est_ps; ///< per batch size: the compiler's estimate, alone
+    std::string batch_note; ///< why the network does not batch beyond max_batch() ("" if it does)
+    std::uint32_t max_batch() const { return std::uint32_t(progs.size()); }
+    const ops::program &prog() const { return progs.front(); }
 };
 
 struct rt_input {
@@ -74,6 +79,7 @@ struct rt_stage_stats {
     std::vector<std::uint64_t> latency_ps; ///< frame arrival -> this job's result
     std::vector<std::uint64_t> service_ps; ///< the job's time on its cores
     std::vector<std::uint64_t> wait_ps;    ///< queued, ready, until it got cores
+    std::vector<std::uint64_t> batches;    ///< [b - 1]: batches of b jobs (any job counted)
     std::vector<op_stats> ops;             ///< its program's operators, Σ over its jobs
     op_stats pre;                          ///< its pre-processing (vector unit or image unit)
 };

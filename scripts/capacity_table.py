@@ -35,6 +35,8 @@ ROWS = [
      ["video_decoder.engines=8", "dram.mt_per_s=6400"]),
     ("8 engines, Re-ID last stride 2", CITY, ["pipeline[2].network=reid:last_stride=2"],
      ["video_decoder.engines=8"]),
+    ("8 engines, batches of up to 4 jobs (5 ms timeout)", CITY, ["runtime.max_batch=4"],
+     ["video_decoder.engines=8"]),
     ("edge chip, edge-box scenario", EDGE, [], []),
 ]
 

@@ -71,10 +71,6 @@ void check(const scenario &s, const std::string &file) {
             throw sim::input_error(file, stage_path(i, "network"), e.what());
         }
     }
-    if (s.runtime.max_batch > 1)
-        throw sim::input_error(file, "runtime.max_batch",
-                               "expected 1: batching jobs of different streams needs batched "
-                               "programs, which the compiler does not build yet");
     for (std::size_t i = 0; i < s.pipeline.size(); ++i) {
         const pipeline_stage &st = s.pipeline[i];
         const bool part = s.runtime.cores == core_sharing::partitioned;
