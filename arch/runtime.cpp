@@ -179,8 +179,7 @@ private:
                     for (const auto &c : str) {
                         if ((c.kind == ops::cmd_kind::load || c.kind == ops::cmd_kind::store) &&
                             c.far_space == ops::mem_space::dram && c.far.rows)
-                            extent = std::max(extent, c.far.addr +
-                                                          (c.far.rows - 1) * c.far.stride +
+                            extent = std::max(extent, c.far.addr + (c.far.rows - 1) * c.far.stride +
                                                           c.far.row_bytes);
                         if (c.kind == ops::cmd_kind::barrier)
                             max_barrier = std::max(max_barrier, c.barrier_id);
@@ -456,8 +455,8 @@ private:
             pj.rows = d.out_h;
             const std::uint64_t pixels = std::uint64_t(d.out_w) * d.out_h;
             pj.compute_ps = ops::ceil_div(pixels, iu.pixels_per_cycle) * period_of(iu.clock_mhz);
-            pj.reads.push_back({b.y.addr, b.y.total(), 0});
-            pj.reads.push_back({b.uv.addr, b.uv.total(), 0});
+            pj.reads.push_back({b.y.addr, b.y.bytes(), 0});
+            pj.reads.push_back({b.uv.addr, b.uv.bytes(), 0});
             pj.writes.push_back({d.dst_addr, ops::preprocess_write_bytes(d), 0});
             m_img[e]->run(pj);
             m_image_pixels += pixels;
@@ -592,8 +591,8 @@ private:
         if (m_img.empty()) {
             // Each job's pre-processing into its image's slice of the batch's input.
             for (std::size_t k = 0; k < batch.size(); ++k) {
-                const auto d = pre_desc(batch[k], m_staging[stage][slot] +
-                                                      k * 3ull * st.in_w * st.in_h);
+                const auto d =
+                    pre_desc(batch[k], m_staging[stage][slot] + k * 3ull * st.in_w * st.in_h);
                 const auto streams = ops::preprocess_streams(
                     m_in.chip, d, std::uint32_t(cores.size()), m_pre_op[stage], m_in.source);
                 launch_all(cores, streams);

@@ -34,7 +34,7 @@ source_rows plane_rows(std::uint64_t plane, std::uint64_t stride, std::uint32_t 
                        std::uint32_t out_rows, std::uint32_t o0, std::uint32_t o1) {
     const row_range r = sampled(src_rows, out_rows, o0, o1);
     source_rows s;
-    s.bytes = width_bytes;
+    s.row_bytes = width_bytes;
     s.addr = plane + (std::uint64_t(y0) + r.first) * stride + x0;
     const std::uint32_t span = r.last - r.first + 1;
     if (r.dense) {
@@ -69,7 +69,7 @@ std::uint64_t preprocess_read_bytes(const preprocess_desc &d, std::uint32_t band
     std::uint64_t total = 0;
     for (std::uint32_t o = 0; o < d.out_h; o += band) {
         const auto b = preprocess_reads(d, o, std::min(d.out_h, o + band));
-        total += b.y.total() + b.uv.total();
+        total += b.y.bytes() + b.uv.bytes();
     }
     return total;
 }
@@ -79,7 +79,7 @@ std::uint32_t preprocess_band_rows(const chip_desc &c, const preprocess_desc &d,
     const std::uint64_t quarter = c.scratchpad.bytes() / 4;
     auto need = [&](std::uint32_t rows) {
         const auto b = preprocess_reads(d, 0, rows);
-        return b.y.total() + b.uv.total() + 3ull * d.out_w * rows;
+        return b.y.bytes() + b.uv.bytes() + 3ull * d.out_w * rows;
     };
     if (need(1) > quarter)
         throw sim::input_error(source, "pipeline",
@@ -123,22 +123,22 @@ std::vector<std::vector<command>> preprocess_streams(const chip_desc &c, const p
                 l.unit = unit_kind::dma;
                 l.op = op;
                 l.engine = 0;
-                l.far = {r.addr, r.rows, r.bytes, r.stride};
-                l.local = {local, r.total()};
+                l.far = {r.addr, r.rows, r.row_bytes, r.stride};
+                l.local = {local, r.bytes()};
                 l.deps = free_deps;
                 s.push_back(l);
                 return std::uint32_t(s.size() - 1);
             };
             const std::uint32_t ly = load(b.y, base);
-            const std::uint32_t luv = load(b.uv, base + b.y.total());
+            const std::uint32_t luv = load(b.uv, base + b.y.bytes());
             const std::uint64_t out_bytes = 3ull * d.out_w * (o1 - o);
-            const std::uint64_t out_local = base + b.y.total() + b.uv.total();
+            const std::uint64_t out_local = base + b.y.bytes() + b.uv.bytes();
             command v;
             v.kind = cmd_kind::compute;
             v.unit = unit_kind::vector_unit;
             v.op = op;
             v.vec = {vec_fn::mac, preprocess_macs_per_pixel * d.out_w * (o1 - o)};
-            v.reads = {{base, b.y.total() + b.uv.total()}};
+            v.reads = {{base, b.y.bytes() + b.uv.bytes()}};
             v.writes = {{out_local, out_bytes}};
             v.deps = {ly, luv};
             s.push_back(v);

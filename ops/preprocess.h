@@ -36,14 +36,8 @@ struct preprocess_desc {
     std::uint64_t dst_addr = 0;             ///< RGB INT8 output, 3·out_w·out_h bytes
 };
 
-/// A run of source rows: `rows` runs of `bytes` at `addr`, `stride` apart.
-struct source_rows {
-    std::uint64_t addr = 0;
-    std::uint32_t rows = 0;
-    std::uint32_t bytes = 0;
-    std::uint64_t stride = 0;
-    std::uint64_t total() const { return std::uint64_t(rows) * bytes; }
-};
+/// Source rows: `rows` runs of `row_bytes` at `addr`, `stride` apart (a DMA region).
+using source_rows = region;
 
 /// The Y and UV source rows output rows [o0, o1) read.
 struct band_reads {

@@ -24,7 +24,7 @@ TEST_CASE("preprocess: 1080p to 320x320 reads two Y rows per output row and ever
     // (last sample floor(319.5·1.6875 − 0.5) + 1 = 539), every one: 540 rows of 1920 bytes.
     const auto b = preprocess_reads(d, 0, 320);
     CHECK(b.y.rows == 640);
-    CHECK(b.y.bytes == 1920);
+    CHECK(b.y.row_bytes == 1920);
     CHECK(b.uv.rows == 540);
     CHECK(b.uv.addr == 1920ull * 1080); // the UV plane follows the Y plane
     CHECK(preprocess_read_bytes(d, 320) == 640 * 1920 + 540 * 1920); // 2,265,600
@@ -46,7 +46,7 @@ TEST_CASE("preprocess: a 2x downscale reads every source row; a crop reads its b
     c.box_w = c.box_h = 224;
     const auto b = preprocess_reads(c, 0, 112);
     CHECK(b.y.rows == 224);
-    CHECK(b.y.bytes == 224);
+    CHECK(b.y.row_bytes == 224);
     CHECK(b.y.stride == 1920);
     CHECK(b.y.addr == 200ull * 1920 + 100);
     CHECK(b.uv.rows == 112);
