@@ -71,6 +71,7 @@ struct stream_state {
     std::uint64_t last_ref = 0, prev_ref = 0;
     bool corrupt = false;
     double avg_frame_bytes = 0, gop_weight = 1;
+    std::uint64_t arrived = 0, decoded = 0, dropped = 0; ///< the whole run (conservation)
 };
 
 struct frame_rec {
@@ -284,6 +285,7 @@ private:
         f.counted = t >= m_warmup && t < m_end;
         auto &gs = m_groups[ss.group];
         m_arrived += 1;
+        ss.arrived += 1;
         gs.arrived += f.counted;
         const bool reference = f.type != ops::frame_type::b;
         if (f.type == ops::frame_type::i)
@@ -292,6 +294,7 @@ private:
             // The decoder cannot use frames whose references were lost: the firmware skips to
             // the next I frame.
             m_dropped += 1;
+            ss.dropped += 1;
             gs.dropped_gop_corrupt += f.counted;
             return;
         }
@@ -303,6 +306,7 @@ private:
             }
         if (slot < 0) {
             m_dropped += 1;
+            ss.dropped += 1;
             gs.dropped_ring_full += f.counted;
             if (reference) {
                 ss.corrupt = true;
@@ -364,6 +368,7 @@ private:
                 ss.last_ref = f.addr;
             }
             m_decoded += 1;
+            ss.decoded += 1;
             m_decoded_pixels += std::uint64_t(sg.width) * sg.height;
             auto &gs = m_groups[ss.group];
             if (f.counted) {
@@ -752,7 +757,10 @@ rt_result runtime::result() {
     r.stages = m_stages;
     // Nothing vanished: every frame that arrived was decoded or dropped, every job completed or
     // was dropped (the run drained).
-    r.conserved = m_arrived == m_decoded + m_dropped &&
+    bool per_stream = true;
+    for (const auto &ss : m_streams)
+        per_stream = per_stream && ss.arrived == ss.decoded + ss.dropped;
+    r.conserved = per_stream && m_arrived == m_decoded + m_dropped &&
                   m_jobs_created == m_jobs_completed + m_jobs_dropped && m_decode_q.empty() &&
                   m_ready.empty() && m_image_q.empty();
     if (!r.conserved)
