@@ -1,6 +1,7 @@
 // End-to-end tests: they run the qcsim binary as a user or CI would, one process per
 // simulation (SystemC elaborates once per process).
 #include "e2e_common.h"
+#include "ops/sweep.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -1027,5 +1028,13 @@ TEST_CASE("sensitivity: doubling DRAM channels, MT/s, vector lanes, scratchpad b
                 CHECK(t <= (known ? 1.02 : 1.01) * base);
             }
         }
+    }
+}
+
+TEST_CASE("sweeps: every shipped sweep spec reads and has its points", "[e2e][sweep]") {
+    for (const auto &f : fs::directory_iterator(fs::path(QCSIM_SOURCE_DIR) / "configs/sweeps")) {
+        INFO(f.path());
+        const auto s = ops::parse_sweep(slurp(f.path()), f.path().string());
+        CHECK_FALSE(ops::sweep_points(s).empty());
     }
 }

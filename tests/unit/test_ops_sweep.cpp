@@ -1,0 +1,141 @@
+// The sweep spec (ops/sweep.h): its point sets derived by hand for small cases, and bad specs.
+#include "ops/sweep.h"
+#include "sim/errors.h"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+using namespace ops;
+using nlohmann::json;
+
+namespace {
+sweep_spec spec(const std::string &params, const std::string &sampling = "{}") {
+    return parse_sweep(R"({"schema": "qcsim.sweep/1", "parameters": )" + params +
+                           R"(, "sampling": )" + sampling + "}",
+                       "s.json");
+}
+std::string error_of(const std::string &text) {
+    try {
+        parse_sweep(text, "s.json");
+    } catch (const sim::input_error &e) {
+        return e.json_path() + ": " + e.what();
+    }
+    return "";
+}
+} // namespace
+
+TEST_CASE("sweep: a grid is the cartesian product, the last parameter fastest", "[ops][sweep]") {
+    const auto s = spec(R"([{"path": "dram.channels", "values": [1, 2]},
+                           {"path": "compiler.depthwise", "values": ["vector_unit", "mac_array"]},
+                           {"path": "workload.mobilenext.identity_div", "values": [1, 2, 4]}])");
+    const auto pts = sweep_points(s);
+    REQUIRE(pts.size() == 12); // 2 x 2 x 3
+    CHECK(pts[0] == sweep_point{{"dram.channels", 1},
+                                {"compiler.depthwise", "vector_unit"},
+                                {"workload.mobilenext.identity_div", 1}});
+    CHECK(pts[1][2].second == 2);
+    CHECK(pts[2][2].second == 4);
+    CHECK(pts[3][1].second == "mac_array"); // the middle parameter after 3 points
+    CHECK(pts[6][0].second == 2);           // the first after 2 x 3
+    CHECK(pts[11] == sweep_point{{"dram.channels", 2},
+                                 {"compiler.depthwise", "mac_array"},
+                                 {"workload.mobilenext.identity_div", 4}});
+    CHECK(s.workloads.size() == 1); // default: MobileNeXt
+    CHECK(s.objectives == std::vector<std::string>{"cycles", "energy_uj", "area_mm2"});
+}
+
+TEST_CASE("sweep: linear and log ranges, integer keys rounded; tied keys move together",
+          "[ops][sweep]") {
+    // log 32 .. 256 in 4 steps: 32 * 8^(i/3) = 32, 64, 128, 256.
+    auto s = spec(R"([{"path": "vector_unit.lanes",
+                       "range": {"from": 32, "to": 256, "steps": 4, "scale": "log"}}])");
+    REQUIRE(s.params[0].values.size() == 4);
+    CHECK(s.params[0].values[1][0] == 64);
+    CHECK(s.params[0].values[3][0] == 256);
+    // linear 0.25 .. 1.0 in 4 steps of a number key: 0.25, 0.5, 0.75, 1.0.
+    s = spec(R"([{"path": "scratchpad.residency_fraction",
+                  "range": {"from": 0.25, "to": 1.0, "steps": 4}}])");
+    CHECK(s.params[0].values[2][0].get<double>() == Approx(0.75));
+    // rows and cols together: 3 points, not 9.
+    s = spec(R"([{"paths": ["mac_array.rows", "mac_array.cols"],
+                  "values": [[16, 16], [32, 32], [64, 32]]}])");
+    const auto pts = sweep_points(s);
+    REQUIRE(pts.size() == 3);
+    CHECK(pts[2] == sweep_point{{"mac_array.rows", 64}, {"mac_array.cols", 32}});
+}
+
+TEST_CASE("sweep: Latin hypercube covers every stratum of every parameter once; random and lhs "
+          "are fixed by the seed",
+          "[ops][sweep]") {
+    // 4 points over 8 and 4 values: the first parameter's strata map to values 0, 2, 4, 6
+    // (s * 8 / 4) and the second's to 0, 1, 2, 3, each exactly once.
+    const std::string params = R"([{"path": "dram.channels", "values": [1, 2, 3, 4, 5, 6, 7, 8]},
+                                    {"path": "dma.engines", "values": [1, 2, 3, 4]}])";
+    const auto s = spec(params, R"({"method": "lhs", "seed": 7, "max_points": 4})");
+    const auto pts = sweep_points(s);
+    REQUIRE(pts.size() == 4);
+    std::multiset<int> a, b;
+    for (const auto &p : pts) {
+        a.insert(p[0].second.get<int>());
+        b.insert(p[1].second.get<int>());
+    }
+    CHECK(a == std::multiset<int>{1, 3, 5, 7});
+    CHECK(b == std::multiset<int>{1, 2, 3, 4});
+    CHECK(sweep_points(s) == pts); // same seed, same points
+    const auto other =
+        sweep_points(spec(params, R"({"method": "lhs", "seed": 8, "max_points": 4})"));
+    CHECK(other.size() == 4);
+    const auto r = spec(params, R"({"method": "random", "seed": 3, "max_points": 50})");
+    const auto rp = sweep_points(r);
+    REQUIRE(rp.size() == 50);
+    CHECK(sweep_points(r) == rp);
+    std::set<int> seen;
+    for (const auto &p : rp)
+        seen.insert(p[0].second.get<int>());
+    CHECK(seen.size() >= 6); // 50 draws of 8 values: all but a few appear
+}
+
+TEST_CASE("sweep: bad specs name the JSON path", "[ops][sweep]") {
+    const std::string head = R"({"schema": "qcsim.sweep/1", )";
+    struct bad {
+        std::string text, path;
+    };
+    const std::vector<bad> cases = {
+        {head + R"("parameters": [{"path": "dram.chanels", "values": [1]}]})",
+         "parameters[0].path"},
+        {head +
+             R"("parameters": [{"path": "dram.channels", "range": {"from": 1, "to": 4, "steps": 0}}]})",
+         "parameters[0].range.steps"},
+        {head +
+             R"("parameters": [{"path": "dram.channels", "range": {"from": 1, "to": 2, "steps": 5}}]})",
+         "parameters[0].range.steps"},
+        {head + R"("parameters": [{"path": "dram.channels", "values": ["two"]}]})",
+         "parameters[0].values[0]"},
+        {head + R"("parameters": [{"path": "workload.mobilenext.depth", "values": [1]}]})",
+         "parameters[0].path"},
+        {head +
+             R"("parameters": [{"paths": ["mac_array.rows", "mac_array.cols"], "values": [[16]]}]})",
+         "parameters[0].values[0]"},
+        {head +
+             R"("parameters": [{"path": "dram.channels", "values": [1]}], "sampling": {"method": "lhs"}})",
+         "sampling.max_points"},
+        {head +
+             R"("parameters": [{"path": "dram.channels", "values": [1, 2, 3]}, {"path": "dma.engines", "values": [1, 2]}], "sampling": {"max_points": 5}})",
+         "sampling.max_points"},
+        {head + R"("parameters": [{"path": "dram.channels", "values": [1]}], "objectivs": []})",
+         "objectivs"},
+        {head +
+             R"("parameters": [{"path": "dram.channels", "values": [1]}, {"path": "dram.channels", "values": [2]}]})",
+         "parameters[1].path"},
+    };
+    for (const auto &c : cases) {
+        INFO(c.text);
+        const std::string e = error_of(c.text);
+        CHECK(e.rfind(c.path + ":", 0) == 0);
+    }
+    CHECK(
+        error_of(
+            R"({"schema": "qcsim.sweep/1", "parameters": [{"path": "dram.chanels", "values": [1]}]})")
+            .find("did you mean \"dram.channels\"") != std::string::npos);
+}
