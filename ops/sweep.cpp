@@ -383,4 +383,25 @@ std::vector<sweep_point> sweep_points(const sweep_spec &s) {
     return out;
 }
 
+std::vector<std::size_t> pareto_front(const std::vector<std::vector<double>> &points) {
+    auto dominates = [](const std::vector<double> &a, const std::vector<double> &b) {
+        bool better = false;
+        for (std::size_t k = 0; k < a.size(); ++k) {
+            if (a[k] > b[k])
+                return false;
+            better = better || a[k] < b[k];
+        }
+        return better;
+    };
+    std::vector<std::size_t> front;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        bool dominated = false;
+        for (std::size_t j = 0; j < points.size() && !dominated; ++j)
+            dominated = j != i && dominates(points[j], points[i]);
+        if (!dominated)
+            front.push_back(i);
+    }
+    return front;
+}
+
 } // namespace ops

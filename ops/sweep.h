@@ -57,4 +57,9 @@ sweep_spec parse_sweep(const std::string &text, const std::string &file);
 ///   random order per parameter.
 std::vector<sweep_point> sweep_points(const sweep_spec &s);
 
+/// The Pareto front of points with objectives to minimise (each row one point, the same number
+/// of objectives each): the indices of the points no other point dominates (no worse in every
+/// objective and better in one), in increasing order. Equal points are all kept.
+std::vector<std::size_t> pareto_front(const std::vector<std::vector<double>> &points);
+
 } // namespace ops

@@ -139,3 +139,15 @@ TEST_CASE("sweep: bad specs name the JSON path", "[ops][sweep]") {
             R"({"schema": "qcsim.sweep/1", "parameters": [{"path": "dram.chanels", "values": [1]}]})")
             .find("did you mean \"dram.channels\"") != std::string::npos);
 }
+
+TEST_CASE("sweep: the Pareto front of a hand-made point set", "[ops][sweep]") {
+    // (cycles, energy): A(1,9) B(2,5) C(3,6) D(4,2) E(5,2) F(2,5) G(6,1).
+    // C is dominated by B (2,5 <= 3,6), E by D (4,2 <= 5,2); B and F are equal: both kept.
+    const std::vector<std::vector<double>> pts = {{1, 9}, {2, 5}, {3, 6}, {4, 2},
+                                                  {5, 2}, {2, 5}, {6, 1}};
+    CHECK(pareto_front(pts) == std::vector<std::size_t>{0, 1, 3, 5, 6});
+    // Three objectives: a point best in one objective is always on the front.
+    const std::vector<std::vector<double>> p3 = {{1, 5, 5}, {5, 1, 5}, {5, 5, 1}, {6, 6, 6}};
+    CHECK(pareto_front(p3) == std::vector<std::size_t>{0, 1, 2});
+    CHECK(pareto_front({}).empty());
+}
