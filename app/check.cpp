@@ -1,5 +1,6 @@
 #include "app/check.h"
 
+#include "app/child.h"
 #include "app/chip_config.h"
 #include "sim/dir_update.h"
 #include "sim/errors.h"
@@ -503,46 +504,9 @@ struct job {
     bool ok() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 };
 
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string t = (fs::temp_directory_path() / "qcsim-check-XXXXXX").string();
-        if (!::mkdtemp(t.data()))
-            throw std::runtime_error("cannot create a temporary directory: " +
-                                     std::string(std::strerror(errno)));
-        path = t;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    temp_dir(const temp_dir &) = delete;
-    temp_dir &operator=(const temp_dir &) = delete;
-};
-
 std::vector<std::string> child_args(const pair_def &p, const fs::path &json_file) {
     return {"qcsim",      "run",      "--quiet", "--chip",          p.chip_path,
             "--workload", p.run_spec, "--json",  json_file.string()};
-}
-
-pid_t spawn(const std::string &exe, const std::vector<std::string> &args, const fs::path &err) {
-    posix_spawn_file_actions_t fa;
-    ::posix_spawn_file_actions_init(&fa);
-    ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    ::posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    const std::string err_path = err.string();
-    ::posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                       0644);
-    std::vector<char *> argv;
-    for (const auto &a : args)
-        argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
-    ::posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
-    return pid;
 }
 
 /// Runs every job; stops starting new ones after the first failure (and waits for the rest).
@@ -1074,23 +1038,6 @@ std::string render_markdown(const check_result &r) {
     return s;
 }
 
-std::string self_exe() {
-    std::error_code ec;
-    fs::path p = fs::read_symlink("/proc/self/exe", ec);
-    if (ec)
-        throw std::runtime_error("cannot find the qcsim binary via /proc/self/exe: " +
-                                 ec.message());
-    return p.string();
-}
-
-std::string exit_text(int status) {
-    if (WIFEXITED(status))
-        return "exit status " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status))
-        return std::string("signal ") + ::strsignal(WTERMSIG(status));
-    return "status " + std::to_string(status);
-}
-
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
         s.pop_back();
@@ -1228,7 +1175,7 @@ int run_check(const check_options &opt) {
     // One child per pair, plus the determinism guard's second run of one pair.
     const unsigned parallel =
         opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
-    temp_dir tmp;
+    temp_dir tmp("qcsim-check");
     std::vector<job> jobs;
     auto add_job = [&](std::size_t pair, bool repeat) {
         const std::string stem = std::to_string(jobs.size());
