@@ -11,6 +11,7 @@
 #include "app/chip_config.h"
 #include "app/report.h"
 #include "app/scenario.h"
+#include "app/sweep.h"
 #include "arch/simulate.h"
 #include "ops/compiler.h"
 #include "qcsim_version.h"
@@ -82,6 +83,14 @@ void scenario_options(po::options_description &d) {
         "quiet,q", "do not print the table");
 }
 
+void sweep_options(po::options_description &d) {
+    d.add_options()("help,h", "this help")("out", po::value<std::string>(),
+                                           "DIR for results.jsonl, results.csv and pareto.csv "
+                                           "(created; a rerun resumes from what it holds)")(
+        "jobs,j", po::value<std::string>(),
+        "N: runs at once, 1 to 256 (default: the hardware threads)");
+}
+
 void list_options(po::options_description &d) {
     d.add_options()("help,h", "this help")("json", "print as JSON");
 }
@@ -131,6 +140,7 @@ int cmd_describe(const std::vector<std::string> &args);
 int cmd_trace(const std::vector<std::string> &args);
 int cmd_check(const std::vector<std::string> &args);
 int cmd_scenario(const std::vector<std::string> &args);
+int cmd_sweep(const std::vector<std::string> &args);
 
 const std::vector<command> &commands() {
     static const std::vector<command> all = {
@@ -145,6 +155,10 @@ const std::vector<command> &commands() {
          "qcsim scenario FILE [--set key=value ...] [--chip-set key=value ...] [--json FILE]\n"
          "          [--csv FILE] [--find-capacity [--jobs N]] [--quiet]",
          scenario_options, cmd_scenario},
+        {"sweep",
+         "run every point of a qcsim.sweep/1 spec (one process per run, resumable) and write "
+         "its results and Pareto fronts",
+         "qcsim sweep SPEC --out DIR [--jobs N]", sweep_options, cmd_sweep},
         {"workloads", "list built-in networks, their parameters, MACs and parameter counts",
          "qcsim workloads [--json]", list_options, cmd_workloads},
         {"describe", "list every chip config key with its unit, default and meaning",
@@ -492,6 +506,40 @@ int cmd_scenario(const std::vector<std::string> &args) {
     if (!vm.count("quiet") && !to_stdout)
         std::cout << app::render_scenario_table(rep);
     return 0;
+}
+
+int cmd_sweep(const std::vector<std::string> &args) {
+    po::options_description d;
+    sweep_options(d);
+    std::vector<std::string> rest;
+    std::string file;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string &a = args[i];
+        if (!a.empty() && a[0] != '-' && file.empty()) {
+            file = a;
+            continue;
+        }
+        rest.push_back(a);
+        if ((a == "--out" || a == "--jobs" || a == "-j") && i + 1 < args.size())
+            rest.push_back(args[++i]);
+    }
+    auto vm = parse("sweep", d, rest);
+    if (vm.count("help")) {
+        std::cout << usage_of(*find_command("sweep"));
+        return 0;
+    }
+    if (file.empty())
+        throw usage_error("sweep", "missing the sweep SPEC file");
+    if (!vm.count("out"))
+        throw usage_error("sweep", "missing --out DIR");
+    app::sweep_options o;
+    o.spec_file = file;
+    o.out_dir = vm["out"].as<std::string>();
+    o.version = QCSIM_VERSION;
+    if (vm.count("jobs"))
+        o.jobs =
+            unsigned(count_option(vm["jobs"].as<std::string>(), "--jobs", 1, 256, "runs at once"));
+    return app::run_sweep(o);
 }
 
 /// `qcsim help [command]`.

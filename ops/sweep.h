@@ -6,8 +6,8 @@
 // wrong type, an unknown config path or generator parameter, a range of zero steps is an
 // input_error naming the file and the JSON path. SystemC-free; docs/sweep.md defines every key.
 //
-// Status: the spec and its point sets only; `qcsim sweep` (running the points, results,
-// resume, Pareto fronts, Slurm) is not built yet.
+// `qcsim sweep` (app/sweep.h) runs the points; constraints, scenarios as targets, plots and
+// Slurm are not built yet (docs/sweep.md).
 
 #include <nlohmann/json.hpp>
 

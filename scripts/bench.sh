@@ -6,7 +6,9 @@
 #     (default: mobilenext mobilenetv2, 5 runs)
 # A WORKLOAD of the form scenario:FILE times `qcsim scenario FILE` instead (e.g.
 # scenario:configs/scenarios/city-50x1080p.json, 1 simulated second after a 0.2 s warm-up); its
-# "sim cycles" column is then the simulated microseconds (warm-up included).
+# "sim cycles" column is then the simulated microseconds (warm-up included). A WORKLOAD of the
+# form sweep:FILE times `qcsim sweep FILE` into a fresh directory; its "sim cycles" column is
+# then the number of runs, and "Mcycles/s" reads as runs per wall millisecond / 1000.
 # --baseline REF compares build/qcsim with another build: REF is a path to a qcsim binary, or a
 # git commit or branch, which is built (Release) in a temporary worktree and directory that are
 # removed afterwards. Both binaries run the same workloads the same number of times, alternating,
@@ -98,7 +100,13 @@ measure() {
   local extra=()
   if [ "$phases" = 1 ] && [ "${has_times[$tag]}" = 1 ]; then extra=(--times); fi
   t0=$(date +%s%N)
-  if [[ "$w" == scenario:* ]]; then
+  if [[ "$w" == sweep:* ]]; then
+    rm -rf "$tmp/sweep.$tag"
+    /usr/bin/time -f '%M' -o "$tmp/time.$tag" "$bin" sweep "${w#sweep:}" --out "$tmp/sweep.$tag" \
+      2>>"$tmp/err.$tag" >/dev/null
+    python3 -c 'import sys; n = sum(1 for _ in open(sys.argv[1])) - 1
+print("{\"summary\": {\"cycles\": %d}}" % n)' "$tmp/sweep.$tag/results.csv" > "$tmp/r.$tag.json"
+  elif [[ "$w" == scenario:* ]]; then
     /usr/bin/time -f '%M' -o "$tmp/time.$tag" "$bin" scenario "${w#scenario:}" --quiet \
       --json "$tmp/r.$tag.json" 2>>"$tmp/err.$tag"
   else

@@ -6,7 +6,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -14,8 +17,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -1037,4 +1042,135 @@ TEST_CASE("sweeps: every shipped sweep spec reads and has its points", "[e2e][sw
         const auto s = ops::parse_sweep(slurp(f.path()), f.path().string());
         CHECK_FALSE(ops::sweep_points(s).empty());
     }
+}
+
+namespace {
+fs::path sweep_spec_file(const std::string &name, const std::string &params) {
+    const fs::path p = scratch_dir() / (name + ".json");
+    std::ofstream(p) << R"({"schema": "qcsim.sweep/1", "name": ")" << name << R"(", "parameters": )"
+                     << params << R"(, "objectives": ["cycles", "energy_uj", "area_mm2"]})";
+    return p;
+}
+std::vector<std::string> lines_of(const fs::path &p) {
+    std::vector<std::string> v;
+    std::istringstream in(slurp(p));
+    for (std::string l; std::getline(in, l);)
+        v.push_back(l);
+    return v;
+}
+} // namespace
+
+TEST_CASE("sweep: a grid runs every point, records what qcsim run reports, and resumes after a "
+          "kill without losing or repeating a run",
+          "[e2e][sweep]") {
+    const auto spec = sweep_spec_file("grid", R"([{"path": "dram.channels", "values": [2, 4]},
+                    {"path": "workload.mobilenext.identity_div", "values": [1, 2]}])");
+    const fs::path out = scratch_dir() / "grid-out";
+    fs::remove_all(out);
+    auto r = qcsim("sweep \"" + spec.string() + "\" --out \"" + out.string() + "\" --jobs 2");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    auto lines = lines_of(out / "results.jsonl");
+    REQUIRE(lines.size() == 4);
+    std::map<std::string, json> by_id;
+    for (const auto &l : lines) {
+        const json j = json::parse(l);
+        CHECK(j["status"] == "ok");
+        by_id[j["id"].get<std::string>()] = j;
+    }
+    REQUIRE(by_id.size() == 4);
+    // Point 3 (channels 4, identity_div 2, the grid's last) is what qcsim run reports for it.
+    const json direct =
+        run_json("--set dram.channels=4 --workload mobilenext:identity_div=2", "sweep-direct");
+    CHECK(by_id["p3-w0"]["objectives"]["cycles"] == direct["summary"]["cycles"]);
+    CHECK(by_id["p3-w0"]["point"]["dram.channels"] == 4);
+    CHECK(lines_of(out / "results.csv").size() == 5);
+    CHECK(lines_of(out / "pareto.csv").size() >= 2);
+    // A kill mid-write: keep two complete lines and half of the third.
+    const std::string kept = lines[0] + "\n" + lines[1] + "\n";
+    std::ofstream(out / "results.jsonl", std::ios::trunc) << kept << lines[2].substr(0, 20);
+    r = qcsim("sweep \"" + spec.string() + "\" --out \"" + out.string() + "\" --jobs 2");
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("2 done already, 2 to run") != std::string::npos);
+    const auto again = lines_of(out / "results.jsonl");
+    REQUIRE(again.size() == 4);
+    CHECK(again[0] == lines[0]); // the kept lines untouched
+    CHECK(again[1] == lines[1]);
+    std::set<std::string> ids;
+    for (const auto &l : again)
+        ids.insert(json::parse(l)["id"].get<std::string>());
+    CHECK(ids.size() == 4);
+    // Nothing missing: a third run runs nothing.
+    r = qcsim("sweep \"" + spec.string() + "\" --out \"" + out.string() + "\"");
+    CHECK(r.err.find("4 done already, 0 to run") != std::string::npos);
+    // Another spec in the same directory is refused.
+    const auto other = sweep_spec_file("other", R"([{"path": "dram.channels", "values": [1, 8]}])");
+    r = qcsim("sweep \"" + other.string() + "\" --out \"" + out.string() + "\"");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("another sweep") != std::string::npos);
+}
+
+TEST_CASE("sweep: a point that fails is recorded with its error and the others run",
+          "[e2e][sweep]") {
+    // A 4 KiB burst does not fit a 2 KiB DRAM row: that point's chip is invalid, the others run.
+    const auto spec =
+        sweep_spec_file("fails", R"([{"path": "dma.burst_bytes", "values": [256, 4096, 512]}])");
+    const fs::path out = scratch_dir() / "fails-out";
+    fs::remove_all(out);
+    auto r = qcsim("sweep \"" + spec.string() + "\" --out \"" + out.string() + "\" --jobs 2");
+    REQUIRE(r.status == 0);
+    int ok = 0, failed = 0;
+    for (const auto &l : lines_of(out / "results.jsonl")) {
+        const json j = json::parse(l);
+        if (j["status"] == "ok")
+            ++ok;
+        else {
+            ++failed;
+            CHECK(j["id"] == "p1-w0");
+            CHECK_FALSE(j["error"].get<std::string>().empty());
+        }
+    }
+    CHECK(ok == 2);
+    CHECK(failed == 1);
+}
+
+TEST_CASE("sweep: SIGKILL in the middle of a sweep, then a rerun: every run once", "[e2e][sweep]") {
+    const auto spec =
+        sweep_spec_file("killed", R"([{"path": "dram.channels", "values": [1, 2, 3, 4, 5, 6]},
+                      {"path": "vector_unit.lanes", "values": [32, 64]}])");
+    const fs::path out = scratch_dir() / "killed-out";
+    fs::remove_all(out);
+    const std::string s = spec.string(), o = out.string();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        ::execl(QCSIM_BIN, "qcsim", "sweep", s.c_str(), "--out", o.c_str(), "--jobs", "1",
+                (char *)nullptr);
+        ::_exit(127);
+    }
+    // Kill it once it has recorded some runs but not all of the 12.
+    const auto t0 = std::chrono::steady_clock::now();
+    std::size_t seen = 0;
+    while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60)) {
+        seen = fs::exists(out / "results.jsonl") ? lines_of(out / "results.jsonl").size() : 0;
+        if (seen >= 2)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ::kill(pid, SIGKILL);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    const std::size_t before = lines_of(out / "results.jsonl").size();
+    INFO(before << " lines when killed");
+    CHECK(before >= 2);
+    auto r = qcsim("sweep \"" + s + "\" --out \"" + o + "\" --jobs 2");
+    REQUIRE(r.status == 0);
+    std::set<std::string> ids;
+    const auto lines = lines_of(out / "results.jsonl");
+    for (const auto &l : lines)
+        ids.insert(json::parse(l)["id"].get<std::string>());
+    CHECK(lines.size() == 12);
+    CHECK(ids.size() == 12);
 }
