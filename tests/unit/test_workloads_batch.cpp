@@ -1,8 +1,8 @@
 // Batched graphs (workloads/batch.h): B stacked images have B times the MACs of one and the
 // same weights, for the networks whose operators stack; the others are refused by name.
+#include "sim/errors.h"
 #include "workloads/batch.h"
 #include "workloads/generators.h"
-#include "sim/errors.h"
 
 #include <catch2/catch.hpp>
 
