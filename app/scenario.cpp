@@ -4,6 +4,7 @@
 #include "app/report.h"
 #include "ops/compiler.h"
 #include "ops/power.h"
+#include "sim/clock.h"
 #include "sim/errors.h"
 #include "sim/output.h"
 #include "sim/table.h"
@@ -139,20 +140,6 @@ ojson batch_sizes(const std::vector<std::uint64_t> &batches) {
     return o;
 }
 
-/// Adds the counters the energy model reads (app::activity_of) of `x` to `total`.
-void accumulate(arch::op_stats &total, const arch::op_stats &x) {
-    total.macs += x.macs;
-    total.mac_busy_cycles += x.mac_busy_cycles;
-    total.vector_busy_cycles += x.vector_busy_cycles;
-    total.vector_work += x.vector_work;
-    total.sram_bytes_read += x.sram_bytes_read;
-    total.sram_bytes_written += x.sram_bytes_written;
-    total.multicast_bytes += x.multicast_bytes;
-    total.noc_bytes += x.noc_bytes;
-    total.dram_bytes_read += x.dram_bytes_read;
-    total.dram_bytes_written += x.dram_bytes_written;
-}
-
 /// The kind of a block from its instance name: what the capacity search and the summary name.
 std::string block_class(const std::string &n) {
     if (n.rfind("video_decoder", 0) == 0)
@@ -239,7 +226,7 @@ arch::rt_input prepare_scenario(const scenario_options &o) {
         st.box_h = ps.box_height ? ps.box_height : 2 * st.in_h;
         ops::chip_desc part = chip;
         part.cores = ps.cores;
-        const std::uint64_t period = std::uint64_t(std::ceil(1e6 / chip.clock_mhz - 1e-9));
+        const std::uint64_t period = sim::period_ps(chip.clock_mhz);
         // Batch 1, then 2 .. max_batch as long as the network batches (workloads/batch.h) with
         // the same operators: a network that does not runs its jobs one at a time.
         for (std::uint32_t b = 1; b <= sc.runtime.max_batch; ++b) {
@@ -276,15 +263,15 @@ arch::rt_input prepare_scenario(const scenario_options &o) {
                 cores.push_back(c + k);
             st.slots.push_back(cores);
         }
-        // The pre-processing band must fit (a clear error now, not in the middle of the run).
-        ops::preprocess_desc d;
-        d.out_w = st.in_w;
-        d.out_h = st.in_h;
-        d.src_w = in.sc.streams[0].width;
-        d.src_h = in.sc.streams[0].height;
-        d.box_w = st.after < 0 ? d.src_w : std::min(st.box_w, d.src_w);
-        d.box_h = st.after < 0 ? d.src_h : std::min(st.box_h, d.src_h);
-        (void)ops::preprocess_band_rows(chip, d, o.file);
+        // The pre-processing band must fit, for every group's frames (a clear error now, not in
+        // the middle of the run).
+        for (const auto &sg : in.sc.streams)
+            (void)ops::preprocess_band_rows(
+                chip,
+                st.after < 0 ? ops::preprocess_job(sg.width, sg.height, st.in_w, st.in_h)
+                             : ops::preprocess_job(sg.width, sg.height, st.in_w, st.in_h, st.box_w,
+                                                   st.box_h),
+                o.file);
         in.stages.push_back(std::move(st));
     }
     return in;
@@ -295,7 +282,7 @@ ojson run_scenario_report(const arch::rt_input &in, const scenario_options &o) {
     const auto &chip = in.chip;
     const auto &sc = in.sc;
     const double window_s = double(r.window_ps) / 1e12;
-    const double period_ps = std::ceil(1e6 / chip.clock_mhz - 1e-9);
+    const double period_ps = double(sim::period_ps(chip.clock_mhz));
     const double window_cycles = double(r.window_ps) / period_ps;
     std::uint32_t streams = 0;
     for (const auto &g : sc.streams)
@@ -365,9 +352,9 @@ ojson run_scenario_report(const arch::rt_input &in, const scenario_options &o) {
             ojson oj = {{"name", info.name}, {"type", info.type}};
             oj.update(op_json(st.ops[i], window_cycles));
             ops.push_back(std::move(oj));
-            accumulate(total, st.ops[i]);
+            arch::add_counters(total, st.ops[i]);
         }
-        accumulate(total, st.pre);
+        arch::add_counters(total, st.pre);
         ojson pre = {{"name", rs.name + ".pre"}, {"type", "preprocess"}};
         pre.update(op_json(st.pre, window_cycles));
         stages.push_back({{"name", st.name},

@@ -54,6 +54,30 @@ struct block_stats {
     std::uint64_t transactions = 0; ///< commands, bursts or accesses it served
 };
 
+/// Adds (sign > 0) or subtracts the counters of `b` to or from `a` (the span, stall and per-core
+/// fields are not summable and stay as they are): a scenario's operators summed over their
+/// inferences, or one counter snapshot taken from a later one.
+inline void add_counters(op_stats &a, const op_stats &b, int sign = 1) {
+    auto f = [sign](std::uint64_t &x, std::uint64_t y) { x = sign > 0 ? x + y : x - y; };
+    f(a.macs, b.macs);
+    f(a.mac_busy_cycles, b.mac_busy_cycles);
+    f(a.mac_slot_cycles, b.mac_slot_cycles);
+    f(a.vector_busy_cycles, b.vector_busy_cycles);
+    f(a.vector_ops, b.vector_ops);
+    a.vector_work += sign * b.vector_work;
+    f(a.dma_busy_cycles, b.dma_busy_cycles);
+    f(a.dram_bytes_read, b.dram_bytes_read);
+    f(a.dram_bytes_written, b.dram_bytes_written);
+    f(a.dram_busy_cycles, b.dram_busy_cycles);
+    f(a.dram_row_hits, b.dram_row_hits);
+    f(a.dram_row_misses, b.dram_row_misses);
+    f(a.noc_bytes, b.noc_bytes);
+    f(a.peer_bytes, b.peer_bytes);
+    f(a.multicast_bytes, b.multicast_bytes);
+    f(a.sram_bytes_read, b.sram_bytes_read);
+    f(a.sram_bytes_written, b.sram_bytes_written);
+}
+
 struct run_stats {
     std::uint64_t cycles = 0;        ///< completion of the last command (core cycles)
     std::vector<op_stats> ops;       ///< indexed like program::ops

@@ -2,6 +2,7 @@
 #include "arch/runtime.h"
 
 #include "ops/mac_cost.h" // ceil_div
+#include "sim/clock.h"
 #include "sim/errors.h"
 #include "sim/sc/kernel.h"
 
@@ -20,9 +21,6 @@ constexpr std::uint64_t kib = 1024, mib = 1024 * 1024;
 std::uint64_t round_up(std::uint64_t x, std::uint64_t a) {
     return (x + a - 1) / a * a;
 }
-std::uint64_t period_of(double mhz) {
-    return static_cast<std::uint64_t>(std::ceil(1e6 / mhz - 1e-9));
-}
 
 /// Relative compressed size of a frame by type (I frames carry the picture, B frames the
 /// least): the bitstream's average per frame is shared out in these proportions over a GOP.
@@ -37,27 +35,6 @@ ops::frame_type frame_type_of(const workloads::stream_group &g, std::uint64_t n)
     if (g.b_frames == 0 || p % (g.b_frames + 1) == 0)
         return ops::frame_type::p;
     return ops::frame_type::b;
-}
-
-void add_into(op_stats &a, const op_stats &b, int sign) {
-    auto f = [sign](std::uint64_t &x, std::uint64_t y) { x = sign > 0 ? x + y : x - y; };
-    f(a.macs, b.macs);
-    f(a.mac_busy_cycles, b.mac_busy_cycles);
-    f(a.mac_slot_cycles, b.mac_slot_cycles);
-    f(a.vector_busy_cycles, b.vector_busy_cycles);
-    f(a.vector_ops, b.vector_ops);
-    a.vector_work += sign * b.vector_work;
-    f(a.dma_busy_cycles, b.dma_busy_cycles);
-    f(a.dram_bytes_read, b.dram_bytes_read);
-    f(a.dram_bytes_written, b.dram_bytes_written);
-    f(a.dram_busy_cycles, b.dram_busy_cycles);
-    f(a.dram_row_hits, b.dram_row_hits);
-    f(a.dram_row_misses, b.dram_row_misses);
-    f(a.noc_bytes, b.noc_bytes);
-    f(a.peer_bytes, b.peer_bytes);
-    f(a.multicast_bytes, b.multicast_bytes);
-    f(a.sram_bytes_read, b.sram_bytes_read);
-    f(a.sram_bytes_written, b.sram_bytes_written);
 }
 
 struct stream_state {
@@ -119,7 +96,7 @@ public:
         auto engines = [&](const char *base, double mhz, std::uint32_t n, std::uint32_t bpc,
                            std::uint32_t outstanding, std::uint32_t tx,
                            std::vector<std::unique_ptr<pixel_engine>> &out) {
-            const pixel_engine_params p{period_of(mhz), bpc, outstanding, tx, quantum};
+            const pixel_engine_params p{sim::period_ps(mhz), bpc, outstanding, tx, quantum};
             for (std::uint32_t e = 0; e < n; ++e) {
                 const std::string name = base + std::to_string(e);
                 out.push_back(
@@ -403,19 +380,13 @@ private:
         const frame_rec &f = m_frames[j.frame];
         const auto &sg = m_sc.streams[m_streams[f.stream].group];
         const rt_stage &st = m_in.stages[j.stage];
-        ops::preprocess_desc d;
-        d.src_w = sg.width;
-        d.src_h = sg.height;
+        ops::preprocess_desc d =
+            st.after < 0
+                ? ops::preprocess_job(sg.width, sg.height, st.in_w, st.in_h)
+                : ops::preprocess_job(sg.width, sg.height, st.in_w, st.in_h, st.box_w, st.box_h);
         d.src_addr = f.addr;
-        d.out_w = st.in_w;
-        d.out_h = st.in_h;
         d.dst_addr = dst;
-        if (st.after < 0) {
-            d.box_w = sg.width;
-            d.box_h = sg.height;
-        } else {
-            d.box_w = std::min(st.box_w, sg.width);
-            d.box_h = std::min(st.box_h, sg.height);
+        if (st.after >= 0) {
             // Deterministic box positions, spread over the frame.
             const std::uint64_t h = (f.n * 2654435761ull + j.crop * 40503ull + f.stream * 97ull);
             d.x0 = std::uint32_t(h % (sg.width - d.box_w + 1)) & ~1u;
@@ -459,7 +430,8 @@ private:
             pj.op = m_pre_op[j.stage];
             pj.rows = d.out_h;
             const std::uint64_t pixels = std::uint64_t(d.out_w) * d.out_h;
-            pj.compute_ps = ops::ceil_div(pixels, iu.pixels_per_cycle) * period_of(iu.clock_mhz);
+            pj.compute_ps =
+                ops::ceil_div(pixels, iu.pixels_per_cycle) * sim::period_ps(iu.clock_mhz);
             pj.reads.push_back({b.y.addr, b.y.bytes(), 0});
             pj.reads.push_back({b.uv.addr, b.uv.bytes(), 0});
             pj.writes.push_back({d.dst_addr, ops::preprocess_write_bytes(d), 0});
@@ -768,7 +740,7 @@ rt_result runtime::result() {
     const auto &oa = m_a.chip.ops, &ob = m_b.chip.ops;
     auto delta = [&](std::uint32_t i) {
         op_stats d = ob[i];
-        add_into(d, oa[i], -1);
+        add_counters(d, oa[i], -1);
         return d;
     };
     r.decode = delta(0);
@@ -779,7 +751,7 @@ rt_result runtime::result() {
         const std::size_t copies = m_in.stages[s].slots.size() * m_in.stages[s].progs.size();
         for (std::size_t k = 0; k < copies; ++k)
             for (std::size_t i = 0; i < n; ++i)
-                add_into(st.ops[i], delta(std::uint32_t(m_op_base[s] + k * n + i)), +1);
+                add_counters(st.ops[i], delta(std::uint32_t(m_op_base[s] + k * n + i)), +1);
     }
     for (std::size_t i = 0; i < m_b.chip.blocks.size(); ++i) {
         block_stats b = m_b.chip.blocks[i];

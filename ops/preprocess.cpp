@@ -51,6 +51,18 @@ source_rows plane_rows(std::uint64_t plane, std::uint64_t stride, std::uint32_t 
 
 } // namespace
 
+preprocess_desc preprocess_job(std::uint32_t src_w, std::uint32_t src_h, std::uint32_t out_w,
+                               std::uint32_t out_h, std::uint32_t box_w, std::uint32_t box_h) {
+    preprocess_desc d;
+    d.src_w = src_w;
+    d.src_h = src_h;
+    d.out_w = out_w;
+    d.out_h = out_h;
+    d.box_w = box_w ? std::min(box_w, src_w) : src_w;
+    d.box_h = box_w ? std::min(box_h, src_h) : src_h;
+    return d;
+}
+
 band_reads preprocess_reads(const preprocess_desc &d, std::uint32_t o0, std::uint32_t o1) {
     const std::uint64_t stride = ceil_div(d.src_w, 16) * 16;
     const std::uint64_t y_plane = d.src_addr;

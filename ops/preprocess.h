@@ -36,6 +36,13 @@ struct preprocess_desc {
     std::uint64_t dst_addr = 0;             ///< RGB INT8 output, 3·out_w·out_h bytes
 };
 
+/// A job of a `src_w` x `src_h` frame for a network of `out_w` x `out_h` input: the whole frame
+/// (box_w = 0), or a box of box_w x box_h (clamped to the frame) at (0, 0) for the caller to
+/// place. Addresses are the caller's.
+preprocess_desc preprocess_job(std::uint32_t src_w, std::uint32_t src_h, std::uint32_t out_w,
+                               std::uint32_t out_h, std::uint32_t box_w = 0,
+                               std::uint32_t box_h = 0);
+
 /// Source rows: `rows` runs of `row_bytes` at `addr`, `stride` apart (a DMA region).
 using source_rows = region;
 

@@ -1,6 +1,7 @@
 #include "ops/video.h"
 
 #include "ops/mac_cost.h" // ceil_div
+#include "sim/clock.h"
 
 #include <cmath>
 
@@ -20,8 +21,7 @@ std::uint64_t ctus(std::uint32_t width, std::uint32_t height) {
 }
 
 std::uint64_t decode_cost::compute_ps(double clock_mhz) const {
-    const auto period = static_cast<std::uint64_t>(std::ceil(1e6 / clock_mhz - 1e-9));
-    return compute_cycles * period;
+    return compute_cycles * sim::period_ps(clock_mhz);
 }
 
 decode_cost decode_frame(const video_decoder_params &p, const frame_desc &f) {

@@ -143,7 +143,7 @@ struct decode_cost {
     std::uint64_t display_write = 0; ///< the separate display copy, if any
     std::uint64_t read_bytes() const { return bitstream_read + ref_read + mv_read; }
     std::uint64_t write_bytes() const { return nv12_write + display_write + mv_write; }
-    /// ps of the compute cycles at the decoder's clock (whole ps per cycle, rounded up).
+    /// ps of the compute cycles at the decoder's clock (sim::period_ps: whole ps per cycle).
     std::uint64_t compute_ps(double clock_mhz) const;
 };
 

@@ -1,5 +1,6 @@
 #include "sim/sc/clock_domain.h"
 
+#include "sim/clock.h"
 #include "sim/sc/kernel.h"
 
 #include <cmath>
@@ -11,8 +12,7 @@ namespace {
 // is the first thing every model builds.
 std::uint64_t period_of(double mhz) {
     init_kernel();
-    auto p = static_cast<std::uint64_t>(std::llround(1e6 / mhz));
-    return p == 0 ? 1 : p;
+    return period_ps(mhz);
 }
 } // namespace
 
