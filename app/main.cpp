@@ -535,7 +535,6 @@ int cmd_sweep(const std::vector<std::string> &args) {
     app::sweep_options o;
     o.spec_file = file;
     o.out_dir = vm["out"].as<std::string>();
-    o.version = QCSIM_VERSION;
     if (vm.count("jobs"))
         o.jobs =
             unsigned(count_option(vm["jobs"].as<std::string>(), "--jobs", 1, 256, "runs at once"));

@@ -15,7 +15,6 @@ struct sweep_options {
     std::string spec_file;
     std::string out_dir;
     unsigned jobs = 0; ///< 0: the hardware threads
-    std::string version;
 };
 
 /// Returns the exit status (0: the sweep ran; failed points are in the results). Bad input

@@ -77,9 +77,8 @@ struct snapshot {
 class runtime : public sim::block {
 public:
     runtime(const sc_core::sc_module_name &name, const rt_input &in, chip_top &top,
-            const ops::program &all, std::vector<std::uint32_t> stage_op_base,
-            std::vector<std::uint32_t> stage_pre_op)
-        : sim::block(name, top.clk()), m_in(in), m_sc(in.sc), m_top(top), m_all(all),
+            std::vector<std::uint32_t> stage_op_base, std::vector<std::uint32_t> stage_pre_op)
+        : sim::block(name, top.clk()), m_in(in), m_sc(in.sc), m_top(top),
           m_op_base(std::move(stage_op_base)), m_pre_op(std::move(stage_pre_op)), m_wake("wake"),
           m_idle("idle"), m_decode_ev("decode"), m_image_ev("image") {
         const auto &chip = in.chip;
@@ -693,7 +692,6 @@ private:
     const rt_input &m_in;
     const workloads::scenario &m_sc;
     chip_top &m_top;
-    const ops::program &m_all;
     std::vector<std::uint32_t> m_op_base, m_pre_op;
     std::uint64_t m_warmup = 0, m_end = 0;
     std::vector<std::unique_ptr<pixel_engine>> m_dec, m_img;
@@ -826,7 +824,7 @@ rt_result run_scenario(const rt_input &in) {
     }
     chip_top top(in.chip, all, true);
     top.ledger().record_stalls = false;
-    runtime rt("runtime", in, top, all, op_base, pre_op);
+    runtime rt("runtime", in, top, op_base, pre_op);
     sc_core::sc_start();
     return rt.result();
 }
