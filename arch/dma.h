@@ -3,8 +3,10 @@
 // commands as bursts of <= burst_bytes, burst-aligned and never crossing a row of the 2-D
 // region, issued through the interconnect with b_transport (timing only, no data). Issue is
 // paced at bytes_per_cycle, with at most `outstanding` bursts in flight, after setup_cycles per
-// command. Bursts are sent in kernel-time order; their completions are temporally decoupled
-// (returned in the annotated delay, waited for only via the outstanding window and at the end).
+// command. Bursts are sent in kernel-time order, up to a burst group per call (sim.burst_group:
+// each burst carries its own issue time and gets its own completion back, txn_ext); their
+// completions are temporally decoupled (waited for only via the outstanding window and at the
+// end).
 // Ignores descriptor queues and the response path's bandwidth.
 
 #include "arch/op_ledger.h"
@@ -35,7 +37,7 @@ public:
     };
 
     dma(const sc_core::sc_module_name &name, const sim::clock_domain &clk, const ops::dma_params &p,
-        const ops::sim_params &sp, sram &local, op_ledger &ledger);
+        const ops::sim_params &sp, sram &local, op_ledger &ledger, std::uint32_t burst_group = 1);
     ~dma() override;
 
     /// Runs one load/store from now to its completion; must be called from a thread.
@@ -54,6 +56,7 @@ private:
     unsigned char m_dummy = 0;
     std::vector<std::uint64_t> m_inflight; ///< completion of the last `outstanding` bursts
     sim::fastdiv m_burst, m_bpc, m_outstanding;
+    std::uint32_t m_group; ///< bursts per transport (sim.burst_group, capped)
 };
 
 } // namespace arch

@@ -19,20 +19,32 @@ std::string dram::channel_name(std::uint32_t c) const {
     return std::string(name()) + ".ch" + std::to_string(c);
 }
 
-std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
-                           bool write, std::uint32_t op) {
+template <class ArrivalOf, class Done>
+void dram::serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std::uint32_t op,
+                       ArrivalOf arrival_of, Done done) {
     const std::uint64_t il = m_il.value(), row = m_row.value();
-    std::uint64_t done = arrival_ps;
+    // Row hits served at once (serve_open_read) are counted here and charged at the end.
+    std::uint64_t fast_hits = 0, fast_bus = 0;
     for (std::uint64_t a = addr, end = addr + bytes; a < end;) {
         const auto c = static_cast<std::uint32_t>(m_nch.mod(m_il.div(a)));
         const std::uint64_t local = m_stripe.div(a) * il + m_il.mod(a);
         const std::uint64_t len = std::min({end - a, il - m_il.mod(a), row - m_row.mod(local)});
-        m_served.clear();
-        done =
-            std::max(done, m_sched->serve(m_ch[c], {local, len, arrival_ps, write, op}, m_served));
         auto &s = m_stats[c];
         s.bytes += len;
         s.transactions += 1;
+        const dram_piece piece{local, len, arrival_of(a), write, op};
+        dram_access fast;
+        if (!write && m_sched->serve_open_read(m_ch[c], piece, fast)) {
+            done(a, fast.done_ps);
+            s.busy_ps += fast.bus_ps;
+            s.hits += 1;
+            fast_hits += 1;
+            fast_bus += fast.bus_ps;
+            a += len;
+            continue;
+        }
+        m_served.clear();
+        done(a, m_sched->serve(m_ch[c], piece, m_served));
         // Bus time, hits and misses go to the op of each piece put on the bus (a drained write
         // may belong to an earlier op).
         for (const auto &x : m_served) {
@@ -47,14 +59,54 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
         a += len;
     }
     auto &o = m_ledger.ops[op];
+    o.dram_row_hits += fast_hits;
+    m_ledger.ps[op].dram_busy += fast_bus;
     (write ? o.dram_bytes_written : o.dram_bytes_read) += bytes;
-    return done;
+}
+
+std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
+                           bool write, std::uint32_t op) {
+    std::uint64_t last = arrival_ps;
+    serve_range(
+        addr, bytes, write, op, [&](std::uint64_t) { return arrival_ps; },
+        [&](std::uint64_t, std::uint64_t d) { last = std::max(last, d); });
+    return last;
+}
+
+std::uint64_t dram::access_group(txn_ext &g, std::uint64_t addr, std::uint64_t bytes, bool write) {
+    const std::uint64_t B = g.burst_bytes;
+    const std::uint64_t base = addr - addr % B;
+    std::uint64_t *t = g.t_ps;
+    std::uint64_t done[txn_ext::max_bursts];
+    std::copy(t, t + g.bursts, done);
+    // Pieces come in address order: burst i covers [base + i·B, base + (i + 1)·B).
+    std::uint32_t i = 0;
+    std::uint64_t next = base + B;
+    serve_range(
+        addr, bytes, write, g.op,
+        [&](std::uint64_t a) {
+            while (a >= next) {
+                ++i;
+                next += B;
+            }
+            return t[i];
+        },
+        [&](std::uint64_t, std::uint64_t d) { done[i] = std::max(done[i], d); });
+    std::copy(done, done + g.bursts, t);
+    return *std::max_element(done, done + g.bursts);
 }
 
 void dram::b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay) {
-    const auto *ext = p.get_extension<txn_ext>();
+    auto *ext = p.get_extension<txn_ext>();
     const std::uint64_t now = txn_ext::now_of(ext, &now_ps);
     const std::uint32_t op = ext ? ext->op : 0;
+    if (ext && ext->bursts > 0) {
+        const std::uint64_t done =
+            access_group(*ext, p.get_address(), p.get_data_length(), p.is_write());
+        delay = ps(done - now);
+        p.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
     const std::uint64_t done =
         access(now + to_ps(delay), p.get_address(), p.get_data_length(), p.is_write(), op);
     delay = ps(done - now);

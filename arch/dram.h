@@ -8,6 +8,7 @@
 #include "arch/dram_scheduler.h"
 #include "arch/dram_timing.h"
 #include "arch/op_ledger.h"
+#include "arch/txn_ext.h"
 #include "ops/chip.h"
 #include "sim/fastdiv.h"
 #include "sim/sc/block.h"
@@ -47,7 +48,15 @@ public:
     std::string channel_name(std::uint32_t c) const;
 
 private:
+    /// Serves a burst group (txn_ext): each burst from its own arrival; writes each burst's
+    /// completion over its arrival and returns the last.
+    std::uint64_t access_group(txn_ext &g, std::uint64_t addr, std::uint64_t bytes, bool write);
     void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
+    /// Cuts [addr, addr + bytes) into pieces (one channel, one row) and serves each from
+    /// arrival_of(piece address), reporting each completion to done(piece address, ps).
+    template <class ArrivalOf, class Done>
+    void serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std::uint32_t op,
+                     ArrivalOf arrival_of, Done done);
 
     const ops::dram_params &m_p;
     op_ledger &m_ledger;

@@ -18,6 +18,10 @@ public:
         m_model.serve(ch, r.local, r.bytes, r.arrival_ps, r.write, 1, s.a);
         return s.a.done_ps;
     }
+    bool serve_open_read(dram_channel_state &ch, const dram_piece &r,
+                         dram_access &out) const override {
+        return m_model.serve_open_read(ch, r.local, r.bytes, r.arrival_ps, 1, out);
+    }
 
 private:
     const dram_timing &m_model;
@@ -59,6 +63,14 @@ public:
         return ack;
     }
 
+    bool serve_open_read(dram_channel_state &ch, const dram_piece &r,
+                         dram_access &out) const override {
+        // serve() would first drain buffered writes if the bus idled before the read arrived.
+        if (!ch.writes.empty() && ch.bus_free_ps < r.arrival_ps)
+            return false;
+        return m_model.serve_open_read(ch, r.local, r.bytes, r.arrival_ps, m_window, out);
+    }
+
 private:
     /// The channel's bus idled before `now` with writes buffered: a controller with no read to
     /// serve drains them then. Drains while the bus is free before `now` (the last may run past
@@ -73,14 +85,8 @@ private:
     /// drained last if any is buffered (row hits first), else the oldest.
     void drain_one(dram_channel_state &ch, std::uint64_t from_ps,
                    std::vector<dram_served> &served) const {
-        auto it = std::find_if(ch.writes.begin(), ch.writes.end(),
-                               [&](const dram_channel_state::buffered_write &w) {
-                                   return w.row == ch.last_drained_row;
-                               });
-        if (it == ch.writes.end())
-            it = ch.writes.begin();
-        const dram_channel_state::buffered_write w = *it;
-        ch.writes.erase(it);
+        const dram_channel_state::buffered_write w =
+            ch.writes.take(ch.writes.pick(ch.last_drained_row));
         ch.last_drained_row = w.row;
         dram_served &s = served.emplace_back();
         s.op = w.op;

@@ -40,6 +40,11 @@ public:
     /// put on its bus meanwhile (this one, or buffered writes it drained) to `served`.
     virtual std::uint64_t serve(dram_channel_state &ch, const dram_piece &r,
                                 std::vector<dram_served> &served) const = 0;
+    /// Serves a read piece at once when no request could be reordered around it (the timing
+    /// model's serve_open_read, and for fr_fcfs no buffered write that would drain first):
+    /// the outcome serve() would give. Returns false, changing nothing, otherwise.
+    virtual bool serve_open_read(dram_channel_state &ch, const dram_piece &r,
+                                 dram_access &out) const = 0;
 };
 
 using dram_scheduler_factory = std::unique_ptr<dram_scheduler> (*)(const ops::dram_params &,

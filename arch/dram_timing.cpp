@@ -24,16 +24,21 @@ protected:
           m_wtr_ps(ns_to_ps(p.t_wtr_ns)), m_rtw_ps(ns_to_ps(p.t_rtw_ns)),
           m_bytes_per_us(double(p.mt_per_s) * p.bus_bits / 8.0), m_row_bytes(p.row_bytes),
           m_banks(p.banks), m_row_div(p.row_bytes), m_bank_div(p.banks),
-          m_rowset_div(std::uint64_t(p.row_bytes) * p.banks) {}
+          m_rowset_div(std::uint64_t(p.row_bytes) * p.banks),
+          m_bus_table(std::min<std::uint64_t>(p.interleave_bytes, 1u << 16) + 1, 0) {}
     std::uint64_t bus_ps(std::uint64_t bytes) const {
-        // Nearly every piece is one DMA burst: remember the last size (a division and a ceil
-        // less per piece).
-        if (bytes != m_last_bytes) {
-            m_last_bytes = bytes;
-            m_last_bus_ps =
-                static_cast<std::uint64_t>(std::ceil(double(bytes) * 1e6 / m_bytes_per_us - 1e-9));
+        // A piece never exceeds the interleave (dram.h cuts there): its bus time comes from a
+        // table filled on first use (a division and a ceil less per piece).
+        if (bytes < m_bus_table.size()) {
+            std::uint64_t &v = m_bus_table[bytes];
+            if (v == 0)
+                v = bus_ps_exact(bytes) + 1;
+            return v - 1;
         }
-        return m_last_bus_ps;
+        return bus_ps_exact(bytes);
+    }
+    std::uint64_t bus_ps_exact(std::uint64_t bytes) const {
+        return static_cast<std::uint64_t>(std::ceil(double(bytes) * 1e6 / m_bytes_per_us - 1e-9));
     }
     /// Earliest column command of a read after the channel's last data: t_wtr after a write.
     std::uint64_t column_floor(const dram_channel_state &ch, bool write, std::uint64_t seq) const {
@@ -47,7 +52,8 @@ protected:
     double m_bytes_per_us; ///< bytes per µs of one channel (= MB/s)
     std::uint64_t m_row_bytes, m_banks;
     sim::fastdiv m_row_div, m_bank_div, m_rowset_div; ///< row_bytes, banks, row_bytes·banks
-    mutable std::uint64_t m_last_bytes = ~std::uint64_t(0), m_last_bus_ps = 0; ///< bus_ps memo
+    /// bus_ps + 1 by piece size up to the interleave (0 = not computed yet)
+    mutable std::vector<std::uint64_t> m_bus_table;
 };
 
 class simple_model final : public bus_model {
@@ -120,6 +126,33 @@ public:
         b.ready_ps =
             std::max(cmd + open, data + r.bus_ps > m_cl_ps ? data + r.bus_ps - m_cl_ps : 0);
         r.done_ps = ch.bus_free_ps;
+    }
+
+    bool serve_open_read(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
+                         std::uint64_t arrival_ps, std::uint32_t window,
+                         dram_access &r) const override {
+        if (ch.banks.size() != m_banks)
+            return false;
+        auto &b = ch.banks[bank_of(local_addr)];
+        auto &live = b.live;
+        const std::uint64_t t = arrival_ps + m_ctrl_ps;
+        // serve() when the open row is this one and stays open: a hit, no activation.
+        if (live.empty() || live[0].row != row_of(local_addr) ||
+            (live.size() >= 2 && (ch.seq - live[1].first_seq >= window || t > live[0].last_cmd_ps)))
+            return false;
+        const std::uint64_t seq = ch.seq++;
+        r = dram_access{};
+        r.hit = true;
+        r.bus_ps = bus_ps(bytes);
+        const std::uint64_t cmd = std::max(t, b.ready_ps);
+        const std::uint64_t col = std::max(cmd, column_floor(ch, false, seq));
+        const std::uint64_t data = std::max(col + m_cl_ps, data_floor(ch, false, seq));
+        ch.bus_free_ps = data + r.bus_ps;
+        ch.bus_write = false;
+        live[0].last_cmd_ps = col;
+        b.ready_ps = std::max(cmd, data + r.bus_ps > m_cl_ps ? data + r.bus_ps - m_cl_ps : 0);
+        r.done_ps = ch.bus_free_ps;
+        return true;
     }
 
 private:

@@ -9,6 +9,8 @@
 
 #include "ops/chip.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -42,7 +44,57 @@ struct dram_channel_state {
     bool bus_write = false; ///< direction of the last data on the bus
     std::uint64_t seq = 0;  ///< pieces served so far: the look-ahead window counts these
     std::vector<bank> banks;
-    std::vector<buffered_write> writes;      ///< buffered, oldest first
+    /// The write buffer, oldest first. Taking a write out only marks it (bytes 0); the dead are
+    /// dropped 16 at a time, so the rest is not shifted per drained write (it was the DRAM
+    /// path's largest copy).
+    class write_buffer {
+    public:
+        bool empty() const { return m_n == 0; }
+        std::size_t size() const { return m_n; }
+        void push_back(const buffered_write &w) {
+            m_v.push_back(w);
+            ++m_n;
+        }
+        /// Index of the oldest write of `row`, else of the oldest write (not empty).
+        std::size_t pick(std::uint64_t row) const {
+            // The oldest write of the row taken last lies after it (every older one of that row
+            // was taken before it; new ones are appended).
+            const std::size_t from = row == m_hint_row ? std::max(m_hint, m_head) : m_head;
+            for (std::size_t i = from; i < m_v.size(); ++i)
+                if (m_v[i].bytes && m_v[i].row == row)
+                    return i;
+            return m_head;
+        }
+        buffered_write take(std::size_t i) {
+            const buffered_write w = m_v[i];
+            m_v[i].bytes = 0;
+            m_hint = i;
+            m_hint_row = w.row;
+            --m_n;
+            while (m_head < m_v.size() && m_v[m_head].bytes == 0)
+                ++m_head;
+            if (m_n == 0) {
+                m_v.clear();
+                m_head = 0;
+                m_hint = 0;
+            } else if (m_v.size() - m_n >= 16) {
+                // Enough dead entries: drop them all at once (amortised, order kept).
+                m_v.erase(std::remove_if(m_v.begin(), m_v.end(),
+                                         [](const buffered_write &x) { return x.bytes == 0; }),
+                          m_v.end());
+                m_head = 0;
+                m_hint = 0;
+            }
+            return w;
+        }
+
+    private:
+        std::vector<buffered_write> m_v;
+        std::size_t m_head = 0, m_n = 0;              ///< first live entry, live entries
+        std::size_t m_hint = 0;                       ///< index of the write taken last
+        std::uint64_t m_hint_row = ~std::uint64_t(0); ///< its row
+    };
+    write_buffer writes;
     std::deque<std::uint64_t> draining_done; ///< data end of drained writes holding a slot
     std::uint64_t last_drained_row = ~std::uint64_t(0);
 };
@@ -66,6 +118,14 @@ public:
     virtual void serve(dram_channel_state &ch, std::uint64_t local_addr, std::uint64_t bytes,
                        std::uint64_t arrival_ps, bool write, std::uint32_t window,
                        dram_access &out) const = 0;
+    /// Serves a read exactly as serve() would (same window) when it is a hit on the bank's
+    /// open row that stays open (no waiting row due to take over): no search, no activation.
+    /// Returns false, changing nothing, otherwise (and always for a model without rows). The
+    /// caller checks the scheduler's side (no buffered write that would drain first).
+    virtual bool serve_open_read(dram_channel_state &, std::uint64_t, std::uint64_t, std::uint64_t,
+                                 std::uint32_t, dram_access &) const {
+        return false;
+    }
     /// A key equal for two local addresses exactly when they fall in the same row of the same
     /// bank (always equal for a model without rows).
     virtual std::uint64_t row_key(std::uint64_t local_addr) const = 0;

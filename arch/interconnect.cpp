@@ -38,6 +38,29 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload &p, sc_core::sc_tim
             return;
         }
     }
+    if (ext && ext->bursts > 0) {
+        // A burst group (txn_ext): each burst takes the path at its own arrival, in order.
+        const std::uint64_t lat = std::uint64_t(m_p.latency_cycles) * per;
+        const std::uint64_t B = ext->burst_bytes;
+        auto *t = const_cast<txn_ext *>(ext)->t_ps;
+        std::uint64_t a = p.get_address(), end = a + bytes, occ_sum = 0;
+        std::uint64_t next = a - a % B + B; // end of the first burst
+        for (std::uint32_t i = 0; i < ext->bursts; ++i, next += B) {
+            const std::uint64_t len = std::min(end, next) - a;
+            const std::uint64_t occ = m_bpc.div_up(len);
+            m_free_ps = std::max(t[i], m_free_ps) + occ * per;
+            t[i] = m_free_ps + lat;
+            occ_sum += occ;
+            a += len;
+        }
+        m_stats.bytes += bytes;
+        m_stats.busy_cycles += occ_sum;
+        m_stats.transactions += ext->bursts;
+        m_ledger.ops[op].noc_bytes += bytes;
+        delay = ps(t[0] - now);
+        isock->b_transport(p, delay);
+        return;
+    }
     const std::uint64_t start = std::max(arrival, m_free_ps);
     const std::uint64_t occ = m_bpc.div_up(bytes);
     m_free_ps = start + occ * per;

@@ -140,9 +140,9 @@ TEST_CASE("chip: block entries come in a fixed order with public names") {
 
 namespace {
 /// Four cores, each double-buffering loads/computes/stores: DMA engines of different cores
-/// run ahead of each other by up to a quantum on the shared interconnect and DRAM. Returns the
-/// cycles with the default quantum and with half of it.
-std::pair<std::uint64_t, std::uint64_t> quantum_pair(ops::chip_desc chip) {
+/// run ahead of each other by up to a quantum (or a burst group) on the shared interconnect
+/// and DRAM.
+ops::program four_core_program() {
     std::vector<std::vector<ops::command>> streams;
     for (int c = 0; c < 4; ++c) {
         std::vector<ops::command> s;
@@ -160,8 +160,12 @@ std::pair<std::uint64_t, std::uint64_t> quantum_pair(ops::chip_desc chip) {
         }
         streams.push_back(s);
     }
-    auto prog = tb::program(3, streams);
-    // The default quantum (ops/chip.h) and half of it.
+    return tb::program(3, streams);
+}
+
+/// The cycles of four_core_program with the default quantum and with half of it.
+std::pair<std::uint64_t, std::uint64_t> quantum_pair(ops::chip_desc chip) {
+    const auto prog = four_core_program();
     const std::uint32_t q = ops::sim_params{}.quantum_cycles;
     chip.sim.quantum_cycles = q;
     const auto a = tb::cycles_in_child(chip, prog);
@@ -185,6 +189,22 @@ TEST_CASE("chip: fr_fcfs: halving the temporal-decoupling quantum moves the resu
     const auto [a, b] = quantum_pair(chip);
     INFO("default quantum: " << a << " cycles, half of it: " << b);
     CHECK(double(b) == Approx(double(a)).epsilon(0.005));
+}
+
+TEST_CASE("chip: fr_fcfs: burst groups move the result by < 1 % against one burst per call") {
+    // sim.burst_group lets an engine send its next bursts in one call and synchronise once per
+    // group: like a longer quantum, its bursts meet the other cores' at the interconnect and
+    // DRAM up to a group ahead (16 bursts = 64 cycles of issue, four default quanta).
+    // Measured: 32,656 cycles grouped, 32,830 one burst per call (-0.53 %); the bound is the
+    // issue's for whole networks (1 %), twice the one for halving the quantum.
+    auto chip = tb::chip(4);
+    chip.dram.scheduler = ops::dram_scheduler::fr_fcfs;
+    const auto prog = four_core_program();
+    const auto grouped = tb::cycles_in_child(chip, prog);
+    chip.sim.burst_group = 1;
+    const auto single = tb::cycles_in_child(chip, prog);
+    INFO("default group: " << grouped << " cycles, one burst per call: " << single);
+    CHECK(double(grouped) == Approx(double(single)).epsilon(0.01));
 }
 
 TEST_CASE("chip: a barrier some core never reaches is reported, not hung") {

@@ -108,25 +108,52 @@ inline ops::chip_desc chip(std::uint32_t cores = 1, bool pipelined = false) {
 }
 
 /// Runs arch::simulate in a child process and returns its total cycles.
-inline std::uint64_t cycles_in_child(const ops::chip_desc &chip, const ops::program &prog) {
+/// Runs arch::simulate in a child process (SystemC elaborates once per process) and returns
+/// what `pick` takes from its result.
+template <class Pick>
+std::vector<std::uint64_t> in_child(const ops::chip_desc &chip, const ops::program &prog,
+                                    Pick pick) {
     int fd[2];
     if (pipe(fd) != 0)
         throw std::runtime_error("pipe");
     const pid_t pid = fork();
     if (pid == 0) {
         close(fd[0]);
-        const std::uint64_t c = arch::simulate(chip, prog).cycles;
-        (void)!write(fd[1], &c, sizeof c);
+        const std::vector<std::uint64_t> v = pick(arch::simulate(chip, prog));
+        const std::uint64_t n = v.size();
+        (void)!write(fd[1], &n, sizeof n);
+        (void)!write(fd[1], v.data(), n * sizeof n);
         _exit(0);
     }
     close(fd[1]);
-    std::uint64_t c = 0;
-    if (read(fd[0], &c, sizeof c) != sizeof c)
-        throw std::runtime_error("child failed");
+    std::uint64_t n = 0;
+    std::vector<std::uint64_t> v;
+    if (read(fd[0], &n, sizeof n) == sizeof n) {
+        v.resize(n);
+        std::size_t got = 0;
+        while (got < n * sizeof n) {
+            const auto k =
+                read(fd[0], reinterpret_cast<char *>(v.data()) + got, n * sizeof n - got);
+            if (k <= 0)
+                break;
+            got += std::size_t(k);
+        }
+        if (got != n * sizeof n)
+            v.clear();
+    }
     close(fd[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    return c;
+    if (v.empty())
+        throw std::runtime_error("child failed");
+    return v;
+}
+
+/// Runs arch::simulate in a child process and returns its total cycles.
+inline std::uint64_t cycles_in_child(const ops::chip_desc &chip, const ops::program &prog) {
+    return in_child(chip, prog, [](const arch::run_stats &r) {
+        return std::vector<std::uint64_t>{r.cycles};
+    })[0];
 }
 
 } // namespace tb

@@ -185,6 +185,26 @@ TEST_CASE("scenario: halving the temporal-decoupling quantum moves the results b
     CHECK(std::abs(x - y) <= 0.01 * x);
 }
 
+TEST_CASE("scenario: burst groups move the results by under 1 % against one burst per call",
+          "[e2e][scenario]") {
+    const auto f = scenario_file("groups", R"([{"name": "cams", "count": 8, "fps": 25}])",
+                                 R"([{"name": "detect", "network": "ssdlite", "every": 2},
+            {"name": "face", "network": "mobilefacenet", "after": "detect", "crops": 2}])",
+                                 "{}", 0.1, 0.05);
+    const json a = run_scenario(f, "--chip-set sim.burst_group=1");
+    const json b = run_scenario(f); // the default group
+    CHECK(a["summary"]["frames_analysed"] == b["summary"]["frames_analysed"]);
+    for (const char *k : {"p50", "max"}) {
+        const double x = a["summary"]["e2e_latency_ms"][k].get<double>();
+        const double y = b["summary"]["e2e_latency_ms"][k].get<double>();
+        INFO(k << ": " << x << " vs " << y);
+        CHECK(std::abs(x - y) <= 0.01 * x);
+    }
+    const double x = a["summary"]["dram_gbps"].get<double>(),
+                 y = b["summary"]["dram_gbps"].get<double>();
+    CHECK(std::abs(x - y) <= 0.01 * x);
+}
+
 TEST_CASE("scenario: --find-capacity finds the decoder-bound stream count", "[e2e][scenario]") {
     // One decoder engine decodes a 1080p H.265 frame in 2.0808 ms of compute (480 fps) plus at
     // most a seventeenth for its first and last rows' memory: 453-480 fps, so 22.7-24.0
