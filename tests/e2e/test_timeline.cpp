@@ -197,14 +197,28 @@ TEST_CASE("timeline: the summary trace of MobileNeXt parses, its slices lie insi
     for (int ch = 0; ch < channels; ++ch) {
         const std::string n = "dram.ch" + std::to_string(ch);
         REQUIRE(t.counters.count(n) == 1);
-        for (const auto &[ts, v] : t.counters.at(n))
+        const auto &pts = t.counters.at(n);
+        for (const auto &[ts, v] : pts)
             CHECK(v <= ch_peak * (1 + 1e-6) + 0.0005);
+        // The counter is the channel's bus time per bin times its peak, printed to 0.001 GB/s:
+        // its integral over the run is the channel's busy time times the peak, within the
+        // printing error of each bin (0.0005 GB/s over one bin) and the report's cycle rounding.
+        const double period_ps = 1e6 / rep["chip"]["clock_mhz"].get<double>();
+        const double bin_ps = std::stod(t.doc["otherData"]["dram_bin_us"].get<std::string>()) * 1e6;
+        double integral = 0; // GB/s x ps
+        for (std::size_t i = 0; i + 1 < pts.size(); ++i)
+            integral += pts[i].second * double(pts[i + 1].first - pts[i].first);
+        CHECK(pts.back().second == 0.0);
+        const double busy_ps = rep["blocks"][n]["busy_cycles"].get<double>() * period_ps;
+        const double bins = double(pts.back().first) / bin_ps;
+        CHECK(std::abs(integral / ch_peak - busy_ps) <=
+              0.5 * period_ps + bins * 0.0005 / ch_peak * bin_ps + 1);
     }
     check_against_report(t, rep);
     check_flows(t);
 }
 
-TEST_CASE("timeline: the tiles level has a slice per command and the same sums; the report is "
+TEST_CASE("timeline: the tiles level has a slice per command and the same sums, and the report is "
           "the same with and without a timeline",
           "[e2e][timeline]") {
     const auto [tiles, rep] =
