@@ -352,8 +352,9 @@ int cmd_run(const std::vector<std::string> &args) {
                                  : option == "--timeline" ? std::move(timeline)
                                                           : chip.effective.dump(2) + "\n");
     sim::write_files_atomic(files);
-    bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
-                     (vm.count("csv") && vm["csv"].as<std::string>() == "-");
+    bool to_stdout = false;
+    for (const auto &[option, path] : outputs)
+        to_stdout = to_stdout || (option != "--dump-config" && path == "-");
     if (!vm.count("quiet") && !to_stdout)
         std::cout << app::render_table(report, group_by, vm.count("wide") > 0);
     return 0;
@@ -525,8 +526,9 @@ int cmd_scenario(const std::vector<std::string> &args) {
             outputs.emplace_back(std::string("--") + opt, vm[opt].as<std::string>());
     sim::check_outputs(outputs);
     std::unique_ptr<arch::timeline_rec> tl = make_timeline(vm);
-    const bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
-                           (vm.count("csv") && vm["csv"].as<std::string>() == "-");
+    bool to_stdout = false;
+    for (const auto &[option, path] : outputs)
+        to_stdout = to_stdout || path == "-";
     if (vm.count("find-capacity")) {
         if (vm.count("csv"))
             throw usage_error("scenario", "--csv has no meaning with --find-capacity");
