@@ -15,9 +15,18 @@ namespace {
 
 constexpr std::uint64_t min_event_bytes = 40;
 
-/// ps as µs with six decimals: exact (1 ps resolution) and deterministic.
+/// A time in ps rounded down to a whole ns. Every time in the file goes through it: Perfetto
+/// keeps whole ns (it rounds ts and dur separately), so a value with a fraction of a ns could end
+/// one slice 1 ns after the next one starts; one monotone rounding of both ends keeps a track's
+/// slices disjoint in every viewer, each duration within 1 ns of the simulation's.
+std::uint64_t ns_floor(std::uint64_t ps) {
+    return ps / 1000 * 1000;
+}
+
+/// ps (a whole number of ns) as µs with three decimals.
 std::string us(std::uint64_t ps) {
-    return fmt::format("{}.{:06}", ps / 1000000, ps % 1000000);
+    const std::uint64_t ns = ps / 1000;
+    return fmt::format("{}.{:03}", ns / 1000, ns % 1000);
 }
 
 std::string quoted(const std::string &s) {
@@ -107,10 +116,14 @@ std::string render_timeline(const arch::timeline_rec &tl, const timeline_meta &m
         }
     };
 
-    nlohmann::ordered_json other = {{"schema", timeline_schema}, {"command", meta.command},
-                                    {"chip", meta.chip},         {"workload", meta.workload},
-                                    {"detail", level},           {"clock_mhz", meta.clock_mhz},
-                                    {"end_us", us(meta.end_ps)}, {"dram_bin_us", us(tl.bin_ps())}};
+    nlohmann::ordered_json other = {{"schema", timeline_schema},
+                                    {"command", meta.command},
+                                    {"chip", meta.chip},
+                                    {"workload", meta.workload},
+                                    {"detail", level},
+                                    {"clock_mhz", meta.clock_mhz},
+                                    {"end_us", us(ns_floor(meta.end_ps))},
+                                    {"dram_bin_us", us(tl.bin_ps())}};
     out = "{\"displayTimeUnit\": \"ns\",\n\"otherData\": " + other.dump() + ",\n\"traceEvents\": [";
 
     event(fmt::format(R"({{"name":"process_name","ph":"M","pid":1,"tid":0,"args":{{"name":{}}}}})",
@@ -123,10 +136,14 @@ std::string render_timeline(const arch::timeline_rec &tl, const timeline_meta &m
             R"({{"name":"thread_sort_index","ph":"M","pid":1,"tid":{},"args":{{"sort_index":{}}}}})",
             t + 1, t + 1));
     }
-    for (const auto &s : slices)
+    for (const auto &s : slices) {
+        const std::uint64_t a = ns_floor(s.from), b = ns_floor(s.to);
+        if (b == a)
+            continue; // under 1 ns
         event(fmt::format(
             R"({{"name":{},"cat":{},"ph":"X","pid":1,"tid":{},"ts":{},"dur":{},"args":{{"commands":{}}}}})",
-            name_of(s.op), type_of(s.op), s.track + 1, us(s.from), us(s.to - s.from), s.commands));
+            name_of(s.op), type_of(s.op), s.track + 1, us(a), us(b - a), s.commands));
+    }
 
     // DRAM bandwidth per channel: the data-bus time of each bin times the channel's peak.
     for (std::uint32_t ch = 0; ch < tl.dram_channels(); ++ch) {
@@ -167,20 +184,24 @@ std::string render_timeline(const arch::timeline_rec &tl, const timeline_meta &m
                 continue;
             last = level_bytes;
             event(fmt::format(R"({{"name":{},"ph":"C","pid":1,"ts":{},"args":{{"bytes":{}}}}})",
-                              name, us(t), level_bytes));
+                              name, us(ns_floor(t)), level_bytes));
         }
     }
 
     // Flow arrows: from inside the load's slice to the start of the compute that waited.
     std::uint64_t id = 0;
     for (const auto &f : tl.flows()) {
+        // The load's slice ends at src_ps + 1: the arrow leaves 1 ns before its rounded end.
+        const std::uint64_t src = ns_floor(f.src_ps + 1), dst = ns_floor(f.dst_ps);
+        if (src < 1000)
+            continue;
         ++id;
         event(fmt::format(
             R"({{"name":"load -> compute","cat":"dma_wait","ph":"s","id":{},"pid":1,"tid":{},"ts":{},"args":{{"op":{},"wait_us":{}}}}})",
-            id, f.src_track + 1, us(f.src_ps), name_of(f.op), us(f.wait_ps)));
+            id, f.src_track + 1, us(src - 1000), name_of(f.op), us(ns_floor(f.wait_ps))));
         event(fmt::format(
             R"({{"name":"load -> compute","cat":"dma_wait","ph":"f","bp":"e","id":{},"pid":1,"tid":{},"ts":{}}})",
-            id, f.dst_track + 1, us(f.dst_ps)));
+            id, f.dst_track + 1, us(dst)));
     }
     out += "\n]}\n";
     if (out.size() > cap)
