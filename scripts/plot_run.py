@@ -100,14 +100,17 @@ def roofline(r, out, title):
     ax.text(hi, peak * 1.06, f"compute {peak:.2f} TOPS", ha="right", va="bottom", fontsize=8)
     ax.text(lo * 1.1, 2 * lo * 1.1 * bw / 1e3 * 1.15, f"DRAM {bw:.1f} GB/s", rotation=0,
             ha="left", va="bottom", fontsize=8)
-    seen = set()
+    seen = []
     for x, y, lim, share in pts:
         edge = x is None
-        label = lim if lim not in seen else None
-        seen.add(lim)
+        if lim not in seen:
+            seen.append(lim)
         ax.scatter(hi / 1.3 if edge else x, y, s=12 + 900 * share, marker=">" if edge else "o",
                    color=COLOURS.get(lim, "#17becf"), alpha=0.75, edgecolors="white",
-                   linewidths=0.5, label=label)
+                   linewidths=0.5)
+    # Legend entries of one size (the points' sizes are their shares of the run).
+    for lim in seen:
+        ax.scatter([], [], s=40, color=COLOURS.get(lim, "#17becf"), alpha=0.75, label=lim)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
@@ -119,8 +122,8 @@ def roofline(r, out, title):
                  + (f" ({no_macs} vector-only operators not shown)" if no_macs else ""),
                  fontsize=10)
     ax.grid(True, which="both", lw=0.3, alpha=0.5)
-    ax.legend(title="limited by", fontsize=8, title_fontsize=8, loc="lower right",
-              markerscale=0.6)
+    ax.legend(title="limited by (size: share of the run)", fontsize=8, title_fontsize=8,
+              loc="lower right")
     fig.tight_layout()
     fig.savefig(out)
     plt.close(fig)
