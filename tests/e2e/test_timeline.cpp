@@ -277,7 +277,7 @@ TEST_CASE("timeline: a trace above --timeline-max-mb is refused with its size, e
 }
 
 TEST_CASE("timeline: a scenario's trace has the video decoders' tracks, inside the run and "
-          "disjoint, and is deterministic",
+          "disjoint, is deterministic and leaves the report unchanged",
           "[e2e][timeline]") {
     const fs::path sc = fs::path(QCSIM_SOURCE_DIR) / "configs/scenarios/edge-box-4x1080p.json";
     const fs::path a = e2e::scratch_dir() / "sc-a.trace.json",
@@ -288,8 +288,14 @@ TEST_CASE("timeline: a scenario's trace has the video decoders' tracks, inside t
     auto r = qcsim(args + "\"" + a.string() + "\" --json \"" + rep.string() + "\"");
     INFO(r.err);
     REQUIRE(r.status == 0);
-    REQUIRE(qcsim(args + "\"" + b.string() + "\"").status == 0);
+    const fs::path plain = e2e::scratch_dir() / "sc-plain.report.json";
+    REQUIRE(qcsim(args + "\"" + b.string() + "\" --json \"" + plain.string() + "\"").status == 0);
     CHECK(e2e::slurp(a) == e2e::slurp(b));
+    // The report is the same without a timeline.
+    REQUIRE(qcsim("scenario \"" + sc.string() +
+                  "\" -q --set duration_s=0.12 --set warmup_s=0 --json \"" + plain.string() + "\"")
+                .status == 0);
+    CHECK(e2e::slurp(plain) == e2e::slurp(rep));
     const trace t = load(a);
     const json report = json::parse(e2e::slurp(rep));
     std::size_t decode_slices = 0;
