@@ -164,13 +164,15 @@ const std::vector<command> &commands() {
         {"run", "simulate a workload on a chip (default: MobileNeXt-1.0 on the reference chip)",
          "qcsim run [--chip FILE] [--workload NAME[:k=v,...]|FILE.json|scalesim:FILE.csv]\n"
          "          [--set key.path=value ...] [--json FILE] [--csv FILE] [--dump-config FILE]\n"
-         "          [--group-by op|layer|type] [--quiet] [--wide] [--times]",
+         "          [--group-by op|layer|type] [--quiet] [--wide] [--times]\n"
+         "          [--timeline FILE [--timeline-detail summary|tiles] [--timeline-max-mb N]]",
          run_options, cmd_run},
         {"scenario",
          "simulate camera streams, decoders and a pipeline of networks on a chip (video "
          "analytics): how many streams it sustains and what limits it",
          "qcsim scenario FILE [--set key=value ...] [--chip-set key=value ...] [--json FILE]\n"
-         "          [--csv FILE] [--find-capacity [--jobs N]] [--quiet]",
+         "          [--csv FILE] [--find-capacity [--jobs N]] [--quiet]\n"
+         "          [--timeline FILE [--timeline-detail summary|tiles] [--timeline-max-mb N]]",
          scenario_options, cmd_scenario},
         {"sweep",
          "run every point of a qcsim.sweep/1 spec (one process per run, resumable) and write "
