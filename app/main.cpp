@@ -12,9 +12,11 @@
 #include "app/report.h"
 #include "app/scenario.h"
 #include "app/sweep.h"
+#include "app/timeline.h"
 #include "arch/simulate.h"
 #include "ops/compiler.h"
 #include "qcsim_version.h"
+#include "sim/clock.h"
 #include "sim/errors.h"
 #include "sim/output.h"
 #include "sim/table.h"
@@ -47,6 +49,8 @@ struct usage_error : std::runtime_error {
 
 // ---- Options of every subcommand, in one place for parsing and for help ----------------------
 
+void timeline_options(po::options_description &d);
+
 void run_options(po::options_description &d) {
     d.add_options()("help,h", "this help")(
         "chip", po::value<std::string>()->default_value(""),
@@ -64,6 +68,18 @@ void run_options(po::options_description &d) {
         "wide", "every per-operator column in the table (the default fits 120 columns)")(
         "times", "print the wall time of each phase (config and workload, compile, simulate, "
                  "report) to stderr");
+    timeline_options(d);
+}
+
+void timeline_options(po::options_description &d) {
+    d.add_options()("timeline", po::value<std::string>(),
+                    "write the run's timeline to FILE: Chrome trace-event JSON for Perfetto, "
+                    "chrome://tracing or scripts/timeline_viewer.html (docs/timeline.md)")(
+        "timeline-detail", po::value<std::string>()->default_value("summary"),
+        "summary (a slice per operator run on each unit) or tiles (a slice per command)")(
+        "timeline-max-mb",
+        po::value<std::string>()->default_value(std::to_string(app::default_timeline_max_mb)),
+        "N: refuse (exit 2) a timeline larger than N MB, 1 to 4096");
 }
 
 void scenario_options(po::options_description &d) {
@@ -81,6 +97,7 @@ void scenario_options(po::options_description &d) {
         "jobs,j", po::value<std::string>(),
         "N: --find-capacity probes at once, 1 to 256 (default: the hardware threads)")(
         "quiet,q", "do not print the table");
+    timeline_options(d);
 }
 
 void sweep_options(po::options_description &d) {
@@ -147,13 +164,15 @@ const std::vector<command> &commands() {
         {"run", "simulate a workload on a chip (default: MobileNeXt-1.0 on the reference chip)",
          "qcsim run [--chip FILE] [--workload NAME[:k=v,...]|FILE.json|scalesim:FILE.csv]\n"
          "          [--set key.path=value ...] [--json FILE] [--csv FILE] [--dump-config FILE]\n"
-         "          [--group-by op|layer|type] [--quiet] [--wide] [--times]",
+         "          [--group-by op|layer|type] [--quiet] [--wide] [--times]\n"
+         "          [--timeline FILE [--timeline-detail summary|tiles] [--timeline-max-mb N]]",
          run_options, cmd_run},
         {"scenario",
          "simulate camera streams, decoders and a pipeline of networks on a chip (video "
          "analytics): how many streams it sustains and what limits it",
          "qcsim scenario FILE [--set key=value ...] [--chip-set key=value ...] [--json FILE]\n"
-         "          [--csv FILE] [--find-capacity [--jobs N]] [--quiet]",
+         "          [--csv FILE] [--find-capacity [--jobs N]] [--quiet]\n"
+         "          [--timeline FILE [--timeline-detail summary|tiles] [--timeline-max-mb N]]",
          scenario_options, cmd_scenario},
         {"sweep",
          "run every point of a qcsim.sweep/1 spec (one process per run, resumable) and write "
@@ -247,6 +266,20 @@ unsigned long count_option(const std::string &text, const char *option, unsigned
     return v;
 }
 
+/// --timeline-max-mb.
+std::uint64_t timeline_mb(const po::variables_map &vm) {
+    return app::parse_timeline_max_mb(vm["timeline-max-mb"].as<std::string>());
+}
+
+/// The recorder --timeline asks for (its options checked), or null.
+std::unique_ptr<arch::timeline_rec> make_timeline(const po::variables_map &vm) {
+    const auto detail = app::parse_timeline_detail(vm["timeline-detail"].as<std::string>());
+    const std::uint64_t mb = timeline_mb(vm);
+    if (!vm.count("timeline"))
+        return nullptr;
+    return std::make_unique<arch::timeline_rec>(detail, app::timeline_max_events(mb));
+}
+
 int cmd_run(const std::vector<std::string> &args) {
     po::options_description d;
     run_options(d);
@@ -267,10 +300,11 @@ int cmd_run(const std::vector<std::string> &args) {
     // Everything that can be wrong with the input, output paths included, is checked before
     // anything is written; then every output is written at the end, all or none.
     std::vector<std::pair<std::string, std::string>> outputs; // (option, path)
-    for (const char *o : {"dump-config", "json", "csv"})
+    for (const char *o : {"dump-config", "json", "csv", "timeline"})
         if (vm.count(o))
             outputs.emplace_back(std::string("--") + o, vm[o].as<std::string>());
     sim::check_outputs(outputs);
+    std::unique_ptr<arch::timeline_rec> tl = make_timeline(vm);
     using clock = std::chrono::steady_clock;
     auto t0 = clock::now();
     auto ms_since = [&](clock::time_point &t) {
@@ -286,7 +320,7 @@ int cmd_run(const std::vector<std::string> &args) {
     ops::program prog = ops::compile(g, chip.chip, spec);
     const double t_compile = ms_since(t0);
 
-    arch::run_stats st = arch::simulate(chip.chip, prog);
+    arch::run_stats st = arch::simulate(chip.chip, prog, tl.get());
     const double t_sim = ms_since(t0);
     app::run_info run;
     run.version = QCSIM_VERSION;
@@ -301,14 +335,28 @@ int cmd_run(const std::vector<std::string> &args) {
                                  "simulate {:.1f} ms, report {:.1f} ms\n",
                                  t_build, t_compile, t_sim, ms_since(t0));
 
+    std::string timeline;
+    if (tl) {
+        app::timeline_meta meta;
+        meta.command = "run";
+        meta.chip = report["chip"]["name"].get<std::string>();
+        meta.workload = g.name;
+        meta.title = "qcsim run: " + meta.chip + " / " + g.name;
+        meta.clock_mhz = chip.chip.clock_mhz;
+        meta.end_ps = st.cycles * sim::period_ps(chip.chip.clock_mhz);
+        timeline = app::render_timeline(*tl, meta, timeline_mb(vm));
+        std::cerr << app::timeline_summary(*tl, timeline);
+    }
     std::vector<std::pair<std::string, std::string>> files; // (path, text)
     for (const auto &[option, path] : outputs)
-        files.emplace_back(path, option == "--json"  ? report.dump(2) + "\n"
-                                 : option == "--csv" ? app::render_csv(report, group_by)
-                                                     : chip.effective.dump(2) + "\n");
+        files.emplace_back(path, option == "--json"       ? report.dump(2) + "\n"
+                                 : option == "--csv"      ? app::render_csv(report, group_by)
+                                 : option == "--timeline" ? std::move(timeline)
+                                                          : chip.effective.dump(2) + "\n");
     sim::write_files_atomic(files);
-    bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
-                     (vm.count("csv") && vm["csv"].as<std::string>() == "-");
+    bool to_stdout = false;
+    for (const auto &[option, path] : outputs)
+        to_stdout = to_stdout || (option != "--dump-config" && path == "-");
     if (!vm.count("quiet") && !to_stdout)
         std::cout << app::render_table(report, group_by, vm.count("wide") > 0);
     return 0;
@@ -450,7 +498,8 @@ int cmd_scenario(const std::vector<std::string> &args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
         const bool takes_value = a == "--set" || a == "--chip-set" || a == "--json" ||
-                                 a == "--csv" || a == "--jobs" || a == "-j";
+                                 a == "--csv" || a == "--jobs" || a == "-j" || a == "--timeline" ||
+                                 a == "--timeline-detail" || a == "--timeline-max-mb";
         if (!a.empty() && a[0] != '-' && file.empty()) {
             file = a;
             continue;
@@ -474,15 +523,19 @@ int cmd_scenario(const std::vector<std::string> &args) {
     if (vm.count("chip-set"))
         o.chip_sets = vm["chip-set"].as<std::vector<std::string>>();
     std::vector<std::pair<std::string, std::string>> outputs;
-    for (const char *opt : {"json", "csv"})
+    for (const char *opt : {"json", "csv", "timeline"})
         if (vm.count(opt))
             outputs.emplace_back(std::string("--") + opt, vm[opt].as<std::string>());
     sim::check_outputs(outputs);
-    const bool to_stdout = (vm.count("json") && vm["json"].as<std::string>() == "-") ||
-                           (vm.count("csv") && vm["csv"].as<std::string>() == "-");
+    std::unique_ptr<arch::timeline_rec> tl = make_timeline(vm);
+    bool to_stdout = false;
+    for (const auto &[option, path] : outputs)
+        to_stdout = to_stdout || path == "-";
     if (vm.count("find-capacity")) {
         if (vm.count("csv"))
             throw usage_error("scenario", "--csv has no meaning with --find-capacity");
+        if (tl)
+            throw usage_error("scenario", "--timeline has no meaning with --find-capacity");
         unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
         if (vm.count("jobs"))
             jobs = unsigned(
@@ -497,11 +550,25 @@ int cmd_scenario(const std::vector<std::string> &args) {
         return 0;
     }
     const auto in = app::prepare_scenario(o);
-    const auto rep = app::run_scenario_report(in, o);
+    std::uint64_t end_ps = 0;
+    const auto rep = app::run_scenario_report(in, o, tl.get(), &end_ps);
+    std::string timeline;
+    if (tl) {
+        app::timeline_meta meta;
+        meta.command = "scenario";
+        meta.chip = in.chip.name;
+        meta.workload = in.sc.name;
+        meta.title = "qcsim scenario: " + in.sc.name + " on " + in.chip.name;
+        meta.clock_mhz = in.chip.clock_mhz;
+        meta.end_ps = end_ps;
+        timeline = app::render_timeline(*tl, meta, timeline_mb(vm));
+        std::cerr << app::timeline_summary(*tl, timeline);
+    }
     std::vector<std::pair<std::string, std::string>> files;
     for (const auto &[option, path] : outputs)
-        files.emplace_back(path,
-                           option == "--json" ? rep.dump(2) + "\n" : app::render_scenario_csv(rep));
+        files.emplace_back(path, option == "--json"       ? rep.dump(2) + "\n"
+                                 : option == "--timeline" ? std::move(timeline)
+                                                          : app::render_scenario_csv(rep));
     sim::write_files_atomic(files);
     if (!vm.count("quiet") && !to_stdout)
         std::cout << app::render_scenario_table(rep);

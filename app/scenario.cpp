@@ -277,8 +277,11 @@ arch::rt_input prepare_scenario(const scenario_options &o) {
     return in;
 }
 
-ojson run_scenario_report(const arch::rt_input &in, const scenario_options &o) {
-    const arch::rt_result r = arch::run_scenario(in);
+ojson run_scenario_report(const arch::rt_input &in, const scenario_options &o,
+                          arch::timeline_rec *tl, std::uint64_t *end_ps) {
+    const arch::rt_result r = arch::run_scenario(in, tl);
+    if (end_ps)
+        *end_ps = r.end_ps;
     const auto &chip = in.chip;
     const auto &sc = in.sc;
     const double window_s = double(r.window_ps) / 1e12;

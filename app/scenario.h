@@ -25,8 +25,11 @@ struct scenario_options {
 /// Reads the scenario and its chip and compiles the stages (throws sim::input_error).
 arch::rt_input prepare_scenario(const scenario_options &o);
 
-/// Runs a prepared scenario and builds its JSON report (once per process: SystemC).
-nlohmann::ordered_json run_scenario_report(const arch::rt_input &in, const scenario_options &o);
+/// Runs a prepared scenario and builds its JSON report (once per process: SystemC). `tl`: the
+/// run's timeline is recorded into it; `end_ps`: set to the drained run's last event.
+nlohmann::ordered_json run_scenario_report(const arch::rt_input &in, const scenario_options &o,
+                                           arch::timeline_rec *tl = nullptr,
+                                           std::uint64_t *end_ps = nullptr);
 
 std::string render_scenario_table(const nlohmann::ordered_json &r);
 /// One row per (stage, operator): the per-operator table aggregated over the stage's jobs.

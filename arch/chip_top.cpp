@@ -7,7 +7,8 @@
 
 namespace arch {
 
-chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog, bool launched)
+chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog, bool launched,
+                   timeline_rec *tl)
     : m_chip(chip), m_prog(prog), m_clk(chip.clock_mhz), m_n_ops(prog.ops.size()),
       m_ledger(std::max<std::size_t>(prog.ops.size(), 1), chip.cores),
       m_noc("interconnect", m_clk, chip.interconnect, m_ledger),
@@ -25,6 +26,15 @@ chip_top::chip_top(const ops::chip_desc &chip, const ops::program &prog, bool la
                 throw sim::input_error("<program>", "ops", "expected operators for the commands");
     for (std::size_t i = 0; i < prog.ops.size(); ++i)
         m_ledger.main_unit[i] = prog.ops[i].unit == ops::unit_kind::vector_unit ? 1 : 0;
+    if (tl) {
+        m_ledger.tl = tl;
+        for (const auto &o : prog.ops) {
+            tl->op_names.push_back(o.name);
+            tl->op_types.push_back(o.type);
+            tl->op_sram_bytes.push_back(o.sram_peak_bytes);
+        }
+        tl->set_dram(chip.dram.channels, double(chip.dram.mt_per_s) * chip.dram.bus_bits / 8e3);
+    }
     std::vector<sram *> peers;
     for (std::uint32_t c = 0; c < chip.cores; ++c) {
         const auto &stream = c < prog.streams.size() ? prog.streams[c] : m_empty;

@@ -24,7 +24,10 @@ public:
     /// Throws sim::input_error when the program does not fit the chip. `launched`: the cores'
     /// controllers start idle and run the streams launched on them (the scenario runtime);
     /// prog.streams must then be empty and prog.ops lists every operator they will run.
-    chip_top(const ops::chip_desc &chip, const ops::program &prog, bool launched = false);
+    /// `tl`: the timeline recorder the blocks report to (null: none); it gets the operators'
+    /// names and one track per core unit.
+    chip_top(const ops::chip_desc &chip, const ops::program &prog, bool launched = false,
+             timeline_rec *tl = nullptr);
 
     /// Throws sim::input_error naming a core whose commands never completed.
     void check_done() const;

@@ -22,7 +22,8 @@ controller::controller(const sc_core::sc_module_name &name, const sim::clock_dom
     : sim::block(name, clk), m_p(p), m_core(core), m_stream(&stream), m_launched(false),
       m_dmas(std::move(dmas)), m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger),
       m_queues(q_dma0 + m_dmas.size()), m_done(stream.size(), 0), m_done_ps(stream.size(), 0),
-      m_done_ev("done") {
+      m_done_ev("done"), m_tl(ledger.tl) {
+    add_tracks();
     validate(stream);
     partition();
     for (const auto &c : stream)
@@ -38,8 +39,19 @@ controller::controller(const sc_core::sc_module_name &name, const sim::clock_dom
                        mac_array &mac, vector_unit &vec, barrier_hub &hub, op_ledger &ledger)
     : sim::block(name, clk), m_p(p), m_core(core), m_stream(nullptr), m_launched(true),
       m_dmas(std::move(dmas)), m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger),
-      m_queues(q_dma0 + m_dmas.size()), m_done_ev("done") {
+      m_queues(q_dma0 + m_dmas.size()), m_done_ev("done"), m_tl(ledger.tl) {
+    add_tracks();
     spawn(true);
+}
+
+void controller::add_tracks() {
+    if (!m_tl)
+        return;
+    const auto core = std::int32_t(m_core);
+    m_tr_mac = m_tl->add_track(m_mac.name(), core);
+    m_tr_vec = m_tl->add_track(m_vec.name(), core);
+    for (const auto *d : m_dmas)
+        m_tr_dma.push_back(m_tl->add_track(d->name(), core));
 }
 
 void controller::validate(const std::vector<ops::command> &stream) const {
@@ -135,7 +147,7 @@ std::size_t controller::pending() const {
     return n;
 }
 
-void controller::wait_ready(std::uint32_t idx, bool compute) {
+void controller::wait_ready(std::uint32_t idx, bool compute, timeline_rec::flow *fl) {
     const auto &c = (*m_stream)[idx];
     const std::uint64_t free_ps = now_ps(); // the queue is free for this command from now
     for (;;) {
@@ -174,6 +186,13 @@ void controller::wait_ready(std::uint32_t idx, bool compute) {
         else if (l.kind == ops::cmd_kind::compute && l.unit == ops::unit_kind::vector_unit && mac)
             cause = stall_cause::vector;
         m_ledger.stall(c.op, m_core, cause, from, ready_ps);
+        if (fl && cause == stall_cause::dma && m_done_ps[last] > 0) {
+            // The arrow leaves the load's slice just before its end.
+            fl->src_ps = m_done_ps[last] - 1;
+            fl->src_track = m_tr_dma[l.engine];
+            fl->op = c.op;
+            fl->wait_ps = ready_ps - from;
+        }
     }
     const std::uint64_t start_ps = deps_ps + std::uint64_t(m_p.issue_cycles) * m_clk.period_ps();
     if (start_ps > ready_ps)
@@ -190,8 +209,14 @@ void controller::complete(std::uint32_t idx, std::uint64_t start_ps) {
     m_stats.commands += 1;
     m_ledger.span((*m_stream)[idx].op, start_ps, t);
     m_done_ev.notify(sc_core::SC_ZERO_TIME);
-    if (--m_remaining == 0 && m_on_idle)
-        m_on_idle(m_core);
+    if (m_tl)
+        m_tl->command(m_core, (*m_stream)[idx].op, start_ps, t);
+    if (--m_remaining == 0) {
+        if (m_tl)
+            m_tl->end_stream(m_core);
+        if (m_on_idle)
+            m_on_idle(m_core);
+    }
 }
 
 bool controller::next_launch(std::uint64_t &ran) {
@@ -213,12 +238,15 @@ void controller::run_queue(std::uint32_t q) {
 void controller::run_queue_once(std::uint32_t q) {
     for (std::uint32_t idx : m_queues[q]) {
         const auto &c = (*m_stream)[idx];
-        wait_ready(idx, c.kind == ops::cmd_kind::compute);
+        timeline_rec::flow fl;
+        wait_ready(idx, c.kind == ops::cmd_kind::compute, m_tl ? &fl : nullptr);
         const std::uint64_t start = now_ps();
         switch (c.kind) {
         case ops::cmd_kind::load:
         case ops::cmd_kind::store:
             m_dmas[c.engine]->execute(c);
+            if (m_tl)
+                m_tl->busy(m_tr_dma[c.engine], c.op, start, now_ps());
             break;
         case ops::cmd_kind::compute:
             if (q == q_mac) {
@@ -228,12 +256,30 @@ void controller::run_queue_once(std::uint32_t q) {
                 if (m_ledger.is_main(c.op, 0))
                     m_ledger.stall(c.op, m_core, stall_cause::bank_conflict, r.conflict_from_ps,
                                    r.conflict_to_ps);
+                if (m_tl && r.busy_add_ps) {
+                    const std::uint64_t from = r.done_ps - r.busy_add_ps;
+                    m_tl->busy(m_tr_mac, c.op, from, r.done_ps);
+                    if (fl.wait_ps) {
+                        fl.dst_ps = from;
+                        fl.dst_track = m_tr_mac;
+                        m_tl->load_wait(m_core, fl);
+                    }
+                }
                 m_mac_inflight.push_back({idx, start, r.done_ps});
                 m_mac_ev.notify(sc_core::SC_ZERO_TIME);
                 continue;
             } else {
                 const auto r = m_vec.execute(c);
                 m_ledger.unit_busy(c.op, m_core, 1, r.busy_ps);
+                if (m_tl) {
+                    const std::uint64_t from = start + r.read_conflict;
+                    m_tl->busy(m_tr_vec, c.op, from, from + r.busy_ps);
+                    if (fl.wait_ps) {
+                        fl.dst_ps = from;
+                        fl.dst_track = m_tr_vec;
+                        m_tl->load_wait(m_core, fl);
+                    }
+                }
                 if (m_ledger.is_main(c.op, 1)) {
                     m_ledger.stall(c.op, m_core, stall_cause::bank_conflict, start,
                                    start + r.read_conflict);

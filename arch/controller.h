@@ -72,7 +72,8 @@ private:
     void run_queue(std::uint32_t q);
     void run_queue_once(std::uint32_t q);
     /// Waits until every dep of command `idx` completed, then the issue latency; charges stalls.
-    void wait_ready(std::uint32_t idx, bool compute);
+    /// `fl` (timeline only): set to the load a compute waited for (fl->wait_ps > 0), if any.
+    void wait_ready(std::uint32_t idx, bool compute, timeline_rec::flow *fl = nullptr);
     void complete(std::uint32_t idx, std::uint64_t start_ps);
     /// Completes issued MAC tiles in order when their results leave the array.
     void run_mac_completions();
@@ -80,6 +81,8 @@ private:
     /// Splits the current stream's commands into their queues.
     void partition();
     void spawn(bool all);
+    /// Registers this core's timeline tracks (when the ledger has a recorder).
+    void add_tracks();
 
     const ops::controller_params &m_p;
     const std::uint32_t m_core;
@@ -107,6 +110,9 @@ private:
     std::vector<mac_inflight> m_mac_inflight; ///< issued, not completed (FIFO from m_mac_head)
     std::size_t m_mac_head = 0;
     sc_core::sc_event m_mac_ev; ///< a MAC tile was issued
+    timeline_rec *m_tl;         ///< the ledger's recorder (null: no timeline)
+    std::uint32_t m_tr_mac = 0, m_tr_vec = 0;
+    std::vector<std::uint32_t> m_tr_dma; ///< timeline track per DMA engine
 };
 
 } // namespace arch

@@ -55,6 +55,8 @@ void dram::serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std:
             xo.dram_row_hits += x.a.hit;
             xo.dram_row_misses += x.a.miss;
             m_ledger.ps[x.op].dram_busy += x.a.bus_ps;
+            if (m_ledger.tl)
+                m_ledger.tl->dram_bus(c, x.a.done_ps - x.a.bus_ps, x.a.bus_ps);
         }
         a += len;
     }

@@ -9,6 +9,7 @@
 // and clipped at the end to the operator's span: per core, busy + stalls + idle = span.
 
 #include "arch/run_stats.h"
+#include "arch/timeline_rec.h"
 #include "sim/sc/clock_domain.h"
 
 #include <cstdint>
@@ -45,6 +46,8 @@ struct op_ledger {
     /// Off in scenario runs: the per-core busy/stall/idle identity needs one span per operator,
     /// and a scenario runs each operator many times (the records would grow with the run).
     bool record_stalls = true;
+    /// The run's timeline recorder, or null (no --timeline: nothing is recorded).
+    timeline_rec *tl = nullptr;
 
     explicit op_ledger(std::size_t n_ops, std::uint32_t n_cores = 1)
         : ops(n_ops), ps(n_ops), main_unit(n_ops, -1), cores(n_cores),

@@ -85,6 +85,8 @@ std::uint64_t pixel_engine::run(const pixel_job &j) {
     m_stats.memory_bound_jobs += end - t0 > j.compute_ps;
     m_ledger.ps[j.op].dma_busy += end - t0;
     m_ledger.span(j.op, t0, end);
+    if (m_ledger.tl)
+        m_ledger.tl->busy(m_track, j.op, t0, end);
     return end - t0;
 }
 

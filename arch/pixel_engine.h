@@ -67,6 +67,8 @@ public:
     /// thread. Returns the job's duration in ps.
     std::uint64_t run(const pixel_job &j);
     const stats &stat() const { return m_stats; }
+    /// Its timeline track (when the ledger has a recorder).
+    void set_track(std::uint32_t t) { m_track = t; }
 
 private:
     /// Sends `len` bytes at `addr` no earlier than `at` (ps); returns the completion.
@@ -86,6 +88,7 @@ private:
     std::uint64_t m_n = 0;     ///< transactions sent (window slot index)
     std::uint64_t m_issue = 0; ///< the port is free from here (ps)
     std::uint64_t m_now = 0;   ///< kernel time as this thread knows it
+    std::uint32_t m_track = 0;
 };
 
 } // namespace arch

@@ -92,8 +92,8 @@ public:
         const std::uint64_t quantum =
             std::uint64_t(chip.sim.quantum_cycles) * top.clk().period_ps();
         // The decoder's and the image unit's engines: the same block, their own clock and port.
-        auto engines = [&](const char *base, double mhz, std::uint32_t n, std::uint32_t bpc,
-                           std::uint32_t outstanding, std::uint32_t tx,
+        auto engines = [&](const char *base, const char *report_base, double mhz, std::uint32_t n,
+                           std::uint32_t bpc, std::uint32_t outstanding, std::uint32_t tx,
                            std::vector<std::unique_ptr<pixel_engine>> &out) {
             const pixel_engine_params p{sim::period_ps(mhz), bpc, outstanding, tx, quantum};
             for (std::uint32_t e = 0; e < n; ++e) {
@@ -101,14 +101,17 @@ public:
                 out.push_back(
                     std::make_unique<pixel_engine>(name.c_str(), top.clk(), p, top.ledger()));
                 out.back()->isock.bind(top.noc().tsock);
+                // The track has the engine's report name ("video_decoder0").
+                if (auto *tl = top.ledger().tl)
+                    out.back()->set_track(tl->add_track(report_base + std::to_string(e)));
             }
         };
         const auto &vd = chip.video_decoder;
-        engines("video_decoder_eng", vd.clock_mhz, vd.engines, vd.bytes_per_cycle, vd.outstanding,
-                vd.transaction_bytes, m_dec);
+        engines("video_decoder_eng", "video_decoder", vd.clock_mhz, vd.engines, vd.bytes_per_cycle,
+                vd.outstanding, vd.transaction_bytes, m_dec);
         const auto &iu = chip.image_unit;
-        engines("image_unit_eng", iu.clock_mhz, iu.engines, iu.bytes_per_cycle, iu.outstanding,
-                iu.transaction_bytes, m_img);
+        engines("image_unit_eng", "image_unit", iu.clock_mhz, iu.engines, iu.bytes_per_cycle,
+                iu.outstanding, iu.transaction_bytes, m_img);
         SC_HAS_PROCESS(runtime);
         SC_THREAD(arrivals);
         SC_THREAD(dispatcher);
@@ -797,7 +800,7 @@ rt_result runtime::result() {
 
 } // namespace
 
-rt_result run_scenario(const rt_input &in) {
+rt_result run_scenario(const rt_input &in, timeline_rec *tl) {
     sim::init_kernel();
     // Every operator the chip will run, in ledger order: the decoders' traffic (0), each stage's
     // pre-processing, then each (stage, slot) copy of each stage's program.
@@ -822,10 +825,19 @@ rt_result run_scenario(const rt_input &in) {
             for (std::size_t k = 0; k < st.slots.size(); ++k)
                 all.ops.insert(all.ops.end(), p.ops.begin(), p.ops.end());
     }
-    chip_top top(in.chip, all, true);
+    chip_top top(in.chip, all, true, tl);
     top.ledger().record_stalls = false;
+    if (tl)
+        for (std::size_t s = 0; s < in.stages.size(); ++s)
+            for (std::uint32_t i = op_base[s], e = s + 1 < in.stages.size()
+                                                       ? op_base[s + 1]
+                                                       : std::uint32_t(all.ops.size());
+                 i < e; ++i)
+                tl->op_names[i] = in.stages[s].name + "/" + tl->op_names[i];
     runtime rt("runtime", in, top, op_base, pre_op);
     sc_core::sc_start();
+    if (tl)
+        tl->finish();
     return rt.result();
 }
 

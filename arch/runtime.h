@@ -18,6 +18,7 @@
 #include "arch/chip_top.h"
 #include "arch/pixel_engine.h"
 #include "arch/run_stats.h"
+#include "arch/timeline_rec.h"
 #include "ops/chip.h"
 #include "ops/command.h"
 #include "ops/preprocess.h"
@@ -109,6 +110,8 @@ struct rt_result {
 
 /// Runs the scenario (one SystemC elaboration: once per process). Throws sim::input_error for
 /// programs the chip cannot hold.
-rt_result run_scenario(const rt_input &in);
+/// `tl`: when given, the run's timeline is recorded into it (and finished); the operators of
+/// stage S are named "S/<operator>" there.
+rt_result run_scenario(const rt_input &in, timeline_rec *tl = nullptr);
 
 } // namespace arch
