@@ -201,8 +201,8 @@ int run_sweep(const sweep_options &o) {
     const bool tty = ::isatty(2);
     std::cerr << fmt::format("sweep: {} runs ({} points x {} workloads), {} done already, {} "
                              "to run, {} at a time\n",
-                             items.size(), points.size(), spec.workloads.size(), done.size(),
-                             todo.size(), jobs);
+                             items.size(), items.size() / spec.workloads.size(),
+                             spec.workloads.size(), done.size(), todo.size(), jobs);
     while (next < todo.size() || !run.empty()) {
         while (next < todo.size() && run.size() < jobs) {
             const item &it = *todo[next++];
