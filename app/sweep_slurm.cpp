@@ -302,7 +302,24 @@ int merge_sweep(const std::string &dir) {
     o.spec_file = spec.string();
     o.out_dir = dir;
     o.merge = true;
-    return run_sweep(o);
+    try {
+        return run_sweep(o);
+    } catch (const sim::input_error &e) {
+        // run_sweep names results.jsonl, where a local run's lines are; a merge's come from a
+        // shard file: name it and the line.
+        if (e.file() != (fs::path(dir) / "results.jsonl").string())
+            throw;
+        for (const auto &f : shard_files(dir)) {
+            const auto lines = complete_lines(f.path.string());
+            for (std::size_t n = 0; n < lines.size(); ++n)
+                if (parse_line(lines[n], f.path.string(), n + 1)["id"] == e.json_path())
+                    throw sim::input_error(
+                        f.path.string(), "line " + std::to_string(n + 1),
+                        "run " + e.json_path() + " is not a run of " + spec.string() +
+                            " (its points, workloads or chip differ): a shard of another sweep");
+        }
+        throw;
+    }
 }
 
 } // namespace app

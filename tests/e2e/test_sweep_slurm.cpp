@@ -203,3 +203,53 @@ TEST_CASE("sweep --emit slurm: a job array of K tasks whose tasks, run as Slurm 
     const int rc = std::system(elsewhere.c_str());
     CHECK((WIFEXITED(rc) && WEXITSTATUS(rc) == 2));
 }
+
+TEST_CASE("sweep merge: refuses another sweep's shard, shards of two counts and another spec in "
+          "DIR, and does not read a line still being written",
+          "[e2e][sweep][slurm]") {
+    const fs::path spec = three_point_spec();
+    const fs::path dir = scratch_dir() / "merge-guards";
+    fs::remove_all(dir);
+    for (const char *s : {"0/2", "1/2"})
+        REQUIRE(qcsim("sweep " + q(spec) + " --out " + q(dir) + " --shard " + s).status == 0);
+    const std::string shard0 = slurp(dir / "shards/0-of-2.jsonl");
+    // A cut line at the end of shard 1 (a task still writing): merge reads the complete lines,
+    // finds the cut run missing, exits 1 and leaves the file as it was.
+    const auto lines1 = lines_of(dir / "shards/1-of-2.jsonl");
+    REQUIRE(lines1.size() == 2);
+    const std::string cut = lines1[0] + "\n" + lines1[1].substr(0, 30);
+    std::ofstream(dir / "shards/1-of-2.jsonl", std::ios::trunc | std::ios::binary) << cut;
+    auto r = qcsim("sweep merge " + q(dir));
+    CHECK(r.status == 1);
+    CHECK(r.err.find("1 of 6 runs missing") != std::string::npos);
+    CHECK(slurp(dir / "shards/1-of-2.jsonl") == cut);
+    CHECK_FALSE(fs::exists(dir / "results.jsonl"));
+    // The shard rerun drops the cut line and completes it; then the merge passes.
+    REQUIRE(qcsim("sweep " + q(spec) + " --out " + q(dir) + " --shard 1/2").status == 0);
+    CHECK(qcsim("sweep merge " + q(dir)).status == 0);
+    // A stale shard file of another count beside them: exit 2 naming it.
+    std::ofstream(dir / "shards/0-of-3.jsonl") << "";
+    r = qcsim("sweep merge " + q(dir));
+    CHECK(r.status == 2);
+    CHECK(r.err.find("0-of-3.jsonl") != std::string::npos);
+    fs::remove(dir / "shards/0-of-3.jsonl");
+    // A line of another sweep (its key differs) in a shard file: exit 2 naming the file.
+    std::string other = shard0;
+    other.replace(other.find("\"key\":\"") + 7, 1, "[[\\\"x\\\",1]],");
+    std::ofstream(dir / "shards/0-of-2.jsonl", std::ios::trunc | std::ios::binary) << other;
+    r = qcsim("sweep merge " + q(dir));
+    CHECK(r.status == 2);
+    CHECK(r.err.find("0-of-2.jsonl") != std::string::npos);
+    CHECK(r.err.find("another sweep") != std::string::npos);
+    std::ofstream(dir / "shards/0-of-2.jsonl", std::ios::trunc | std::ios::binary) << shard0;
+    // Another spec (other points) into the same DIR: its copy differs, refused before running.
+    const fs::path two = scratch_dir() / "two.json";
+    std::ofstream(two) << R"({"schema": "qcsim.sweep/1", "name": "two",
+        "parameters": [{"path": "dram.channels", "values": [1, 8]}]})";
+    r = qcsim("sweep " + q(two) + " --out " + q(dir) + " --shard 0/2");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("another sweep") != std::string::npos);
+    r = qcsim("sweep " + q(two) + " --out " + q(dir) + " --emit slurm --shards 2");
+    CHECK(r.status == 2);
+    CHECK_FALSE(fs::exists(dir / "sweep.sbatch"));
+}
