@@ -5,7 +5,8 @@
 //   qcsim trace      write a workload (generator or file) as a JSON trace
 //   qcsim check      rerun the golden (chip, workload) pairs and compare (CI regression)
 //   qcsim help [cmd] the usage of qcsim or of one subcommand
-// Exit status: 0 success, 1 a check found a difference, 2 bad input or usage, anything else a bug.
+// Exit status: 0 success, 1 a check found a difference (or a sweep merge found runs missing),
+// 2 bad input or usage, anything else a bug.
 
 #include "app/check.h"
 #include "app/chip_config.h"
@@ -176,7 +177,7 @@ const std::vector<command> &commands() {
          "its results and Pareto fronts",
          "qcsim sweep SPEC --out DIR [--jobs N] [--shard i/K]\n"
          "          [--emit slurm [--shards K]]\n"
-         "qcsim sweep merge DIR",
+         "       qcsim sweep merge DIR",
          sweep_options, cmd_sweep},
         {"workloads", "list built-in networks, their parameters, MACs and parameter counts",
          "qcsim workloads [--json]", list_options, cmd_workloads},
