@@ -5,7 +5,8 @@
 //   qcsim trace      write a workload (generator or file) as a JSON trace
 //   qcsim check      rerun the golden (chip, workload) pairs and compare (CI regression)
 //   qcsim help [cmd] the usage of qcsim or of one subcommand
-// Exit status: 0 success, 1 a check found a difference, 2 bad input or usage, anything else a bug.
+// Exit status: 0 success, 1 a check found a difference (or a sweep merge found runs missing),
+// 2 bad input or usage, anything else a bug.
 
 #include "app/check.h"
 #include "app/chip_config.h"
@@ -13,6 +14,7 @@
 #include "app/scenario.h"
 #include "app/sweep.h"
 #include "app/timeline.h"
+#include "app/sweep_slurm.h"
 #include "arch/simulate.h"
 #include "ops/compiler.h"
 #include "qcsim_version.h"
@@ -32,6 +34,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace po = boost::program_options;
@@ -100,12 +103,26 @@ void scenario_options(po::options_description &d) {
     timeline_options(d);
 }
 
+/// Scale-out options of qcsim sweep (app/sweep_slurm.h).
+void sweep_slurm_options(po::options_description &d) {
+    d.add_options()("emit", po::value<std::string>(),
+                    "slurm: write DIR/sweep.sbatch, a job array of --shards tasks, and prepare "
+                    "DIR for it (instead of running)")(
+        "shards", po::value<std::string>(),
+        "K: array tasks of --emit slurm, 1 to the point count (default: min(points, 16))")(
+        "shard", po::value<std::string>(),
+        "i/K: run only shard i of K (the points p with p mod K = i) into "
+        "DIR/shards/<i>-of-<K>.jsonl; qcsim sweep merge DIR joins the shards");
+}
+
 void sweep_options(po::options_description &d) {
     d.add_options()("help,h", "this help")("out", po::value<std::string>(),
                                            "DIR for results.jsonl, results.csv and pareto.csv "
                                            "(created; a rerun resumes from what it holds)")(
         "jobs,j", po::value<std::string>(),
-        "N: runs at once, 1 to 256 (default: the hardware threads)");
+        "N: runs at once, 1 to 256 (default: the hardware threads; with --emit slurm: the CPUs "
+        "per array task, default 1)");
+    sweep_slurm_options(d);
 }
 
 void list_options(po::options_description &d) {
@@ -177,7 +194,10 @@ const std::vector<command> &commands() {
         {"sweep",
          "run every point of a qcsim.sweep/1 spec (one process per run, resumable) and write "
          "its results and Pareto fronts",
-         "qcsim sweep SPEC --out DIR [--jobs N]", sweep_options, cmd_sweep},
+         "qcsim sweep SPEC --out DIR [--jobs N] [--shard i/K]\n"
+         "          [--emit slurm [--shards K]]\n"
+         "       qcsim sweep merge DIR",
+         sweep_options, cmd_sweep},
         {"workloads", "list built-in networks, their parameters, MACs and parameter counts",
          "qcsim workloads [--json]", list_options, cmd_workloads},
         {"describe", "list every chip config key with its unit, default and meaning",
@@ -575,7 +595,47 @@ int cmd_scenario(const std::vector<std::string> &args) {
     return 0;
 }
 
+/// `qcsim sweep merge DIR`.
+int cmd_sweep_merge(const std::vector<std::string> &args) {
+    std::vector<std::string> dirs;
+    for (const auto &a : args) {
+        if (a == "--help" || a == "-h") {
+            std::cout << usage_of(*find_command("sweep"));
+            return 0;
+        }
+        if (!a.empty() && a[0] == '-')
+            throw usage_error("sweep", "sweep merge takes only DIR, found option " + sim::brief(a));
+        dirs.push_back(a);
+    }
+    if (dirs.size() != 1)
+        throw usage_error("sweep",
+                          "sweep merge takes one DIR, found " + std::to_string(dirs.size()));
+    return app::merge_sweep(dirs[0]);
+}
+
+/// "i/K" of --shard: 0 <= i < K <= 100000.
+std::pair<unsigned, unsigned> shard_option(const std::string &text) {
+    const auto slash = text.find('/');
+    auto number = [](const std::string &t) {
+        return !t.empty() && t.size() <= 6 &&
+               std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (slash != std::string::npos && number(text.substr(0, slash)) &&
+        number(text.substr(slash + 1))) {
+        const unsigned long i = std::stoul(text.substr(0, slash));
+        const unsigned long k = std::stoul(text.substr(slash + 1));
+        if (k >= 1 && k <= 100000 && i < k)
+            return {unsigned(i), unsigned(k)};
+    }
+    throw sim::input_error("--shard", "$",
+                           "expected i/K, shard i of K with 0 <= i < K <= 100000 (0/4 is the "
+                           "first of four), found \"" +
+                               sim::brief(text) + "\"");
+}
+
 int cmd_sweep(const std::vector<std::string> &args) {
+    if (!args.empty() && args[0] == "merge")
+        return cmd_sweep_merge(std::vector<std::string>(args.begin() + 1, args.end()));
     po::options_description d;
     sweep_options(d);
     std::vector<std::string> rest;
@@ -587,7 +647,9 @@ int cmd_sweep(const std::vector<std::string> &args) {
             continue;
         }
         rest.push_back(a);
-        if ((a == "--out" || a == "--jobs" || a == "-j") && i + 1 < args.size())
+        if ((a == "--out" || a == "--jobs" || a == "-j" || a == "--emit" || a == "--shards" ||
+             a == "--shard") &&
+            i + 1 < args.size())
             rest.push_back(args[++i]);
     }
     auto vm = parse("sweep", d, rest);
@@ -605,6 +667,25 @@ int cmd_sweep(const std::vector<std::string> &args) {
     if (vm.count("jobs"))
         o.jobs =
             unsigned(count_option(vm["jobs"].as<std::string>(), "--jobs", 1, 256, "runs at once"));
+    if (vm.count("shard")) {
+        if (vm.count("emit"))
+            throw usage_error("sweep", "--shard runs a shard, --emit slurm writes the array "
+                                       "that runs them: give one of them");
+        std::tie(o.shard_index, o.shard_count) = shard_option(vm["shard"].as<std::string>());
+    }
+    if (vm.count("shards") && !vm.count("emit"))
+        throw usage_error("sweep", "--shards is the array size of --emit slurm");
+    if (vm.count("emit")) {
+        if (vm["emit"].as<std::string>() != "slurm")
+            throw sim::input_error("--emit", "$",
+                                   "expected \"slurm\" (a Slurm job array), found \"" +
+                                       sim::brief(vm["emit"].as<std::string>()) + "\"");
+        const unsigned shards = vm.count("shards")
+                                    ? unsigned(count_option(vm["shards"].as<std::string>(),
+                                                            "--shards", 1, 100000, "array tasks"))
+                                    : 0;
+        return app::emit_slurm(o, shards);
+    }
     return app::run_sweep(o);
 }
 

@@ -1,6 +1,7 @@
 #include "app/sweep.h"
 
 #include "app/child.h"
+#include "app/sweep_slurm.h"
 #include "ops/sweep.h"
 #include "sim/errors.h"
 #include "sim/output.h"
@@ -134,11 +135,15 @@ int run_sweep(const sweep_options &o) {
     if (!fs::is_directory(dir))
         throw sim::input_error(o.out_dir, "$",
                                "expected a directory for the results (its parent must exist)");
-    const fs::path results = dir / "results.jsonl";
+    if (o.shard_count)
+        prepare_sweep_dir(o.spec_file, o.out_dir);
+    const fs::path results = sweep_results_file(o);
 
     std::vector<item> items;
     for (std::size_t p = 0; p < points.size(); ++p)
         for (std::size_t w = 0; w < spec.workloads.size(); ++w) {
+            if (o.shard_count && p % o.shard_count != o.shard_index)
+                continue;
             item it;
             it.point = p;
             it.workload = w;
@@ -147,7 +152,7 @@ int run_sweep(const sweep_options &o) {
             json k = json::array();
             for (const auto &[path, v] : points[p])
                 k.push_back({path, v});
-            it.key = k.dump() + " " + spec.workloads[w].spec + " " + chip;
+            it.key = k.dump() + " " + spec.workloads[w].spec + " " + sweep_chip_identity(chip);
             items.push_back(std::move(it));
         }
     // Resume: what results.jsonl already holds is done (and must be this spec's).
@@ -156,7 +161,7 @@ int run_sweep(const sweep_options &o) {
         std::map<std::string, const item *> by_id;
         for (const auto &it : items)
             by_id[it.id] = &it;
-        for (const auto &j : read_results(results)) {
+        for (const auto &j : o.merge ? sweep_shard_rows(o.out_dir) : read_results(results)) {
             const std::string id = j["id"].get<std::string>();
             auto f = by_id.find(id);
             if (f == by_id.end() || f->second->key != j["key"].get<std::string>())
@@ -170,6 +175,14 @@ int run_sweep(const sweep_options &o) {
     for (const auto &it : items)
         if (!done.count(it.id))
             todo.push_back(&it);
+    if (o.merge) {
+        std::vector<std::pair<std::string, std::size_t>> missing;
+        for (const item *it : todo)
+            missing.emplace_back(it->id, it->point);
+        if (!sweep_merge_ready(o.out_dir, missing, items.size()))
+            return 1;
+        todo.clear();
+    }
 
     const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
     const std::string exe = self_exe();
@@ -188,8 +201,8 @@ int run_sweep(const sweep_options &o) {
     const bool tty = ::isatty(2);
     std::cerr << fmt::format("sweep: {} runs ({} points x {} workloads), {} done already, {} "
                              "to run, {} at a time\n",
-                             items.size(), points.size(), spec.workloads.size(), done.size(),
-                             todo.size(), jobs);
+                             items.size(), items.size() / spec.workloads.size(),
+                             spec.workloads.size(), done.size(), todo.size(), jobs);
     while (next < todo.size() || !run.empty()) {
         while (next < todo.size() && run.size() < jobs) {
             const item &it = *todo[next++];
@@ -244,6 +257,7 @@ int run_sweep(const sweep_options &o) {
             line["config_hash"] = rep.contains("run") && rep["run"].contains("chip_config_hash")
                                       ? rep["run"]["chip_config_hash"]
                                       : json(nullptr);
+            line["type_cycles"] = sweep_type_cycles(rep);
         } else {
             ++failed;
             std::string err = fs::exists(r.err_file) ? sim::read_file(r.err_file.string()) : "";
@@ -271,6 +285,14 @@ int run_sweep(const sweep_options &o) {
     if (tty && !todo.empty())
         std::cerr << "\n";
 
+    if (o.shard_count) {
+        std::cout << fmt::format("sweep {} shard {}/{}: {} runs in {}; qcsim sweep merge {} "
+                                 "joins the shards once all have run\n",
+                                 spec.name, o.shard_index, o.shard_count, items.size(),
+                                 results.string(), o.out_dir);
+        return 0;
+    }
+    sort_sweep_results(results.string());
     // The whole result, in point order: results.csv, pareto.csv and the best points.
     std::vector<json> rows = read_results(results);
     std::sort(rows.begin(), rows.end(), [](const json &a, const json &b) {

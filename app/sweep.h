@@ -15,6 +15,11 @@ struct sweep_options {
     std::string spec_file;
     std::string out_dir;
     unsigned jobs = 0; ///< 0: the hardware threads
+    /// `--shard i/K` (shard_count K > 0): run only the points p with p mod K = i, into
+    /// DIR/shards/<i>-of-<K>.jsonl (resumable like results.jsonl); DIR also gets the spec's copy
+    /// that `qcsim sweep merge DIR` reads (prepare_sweep_dir).
+    unsigned shard_index = 0, shard_count = 0;
+    bool merge = false; ///< `qcsim sweep merge DIR`: the runs come from the shard files
 };
 
 /// Returns the exit status (0: the sweep ran; failed points are in the results). Bad input

@@ -40,6 +40,8 @@ void dram::serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std:
             s.hits += 1;
             fast_hits += 1;
             fast_bus += fast.bus_ps;
+            if (m_ledger.tl)
+                m_ledger.tl->dram_bus(c, fast.done_ps - fast.bus_ps, fast.bus_ps);
             a += len;
             continue;
         }

@@ -6,8 +6,9 @@
 // wrong type, an unknown config path or generator parameter, a range of zero steps is an
 // input_error naming the file and the JSON path. SystemC-free; docs/sweep.md defines every key.
 //
-// `qcsim sweep` (app/sweep.h) runs the points; constraints, scenarios as targets, plots and
-// Slurm are not built yet (docs/sweep.md).
+// `qcsim sweep` (app/sweep.h) runs the points, on shards and a Slurm job array too
+// (app/sweep_slurm.h); scripts/plot_sweep.py plots them; constraints and scenarios as targets
+// are not built yet (docs/sweep.md).
 
 #include <nlohmann/json.hpp>
 
