@@ -333,7 +333,8 @@ int run_sweep(const sweep_options &o) {
             for (const json *r : ok) {
                 const json &v = (*r)["objectives"][na];
                 if (v.is_number() &&
-                    (!b_row || v.get<double>() < (*b_row)["objectives"][na].get<double>()))
+                    (!b_row || objective_sign(na) * v.get<double>() <
+                                   objective_sign(na) * (*b_row)["objectives"][na].get<double>()))
                     b_row = r;
             }
             if (b_row)
@@ -348,7 +349,8 @@ int run_sweep(const sweep_options &o) {
                     const json &va = (*r)["objectives"][na], &vb = (*r)["objectives"][nb];
                     if (va.is_number() && vb.is_number()) {
                         have.push_back(r);
-                        pts.push_back({va.get<double>(), vb.get<double>()});
+                        pts.push_back({objective_sign(na) * va.get<double>(),
+                                       objective_sign(nb) * vb.get<double>()});
                     }
                 }
                 for (std::size_t i : ops::pareto_front(pts))

@@ -59,7 +59,17 @@ std::string csv_cell(const json &v) {
     return s;
 }
 
+/// The report field of an objective: without its "max:"/"min:".
+std::string field_of(const std::string &objective) {
+    return starts(objective, "max:") || starts(objective, "min:") ? objective.substr(4)
+                                                                   : objective;
+}
+
 } // namespace
+
+double objective_sign(const std::string &objective) {
+    return starts(objective, "max:") ? -1.0 : 1.0;
+}
 
 sweep_target resolve_sweep_target(const ops::sweep_spec &s, const std::string &spec_file) {
     sweep_target t;
@@ -116,8 +126,8 @@ std::vector<std::string> scenario_child_args(const ops::sweep_spec &s, const swe
                                              const std::string &json_file) {
     std::vector<std::string> args = {"qcsim",   "scenario", t.scenario,
                                      "--quiet", "--json",   json_file};
-    if (std::find(s.objectives.begin(), s.objectives.end(), "streams_sustained") !=
-        s.objectives.end()) {
+    if (std::any_of(s.objectives.begin(), s.objectives.end(),
+                    [](const std::string &o) { return field_of(o) == "streams_sustained"; })) {
         args.push_back("--find-capacity");
         args.push_back("--jobs");
         args.push_back("1");
@@ -164,8 +174,9 @@ std::vector<std::string> sweep_skips(const ops::sweep_spec &s, const sweep_targe
     return skip;
 }
 
-json sweep_objective(const json &rep, const std::string &name,
+json sweep_objective(const json &rep, const std::string &objective,
                      const std::vector<std::pair<std::string, double>> &figures) {
+    const std::string name = field_of(objective);
     const std::string schema = rep.value("schema", "");
     auto look = [&](const json &root, std::initializer_list<const char *> sections) -> json {
         for (const char *sec : sections)
@@ -217,7 +228,8 @@ json sweep_objective(const json &rep, const std::string &name,
     return v;
 }
 
-bool chip_objective(const std::string &name) {
+bool chip_objective(const std::string &objective) {
+    const std::string name = field_of(objective);
     if (name == "area" || starts(name, "chip."))
         return true;
     for (const auto &f : ops::sweep_chip_figures(ops::chip_desc{}))
@@ -293,7 +305,8 @@ weighted_results sweep_weighted(const ops::sweep_spec &s, std::size_t n_points,
         const combined *best = nullptr;
         for (const auto &c : ok)
             if (c.values[a].is_number() &&
-                (!best || c.values[a].get<double>() < best->values[a].get<double>()))
+                (!best || objective_sign(s.objectives[a]) * c.values[a].get<double>() <
+                              objective_sign(s.objectives[a]) * best->values[a].get<double>()))
                 best = &c;
         if (best)
             out.best +=
@@ -305,7 +318,8 @@ weighted_results sweep_weighted(const ops::sweep_spec &s, std::size_t n_points,
             for (const auto &c : ok)
                 if (c.values[a].is_number() && c.values[b].is_number()) {
                     have.push_back(&c);
-                    pts.push_back({c.values[a].get<double>(), c.values[b].get<double>()});
+                    pts.push_back({objective_sign(s.objectives[a]) * c.values[a].get<double>(),
+                                   objective_sign(s.objectives[b]) * c.values[b].get<double>()});
                 }
             for (std::size_t i : ops::pareto_front(pts))
                 out.pareto += fmt::format("weighted,{},{},{},{},{}\n", csv_cell(s.objectives[a]),

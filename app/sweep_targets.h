@@ -48,6 +48,10 @@ std::vector<std::string> sweep_skips(const ops::sweep_spec &s, const sweep_targe
 nlohmann::json sweep_objective(const nlohmann::json &rep, const std::string &name,
                                const std::vector<std::pair<std::string, double>> &figures);
 
+/// -1 for an objective to maximise ("max:streams_sustained"), +1 for one to minimise (a name,
+/// or "min:name"): fronts and bests compare sign · value.
+double objective_sign(const std::string &objective);
+
 /// Whether objective `name` is a figure of the chip (the same on every workload of a point).
 bool chip_objective(const std::string &name);
 

@@ -78,8 +78,10 @@ public:
             if (!o.is_array() || o.empty())
                 fail("objectives", "expected a non-empty array of report field names");
             for (std::size_t i = 0; i < o.size(); ++i) {
-                if (!o[i].is_string() || o[i].get<std::string>().empty())
-                    fail("objectives[" + std::to_string(i) + "]", "expected a field name");
+                const std::string n = o[i].is_string() ? o[i].get<std::string>() : "";
+                if (n.empty() || n == "max:" || n == "min:")
+                    fail("objectives[" + std::to_string(i) + "]",
+                         "expected a field name, optionally after max: or min:");
                 s.objectives.push_back(o[i].get<std::string>());
             }
         } else if (s.scenario.empty()) {
