@@ -260,8 +260,13 @@ int run_sweep(const sweep_options &o) {
             line["status"] = "ok";
             ojson obj = ojson::object();
             std::vector<std::pair<std::string, double>> figures; // a scenario report has none
-            if (!target.scenario.empty())
-                figures = ops::sweep_chip_figures(sweep_point_chip(target, points[it.point]));
+            if (!target.scenario.empty()) {
+                try {
+                    figures = ops::sweep_chip_figures(sweep_point_chip(target, points[it.point]));
+                } catch (const sim::input_error &) {
+                    // the run succeeded on a chip this cannot rebuild: no chip figures
+                }
+            }
             for (const auto &name : spec.objectives)
                 obj[name] = sweep_objective(rep, name, figures);
             line["objectives"] = obj;

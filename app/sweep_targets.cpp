@@ -61,8 +61,7 @@ std::string csv_cell(const json &v) {
 
 /// The report field of an objective: without its "max:"/"min:".
 std::string field_of(const std::string &objective) {
-    return starts(objective, "max:") || starts(objective, "min:") ? objective.substr(4)
-                                                                   : objective;
+    return starts(objective, "max:") || starts(objective, "min:") ? objective.substr(4) : objective;
 }
 
 } // namespace
