@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -1391,4 +1392,48 @@ TEST_CASE("sweep: a scenario as the target: scenario keys and chip keys per poin
     CHECK(line["objectives"]["max:streams_sustained"] == cap["capacity_streams"]);
     CHECK(line["objectives"]["power_w"] == cap["at_capacity"]["summary"]["power_w"]);
     CHECK(cap["capacity_streams"].get<int>() >= 16); // the scenario's own count is sustained
+}
+
+TEST_CASE("sweep: the shipped scenario sweep runs: the design rule skips one point, capacities "
+          "within the decoders' throughput, power above the static power",
+          "[e2e][sweep]") {
+    const fs::path src(QCSIM_SOURCE_DIR);
+    const fs::path out = scratch_dir() / "edge-box-capacity";
+    fs::remove_all(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = qcsim("sweep \"" + (src / "configs/sweeps/edge-box-capacity.json").string() +
+                   "\" --out \"" + out.string() + "\" --jobs 2");
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    WARN("configs/sweeps/edge-box-capacity.json: " << s << " s");
+    std::map<std::string, json> by_id;
+    for (const auto &l : lines_of(out / "results.jsonl")) {
+        const json j = json::parse(l);
+        by_id[j["id"].get<std::string>()] = j;
+    }
+    REQUIRE(by_id.size() == 4);
+    // p2 = 2 engines on 1 channel: "engines <= channels" fails.
+    CHECK(by_id["p2-w0"]["status"] == "skipped");
+    // One H.264 engine at 500 MHz and 128 cycles per macroblock decodes 500e6 / (120 · 68 · 128)
+    // = 478.7 frames/s of 1080p: at most 19 streams of 25 fps per engine.
+    const double per_engine = 500e6 / (120.0 * 68 * 128) / 25;
+    for (const auto &[id, engines, channels] : std::vector<std::tuple<std::string, int, int>>{
+             {"p0-w0", 1, 1}, {"p1-w0", 1, 2}, {"p3-w0", 2, 2}}) {
+        INFO(id);
+        const json &j = by_id[id];
+        REQUIRE(j["status"] == "ok");
+        const json &o = j["objectives"];
+        CHECK(o["max:streams_sustained"].get<double>() <= std::floor(engines * per_engine));
+        CHECK(o["max:streams_sustained"].get<double>() >= 1);
+        // The chip as qcsim run reports it: its area, and its static power below the power at
+        // capacity.
+        const json chip = run_json("--chip \"" + (src / "configs/edge.json").string() +
+                                       "\" --set video_decoder.engines=" + std::to_string(engines) +
+                                       " --set dram.channels=" + std::to_string(channels) +
+                                       " --workload mobilenext",
+                                   "edge-" + id);
+        CHECK(o["area_mm2"].get<double>() == Approx(chip["chip"]["area_mm2"].get<double>()));
+        CHECK(o["power_w"].get<double>() > chip["chip"]["static_power_w"].get<double>());
+    }
 }
