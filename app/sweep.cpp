@@ -324,7 +324,7 @@ int run_sweep(const sweep_options &o) {
         csv += "," + csv_cell(r.value("config_hash", json(nullptr))) + "," +
                csv_cell(r.value("error", r.value("skipped_by", json(nullptr)))) + "\n";
     }
-    // Pareto fronts: per workload, every pair of objectives, minimised.
+    // Pareto fronts: per workload, every pair of objectives, minimised (max: ones negated).
     std::string pareto = "workload,objective_a,objective_b,id,value_a,value_b\n";
     std::string best;
     for (const auto &w : spec.workloads) {

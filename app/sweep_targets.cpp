@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <set>
 #include <sstream>
 
 namespace app {
