@@ -59,6 +59,14 @@ temp_dir::temp_dir(const std::string &prefix) {
     path = t;
 }
 
+temp_dir::temp_dir(const fs::path &parent, const std::string &name) : path(parent / name) {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+    if (!fs::create_directory(path, ec) || ec)
+        throw std::runtime_error("cannot create the directory " + path.string() + ": " +
+                                 ec.message());
+}
+
 temp_dir::~temp_dir() {
     std::error_code ec;
     fs::remove_all(path, ec);

@@ -27,6 +27,8 @@ std::string exit_text(int status);
 struct temp_dir {
     std::filesystem::path path;
     explicit temp_dir(const std::string &prefix = "qcsim");
+    /// The directory `parent`/`name`, created afresh (a leftover of that name is removed first).
+    temp_dir(const std::filesystem::path &parent, const std::string &name);
     ~temp_dir();
     temp_dir(const temp_dir &) = delete;
     temp_dir &operator=(const temp_dir &) = delete;

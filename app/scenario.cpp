@@ -37,6 +37,8 @@ double safe_div(double a, double b) {
     return b > 0 ? a / b : 0.0;
 }
 
+} // namespace
+
 /// Applies "path=value" to a scenario's JSON: path is keys and [index] steps
 /// ("streams[0].count", "runtime.order"); the value is JSON, or a string when it is not. The
 /// parent must exist; the strict re-read afterwards rejects an unknown key or a wrong type.
@@ -95,6 +97,8 @@ void apply_scenario_set(nlohmann::json &j, const std::string &assignment) {
     }
     throw sim::input_error("--set", path, "expected key.path=value");
 }
+
+namespace {
 
 struct pct3 {
     double min = 0, p50 = 0, p99 = 0, max = 0;

@@ -22,6 +22,10 @@ struct scenario_options {
     std::string version;
 };
 
+/// Applies "path=value" (a --set of qcsim scenario: "streams[0].count=60") to a scenario's JSON;
+/// the strict read of the result checks keys and types. Throws sim::input_error.
+void apply_scenario_set(nlohmann::json &j, const std::string &assignment);
+
 /// Reads the scenario and its chip and compiles the stages (throws sim::input_error).
 arch::rt_input prepare_scenario(const scenario_options &o);
 

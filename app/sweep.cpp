@@ -2,6 +2,7 @@
 
 #include "app/child.h"
 #include "app/sweep_slurm.h"
+#include "app/sweep_targets.h"
 #include "ops/sweep.h"
 #include "sim/errors.h"
 #include "sim/output.h"
@@ -108,20 +109,13 @@ std::string csv_cell(const json &v) {
     return s;
 }
 
-/// An objective's value in a qcsim run report: summary field, or chip figure.
-json objective_of(const json &rep, const std::string &name) {
-    for (const char *sec : {"summary", "chip"})
-        if (rep.contains(sec) && rep[sec].contains(name) && rep[sec][name].is_number())
-            return rep[sec][name];
-    return nullptr;
-}
-
 } // namespace
 
 int run_sweep(const sweep_options &o) {
     using clock = std::chrono::steady_clock;
     const ops::sweep_spec spec = ops::parse_sweep(sim::read_file(o.spec_file), o.spec_file);
     const auto points = ops::sweep_points(spec);
+    const sweep_target target = resolve_sweep_target(spec, o.spec_file);
     std::string chip;
     if (!spec.chip.empty()) {
         fs::path p(spec.chip);
@@ -153,6 +147,8 @@ int run_sweep(const sweep_options &o) {
             for (const auto &[path, v] : points[p])
                 k.push_back({path, v});
             it.key = k.dump() + " " + spec.workloads[w].spec + " " + sweep_chip_identity(chip);
+            if (!target.scenario.empty())
+                it.key += " " + sweep_scenario_identity(target.scenario);
             items.push_back(std::move(it));
         }
     // Resume: what results.jsonl already holds is done (and must be this spec's).
@@ -171,10 +167,15 @@ int run_sweep(const sweep_options &o) {
             done.insert(id);
         }
     }
-    std::vector<const item *> todo;
+    // Constraints: a point that violates one is recorded as skipped and not run; on resume,
+    // a line the current constraints disagree with is dropped and redone.
+    const std::vector<std::string> skip = sweep_skips(spec, target, points);
+    for (const auto &id : reconcile_skips(results, skip, spec.workloads.size()))
+        done.erase(id);
+    std::vector<const item *> todo, skipped_now;
     for (const auto &it : items)
         if (!done.count(it.id))
-            todo.push_back(&it);
+            (skip[it.point].empty() ? todo : skipped_now).push_back(&it);
     if (o.merge) {
         std::vector<std::pair<std::string, std::size_t>> missing;
         for (const item *it : todo)
@@ -186,10 +187,28 @@ int run_sweep(const sweep_options &o) {
 
     const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
     const std::string exe = self_exe();
-    temp_dir tmp("qcsim-sweep");
+    // Temporary files live in DIR, so a restart after a kill removes what the killed sweep left.
+    remove_stale_sweep_temps(dir);
+    temp_dir tmp(dir, sweep_temp_name());
     std::FILE *out = std::fopen(results.string().c_str(), "ab");
     if (!out)
         throw sim::input_error(results.string(), "$", "cannot be written");
+    for (const item *it : skipped_now) {
+        ojson line;
+        line["id"] = it->id;
+        line["key"] = it->key;
+        line["index"] = it->index;
+        ojson pj = ojson::object();
+        for (const auto &[path, v] : points[it->point])
+            pj[path] = v;
+        line["point"] = pj;
+        line["workload"] = spec.workloads[it->workload].spec;
+        line["status"] = "skipped";
+        line["skipped_by"] = skip[it->point];
+        const std::string text = line.dump() + "\n";
+        if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out))
+            throw std::runtime_error("cannot write " + results.string());
+    }
     struct running {
         const item *it;
         fs::path json_file, err_file;
@@ -203,6 +222,8 @@ int run_sweep(const sweep_options &o) {
                              "to run, {} at a time\n",
                              items.size(), items.size() / spec.workloads.size(),
                              spec.workloads.size(), done.size(), todo.size(), jobs);
+    if (!skipped_now.empty())
+        std::cerr << fmt::format("sweep: {} runs skipped by the constraints\n", skipped_now.size());
     while (next < todo.size() || !run.empty()) {
         while (next < todo.size() && run.size() < jobs) {
             const item &it = *todo[next++];
@@ -220,6 +241,8 @@ int run_sweep(const sweep_options &o) {
                     args.push_back("--set");
                     args.push_back(path + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
                 }
+            if (!target.scenario.empty()) // a scenario point runs qcsim scenario instead
+                args = scenario_child_args(spec, target, points[it.point], r.json_file.string());
             run[spawn(exe, args, r.err_file)] = r;
         }
         int st = 0;
@@ -251,8 +274,16 @@ int run_sweep(const sweep_options &o) {
         if (ok && !rep.is_discarded()) {
             line["status"] = "ok";
             ojson obj = ojson::object();
+            std::vector<std::pair<std::string, double>> figures; // a scenario report has none
+            if (!target.scenario.empty()) {
+                try {
+                    figures = ops::sweep_chip_figures(sweep_point_chip(target, points[it.point]));
+                } catch (const sim::input_error &) {
+                    // the run succeeded on a chip this cannot rebuild: no chip figures
+                }
+            }
             for (const auto &name : spec.objectives)
-                obj[name] = objective_of(rep, name);
+                obj[name] = sweep_objective(rep, name, figures);
             line["objectives"] = obj;
             line["config_hash"] = rep.contains("run") && rep["run"].contains("chip_config_hash")
                                       ? rep["run"]["chip_config_hash"]
@@ -277,7 +308,7 @@ int run_sweep(const sweep_options &o) {
             const double rate = finished / std::max(s, 1e-9);
             std::cerr << fmt::format(
                 "{}sweep: {}/{} done, {} failed, {:.1f} runs/s, ETA {:.0f} s{}", tty ? "\r" : "",
-                done.size() + finished, items.size(), failed, rate,
+                done.size() + skipped_now.size() + finished, items.size(), failed, rate,
                 (todo.size() - finished) / std::max(rate, 1e-9), tty ? "" : "\n");
         }
     }
@@ -315,9 +346,9 @@ int run_sweep(const sweep_options &o) {
             csv += "," + csv_cell(r.contains("objectives") ? r["objectives"].value(n, json(nullptr))
                                                            : json(nullptr));
         csv += "," + csv_cell(r.value("config_hash", json(nullptr))) + "," +
-               csv_cell(r.value("error", json(nullptr))) + "\n";
+               csv_cell(r.value("error", r.value("skipped_by", json(nullptr)))) + "\n";
     }
-    // Pareto fronts: per workload, every pair of objectives, minimised.
+    // Pareto fronts: per workload, every pair of objectives, minimised (max: ones negated).
     std::string pareto = "workload,objective_a,objective_b,id,value_a,value_b\n";
     std::string best;
     for (const auto &w : spec.workloads) {
@@ -331,7 +362,8 @@ int run_sweep(const sweep_options &o) {
             for (const json *r : ok) {
                 const json &v = (*r)["objectives"][na];
                 if (v.is_number() &&
-                    (!b_row || v.get<double>() < (*b_row)["objectives"][na].get<double>()))
+                    (!b_row || objective_sign(na) * v.get<double>() <
+                                   objective_sign(na) * (*b_row)["objectives"][na].get<double>()))
                     b_row = r;
             }
             if (b_row)
@@ -346,7 +378,8 @@ int run_sweep(const sweep_options &o) {
                     const json &va = (*r)["objectives"][na], &vb = (*r)["objectives"][nb];
                     if (va.is_number() && vb.is_number()) {
                         have.push_back(r);
-                        pts.push_back({va.get<double>(), vb.get<double>()});
+                        pts.push_back({objective_sign(na) * va.get<double>(),
+                                       objective_sign(nb) * vb.get<double>()});
                     }
                 }
                 for (std::size_t i : ops::pareto_front(pts))
@@ -357,13 +390,31 @@ int run_sweep(const sweep_options &o) {
             }
         }
     }
-    sim::write_files_atomic(
-        {{(dir / "results.csv").string(), csv}, {(dir / "pareto.csv").string(), pareto}});
-    std::size_t n_failed = 0;
-    for (const auto &r : rows)
-        n_failed += r["status"] != "ok";
-    std::cout << fmt::format("sweep {}: {} runs, {} failed; results in {}\n", spec.name,
-                             rows.size(), n_failed, dir.string())
+    // Two or more workloads: their weighted combination per point (weighted.csv).
+    const weighted_results wr = sweep_weighted(spec, points.size(), rows);
+    pareto += wr.pareto;
+    best += wr.best;
+    std::vector<std::pair<std::string, std::string>> files = {
+        {(dir / "results.csv").string(), csv}, {(dir / "pareto.csv").string(), pareto}};
+    if (!wr.csv.empty())
+        files.emplace_back((dir / "weighted.csv").string(), wr.csv);
+    sim::write_files_atomic(files);
+    std::size_t n_failed = 0, n_skipped = 0;
+    for (const auto &r : rows) {
+        n_failed += r["status"] == "failed";
+        n_skipped += r["status"] == "skipped";
+    }
+    for (const auto &n : spec.objectives) {
+        bool any = false;
+        for (const auto &r : rows)
+            any = any || (r.contains("objectives") && r["objectives"].value(n, json()).is_number());
+        if (!any && rows.size() > n_failed + n_skipped)
+            std::cerr << fmt::format("sweep: objective \"{}\" is not a number in any report "
+                                     "(docs/sweep.md \"Objectives\")\n",
+                                     n);
+    }
+    std::cout << fmt::format("sweep {}: {} runs, {} failed, {} skipped; results in {}\n", spec.name,
+                             rows.size(), n_failed, n_skipped, dir.string())
               << best;
     return 0;
 }

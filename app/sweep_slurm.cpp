@@ -123,6 +123,39 @@ std::string sweep_chip_identity(const std::string &chip_file) {
     return fmt::format("fnv1a64:{:016x}", h);
 }
 
+namespace {
+/// A scenario file's JSON with its chip file (if any) resolved against the scenario's place.
+std::pair<ojson, std::string> scenario_and_chip(const std::string &scenario_file) {
+    ojson sc = ojson::parse(sim::read_file(scenario_file));
+    std::string chip;
+    if (sc.contains("chip") && sc["chip"].is_string() && !sc["chip"].get<std::string>().empty()) {
+        fs::path c(sc["chip"].get<std::string>());
+        if (c.is_relative())
+            c = fs::path(scenario_file).parent_path() / c;
+        chip = c.lexically_normal().string();
+    }
+    return {sc, chip};
+}
+
+std::string fnv1a64(const std::string &text) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char ch : text) {
+        h ^= ch;
+        h *= 1099511628211ull;
+    }
+    return fmt::format("fnv1a64:{:016x}", h);
+}
+} // namespace
+
+std::string sweep_scenario_identity(const std::string &scenario_file) {
+    if (scenario_file.empty())
+        return "";
+    auto [sc, chip] = scenario_and_chip(scenario_file);
+    if (!chip.empty())
+        sc["chip"] = sweep_chip_identity(chip);
+    return fnv1a64(sc.dump());
+}
+
 std::string sweep_results_file(const sweep_options &o) {
     const fs::path dir(o.out_dir);
     if (!o.shard_count)
@@ -142,6 +175,26 @@ void prepare_sweep_dir(const std::string &spec_file, const std::string &dir) {
         const std::string chip = resolved_chip(spec_file, spec.chip).string();
         files.emplace_back((fs::path(dir) / "chip.json").string(), sim::read_file(chip));
         copy["chip"] = "chip.json";
+    }
+    if (!spec.scenario.empty()) {
+        // The scenario and its chip go into DIR/scenarios/ (a run's label names the scenario by
+        // its file name and its key by its content, so they do not change).
+        fs::path sp(spec.scenario);
+        if (sp.is_relative())
+            sp = fs::path(spec_file).parent_path() / sp;
+        auto [sc, chip] = scenario_and_chip(sp.lexically_normal().string());
+        std::error_code ec;
+        fs::create_directory(fs::path(dir) / "scenarios", ec);
+        if (!chip.empty()) {
+            files.emplace_back((fs::path(dir) / "scenarios" / "chip.json").string(),
+                               sim::read_file(chip));
+            sc["chip"] = "chip.json";
+        }
+        const std::string name = sp.filename().string() == "chip.json"
+                                     ? std::string("scenario.json")
+                                     : sp.filename().string();
+        files.emplace_back((fs::path(dir) / "scenarios" / name).string(), sc.dump(2) + "\n");
+        copy["scenario"] = "scenarios/" + name;
     }
     files.emplace_back((fs::path(dir) / "sweep.json").string(), copy.dump(2) + "\n");
     std::vector<std::pair<std::string, std::string>> to_write;

@@ -35,6 +35,9 @@ std::string sweep_results_file(const sweep_options &o);
 /// "fnv1a64:<hex>" of the chip file's bytes (so a key does not depend on where the spec or
 /// the command was started from).
 std::string sweep_chip_identity(const std::string &chip_file);
+/// The same for a scenario file: its JSON with its chip (if it names one) replaced by the chip's
+/// identity, hashed, so a copy in DIR/scenarios/ is the same scenario ("" for none).
+std::string sweep_scenario_identity(const std::string &scenario_file);
 
 /// What run_sweep needs of the shard files when merging: their complete lines (one shard count
 /// K for all; a line cut by a running or killed shard is not read; an id twice is an

@@ -18,7 +18,7 @@ for a in "$@"; do
 done
 
 pkgs=(g++ cmake make pkg-config libsystemc-dev libboost-program-options-dev nlohmann-json3-dev
-      catch2 libspdlog-dev libfmt-dev)
+      catch2 libspdlog-dev libfmt-dev libmuparser-dev)
 [ "$plots" = 1 ] && pkgs+=(python3-matplotlib)
 missing=()
 for p in "${pkgs[@]}"; do

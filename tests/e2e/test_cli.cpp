@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -1194,12 +1195,295 @@ TEST_CASE("sweep: SIGKILL in the middle of a sweep, then a rerun: every run once
     const std::size_t before = lines_of(out / "results.jsonl").size();
     INFO(before << " lines when killed");
     CHECK(before >= 2);
+    // The killed sweep's temporary directory is left in DIR (.tmp-<host>-<pid>) ...
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    const fs::path stale = out / (".tmp-" + std::string(host) + "-" + std::to_string(pid));
+    CHECK(fs::is_directory(stale));
     auto r = qcsim("sweep \"" + s + "\" --out \"" + o + "\" --jobs 2");
     REQUIRE(r.status == 0);
+    // ... and the restart removes it (and its own): nothing temporary is left.
+    CHECK_FALSE(fs::exists(stale));
+    for (const auto &e : fs::directory_iterator(out))
+        CHECK(e.path().filename().string().rfind(".tmp-", 0) != 0);
     std::set<std::string> ids;
     const auto lines = lines_of(out / "results.jsonl");
     for (const auto &l : lines)
         ids.insert(json::parse(l)["id"].get<std::string>());
     CHECK(lines.size() == 12);
     CHECK(ids.size() == 12);
+}
+
+namespace {
+/// A sweep spec file with the given JSON members after the schema.
+fs::path sweep_file(const std::string &name, const std::string &members) {
+    const fs::path p = scratch_dir() / (name + ".json");
+    std::ofstream(p) << R"({"schema": "qcsim.sweep/1", "name": ")" << name << "\", " << members
+                     << "}";
+    return p;
+}
+std::vector<std::vector<std::string>> csv_rows(const fs::path &p) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto &l : lines_of(p)) {
+        std::vector<std::string> cells;
+        std::string cell;
+        bool quoted = false;
+        for (char c : l) {
+            if (c == '"')
+                quoted = !quoted;
+            else if (c == ',' && !quoted) {
+                cells.push_back(cell);
+                cell.clear();
+            } else
+                cell += c;
+        }
+        cells.push_back(cell);
+        rows.push_back(cells);
+    }
+    return rows;
+}
+} // namespace
+
+TEST_CASE("sweep: constraints skip points before they run, and two weighted workloads combine as "
+          "the weighted sum of their runs",
+          "[e2e][sweep]") {
+    const auto spec = sweep_file("weighted", R"(
+        "workloads": [{"spec": "mobilenext", "weight": 2},
+                      {"spec": "mobilenext:identity_div=2", "weight": 0.5}],
+        "parameters": [{"path": "dram.channels", "values": [1, 2, 4]}],
+        "constraints": ["channels <= 2"],
+        "objectives": ["cycles", "edp", "area", "max:peak_tops"])");
+    const fs::path out = scratch_dir() / "weighted-out";
+    fs::remove_all(out);
+    auto r = qcsim("sweep \"" + spec.string() + "\" --out \"" + out.string() + "\" --jobs 2");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("2 runs skipped by the constraints") != std::string::npos);
+    // Channels 4 (p2) violates the constraint: both its runs are recorded as skipped, not run.
+    int skipped = 0;
+    for (const auto &l : lines_of(out / "results.jsonl")) {
+        const json j = json::parse(l);
+        if (j["status"] == "skipped") {
+            ++skipped;
+            CHECK(j["id"].get<std::string>().rfind("p2-", 0) == 0);
+            CHECK(j["skipped_by"] == "constraints[0] \"channels <= 2\": channels = 4");
+            CHECK_FALSE(j.contains("objectives"));
+        } else {
+            CHECK(j["status"] == "ok");
+        }
+    }
+    CHECK(skipped == 2);
+    // p1 (2 channels) combined, from the two runs qcsim run reports on their own:
+    // cycles = 2·cycles_a + 0.5·cycles_b; edp = Σ weight · energy_uj · latency_ms; area and
+    // peak_tops are chip figures: the chip's own.
+    const json a = run_json("--set dram.channels=2 --workload mobilenext", "w-a");
+    const json b = run_json("--set dram.channels=2 --workload mobilenext:identity_div=2", "w-b");
+    auto sa = a["summary"], sb = b["summary"];
+    const double cycles = 2 * sa["cycles"].get<double>() + 0.5 * sb["cycles"].get<double>();
+    const double edp = 2 * sa["energy_uj"].get<double>() * sa["latency_ms"].get<double>() +
+                       0.5 * sb["energy_uj"].get<double>() * sb["latency_ms"].get<double>();
+    const auto w = csv_rows(out / "weighted.csv");
+    REQUIRE(w.size() == 4); // header + 3 points
+    CHECK(w[0] == std::vector<std::string>{"point", "status", "dram.channels", "cycles", "edp",
+                                           "area", "max:peak_tops"});
+    CHECK(w[2][0] == "p1");
+    CHECK(w[2][1] == "ok");
+    CHECK(std::stod(w[2][3]) == cycles);
+    CHECK(std::stod(w[2][4]) == Approx(edp).epsilon(1e-12));
+    CHECK(std::stod(w[2][5]) == a["chip"]["area_mm2"].get<double>());
+    CHECK(std::stod(w[2][6]) == a["chip"]["peak_tops"].get<double>());
+    CHECK(w[3][1] == "skipped");
+    CHECK(w[3][3].empty());
+    // The combined fronts: p0 and p1 differ only in DRAM channels; both have the same peak
+    // TOPS, and p1 is faster with more area: both on the (cycles, area) front.
+    const std::string pareto = slurp(out / "pareto.csv");
+    CHECK(pareto.find("weighted,cycles,area,p0,") != std::string::npos);
+    CHECK(pareto.find("weighted,cycles,area,p1,") != std::string::npos);
+    CHECK(r.out.find("weighted") != std::string::npos);
+
+    // A rerun with the constraint relaxed: the skipped runs are dropped and run, once each.
+    const auto relaxed = sweep_file("weighted", R"(
+        "workloads": [{"spec": "mobilenext", "weight": 2},
+                      {"spec": "mobilenext:identity_div=2", "weight": 0.5}],
+        "parameters": [{"path": "dram.channels", "values": [1, 2, 4]}],
+        "constraints": ["channels <= 4"],
+        "objectives": ["cycles", "edp", "area", "max:peak_tops"])");
+    r = qcsim("sweep \"" + relaxed.string() + "\" --out \"" + out.string() + "\" --jobs 2");
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("4 done already, 2 to run") != std::string::npos);
+    std::set<std::string> ids;
+    const auto lines = lines_of(out / "results.jsonl");
+    for (const auto &l : lines) {
+        ids.insert(json::parse(l)["id"].get<std::string>());
+        CHECK(json::parse(l)["status"] == "ok");
+    }
+    CHECK(lines.size() == 6);
+    CHECK(ids.size() == 6);
+}
+
+TEST_CASE("sweep: bad constraints and scenario keys exit 2 naming the JSON path, with no "
+          "output",
+          "[e2e][sweep]") {
+    const std::string scen =
+        (fs::path(QCSIM_SOURCE_DIR) / "configs/scenarios/edge-box-4x1080p.json").string();
+    struct bad {
+        std::string members, path, says;
+    };
+    const std::vector<bad> cases = {
+        {R"("parameters": [{"path": "dram.channels", "values": [1, 2]}],
+            "constraints": ["channels <= 2", "chanels * lanes <= 8"])",
+         "constraints[1]", "unknown name \"chanels\""},
+        {R"("scenario": ")" + scen + R"(",
+            "parameters": [{"path": "scenario.streams[3].count", "values": [2]}])",
+         "parameters[0].values[0]", "has no element"},
+        {R"("scenario": ")" + scen + R"(",
+            "parameters": [{"path": "scenario.stream[0].count", "values": [2]}])",
+         "parameters[0].path", "did you mean \"scenario.streams[].count\""},
+        {R"("scenario": ")" + scen + R"(",
+            "parameters": [{"path": "scenario.streams[0].count", "values": [5000]}])",
+         "parameters[0].values[0]", "streams[0].count"},
+        {R"("parameters": [{"path": "scenario.duration_s", "values": [0.1]}])",
+         "parameters[0].path", "need a \"scenario\""},
+    };
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        INFO(cases[i].members);
+        const auto spec = sweep_file("bad" + std::to_string(i), cases[i].members);
+        const fs::path out = scratch_dir() / ("bad-out" + std::to_string(i));
+        fs::remove_all(out);
+        const auto r = qcsim("sweep \"" + spec.string() + "\" --out \"" + out.string() + "\"");
+        INFO(r.err);
+        CHECK(r.status == 2);
+        CHECK(r.err.find(cases[i].path) != std::string::npos);
+        CHECK(r.err.find(cases[i].says) != std::string::npos);
+        CHECK_FALSE(fs::exists(out));
+    }
+}
+
+TEST_CASE("sweep: a scenario as the target: scenario keys and chip keys per point, objectives "
+          "from its report, the capacity from --find-capacity",
+          "[e2e][sweep]") {
+    const fs::path src(QCSIM_SOURCE_DIR);
+    const std::string scen = (src / "configs/scenarios/edge-box-4x1080p.json").string();
+    const std::string short_run = R"({"path": "scenario.duration_s", "values": [0.04]},
+                                     {"path": "scenario.warmup_s", "values": [0.02]})";
+    // 2 x 2 points; the constraint skips 4 streams on 2 channels (count * channels = 8 > 4).
+    const auto spec = sweep_file("scen", R"("scenario": ")" + scen + R"(",
+        "parameters": [{"path": "scenario.streams[0].count", "values": [2, 4]},
+                       {"path": "dram.channels", "values": [1, 2]}, )" +
+                                             short_run + R"(],
+        "constraints": ["count * channels <= 4"],
+        "objectives": ["power_w", "latency", "summary.e2e_latency_ms.max", "area_mm2"])");
+    const fs::path out = scratch_dir() / "scen-out";
+    fs::remove_all(out);
+    auto r = qcsim("sweep \"" + spec.string() + "\" --out \"" + out.string() + "\" --jobs 2");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    std::map<std::string, json> by_id;
+    for (const auto &l : lines_of(out / "results.jsonl")) {
+        const json j = json::parse(l);
+        by_id[j["id"].get<std::string>()] = j;
+    }
+    REQUIRE(by_id.size() == 4);
+    CHECK(by_id["p3-w0"]["status"] == "skipped");
+    CHECK(by_id["p1-w0"]["workload"] == "scenario:edge-box-4x1080p.json"); // its file name
+    // The same sweep in two shards, merged: the same bytes as the local run (the scenario and
+    // its chip are copied into the sweep directory; runs name the scenario by file name and
+    // content, not by path).
+    {
+        const fs::path sh = scratch_dir() / "scen-shards";
+        fs::remove_all(sh);
+        for (const char *k : {"0/2", "1/2"}) {
+            auto s2 =
+                qcsim("sweep \"" + spec.string() + "\" --out \"" + sh.string() + "\" --shard " + k);
+            INFO(s2.err);
+            REQUIRE(s2.status == 0);
+        }
+        auto m = qcsim("sweep merge \"" + sh.string() + "\"");
+        INFO(m.err);
+        REQUIRE(m.status == 0);
+        CHECK(fs::exists(sh / "scenarios" / "edge-box-4x1080p.json"));
+        for (const char *f : {"results.jsonl", "results.csv", "pareto.csv"}) {
+            INFO(f);
+            CHECK(slurp(sh / f) == slurp(out / f));
+        }
+    }
+    // p1 = 2 streams on 2 channels: what qcsim scenario reports for it on its own.
+    const fs::path direct = scratch_dir() / "scen-direct.json";
+    r = qcsim("scenario \"" + scen + "\" --quiet --set streams[0].count=2 --set duration_s=0.04 " +
+              "--set warmup_s=0.02 --chip-set dram.channels=2 --json \"" + direct.string() + "\"");
+    REQUIRE(r.status == 0);
+    const json rep = json::parse(slurp(direct));
+    const json &o = by_id["p1-w0"]["objectives"];
+    CHECK(by_id["p1-w0"]["status"] == "ok");
+    CHECK(o["power_w"] == rep["summary"]["power_w"]);
+    CHECK(o["latency"] == rep["summary"]["e2e_latency_ms"]["p99"]);
+    CHECK(o["summary.e2e_latency_ms.max"] == rep["summary"]["e2e_latency_ms"]["max"]);
+    // Area: the scenario report has none; it is the chip's, as qcsim run reports it.
+    const json chip = run_json("--chip \"" + (src / "configs/edge.json").string() +
+                                   "\" --set dram.channels=2 --workload mobilenext",
+                               "scen-chip");
+    CHECK(o["area_mm2"].get<double>() == Approx(chip["chip"]["area_mm2"].get<double>()));
+
+    // streams_sustained: --find-capacity in the child, the same capacity as run directly.
+    const auto cap_spec = sweep_file("cap", R"("scenario": ")" + scen + R"(",
+        "parameters": [{"path": "scenario.streams[0].count", "values": [16]}, )" +
+                                                short_run + R"(],
+        "objectives": ["max:streams_sustained", "power_w"])");
+    const fs::path cap_out = scratch_dir() / "cap-out";
+    fs::remove_all(cap_out);
+    r = qcsim("sweep \"" + cap_spec.string() + "\" --out \"" + cap_out.string() + "\"");
+    REQUIRE(r.status == 0);
+    const json line = json::parse(lines_of(cap_out / "results.jsonl").at(0));
+    const fs::path cap_direct = scratch_dir() / "cap-direct.json";
+    r = qcsim("scenario \"" + scen + "\" --find-capacity --jobs 2 --set streams[0].count=16 " +
+              "--set duration_s=0.04 --set warmup_s=0.02 --json \"" + cap_direct.string() + "\"");
+    REQUIRE(r.status == 0);
+    const json cap = json::parse(slurp(cap_direct));
+    CHECK(line["objectives"]["max:streams_sustained"] == cap["capacity_streams"]);
+    CHECK(line["objectives"]["power_w"] == cap["at_capacity"]["summary"]["power_w"]);
+    CHECK(cap["capacity_streams"].get<int>() >= 16); // the scenario's own count is sustained
+}
+
+TEST_CASE("sweep: the shipped scenario sweep runs: the design rule skips one point, capacities "
+          "within the decoders' throughput, power above the static power",
+          "[e2e][sweep]") {
+    const fs::path src(QCSIM_SOURCE_DIR);
+    const fs::path out = scratch_dir() / "edge-box-capacity";
+    fs::remove_all(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = qcsim("sweep \"" + (src / "configs/sweeps/edge-box-capacity.json").string() +
+                   "\" --out \"" + out.string() + "\" --jobs 2");
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    WARN("configs/sweeps/edge-box-capacity.json: " << s << " s");
+    std::map<std::string, json> by_id;
+    for (const auto &l : lines_of(out / "results.jsonl")) {
+        const json j = json::parse(l);
+        by_id[j["id"].get<std::string>()] = j;
+    }
+    REQUIRE(by_id.size() == 4);
+    // p2 = 2 engines on 1 channel: "engines <= channels" fails.
+    CHECK(by_id["p2-w0"]["status"] == "skipped");
+    // One H.264 engine at 500 MHz and 128 cycles per macroblock decodes 500e6 / (120 · 68 · 128)
+    // = 478.7 frames/s of 1080p: at most 19 streams of 25 fps per engine.
+    const double per_engine = 500e6 / (120.0 * 68 * 128) / 25;
+    for (const auto &[id, engines, channels] : std::vector<std::tuple<std::string, int, int>>{
+             {"p0-w0", 1, 1}, {"p1-w0", 1, 2}, {"p3-w0", 2, 2}}) {
+        INFO(id);
+        const json &j = by_id[id];
+        REQUIRE(j["status"] == "ok");
+        const json &o = j["objectives"];
+        CHECK(o["max:streams_sustained"].get<double>() <= std::floor(engines * per_engine));
+        CHECK(o["max:streams_sustained"].get<double>() >= 1);
+        // The chip as qcsim run reports it: its area, and its static power below the power at
+        // capacity.
+        const json chip = run_json("--chip \"" + (src / "configs/edge.json").string() +
+                                       "\" --set video_decoder.engines=" + std::to_string(engines) +
+                                       " --set dram.channels=" + std::to_string(channels) +
+                                       " --workload mobilenext",
+                                   "edge-" + id);
+        CHECK(o["area_mm2"].get<double>() == Approx(chip["chip"]["area_mm2"].get<double>()));
+        CHECK(o["power_w"].get<double>() > chip["chip"]["static_power_w"].get<double>());
+    }
 }

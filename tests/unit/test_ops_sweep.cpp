@@ -1,5 +1,7 @@
 // The sweep spec (ops/sweep.h): its point sets derived by hand for small cases, and bad specs.
+#include "ops/power.h"
 #include "ops/sweep.h"
+#include "ops/sweep_expr.h"
 #include "sim/errors.h"
 
 #include <catch2/catch.hpp>
@@ -150,4 +152,149 @@ TEST_CASE("sweep: the Pareto front of a hand-made point set", "[ops][sweep]") {
     const std::vector<std::vector<double>> p3 = {{1, 5, 5}, {5, 1, 5}, {5, 5, 1}, {6, 6, 6}};
     CHECK(pareto_front(p3) == std::vector<std::size_t>{0, 1, 2});
     CHECK(pareto_front({}).empty());
+}
+
+// ---- constraints ----------------------------------------------------------------------------
+
+namespace {
+sweep_spec with_constraints(const std::string &params, const std::string &constraints) {
+    return parse_sweep(R"({"schema": "qcsim.sweep/1", "parameters": )" + params +
+                           R"(, "constraints": )" + constraints + "}",
+                       "s.json");
+}
+std::vector<std::size_t> kept(const sweep_spec &s, const chip_desc *base = nullptr) {
+    std::vector<std::size_t> out;
+    const auto pts = sweep_points(s);
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        chip_desc c = base ? *base : chip_desc{};
+        for (const auto &[path, v] : pts[i])
+            if (path == "cores")
+                c.cores = v.get<std::uint32_t>();
+        if (sweep_violation(s, pts[i], &c).first < 0)
+            out.push_back(i);
+    }
+    return out;
+}
+} // namespace
+
+TEST_CASE("sweep constraints: a hand-made grid keeps exactly the points within the bound, "
+          "the bound itself included",
+          "[ops][sweep]") {
+    // cores x (rows, cols): cores*rows*cols = 1·256, 1·1024, 1·4096, 2·256, 2·1024, 2·4096,
+    // 4·256, 4·1024, 4·4096 = 256, 1024, 4096, 512, 2048, 8192, 1024, 4096, 16384.
+    const std::string params = R"([{"path": "cores", "values": [1, 2, 4]},
+        {"paths": ["mac_array.rows", "mac_array.cols"], "values": [[16, 16], [32, 32], [64, 64]]}])";
+    auto s = with_constraints(params, R"(["cores * rows * cols <= 4096"])");
+    CHECK_FALSE(sweep_needs_chip(s));                                // every name is a parameter
+    CHECK(kept(s) == std::vector<std::size_t>{0, 1, 2, 3, 4, 6, 7}); // 8192, 16384 out
+    // Strictly below: the two points at exactly 4096 (p2, p7) go too.
+    s = with_constraints(params, R"(["cores * rows * cols < 4096"])");
+    CHECK(kept(s) == std::vector<std::size_t>{0, 1, 3, 4, 6});
+    // Two constraints: both must hold; the first violated one is named.
+    s = with_constraints(params, R"(["cores * rows * cols <= 4096", "rows >= 32"])");
+    CHECK(kept(s) == std::vector<std::size_t>{1, 2, 4, 7});
+    const auto pts = sweep_points(s);
+    const auto v = sweep_violation(s, pts[0], nullptr); // (1, 16, 16): rows 16 < 32
+    CHECK(v.first == 1);
+    CHECK(v.second == "constraints[1] \"rows >= 32\": rows = 16");
+    CHECK(sweep_violation(s, pts[5], nullptr).first == 0); // 8192 fails the first
+    // Explicit names replace the defaults.
+    s = with_constraints(R"([{"path": "cores", "name": "n", "values": [1, 2, 4]},
+        {"paths": ["mac_array.rows", "mac_array.cols"], "names": ["r", "c"],
+         "values": [[16, 16], [32, 32], [64, 64]]}])",
+                         R"(["n * r * c <= 4096"])");
+    CHECK(kept(s) == std::vector<std::size_t>{0, 1, 2, 3, 4, 6, 7});
+}
+
+TEST_CASE("sweep constraints: chip figures and unswept chip keys come from the point's chip",
+          "[ops][sweep]") {
+    // Area grows with cores: the bound set halfway between 2 and 4 cores' areas keeps 1 and 2.
+    chip_desc c2, c4;
+    c2.cores = 2;
+    c4.cores = 4;
+    const double a2 = chip_area(c2).total(), a4 = chip_area(c4).total();
+    REQUIRE(a2 < a4);
+    auto s = with_constraints(R"([{"path": "cores", "values": [1, 2, 4]}])",
+                              "[\"area_mm2 <= " + std::to_string((a2 + a4) / 2) + "\"]");
+    CHECK(sweep_needs_chip(s));
+    CHECK(kept(s) == std::vector<std::size_t>{0, 1});
+    // A chip key not swept, by its full path: the reference array is 64 x 32 (chip_desc).
+    REQUIRE(chip_desc{}.mac_array.rows == 64);
+    REQUIRE(chip_desc{}.mac_array.cols == 32);
+    s = with_constraints(R"([{"path": "cores", "values": [1, 2, 4]}])",
+                         R"(["cores * mac_array.rows * mac_array.cols <= 4096"])");
+    CHECK(sweep_needs_chip(s));
+    CHECK(kept(s) == std::vector<std::size_t>{0, 1}); // 2048, 4096 in; 8192 out
+    // peak_tops = 2 · cores · 64 · 32 · 1 GHz / 1e12 = 4.096 per core at the reference clock.
+    REQUIRE(chip_desc{}.clock_mhz == 1000);
+    s = with_constraints(R"([{"path": "cores", "values": [1, 2, 4]}])", R"(["peak_tops > 4.096"])");
+    CHECK(kept(s) == std::vector<std::size_t>{1, 2});
+}
+
+TEST_CASE("sweep constraints: comparison, logic and arithmetic operators", "[ops][sweep]") {
+    // lanes = 64, channels = 2.
+    auto val = [](const std::string &n) { return n == "lanes" ? 64.0 : 2.0; };
+    const std::vector<std::pair<std::string, bool>> cases = {
+        {"lanes == 64", true},
+        {"lanes != 64", false},
+        {"lanes < 64", false},
+        {"lanes <= 64", true},
+        {"lanes > 63", true},
+        {"lanes >= 65", false},
+        {"lanes == 64 && channels == 3", false},
+        {"lanes == 64 || channels == 3", true},
+        {"!(lanes > 32)", false},
+        {"!(lanes > 32) || channels >= 2", true},
+        {"lanes / channels == 32", true},
+        {"channels ^ 3 == 8", true},
+        {"-lanes < 0", true},
+        {"max(lanes, 100) > 99", true},
+        {"lanes > 32 ? channels == 2 : 0", true},
+    };
+    for (const auto &[text, expect] : cases) {
+        INFO(text);
+        CHECK((sweep_expr(text).eval(val) != 0) == expect);
+    }
+    CHECK(sweep_expr("lanes * channels <= area_mm2").names() ==
+          std::vector<std::string>{"area_mm2", "channels", "lanes"});
+}
+
+TEST_CASE("sweep constraints: an unknown name, bad syntax or bad names are errors at their "
+          "JSON path",
+          "[ops][sweep]") {
+    const std::string head = R"({"schema": "qcsim.sweep/1", "parameters": [
+        {"path": "dram.channels", "values": [1, 2]},
+        {"path": "compiler.depthwise", "values": ["vector_unit", "mac_array"]}], )";
+    auto err = [&](const std::string &rest) { return error_of(head + rest + "}"); };
+    std::string e = err(R"("constraints": ["channels <= 4", "chanels * 2 <= 8"])");
+    CHECK(e.rfind("constraints[1]:", 0) == 0);
+    CHECK(e.find("unknown name \"chanels\"") != std::string::npos);
+    CHECK(e.find("did you mean \"channels\"") != std::string::npos);
+    e = err(R"("constraints": ["channels <="])");
+    CHECK(e.rfind("constraints[0]:", 0) == 0);
+    e = err(R"("constraints": ["channels = 2"])"); // assignment, not comparison
+    CHECK(e.rfind("constraints[0]:", 0) == 0);
+    CHECK(e.find("compare with \"==\"") != std::string::npos);
+    e = err(R"("constraints": ["depthwise == 1"])"); // a choice: strings
+    CHECK(e.rfind("constraints[0]:", 0) == 0);
+    e = err(R"("constraints": ["name == 1"])"); // a string chip key
+    CHECK(e.rfind("constraints[0]:", 0) == 0);
+    e = err(R"("constraints": [3])");
+    CHECK(e.rfind("constraints[0]:", 0) == 0);
+    // Two default names alike: ambiguous only when used.
+    const std::string two = R"({"schema": "qcsim.sweep/1", "parameters": [
+        {"path": "dma.engines", "values": [1, 2]},
+        {"path": "video_decoder.engines", "values": [1, 2]}], )";
+    CHECK(error_of(two + R"("constraints": ["cores >= 1"]})") == "");
+    e = error_of(two + R"("constraints": ["engines >= 1"]})");
+    CHECK(e.rfind("constraints[0]:", 0) == 0);
+    CHECK(e.find("parameters[0] and parameters[1]") != std::string::npos);
+    // Explicit names: identifiers, unique.
+    CHECK(error_of(R"({"schema": "qcsim.sweep/1", "parameters": [
+        {"path": "dram.channels", "name": "2ch", "values": [1]}]})")
+              .rfind("parameters[0].name:", 0) == 0);
+    CHECK(error_of(R"({"schema": "qcsim.sweep/1", "parameters": [
+        {"path": "dram.channels", "name": "x", "values": [1]},
+        {"path": "dma.engines", "name": "x", "values": [1]}]})")
+              .rfind("parameters[1]:", 0) == 0);
 }
