@@ -21,14 +21,16 @@ std::string dram::channel_name(std::uint32_t c) const {
 
 template <class ArrivalOf, class Done>
 void dram::serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std::uint32_t op,
-                       ArrivalOf arrival_of, Done done) {
+                       std::uint64_t cut, ArrivalOf arrival_of, Done done) {
     const std::uint64_t il = m_il.value(), row = m_row.value();
     // Row hits served at once (serve_open_read) are counted here and charged at the end.
     std::uint64_t fast_hits = 0, fast_bus = 0;
     for (std::uint64_t a = addr, end = addr + bytes; a < end;) {
         const auto c = static_cast<std::uint32_t>(m_nch.mod(m_il.div(a)));
         const std::uint64_t local = m_stripe.div(a) * il + m_il.mod(a);
-        const std::uint64_t len = std::min({end - a, il - m_il.mod(a), row - m_row.mod(local)});
+        std::uint64_t len = std::min({end - a, il - m_il.mod(a), row - m_row.mod(local)});
+        if (cut) // a piece never spans two bursts of a group
+            len = std::min(len, cut - ((cut & (cut - 1)) == 0 ? a & (cut - 1) : a % cut));
         auto &s = m_stats[c];
         s.bytes += len;
         s.transactions += 1;
@@ -72,7 +74,7 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
                            bool write, std::uint32_t op) {
     std::uint64_t last = arrival_ps;
     serve_range(
-        addr, bytes, write, op, [&](std::uint64_t) { return arrival_ps; },
+        addr, bytes, write, op, 0, [&](std::uint64_t) { return arrival_ps; },
         [&](std::uint64_t, std::uint64_t d) { last = std::max(last, d); });
     return last;
 }
@@ -86,8 +88,10 @@ std::uint64_t dram::access_group(txn_ext &g, std::uint64_t addr, std::uint64_t b
     // Pieces come in address order: burst i covers [base + i·B, base + (i + 1)·B).
     std::uint32_t i = 0;
     std::uint64_t next = base + B;
+    // Pieces are cut at burst boundaries too, so each is served from its own burst's arrival
+    // and completes only that burst, as with one call per burst.
     serve_range(
-        addr, bytes, write, g.op,
+        addr, bytes, write, g.op, B,
         [&](std::uint64_t a) {
             while (a >= next) {
                 ++i;
