@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(g++ cmake make pkg-config libsystemc-dev libboost-program-options-dev nlohmann-json3-dev
+      libonnx-dev libprotobuf-dev libonnx-testdata
       catch2 libspdlog-dev libfmt-dev)
 missing=()
 for p in "${pkgs[@]}"; do
