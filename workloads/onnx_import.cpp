@@ -199,54 +199,54 @@ std::string node_label(const onnx::NodeProto &n, std::size_t index) {
 }
 
 /// The ONNX operator types mapped to graph operators (documentation order).
-const std::vector<std::string> supported_types = {"Conv",
-                                                  "ConvTranspose",
-                                                  "Gemm",
-                                                  "MatMul",
-                                                  "Add",
-                                                  "Sub",
-                                                  "Mul",
-                                                  "Div",
-                                                  "Relu",
-                                                  "Clip",
-                                                  "Sigmoid",
-                                                  "HardSigmoid",
-                                                  "HardSwish",
-                                                  "PRelu",
-                                                  "LeakyRelu",
-                                                  "Gelu",
-                                                  "Erf",
-                                                  "Softmax",
-                                                  "LayerNormalization",
-                                                  "ReduceMean",
-                                                  "BatchNormalization",
-                                                  "MaxPool",
-                                                  "AveragePool",
-                                                  "GlobalAveragePool",
-                                                  "GlobalMaxPool",
-                                                  "Resize",
-                                                  "Upsample",
-                                                  "Concat",
-                                                  "Split",
-                                                  "Slice",
-                                                  "Reshape",
-                                                  "Flatten",
-                                                  "Transpose",
-                                                  "Gather",
-                                                  "Pad",
-                                                  "Squeeze",
-                                                  "Unsqueeze",
-                                                  "Identity",
-                                                  "Dropout",
-                                                  "Cast",
-                                                  "Constant",
-                                                  "Shape",
-                                                  "Size",
-                                                  "ConstantOfShape",
-                                                  "Range",
-                                                  "Equal",
-                                                  "Where",
-                                                  "Expand"};
+const std::vector<std::string> mapped_types = {"Conv",
+                                               "ConvTranspose",
+                                               "Gemm",
+                                               "MatMul",
+                                               "Add",
+                                               "Sub",
+                                               "Mul",
+                                               "Div",
+                                               "Relu",
+                                               "Clip",
+                                               "Sigmoid",
+                                               "HardSigmoid",
+                                               "HardSwish",
+                                               "PRelu",
+                                               "LeakyRelu",
+                                               "Gelu",
+                                               "Softmax",
+                                               "LayerNormalization",
+                                               "BatchNormalization",
+                                               "MaxPool",
+                                               "AveragePool",
+                                               "GlobalAveragePool",
+                                               "GlobalMaxPool",
+                                               "Resize",
+                                               "Upsample",
+                                               "Concat",
+                                               "Split",
+                                               "Slice",
+                                               "Reshape",
+                                               "Flatten",
+                                               "Transpose",
+                                               "Gather",
+                                               "Pad",
+                                               "Squeeze",
+                                               "Unsqueeze",
+                                               "Identity",
+                                               "Dropout",
+                                               "Cast"};
+/// Types read only inside a recognised pattern (GELU's Erf form, the decomposed LayerNorm).
+const std::vector<std::string> pattern_types = {"Erf", "ReduceMean", "Pow", "Sqrt"};
+/// Types read only when their inputs are constant, and folded (shape subgraphs).
+const std::vector<std::string> folded_types = {"Constant", "Shape", "Size",  "ConstantOfShape",
+                                               "Range",    "Equal", "Where", "Max",
+                                               "Min",      "Expand"};
+
+bool contains(const std::vector<std::string> &v, const std::string &s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 // ---- Constant folding of shape subgraphs ------------------------------------------------------
 
@@ -650,8 +650,7 @@ public:
         for (const auto &o : m_model.opset_import())
             if (o.domain().empty() || o.domain() == "ai.onnx")
                 m_opset = o.version();
-        if (m_opset == 0)
-            fail("opset_import", "the model imports no opset of the default ONNX domain");
+        prescan();
         fix_input_dims();
         fold_and_infer();
         collect_shapes();
@@ -662,6 +661,46 @@ public:
 private:
     [[noreturn]] void fail(const std::string &path, const std::string &what) const {
         throw sim::input_error(m_file, path, what);
+    }
+
+    /// Operator types that no mapping, pattern or folding reads, and inputs or outputs that
+    /// are not tensors, are reported before shapes are inferred (all of them at once).
+    void prescan() {
+        const auto &g = m_model.graph();
+        std::map<std::string, std::pair<std::string, int>> bad;
+        std::vector<std::string> order;
+        auto note = [&](const std::string &key, const std::string &where) {
+            auto &b = bad[key];
+            if (b.second++ == 0)
+                b.first = where, order.push_back(key);
+        };
+        for (int k = 0; k < g.node_size(); ++k) {
+            const auto &n = g.node(k);
+            const bool std_domain = n.domain().empty() || n.domain() == "ai.onnx";
+            if (!std_domain ||
+                (!contains(mapped_types, n.op_type()) && !contains(pattern_types, n.op_type()) &&
+                 !contains(folded_types, n.op_type())))
+                note((std_domain ? "" : n.domain() + ".") + n.op_type(),
+                     "node \"" + sim::brief(node_label(n, std::size_t(k)), 60) + "\"");
+        }
+        for (const auto &v : g.input())
+            if (!v.type().has_tensor_type())
+                note("(non-tensor input)", "input \"" + sim::brief(v.name(), 60) + "\"");
+        for (const auto &v : g.output())
+            if (!v.type().has_tensor_type())
+                note("(non-tensor output)", "output \"" + sim::brief(v.name(), 60) + "\"");
+        if (bad.empty())
+            return;
+        std::string list;
+        for (const auto &key : order) {
+            const auto &b = bad[key];
+            list += "\n  " + key + " (" + b.first +
+                    (b.second > 1 ? " and " + std::to_string(b.second - 1) + " more" : "") + ")";
+        }
+        fail("graph.node", std::to_string(order.size()) +
+                               " unsupported operator type(s); nothing was imported (supported: "
+                               "docs/workloads.md \"ONNX models\"):" +
+                               list);
     }
 
     // ---- batch and symbolic dimensions ----
@@ -847,7 +886,39 @@ private:
 
     // ---- graph building helpers ----
 
-    bool is_const(const std::string &name) const { return m_inits.count(name) > 0; }
+    bool is_const(const std::string &name) const {
+        return m_inits.count(name) > 0 || m_weight_inputs.count(name) > 0;
+    }
+
+    /// Graph inputs read only as weights (a Conv's W or B, Gemm's B or C, PRelu's slope, a
+    /// norm's scale and bias), as in models exported with their parameters as inputs: they are
+    /// constant tensors of the graph, not network inputs.
+    void find_weight_inputs() {
+        const auto &g = m_model.graph();
+        static const std::map<std::string, std::vector<int>> weight_slots = {
+            {"Conv", {1, 2}}, {"ConvTranspose", {1, 2}},      {"Gemm", {1, 2}},
+            {"PRelu", {1}},   {"LayerNormalization", {1, 2}}, {"BatchNormalization", {1, 2, 3, 4}}};
+        std::map<std::string, bool> only_weight;
+        for (const auto &in : g.input())
+            if (!m_inits.count(in.name()))
+                only_weight[in.name()] = false;
+        std::set<std::string> as_weight, as_other;
+        for (const auto &n : g.node())
+            for (int k = 0; k < n.input_size(); ++k) {
+                if (!only_weight.count(n.input(k)))
+                    continue;
+                auto it = weight_slots.find(n.op_type());
+                const bool w =
+                    n.domain().empty() && it != weight_slots.end() &&
+                    std::find(it->second.begin(), it->second.end(), k) != it->second.end();
+                (w ? as_weight : as_other).insert(n.input(k));
+            }
+        for (const auto &o : g.output())
+            as_other.insert(o.name());
+        for (const auto &name : as_weight)
+            if (!as_other.count(name))
+                m_weight_inputs.insert(name);
+    }
 
     const shape_t &oshape(const std::string &name) const {
         auto it = m_shapes.find(name);
@@ -1030,19 +1101,15 @@ private:
         std::set<std::string> inits;
         for (const auto &t : g.initializer())
             inits.insert(t.name());
+        find_weight_inputs();
         for (const auto &in : g.input()) {
-            if (inits.count(in.name()))
+            if (inits.count(in.name()) || m_weight_inputs.count(in.name()))
                 continue;
             const shape_t s = oshape(in.name());
             for (auto d : s)
                 if (d <= 0)
                     fail("graph.input", "input \"" + sim::brief(in.name()) + "\" has shape " +
                                             shape_str(s) + " (every dimension must be >= 1)");
-            if (!s.empty() && s[0] > 1 && s.size() >= 3)
-                fail("graph.input", "input \"" + sim::brief(in.name()) + "\" has batch " +
-                                        std::to_string(s[0]) +
-                                        ": the graph is batch 1; export with batch 1 or a "
-                                        "symbolic batch axis and give FILE.onnx:batch=N");
             const int ty = m_types.count(in.name()) ? m_types[in.name()] : 0;
             const int t =
                 new_tensor(in.name(), natural(s), is_int_type(ty) ? dtype::int32 : dtype::int8);
@@ -1068,6 +1135,15 @@ private:
                 if (!n.domain().empty() && n.domain() != "ai.onnx")
                     throw unsupported("operator domain \"" + sim::brief(n.domain()) +
                                       "\" (only the default ONNX domain is read)");
+                for (const auto &o : n.output()) {
+                    auto it = m_shapes.find(o);
+                    if (!o.empty() && it != m_shapes.end())
+                        for (auto d : it->second)
+                            if (d == 0)
+                                throw unsupported("an empty output \"" + sim::brief(o) + "\" " +
+                                                  shape_str(it->second) +
+                                                  " (graph tensors have positive dimensions)");
+                }
                 convert(n);
             } catch (const unsupported &e) {
                 const std::string key = (n.domain().empty() ? "" : n.domain() + ".") + n.op_type();
@@ -1110,9 +1186,6 @@ private:
             if (outs.insert(it->second).second)
                 m_g.outputs.push_back(it->second);
         }
-        if (m_g.ops.empty())
-            fail("graph.node", "the model has no operator the graph keeps (every node is an "
-                               "identity, a reshape or folded constant)");
         validate(m_g, m_file);
     }
 
@@ -1127,6 +1200,7 @@ private:
     std::unordered_map<std::string, shape_t> m_shapes;
     std::unordered_map<std::string, int> m_types;
     std::unordered_map<std::string, const onnx::TensorProto *> m_inits;
+    std::set<std::string> m_weight_inputs; ///< graph inputs read only as weights
     std::unordered_map<std::string, int> m_consumers;
     std::unordered_map<std::string, int> m_act;     ///< ONNX value -> graph tensor
     std::unordered_map<std::string, int> m_weights; ///< initializer -> constant graph tensor
@@ -1998,16 +2072,25 @@ void importer::convert(const onnx::NodeProto &n) {
         return;
     }
 
-    throw unsupported(std::find(supported_types.begin(), supported_types.end(), ty) !=
-                              supported_types.end()
-                          ? "this use of it is not mapped"
-                          : "not an operator the importer maps (see docs/workloads.md)");
+    if (contains(pattern_types, ty))
+        throw unsupported("read only as part of the GELU (Erf) or LayerNorm pattern, and this "
+                          "node is not part of one");
+    if (contains(folded_types, ty))
+        throw unsupported("read only when its inputs are constants (folded); this one computes "
+                          "on a tensor");
+    throw unsupported("not an operator the importer maps (see docs/workloads.md)");
 }
 
 } // namespace
 
 const std::vector<std::string> &onnx_supported_ops() {
-    return supported_types;
+    return mapped_types;
+}
+const std::vector<std::string> &onnx_pattern_ops() {
+    return pattern_types;
+}
+const std::vector<std::string> &onnx_folded_ops() {
+    return folded_types;
 }
 
 graph import_onnx_bytes(const std::string &bytes, const std::string &file, const onnx_dims &dims) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace workloads {
 
@@ -31,6 +32,10 @@ graph import_onnx_bytes(const std::string &bytes, const std::string &file,
 
 /// The ONNX operator types (default domain) the importer maps, in documentation order.
 const std::vector<std::string> &onnx_supported_ops();
+/// Types read only as part of a pattern (GELU's Erf form, the decomposed LayerNorm).
+const std::vector<std::string> &onnx_pattern_ops();
+/// Types read only when their inputs are constant (folded shape subgraphs).
+const std::vector<std::string> &onnx_folded_ops();
 
 /// Spec "FILE.onnx" or "FILE.onnx:batch=4,seq=128": true when `spec` names an ONNX file.
 bool is_onnx_spec(const std::string &spec);
