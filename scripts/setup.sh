@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
 # Installs the Debian packages qcsim needs (when missing) and builds it (Release) in build/.
 # Idempotent: a second run only rebuilds what changed. --packages-only stops after the packages
-# (scripts/test.sh --sanitize builds elsewhere).
+# (scripts/test.sh --sanitize builds elsewhere). --with-torch also installs Debian's
+# python3-torch and python3-torchvision (about 825 MB installed, 2 minutes here) for
+# scripts/export_onnx.py and its test, which is skipped without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(g++ cmake make pkg-config libsystemc-dev libboost-program-options-dev nlohmann-json3-dev
       libonnx-dev libprotobuf-dev libonnx-testdata
       catch2 libspdlog-dev libfmt-dev)
+with_torch=0
+packages_only=0
+for a in "$@"; do
+  case "$a" in
+    --with-torch) with_torch=1 ;;
+    --packages-only) packages_only=1 ;;
+    *) echo "setup.sh: unknown option $a (expected --with-torch, --packages-only)" >&2; exit 2 ;;
+  esac
+done
+if [ "$with_torch" = 1 ]; then
+  pkgs+=(python3-torch python3-torchvision)
+elif ! dpkg-query -W -f='${Status}' python3-torch 2>/dev/null | grep -q "install ok installed"; then
+  echo "setup: python3-torch not installed: the torchvision ONNX export test will be skipped" \
+       "(scripts/setup.sh --with-torch installs it, about 825 MB)"
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-[ "${1:-}" = "--packages-only" ] && exit 0
+[ "$packages_only" = 1 ] && exit 0
 
 build_type=${QCSIM_BUILD_TYPE:-Release}
 cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" >/dev/null

@@ -687,7 +687,7 @@ private:
             if (!v.type().has_tensor_type())
                 note("(non-tensor input)", "input \"" + sim::brief(v.name(), 60) + "\"");
         for (const auto &v : g.output())
-            if (!v.type().has_tensor_type())
+            if (v.has_type() && !v.type().has_tensor_type())
                 note("(non-tensor output)", "output \"" + sim::brief(v.name(), 60) + "\"");
         if (bad.empty())
             return;
