@@ -1210,6 +1210,7 @@ private:
     std::set<int> m_skip;                           ///< nodes absorbed by a pattern
     std::unordered_map<int, std::string> m_pattern; ///< node index -> "gelu" | "layernorm"
     std::unordered_map<int, std::vector<std::string>> m_pattern_inputs;         ///< x (gamma, beta)
+    std::unordered_map<int, std::array<std::int64_t, 4>> m_unfold;              ///< T, C, k, pad
     std::unordered_map<std::string, std::array<std::int64_t, 4>> m_pending_pad; ///< Pad folded
     std::vector<std::array<std::int64_t, 3>> m_slice_req; ///< (axis, begin, end) per cut
     int m_node_index = 0;
@@ -1243,6 +1244,116 @@ void importer::find_patterns() {
             return "";
         return n.input(0) == v ? n.input(1) : n.input(1) == v ? n.input(0) : "";
     };
+    // ConvBERT's unfold as the official TF code writes it and tf2onnx exports it: a zero Pad of
+    // p tokens at each end of x [.., T, C], k Slices of T tokens starting at 0..k-1, each
+    // Unsqueezed on a new last axis, and one Concat on that axis: [.., T, C, k], i.e. the
+    // graph's unfold [T, C·k] (column c·k + j = token t + j - p of channel c).
+    for (int k = 0; k < g.node_size(); ++k) {
+        const auto &pad = g.node(k);
+        if (pad.op_type() != "Pad" || !m_shapes.count(pad.input(0)))
+            continue;
+        const shape_t xs = m_shapes[pad.input(0)];
+        if (xs.size() < 2)
+            continue;
+        shape_t pads = attr_ints(pad, "pads", {});
+        if (pad.input_size() > 1 && value(pad.input(1)))
+            pads = value(pad.input(1))->i;
+        if (pad.input_size() > 2 && !pad.input(2).empty() &&
+            !(value(pad.input(2)) && value(pad.input(2))->size() == 1 &&
+              value(pad.input(2))->at(0) == 0))
+            continue;
+        if (pad.input_size() > 3 && !pad.input(3).empty())
+            continue;
+        const std::size_t r = xs.size();
+        if (pads.size() != 2 * r || attr_s(pad, "mode", "constant") != "constant")
+            continue;
+        const std::int64_t p = pads[r - 2];
+        bool ok = p >= 0 && pads[2 * r - 2] == p;
+        for (std::size_t a = 0; a < r; ++a)
+            ok = ok && (a == r - 2 || (pads[a] == 0 && pads[a + r] == 0));
+        const std::int64_t t = xs[r - 2], c = xs[r - 1];
+        auto it = users.find(pad.output(0));
+        if (!ok || it == users.end() || m_consumers[pad.output(0)] != int(it->second.size()))
+            continue;
+        const int kk = int(it->second.size());
+        std::vector<int> slice_of(kk, -1), unsq_of(kk, -1);
+        int concat = -1;
+        for (int u : it->second) {
+            const auto &sl = g.node(u);
+            if (sl.op_type() != "Slice" || sl.input_size() < 3 || !value(sl.input(1)) ||
+                !value(sl.input(2))) {
+                ok = false;
+                break;
+            }
+            shape_t axes = {std::int64_t(r - 2)};
+            if (sl.input_size() > 3 && !sl.input(3).empty()) {
+                if (!value(sl.input(3))) {
+                    ok = false;
+                    break;
+                }
+                axes = value(sl.input(3))->i;
+            }
+            const auto &st = value(sl.input(1))->i, &en = value(sl.input(2))->i;
+            if (sl.input_size() > 4 && !sl.input(4).empty()) {
+                const cvalue *sv = value(sl.input(4));
+                if (!sv || std::any_of(sv->i.begin(), sv->i.end(),
+                                       [](std::int64_t v) { return v != 1; })) {
+                    ok = false;
+                    break;
+                }
+            }
+            // The cut of the token axis; any other axis must be kept whole.
+            std::int64_t j = -1;
+            for (std::size_t q = 0; q < axes.size() && q < st.size() && q < en.size(); ++q) {
+                const std::int64_t a = norm_axis(axes[q], r);
+                const std::int64_t ext = a == std::int64_t(r - 2) ? t + 2 * p : xs[a];
+                const std::int64_t lo = st[q], hi = std::min(en[q], ext);
+                if (a == std::int64_t(r - 2) && hi - lo == t)
+                    j = lo;
+                else if (!(lo == 0 && hi >= ext))
+                    j = -2;
+            }
+            if (j < 0 || j >= kk || slice_of[j] >= 0) {
+                ok = false;
+                break;
+            }
+            slice_of[j] = u;
+            const int un = only_user(sl.output(0), "Unsqueeze");
+            if (un < 0) {
+                ok = false;
+                break;
+            }
+            shape_t uax = attr_ints(g.node(un), "axes", {});
+            if (g.node(un).input_size() > 1 && value(g.node(un).input(1)))
+                uax = value(g.node(un).input(1))->i;
+            if (uax.size() != 1 || norm_axis(uax[0], r + 1) != std::int64_t(r)) {
+                ok = false;
+                break;
+            }
+            unsq_of[j] = un;
+            const int cc = only_user(g.node(un).output(0), "Concat");
+            if (cc < 0 || (concat >= 0 && cc != concat)) {
+                ok = false;
+                break;
+            }
+            concat = cc;
+        }
+        if (!ok || concat < 0)
+            continue;
+        const auto &cn = g.node(concat);
+        if (cn.input_size() != kk || norm_axis(attr_i(cn, "axis", 0), r + 1) != std::int64_t(r))
+            continue;
+        for (int j = 0; j < kk; ++j)
+            ok = ok && cn.input(j) == g.node(unsq_of[j]).output(0);
+        if (!ok)
+            continue;
+        m_skip.insert(k);
+        for (int j = 0; j < kk; ++j)
+            m_skip.insert(slice_of[j]), m_skip.insert(unsq_of[j]);
+        m_pattern[concat] = "unfold";
+        m_pattern_inputs[concat] = {pad.input(0)};
+        m_unfold[concat] = {t, c, kk, p};
+    }
     for (int k = 0; k < g.node_size(); ++k) {
         const auto &n = g.node(k);
         // GELU, Erf form: y = x * 0.5 * (1 + erf(x / sqrt 2)), in either multiplication order.
@@ -1406,6 +1517,12 @@ void importer::convert(const onnx::NodeProto &n) {
     if (m_pattern.count(m_node_index)) {
         const auto &ins = m_pattern_inputs[m_node_index];
         const shape_t &xs = oshape(ins[0]);
+        if (m_pattern[m_node_index] == "unfold") {
+            const auto &u = m_unfold[m_node_index];
+            emit(name, "unfold", {act(ins[0], {u[0], u[1]})}, output(n, 0, {u[0], u[1] * u[2]}),
+                 {{"kernel", u[2]}, {"pad", u[3]}});
+            return;
+        }
         if (m_pattern[m_node_index] == "gelu") {
             const int x = act(ins[0]);
             emit(name, "gelu", {x}, output(n, 0, m_g.tensors[x].shape));

@@ -623,3 +623,28 @@ TEST_CASE("onnx: every libonnx-testdata node model made only of mapped operators
     CHECK(supported > 100);
 }
 #endif
+
+TEST_CASE("onnx: ConvBERT's Pad + Slice stack (official TF unfold) is one unfold", "[onnx]") {
+    // x [1,T=6,C=4]; Pad 1 token at each end -> [1,8,4]; Slice j..j+6 for j = 0,1,2, each
+    // Unsqueezed on axis 3, Concat on axis 3: [1,6,4,3] = unfold k 3, pad 1: [6, 4·3].
+    model m;
+    m.input("x", {1, 6, 4}).ints("pads", {0, 1, 0, 0, 1, 0}).ints("ax1", {1}).ints("ax3", {3});
+    m.output("u");
+    m.node("Pad", {"x", "pads"}, {"p"});
+    std::vector<std::string> parts;
+    for (int j = 0; j < 3; ++j) {
+        const std::string s = "s" + std::to_string(j), u = "u" + std::to_string(j);
+        m.ints("b" + std::to_string(j), {j}).ints("e" + std::to_string(j), {j + 6});
+        m.node("Slice", {"p", "b" + std::to_string(j), "e" + std::to_string(j), "ax1"}, {s});
+        m.node("Unsqueeze", {s, "ax3"}, {u});
+        parts.push_back(u);
+    }
+    attr(m.node("Concat", parts, {"u"}), "axis", 3);
+    graph g = m.import();
+    REQUIRE(g.ops.size() == 1);
+    const op &u = only(g, "unfold");
+    CHECK(u.attr_int("kernel", 0) == 3);
+    CHECK(u.attr_int("pad", -1) == 1);
+    CHECK(out_shape(g, u) == shape_t{6, 12});
+    CHECK(g.total_macs() == 0);
+}
