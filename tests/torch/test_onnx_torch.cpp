@@ -52,10 +52,10 @@ int main() {
                         {"torchvision:resnet50", "resnet50", 25557032, 4089184256},
                         {"mobilenext", "mobilenext", 3535416, 0}};
     for (const auto &n : nets) {
-        const std::string file = (dir / (std::string(n.torchvision) + ".onnx")).string();
-        const std::string cmd = py + " " + QCSIM_SOURCE_DIR +
-                                "/scripts/export_onnx.py torchvision:" + n.torchvision + " -o " +
-                                file + " 2>&1";
+        const std::string t = n.model;
+        const std::string file = (dir / (t.substr(t.find(':') + 1) + ".onnx")).string();
+        const std::string cmd =
+            py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t + " -o " + file + " 2>&1";
         if (std::system(cmd.c_str()) != 0) {
             std::cout << "FAIL export: " << cmd << "\n";
             ++failures;
