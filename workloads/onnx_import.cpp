@@ -794,6 +794,10 @@ private:
             }
             bool changed = false;
             google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+            std::unordered_map<std::string, const onnx::TensorProto *> inits;
+            for (const auto &t : g->initializer())
+                inits[t.name()] = &t;
+            std::vector<onnx::TensorProto> new_inits;
             for (const auto &n : g->node()) {
                 cvalue out;
                 bool folded = false;
@@ -827,6 +831,26 @@ private:
                     changed = true;
                     continue;
                 }
+                if (n.op_type() == "Transpose" && n.domain().empty() && n.input_size() == 1 &&
+                    n.output_size() == 1 && inits.count(n.input(0))) {
+                    // A transposed weight (a Linear's W^T): only its shape matters, so the
+                    // initializer is replaced by one of the permuted shape without values.
+                    const onnx::TensorProto &w = *inits.at(n.input(0));
+                    shape_t d = dims_of(w), perm = attr_ints(n, "perm", {});
+                    if (perm.empty())
+                        for (std::size_t a = d.size(); a-- > 0;)
+                            perm.push_back(std::int64_t(a));
+                    if (perm.size() == d.size()) {
+                        onnx::TensorProto t;
+                        t.set_name(n.output(0));
+                        t.set_data_type(w.data_type());
+                        for (auto a : perm)
+                            t.add_dims(d[std::size_t(a)]);
+                        new_inits.push_back(std::move(t));
+                        changed = true;
+                        continue;
+                    }
+                }
                 if (n.domain().empty() && n.output_size() == 1) {
                     std::vector<const cvalue *> in;
                     std::vector<shape_t> in_shapes;
@@ -848,6 +872,8 @@ private:
                     kept.Add()->CopyFrom(n);
                 }
             }
+            for (auto &t : new_inits)
+                *g->add_initializer() = std::move(t);
             g->mutable_node()->Swap(&kept);
             if (!changed)
                 return;
@@ -1052,14 +1078,24 @@ private:
     /// a following BatchNorm, activation or bias can be folded into it), else nullptr.
     op *sole_producer(const std::string &name, std::initializer_list<const char *> types) {
         auto it = m_act.find(name);
-        if (it == m_act.end() || m_consumers[name] != 1)
+        if (it == m_act.end())
             return nullptr;
-        auto p = m_producer.find(it->second);
+        // Readers of the graph tensor through every ONNX name it carries (views, folded
+        // BatchNorms and scales alias it): each alias was made by one node reading it, so the
+        // node being converted must be the only other reader.
+        const int t = it->second;
+        std::int64_t readers = 0, names = 0;
+        for (const auto &[v, tv] : m_act)
+            if (tv == t)
+                readers += m_consumers[v], ++names;
+        if (readers - (names - 1) != 1)
+            return nullptr;
+        auto p = m_producer.find(t);
         if (p == m_producer.end())
             return nullptr;
         op &o = m_g.ops[p->second];
-        for (const char *t : types)
-            if (o.type == t)
+        for (const char *ty : types)
+            if (o.type == ty)
                 return &o;
         return nullptr;
     }
@@ -2189,6 +2225,23 @@ void importer::convert(const onnx::NodeProto &n) {
         return;
     }
 
+    if (ty == "ReduceMean") {
+        // The mean over H and W of [1,C,H,W] (x.mean([2, 3]) in PyTorch) is a global pool.
+        const shape_t &xs = oshape(in(0));
+        shape_t axes = attr_ints(n, "axes", {});
+        if (has_in(1) && value(in(1)))
+            axes = value(in(1))->i;
+        for (auto &a : axes)
+            a = norm_axis(a, xs.size());
+        std::sort(axes.begin(), axes.end());
+        if (xs.size() == 4 && xs[0] == 1 && axes == shape_t{2, 3}) {
+            emit(name, "global_avgpool", {act(in(0), {xs[1], xs[2], xs[3]})},
+                 output(n, 0, {xs[1], 1, 1}));
+            return;
+        }
+        throw unsupported("a ReduceMean that is neither the mean over H and W of [1,C,H,W] (a "
+                          "global average pool) nor part of the LayerNorm pattern");
+    }
     if (contains(pattern_types, ty))
         throw unsupported("read only as part of the GELU (Erf) or LayerNorm pattern, and this "
                           "node is not part of one");

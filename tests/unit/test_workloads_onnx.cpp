@@ -648,3 +648,35 @@ TEST_CASE("onnx: ConvBERT's Pad + Slice stack (official TF unfold) is one unfold
     CHECK(out_shape(g, u) == shape_t{6, 12});
     CHECK(g.total_macs() == 0);
 }
+
+TEST_CASE("onnx: an activation is not fused into a conv whose output something else reads, "
+          "even through a view",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 4, 6, 6}).weight("w", {4, 4, 1, 1}).ints("ax", {0}).output("y");
+    m.node("Conv", {"x", "w"}, {"c"});
+    m.node("Squeeze", {"c", "ax"}, {"v"}); // a view of c: [4,6,6]
+    m.node("Relu", {"c"}, {"r"});
+    m.node("Unsqueeze", {"v", "ax"}, {"c2"});
+    m.node("Add", {"r", "c2"}, {"y"}); // reads c (through the views) besides the Relu
+    graph g = m.import();
+    CHECK(only(g, "conv2d").attr_str("activation", "") == "none");
+    CHECK(wltest::count_type(g, "relu") == 1);
+    CHECK(wltest::count_type(g, "add") == 1);
+}
+
+TEST_CASE("onnx: ReduceMean over H and W is global_avgpool; a transposed weight stays a weight",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 8, 5, 5}).weight("w", {10, 8}).output("y");
+    auto &r = m.node("ReduceMean", {"x"}, {"mean"});
+    attr(r, "axes", shape_t{2, 3});
+    attr(r, "keepdims", 0);
+    m.node("Transpose", {"w"}, {"wt"}); // [10,8] -> [8,10]: a Linear's W^T, exported unfolded
+    m.node("MatMul", {"mean", "wt"}, {"y"});
+    graph g = m.import();
+    CHECK(out_shape(g, only(g, "global_avgpool")) == shape_t{8, 1, 1});
+    // fc 8 -> 10: 80 MACs and 80 weights.
+    CHECK(g.op_macs(only(g, "fc")) == 80);
+    CHECK(g.total_params() == 80);
+}
