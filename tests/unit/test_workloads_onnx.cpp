@@ -680,3 +680,26 @@ TEST_CASE("onnx: ReduceMean over H and W is global_avgpool; a transposed weight 
     CHECK(g.op_macs(only(g, "fc")) == 80);
     CHECK(g.total_params() == 80);
 }
+
+TEST_CASE("onnx: docs/workloads.md and README name every ONNX operator type the importer reads",
+          "[onnx]") {
+    const auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+    auto slurp = [](const std::filesystem::path &p) {
+        std::ifstream f(p, std::ios::binary);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        return ss.str();
+    };
+    const std::string doc = slurp(root / "docs" / "workloads.md");
+    const std::string readme = slurp(root / "README.md");
+    REQUIRE_FALSE(doc.empty());
+    for (const auto *list : {&onnx_supported_ops(), &onnx_pattern_ops(), &onnx_folded_ops()})
+        for (const auto &t : *list) {
+            INFO(t);
+            CHECK(doc.find("`" + t + "`") != std::string::npos);
+        }
+    for (const auto &t : onnx_supported_ops()) {
+        INFO(t);
+        CHECK(readme.find(t) != std::string::npos);
+    }
+}
