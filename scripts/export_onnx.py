@@ -106,6 +106,49 @@ class MobileNeXt(nn.Module):
         return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
 
 
+class BertLayer(nn.Module):
+    """One post-norm encoder layer as the `bert` generator builds it (Hugging Face BertLayer)."""
+
+    def __init__(self, d, heads, ffn):
+        super().__init__()
+        self.heads, self.hd = heads, d // heads
+        self.query, self.key, self.value = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+        self.output, self.norm1 = nn.Linear(d, d), nn.LayerNorm(d)
+        self.ffn_in, self.ffn_out, self.norm2 = nn.Linear(d, ffn), nn.Linear(ffn, d), nn.LayerNorm(d)
+
+    def split(self, x):  # [B, T, d] -> [B, heads, T, hd]
+        b, t, _ = x.shape
+        return x.reshape(b, t, self.heads, self.hd).permute(0, 2, 1, 3)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = self.split(self.query(x)), self.split(self.key(x)), self.split(self.value(x))
+        p = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.hd), dim=-1)
+        c = (p @ v).permute(0, 2, 1, 3).reshape(b, t, d)
+        x = self.norm1(self.output(c) + x)
+        return self.norm2(self.ffn_out(nn.functional.gelu(self.ffn_in(x))) + x)
+
+
+class Bert(nn.Module):
+    """The `bert` generator's encoder with embeddings and pooler (no mask, no pooler tanh)."""
+
+    def __init__(self, preset, layers):
+        super().__init__()
+        d, heads, ffn, n = {"small": (512, 8, 2048, 4), "base": (768, 12, 3072, 12)}[preset]
+        self.word, self.position = nn.Embedding(30522, d), nn.Embedding(512, d)
+        self.token_type, self.norm = nn.Embedding(2, d), nn.LayerNorm(d)
+        self.layers = nn.ModuleList(BertLayer(d, heads, ffn) for _ in range(layers or n))
+        self.pooler = nn.Linear(d, d)
+
+    def forward(self, input_ids, token_type_ids):
+        t = input_ids.shape[1]
+        pos = torch.arange(t)
+        x = self.norm(self.word(input_ids) + self.position(pos) + self.token_type(token_type_ids))
+        for layer in self.layers:
+            x = layer(x)
+        return x, self.pooler(x[:, 0])
+
+
 def build(name, width):
     if name.startswith("torchvision:"):
         tv = name[len("torchvision:"):]
@@ -119,37 +162,48 @@ def build(name, width):
         return torchvision.models.mobilenet_v2(weights=None, width_mult=width)
     if name == "resnet50":
         return torchvision.models.resnet50(weights=None)
-    fail("unknown model \"%s\": expected torchvision:NAME, mobilenext, mobilenetv2 or resnet50"
-         % name)
+    if name.startswith("bert"):
+        preset = name.split(":", 1)[1] if ":" in name else "base"
+        if preset not in ("small", "base"):
+            fail("unknown bert preset \"%s\": expected bert:small or bert:base" % preset)
+        return Bert(preset, 0)
+    fail("unknown model \"%s\": expected torchvision:NAME, mobilenext, mobilenetv2, resnet50, "
+         "bert:small or bert:base" % name)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("model", nargs="?", help="torchvision:NAME | mobilenext | mobilenetv2 | resnet50")
+    ap.add_argument("model", nargs="?",
+                    help="torchvision:NAME | mobilenext | mobilenetv2 | resnet50 | bert:small | bert:base")
     ap.add_argument("-o", "--output", help="the ONNX file to write")
     ap.add_argument("--width", type=float, default=1.0, help="width multiplier (mobilenext, "
                     "mobilenetv2)")
     ap.add_argument("--resolution", type=int, default=224, help="input height and width")
+    ap.add_argument("--seq", type=int, default=128, help="sequence length (bert)")
     ap.add_argument("--opset", type=int, default=13, help="ONNX opset (libonnx 1.12 reads <= 17)")
     ap.add_argument("--list", action="store_true", help="list the torchvision model names")
     a = ap.parse_args()
     if a.list:
         names = sorted(n for n in dir(torchvision.models)
                        if n[0].islower() and callable(getattr(torchvision.models, n)))
-        print("\n".join(["mobilenext", "mobilenetv2", "resnet50"] +
+        print("\n".join(["mobilenext", "mobilenetv2", "resnet50", "bert:small", "bert:base"] +
                         ["torchvision:" + n for n in names]))
         return
     if not a.model or not a.output:
         fail("expected MODEL and -o FILE (see --help)")
     torch.manual_seed(0)
     model = build(a.model, a.width).eval()
-    x = torch.zeros(1, 3, a.resolution, a.resolution)
     params = sum(p.numel() for p in model.parameters())
+    if isinstance(model, Bert):
+        ids = torch.zeros(1, a.seq, dtype=torch.long)
+        args, inputs, outputs = (ids, ids.clone()), ["input_ids", "token_type_ids"], ["sequence", "pooled"]
+    else:
+        args, inputs, outputs = torch.zeros(1, 3, a.resolution, a.resolution), ["input"], ["logits"]
     with torch.no_grad():
-        torch.onnx.export(model, x, a.output, opset_version=a.opset,
+        torch.onnx.export(model, args, a.output, opset_version=a.opset,
                           training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False,
-                          input_names=["input"], output_names=["logits"],
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+                          input_names=inputs, output_names=outputs,
+                          dynamic_axes={n: {0: "batch"} for n in inputs + outputs})
     print("%s: %s, %d parameters (PyTorch count)" % (a.output, a.model, params))
 
 

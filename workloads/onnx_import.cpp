@@ -33,6 +33,9 @@ constexpr std::int64_t max_fold_elements = 1 << 16;
 /// A node the graph cannot represent: the converter throws it, the import collects them all.
 struct unsupported : std::runtime_error {
     using std::runtime_error::runtime_error;
+    unsupported(const std::string &what, std::string type_, std::string node_)
+        : std::runtime_error(what), type(std::move(type_)), node(std::move(node_)) {}
+    std::string type, node; ///< set when another node than the one converted is to blame
 };
 
 std::int64_t product(const shape_t &s) {
@@ -1009,6 +1012,7 @@ private:
     /// The graph tensor of the non-constant ONNX value `name` viewed as `want` (same elements):
     /// a reshape is inserted when its graph shape differs (the compiler aliases reshapes).
     int act(const std::string &name, const shape_t &want) {
+        materialize(name);
         auto it = m_act.find(name);
         if (it == m_act.end()) {
             if (is_const(name))
@@ -1034,6 +1038,12 @@ private:
 
     /// The graph tensor of `name` as it is (its graph shape).
     int act(const std::string &name) {
+        materialize(name);
+        return raw_act(name);
+    }
+
+    /// The graph tensor of `name` whatever its layout (see m_layout).
+    int raw_act(const std::string &name) {
         auto it = m_act.find(name);
         if (it == m_act.end()) {
             if (is_const(name))
@@ -1042,6 +1052,67 @@ private:
                               "\" is not produced by a mapped node");
         }
         return it->second;
+    }
+
+    /// A transposed layout: a Transpose the graph's [M,N] transpose cannot express (multi-head
+    /// attention's [T,H,d] -> [H,T,d]) is not done; its output is the input tensor with its
+    /// axes in another memory order, which the attention MatMuls and Softmax read as the
+    /// graph's heads-interleaved [T, heads·d] form (docs/attention-ops.md).
+    struct layout {
+        std::vector<std::int64_t> order; ///< ONNX axes of extent > 1, in memory order
+        std::string node;                ///< the Transpose that made it
+        shape_t perm;
+    };
+
+    /// The memory order of `name` (its non-1 ONNX axes); sorted when it is the ONNX order.
+    std::vector<std::int64_t> order_of(const std::string &name) {
+        if (auto it = m_layout.find(name); it != m_layout.end())
+            return it->second.order;
+        std::vector<std::int64_t> o;
+        const shape_t &s = oshape(name);
+        for (std::size_t a = 0; a < s.size(); ++a)
+            if (s[a] != 1)
+                o.push_back(std::int64_t(a));
+        return o;
+    }
+
+    /// Makes `name` a tensor in ONNX order: a graph transpose when its memory order is the
+    /// rotation of two blocks of axes ([B,A] for ONNX [A,B]), else unsupported.
+    void materialize(const std::string &name) {
+        auto it = m_layout.find(name);
+        if (it == m_layout.end())
+            return;
+        const layout l = it->second;
+        m_layout.erase(it);
+        const shape_t &s = oshape(name);
+        std::vector<std::int64_t> sorted = l.order;
+        std::sort(sorted.begin(), sorted.end());
+        std::size_t rot = 1;
+        for (; rot < sorted.size(); ++rot) {
+            std::vector<std::int64_t> r(sorted.begin() + std::ptrdiff_t(rot), sorted.end());
+            r.insert(r.end(), sorted.begin(), sorted.begin() + std::ptrdiff_t(rot));
+            if (r == l.order)
+                break;
+        }
+        if (rot >= sorted.size())
+            throw unsupported("perm " + shape_str(l.perm) + " to " + shape_str(s) +
+                                  " moves data in a way the graph's transpose ([M,N] -> [N,M]) "
+                                  "cannot express, and its output is read as a plain tensor",
+                              "Transpose", l.node);
+        std::int64_t mm = 1, nn = 1; // ONNX [A = sorted[:rot], B = sorted[rot:]]
+        for (std::size_t j = 0; j < rot; ++j)
+            mm *= s[sorted[j]];
+        for (std::size_t j = rot; j < sorted.size(); ++j)
+            nn *= s[sorted[j]];
+        const int x = m_act.at(name);
+        const int xv = m_g.tensors[x].shape == shape_t{nn, mm} ? x : [&] {
+            const int v = new_tensor(m_g.tensors[x].name + ".view", {nn, mm});
+            emit(m_g.tensors[x].name + ".view", "reshape", {x}, v, {{"shape", shape_t{nn, mm}}});
+            return v;
+        }();
+        const int t = new_tensor(name, {mm, nn});
+        emit(l.node, "transpose", {xv}, t);
+        m_act[name] = t;
     }
 
     int new_tensor(const std::string &name, const shape_t &s, dtype ty = dtype::int8) {
@@ -1182,10 +1253,12 @@ private:
                 }
                 convert(n);
             } catch (const unsupported &e) {
-                const std::string key = (n.domain().empty() ? "" : n.domain() + ".") + n.op_type();
+                const std::string key =
+                    !e.type.empty() ? e.type
+                                    : (n.domain().empty() ? "" : n.domain() + ".") + n.op_type();
                 auto &p = problems[key];
                 if (p.count++ == 0) {
-                    p.first = m_node_name;
+                    p.first = !e.node.empty() ? e.node : m_node_name;
                     p.reason = e.what();
                     order.push_back(key);
                 }
@@ -1202,6 +1275,19 @@ private:
                 throw;
             }
         }
+        for (const auto &o : g.output()) {
+            try {
+                if (m_act.count(o.name()))
+                    materialize(o.name());
+            } catch (const unsupported &e) {
+                auto &p = problems[e.type];
+                if (p.count++ == 0) {
+                    p.first = e.node;
+                    p.reason = e.what();
+                    order.push_back(e.type);
+                }
+            }
+        }
         if (!problems.empty()) {
             std::string list;
             for (const auto &key : order) {
@@ -1215,6 +1301,7 @@ private:
         }
         std::set<int> outs;
         for (const auto &o : g.output()) {
+            materialize(o.name());
             auto it = m_act.find(o.name());
             if (it == m_act.end())
                 fail("graph.output", "output \"" + sim::brief(o.name()) +
@@ -1236,7 +1323,8 @@ private:
     std::unordered_map<std::string, shape_t> m_shapes;
     std::unordered_map<std::string, int> m_types;
     std::unordered_map<std::string, const onnx::TensorProto *> m_inits;
-    std::set<std::string> m_weight_inputs; ///< graph inputs read only as weights
+    std::set<std::string> m_weight_inputs;            ///< graph inputs read only as weights
+    std::unordered_map<std::string, layout> m_layout; ///< values in a transposed layout
     std::unordered_map<std::string, int> m_consumers;
     std::unordered_map<std::string, int> m_act;     ///< ONNX value -> graph tensor
     std::unordered_map<std::string, int> m_weights; ///< initializer -> constant graph tensor
@@ -1582,6 +1670,11 @@ void importer::convert(const onnx::NodeProto &n) {
         if (is_const(in(0)))
             throw unsupported("a " + ty + " of a constant that is not small enough to fold");
         oshape(n.output(0));
+        if ((ty == "Identity" || ty == "Cast" || ty == "Dropout") && m_layout.count(in(0))) {
+            alias(n, 0, raw_act(in(0))); // same shape: the same memory order
+            m_layout[n.output(0)] = m_layout.at(in(0));
+            return;
+        }
         alias(n, 0, act(in(0)));
         return;
     }
@@ -1691,13 +1784,18 @@ void importer::convert(const onnx::NodeProto &n) {
                  output(n, 0, {m, nn}), {{"transpose_b", std::int64_t{tb ? 1 : 0}}});
             return;
         }
-        std::vector<int> ins = {m == 1 ? act(in(0)) : act(in(0), {m, kk}), weight(in(1), {nn, kk})};
+        // A single row that is a token tensor's ([1, D], BERT's pooler) stays a linear; a vision
+        // feature (a pooled [C,1,1]) is an fc.
+        const bool row = m == 1 && m_act.count(in(0)) && !m_layout.count(in(0)) &&
+                         m_g.tensors[m_act.at(in(0))].shape.size() == 2;
+        const bool as_fc = m == 1 && !row;
+        std::vector<int> ins = {as_fc ? act(in(0)) : act(in(0), {m, kk}), weight(in(1), {nn, kk})};
         if (has_in(2)) {
             if (!is_const(in(2)) || product(oshape(in(2))) != nn)
                 throw unsupported("a C operand that is not a constant bias of N elements");
             ins.push_back(weight(in(2), {nn}));
         }
-        if (m == 1)
+        if (as_fc)
             emit(name, "fc", ins, output(n, 0, {nn}),
                  {{"activation", std::string("none")}, {"batchnorm", std::int64_t{0}}});
         else
@@ -1706,6 +1804,47 @@ void importer::convert(const onnx::NodeProto &n) {
         return;
     }
 
+    if (ty == "MatMul" && (m_layout.count(in(0)) || m_layout.count(in(1)))) {
+        // Multi-head attention: per head h, A [M,K] x B [K,N], with A stored [M, H, K] (the
+        // projection's [T, H·d]) and B stored [N, H, K] (K^T of a [T, H·d] projection) or
+        // [K, H, N] (V): the graph's heads-interleaved matmul, output stored [M, H, N].
+        const shape_t &as = oshape(in(0)), &bs = oshape(in(1));
+        const auto oa = order_of(in(0)), ob = order_of(in(1));
+        auto sorted = [](std::vector<std::int64_t> v) {
+            std::sort(v.begin(), v.end());
+            return v;
+        };
+        const auto na = sorted(oa), nb = sorted(ob);
+        const shape_t &os = out_shape(0);
+        std::vector<std::int64_t> no;
+        for (std::size_t q = 0; q < os.size(); ++q)
+            if (os[q] != 1)
+                no.push_back(std::int64_t(q));
+        if (na.size() == 3 && nb.size() == 3 && no.size() == 3 &&
+            oa == std::vector<std::int64_t>{na[1], na[0], na[2]} && !is_const(in(1))) {
+            const std::int64_t h = as[na[0]], m = as[na[1]], k = as[na[2]];
+            const bool tb = ob == std::vector<std::int64_t>{nb[2], nb[0], nb[1]};
+            const bool plain = ob == std::vector<std::int64_t>{nb[1], nb[0], nb[2]};
+            if (bs[nb[0]] == h && bs[nb[1]] == k && (tb || plain)) {
+                const std::int64_t nn = bs[nb[2]];
+                const int a = raw_act(in(0)), b = raw_act(in(1));
+                auto view = [&](int t, const shape_t &want) {
+                    if (m_g.tensors[t].shape == want)
+                        return t;
+                    const int v = new_tensor(m_g.tensors[t].name + ".view", want);
+                    emit(m_g.tensors[t].name + ".view", "reshape", {t}, v, {{"shape", want}});
+                    return v;
+                };
+                emit(name, "matmul",
+                     {view(a, {m, h * k}), view(b, tb ? shape_t{nn, h * k} : shape_t{k, h * nn})},
+                     output(n, 0, {m, h * nn}),
+                     {{"heads", h}, {"transpose_b", std::int64_t{tb ? 1 : 0}}});
+                m_layout[n.output(0)] = {{no[1], no[0], no[2]}, name, {}};
+                return;
+            }
+        }
+        // Anything else reads its operands as plain tensors (below).
+    }
     if (ty == "MatMul") {
         shape_t as = oshape(in(0)), bs = oshape(in(1));
         if (is_const(in(0)))
@@ -1769,8 +1908,11 @@ void importer::convert(const onnx::NodeProto &n) {
         if (product(oshape(x)) != ne)
             throw unsupported("the constant operand is larger than the other");
         if (ce == 1) {
-            // A scalar constant: a scale or an offset, folded into the int8 requantisation.
-            alias(n, 0, act(x));
+            // A scalar constant: a scale or an offset, folded into the int8 requantisation
+            // (attention's 1/sqrt(d) too, whatever the layout of the scores).
+            alias(n, 0, raw_act(x));
+            if (m_layout.count(x))
+                m_layout[n.output(0)] = m_layout.at(x);
             return;
         }
         if (ce == ne) {
@@ -1914,6 +2056,34 @@ void importer::convert(const onnx::NodeProto &n) {
         return;
     }
 
+    if (ty == "Softmax" && m_layout.count(in(0)) && m_opset >= 13) {
+        // Over the last axis, which is also last in memory (attention's scores stored
+        // [T, H, T]): rows of that extent, whatever the order of the others.
+        const shape_t &xs = oshape(in(0));
+        const auto o = order_of(in(0));
+        const std::int64_t last = std::int64_t(xs.size()) - 1;
+        if (norm_axis(attr_i(n, "axis", -1), xs.size()) == last && !o.empty() && o.back() == last) {
+            const std::int64_t cols = xs.back(), rows = product(xs) / cols;
+            const int x = raw_act(in(0));
+            const shape_t &rs = m_g.tensors[x].shape;
+            if (rs.size() == 2 && rs[1] % cols == 0) {
+                // The scores matmul's [T, H·T] itself, softmax per run of T columns (as the
+                // generators write attention, which the compiler fuses).
+                emit(name, "softmax", {x}, output(n, 0, rs), {{"group", cols}});
+                m_layout[n.output(0)] = m_layout.at(in(0));
+                return;
+            }
+            int xv = x;
+            if (m_g.tensors[x].shape != shape_t{rows, cols}) {
+                xv = new_tensor(m_g.tensors[x].name + ".view", {rows, cols});
+                emit(m_g.tensors[x].name + ".view", "reshape", {x}, xv,
+                     {{"shape", shape_t{rows, cols}}});
+            }
+            emit(name, "softmax", {xv}, output(n, 0, {rows, cols}), {{"group", cols}});
+            m_layout[n.output(0)] = m_layout.at(in(0));
+            return;
+        }
+    }
     if (ty == "Softmax" || ty == "LayerNormalization") {
         const shape_t &xs = oshape(in(0));
         std::int64_t axis =
@@ -2072,6 +2242,27 @@ void importer::convert(const onnx::NodeProto &n) {
             const std::int64_t axis = norm_axis(attr_i(n, "axis", 0), xs.size());
             if (axis < 0)
                 throw unsupported("axis out of range");
+            if (is_const(in(0)) && is_const(in(1)) && xs.size() == 2 && axis == 0) {
+                // Rows 0..T-1 of a table (position embeddings: Gather by a constant arange):
+                // the graph's embedding with sequential = 1, read with the network's token ids
+                // (an integer input of T elements) as its ids operand.
+                const cvalue *iv = value(in(1));
+                bool arange = iv && iv->size() >= 1 && iv->size() <= xs[0];
+                for (std::int64_t j = 0; arange && j < iv->size(); ++j)
+                    arange = std::int64_t(iv->at(std::size_t(j))) == j;
+                int ids = -1;
+                for (int t : m_g.inputs)
+                    if (arange && m_g.tensors[t].type == dtype::int32 &&
+                        m_g.tensors[t].shape == shape_t{iv->size()})
+                        ids = t;
+                if (ids < 0)
+                    throw unsupported("a Gather of constant rows of a constant table that is not "
+                                      "rows 0..T-1 read beside token ids of T elements (a "
+                                      "position embedding)");
+                emit(name, "embedding", {ids, weight(in(0), xs)}, output(n, 0, {iv->size(), xs[1]}),
+                     {{"sequential", std::int64_t{1}}});
+                return;
+            }
             if (is_const(in(0))) {
                 if (is_const(in(1)) || xs.size() != 2 || axis != 0)
                     throw unsupported("a Gather from a constant that is not a row lookup of a "
@@ -2155,39 +2346,25 @@ void importer::convert(const onnx::NodeProto &n) {
 
     if (ty == "Transpose") {
         const shape_t &xs = oshape(in(0));
+        if (is_const(in(0)))
+            throw unsupported("a Transpose of a constant that is neither a weight nor folded");
         shape_t perm = attr_ints(n, "perm", {});
         if (perm.empty())
             for (std::size_t a = xs.size(); a-- > 0;)
                 perm.push_back(std::int64_t(a));
-        // Axes of extent 1 do not move data; what remains must be the identity (a view) or
-        // a rotation of the kept axes, i.e. [A,B] -> [B,A], the graph's [M,N] transpose.
-        std::vector<std::int64_t> moved;
-        for (auto a : perm)
-            if (xs[a] != 1)
-                moved.push_back(a);
-        if (std::is_sorted(moved.begin(), moved.end())) {
-            alias(n, 0, act(in(0)));
-            return;
-        }
-        std::vector<std::int64_t> sorted = moved;
-        std::sort(sorted.begin(), sorted.end());
-        std::size_t rot = 1;
-        for (; rot < sorted.size(); ++rot) {
-            std::vector<std::int64_t> r(sorted.begin() + rot, sorted.end());
-            r.insert(r.end(), sorted.begin(), sorted.begin() + rot);
-            if (r == moved)
-                break;
-        }
-        if (rot == sorted.size())
-            throw unsupported("perm " + shape_str(perm) + " of " + shape_str(xs) +
-                              " moves data in a way the graph's transpose ([M,N] -> [N,M]) "
-                              "cannot express");
-        std::int64_t mm = 1, nn = 1;
-        for (std::size_t j = 0; j < rot; ++j)
-            mm *= xs[sorted[j]];
-        for (std::size_t j = rot; j < sorted.size(); ++j)
-            nn *= xs[sorted[j]];
-        emit(name, "transpose", {act(in(0), {mm, nn})}, output(n, 0, {nn, mm}));
+        if (perm.size() != xs.size())
+            throw unsupported("perm " + shape_str(perm) + " of rank other than the input's");
+        std::vector<std::int64_t> inv(perm.size());
+        for (std::size_t i = 0; i < perm.size(); ++i)
+            inv[std::size_t(perm[i])] = std::int64_t(i);
+        // No data moves here: the output is the input in another memory order, made a plain
+        // tensor (a graph transpose, or refused) only where a reader needs one.
+        std::vector<std::int64_t> order;
+        for (auto a : order_of(in(0)))
+            order.push_back(inv[std::size_t(a)]);
+        alias(n, 0, raw_act(in(0)));
+        if (!std::is_sorted(order.begin(), order.end()))
+            m_layout[n.output(0)] = {order, name, perm};
         return;
     }
 

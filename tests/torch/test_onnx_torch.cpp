@@ -47,10 +47,13 @@ int main() {
         std::int64_t published_params, published_macs; ///< 0: not published exactly
     };
     // The script's own MobileNeXt module (mnext.py structure) too: networks.md §2.2 gives
-    // 3,535,416 parameters.
+    // 3,535,416 parameters; and its BERT-Small (multi-head attention with 4-D transposes, GELU's
+    // Erf form, LayerNorm decomposed at opset 13, position embeddings): 28,763,648 parameters
+    // (KerasHub bert_small_en_uncased, docs/workloads.md).
     const net nets[] = {{"torchvision:mobilenet_v2", "mobilenetv2", 3504872, 0},
                         {"torchvision:resnet50", "resnet50", 25557032, 4089184256},
-                        {"mobilenext", "mobilenext", 3535416, 0}};
+                        {"mobilenext", "mobilenext", 3535416, 0},
+                        {"bert:small", "bert:preset=small", 28763648, 0}};
     for (const auto &n : nets) {
         const std::string t = n.model;
         const std::string file = (dir / (t.substr(t.find(':') + 1) + ".onnx")).string();

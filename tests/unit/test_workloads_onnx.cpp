@@ -703,3 +703,37 @@ TEST_CASE("onnx: docs/workloads.md and README name every ONNX operator type the 
         CHECK(readme.find(t) != std::string::npos);
     }
 }
+
+TEST_CASE("onnx: multi-head attention written with 4-D transposes is the graph's "
+          "heads-interleaved matmuls",
+          "[onnx]") {
+    // T = 4 tokens, D = 8, H = 2 heads of 4: q, k, v [1,T,D] -> [1,T,H,4] -> heads.
+    model m;
+    m.input("q", {1, 4, 8}).input("k", {1, 4, 8}).input("v", {1, 4, 8});
+    m.ints("split", {1, 4, 2, 4}).ints("merge", {1, 4, 8}).scalar("scale", 2.f).output("y");
+    for (const char *t : {"q", "k", "v"})
+        m.node("Reshape", {t, "split"}, {std::string(t) + "4"});
+    attr(m.node("Transpose", {"q4"}, {"qh"}), "perm", shape_t{0, 2, 1, 3});
+    attr(m.node("Transpose", {"k4"}, {"kh"}), "perm", shape_t{0, 2, 1, 3});
+    attr(m.node("Transpose", {"kh"}, {"kt"}), "perm", shape_t{0, 1, 3, 2}); // k.transpose(-1,-2)
+    attr(m.node("Transpose", {"v4"}, {"vh"}), "perm", shape_t{0, 2, 1, 3});
+    m.node("MatMul", {"qh", "kt"}, {"s"});
+    m.node("Div", {"s", "scale"}, {"ss"});
+    attr(m.node("Softmax", {"ss"}, {"p"}), "axis", -1);
+    m.node("MatMul", {"p", "vh"}, {"c"});
+    attr(m.node("Transpose", {"c"}, {"ct"}), "perm", shape_t{0, 2, 1, 3});
+    m.node("Reshape", {"ct", "merge"}, {"y"});
+    graph g = m.import();
+    // scores: matmul heads 2, transpose_b 1 on q [4,8], k [4,8]: [4, 2·4], H·T·T·dh = 128 MACs;
+    // softmax group 4; context: matmul heads 2 on p [4,8], v [4,8]: [4,8], 128 MACs. Nothing
+    // else: every transpose is a change of view, never data movement.
+    REQUIRE(wltest::count_type(g, "matmul") == 2);
+    CHECK(g.ops.size() == 3);
+    CHECK(g.ops[0].attr_int("heads", 0) == 2);
+    CHECK(g.ops[0].attr_int("transpose_b", 0) == 1);
+    CHECK(g.ops[2].attr_int("transpose_b", 1) == 0);
+    CHECK(only(g, "softmax").attr_int("group", 0) == 4);
+    CHECK(out_shape(g, only(g, "softmax")) == shape_t{4, 8});
+    CHECK(g.total_macs() == 256);
+    CHECK(g.tensors[g.outputs[0]].shape == shape_t{4, 8});
+}
