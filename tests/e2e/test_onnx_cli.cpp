@@ -120,6 +120,11 @@ TEST_CASE("onnx: qcsim trace converts FILE.onnx to a trace that runs to the same
                 .status == 0);
     REQUIRE(qcsim("run --quiet --workload \"" + t.string() + "\" --json \"" + jb.string() + "\"")
                 .status == 0);
+    // Deterministic: a second conversion is byte-identical.
+    const fs::path t2 = scratch_dir() / "convert2.json";
+    REQUIRE(qcsim("trace --workload \"" + p.string() + "\" -o \"" + t2.string() + "\"").status ==
+            0);
+    CHECK(slurp(t) == slurp(t2));
     json a = json::parse(slurp(ja)), b = json::parse(slurp(jb));
     CHECK(a["summary"] == b["summary"]);
     CHECK(a["ops"] == b["ops"]);
