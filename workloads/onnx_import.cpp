@@ -3,6 +3,7 @@
 #include "sim/errors.h"
 #include "workloads/batch.h"
 
+#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -336,7 +337,7 @@ bool fold_node(const onnx::NodeProto &n, const std::vector<const cvalue *> &in,
             std::vector<bool> is_new(r, false);
             for (auto a : axes) {
                 auto k = norm_axis(a, r);
-                if (k < 0)
+                if (k < 0 || is_new[k])
                     return false;
                 is_new[k] = true;
             }
@@ -558,6 +559,9 @@ bool fold_node(const onnx::NodeProto &n, const std::vector<const cvalue *> &in,
         if (!all(1))
             return false;
         out.dims = in[0]->i;
+        for (auto d : out.dims)
+            if (d < 0 || d > max_fold_elements)
+                return false;
         const std::int64_t m = product(out.dims);
         if (m > max_fold_elements)
             return false;
@@ -654,6 +658,36 @@ public:
             if (o.domain().empty() || o.domain() == "ai.onnx")
                 m_opset = o.version();
         prescan();
+        // The ONNX checker's node check before shape inference: libonnx's inference functions
+        // assume well-formed nodes (input counts, attribute types; a malformed ConvTranspose
+        // crashes 1.12's). Graph-level checks (value_info completeness, IR version details)
+        // are left out: exporters differ there and the importer does not need them.
+        {
+            onnx::checker::CheckerContext ctx;
+            ctx.set_ir_version(int(m_model.ir_version() > 0 ? m_model.ir_version() : 8));
+            std::unordered_map<std::string, int> opsets;
+            for (const auto &o : m_model.opset_import())
+                opsets[o.domain() == "ai.onnx" ? "" : o.domain()] = int(o.version());
+            ctx.set_opset_imports(opsets);
+            onnx::checker::LexicalScopeContext lex;
+            const auto &g = m_model.graph();
+            for (const auto &t : g.initializer())
+                lex.add(t.name());
+            for (const auto &v : g.input())
+                lex.add(v.name());
+            for (int k = 0; k < g.node_size(); ++k) {
+                try {
+                    onnx::checker::check_node(g.node(k), ctx, lex);
+                } catch (const std::exception &e) {
+                    fail("graph.node[" + std::to_string(k) + "]",
+                         "node \"" + sim::brief(node_label(g.node(k), std::size_t(k))) +
+                             "\" is not valid ONNX (onnx::checker): " + sim::brief(e.what(), 300));
+                }
+                for (const auto &o : g.node(k).output())
+                    lex.add(o);
+            }
+        }
+        precheck_ranks();
         fix_input_dims();
         fold_and_infer();
         collect_shapes();
@@ -704,6 +738,44 @@ private:
                                " unsupported operator type(s); nothing was imported (supported: "
                                "docs/workloads.md \"ONNX models\"):" +
                                list);
+    }
+
+    /// libonnx 1.12's ConvTranspose inference reads spatial dimensions without checking the
+    /// rank (a crash on X [1,3]): Conv-family nodes whose X or W have a declared rank (network
+    /// inputs, initializers) are checked first.
+    void precheck_ranks() {
+        const auto &g = m_model.graph();
+        std::unordered_map<std::string, int> rank;
+        for (const auto &v : g.input())
+            if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+                rank[v.name()] = v.type().tensor_type().shape().dim_size();
+        for (const auto &t : g.initializer())
+            rank[t.name()] = t.dims_size();
+        for (int k = 0; k < g.node_size(); ++k) {
+            const auto &n = g.node(k);
+            // An axis attribute out of range crashes some 1.12 inference functions
+            // (LayerNormalization): checked against a declared input rank.
+            if (n.input_size() > 0 && rank.count(n.input(0)))
+                if (const auto *a = find_attr(n, "axis");
+                    a && a->type() == onnx::AttributeProto::INT) {
+                    const int r = rank[n.input(0)] + (n.op_type() == "Flatten" ? 1 : 0);
+                    if (a->i() < -r || a->i() >= r)
+                        fail("graph.node[" + std::to_string(k) + "]",
+                             n.op_type() + " \"" + sim::brief(node_label(n, std::size_t(k))) +
+                                 "\": axis " + std::to_string(a->i()) +
+                                 " out of range for an input of rank " +
+                                 std::to_string(rank[n.input(0)]));
+                }
+            if (n.op_type() != "Conv" && n.op_type() != "ConvTranspose")
+                continue;
+            const int rx = n.input_size() > 0 && rank.count(n.input(0)) ? rank[n.input(0)] : -1;
+            const int rw = n.input_size() > 1 && rank.count(n.input(1)) ? rank[n.input(1)] : -1;
+            if ((rx >= 0 && rx < 3) || (rw >= 0 && rw < 3) || (rx >= 0 && rw >= 0 && rx != rw))
+                fail("graph.node[" + std::to_string(k) + "]",
+                     n.op_type() + " \"" + sim::brief(node_label(n, std::size_t(k))) +
+                         "\": X of rank " + std::to_string(rx) + " and W of rank " +
+                         std::to_string(rw) + " (expected equal ranks >= 3)");
+        }
     }
 
     // ---- batch and symbolic dimensions ----
@@ -1242,6 +1314,15 @@ private:
                 if (!n.domain().empty() && n.domain() != "ai.onnx")
                     throw unsupported("operator domain \"" + sim::brief(n.domain()) +
                                       "\" (only the default ONNX domain is read)");
+                for (const auto &i : n.input()) {
+                    auto it = m_shapes.find(i);
+                    if (!i.empty() && it != m_shapes.end())
+                        for (auto d : it->second)
+                            if (d <= 0)
+                                throw unsupported("an empty input \"" + sim::brief(i) + "\" " +
+                                                  shape_str(it->second) +
+                                                  " (graph tensors have positive dimensions)");
+                }
                 for (const auto &o : n.output()) {
                     auto it = m_shapes.find(o);
                     if (!o.empty() && it != m_shapes.end())
@@ -1624,6 +1705,9 @@ shape_t ints_or(const onnx::NodeProto &n, const char *name, std::size_t rank, st
     if (v.size() != rank)
         throw unsupported(std::string(name) + " " + shape_str(v) + ": expected " +
                           std::to_string(rank) + " values");
+    for (auto x : v)
+        if (x < 1 || x > (std::int64_t(1) << 32))
+            throw unsupported(std::string(name) + " " + shape_str(v) + ": expected values >= 1");
     return v;
 }
 
@@ -1690,7 +1774,11 @@ void importer::convert(const onnx::NodeProto &n) {
             throw unsupported("a weight that is not a constant initializer");
         if (has_in(2) && !is_const(in(2)))
             throw unsupported("a bias that is not a constant initializer");
+        if (ws.size() != 4)
+            throw unsupported("a weight of shape " + shape_str(ws) + " (expected rank 4)");
         const std::int64_t groups = attr_i(n, "group", 1);
+        if (groups < 1)
+            throw unsupported("group " + std::to_string(groups));
         const shape_t k = {ws[2], ws[3]};
         const shape_t s = ints_or(n, "strides", 2, 1), d = ints_or(n, "dilations", 2, 1);
         const shape_t os = natural(out_shape(0));
@@ -2140,8 +2228,8 @@ void importer::convert(const onnx::NodeProto &n) {
             return;
         }
         const shape_t k = attr_ints(n, "kernel_shape", {});
-        if (k.size() != 2)
-            throw unsupported("kernel_shape " + shape_str(k) + ": expected 2 values");
+        if (k.size() != 2 || k[0] < 1 || k[1] < 1)
+            throw unsupported("kernel_shape " + shape_str(k) + ": expected 2 values >= 1");
         const shape_t s = ints_or(n, "strides", 2, 1), d = ints_or(n, "dilations", 2, 1);
         if (d != shape_t{1, 1})
             throw unsupported("dilated pooling");
@@ -2221,8 +2309,8 @@ void importer::convert(const onnx::NodeProto &n) {
             if (n.input(k).empty())
                 continue;
             shape_t s = oshape(n.input(k));
-            if (s[axis] == 0)
-                continue;
+            if (s.size() != os.size())
+                throw unsupported("inputs of different ranks");
             s.erase(s.begin(), s.begin() + drop);
             ins.push_back(act(n.input(k), s));
         }
@@ -2306,6 +2394,9 @@ void importer::convert(const onnx::NodeProto &n) {
             if (axes.empty())
                 for (std::size_t k = 0; k < starts.size(); ++k)
                     axes.push_back(std::int64_t(k));
+            if (starts.size() != axes.size() || ends.size() != axes.size() ||
+                (!steps.empty() && steps.size() != axes.size()))
+                throw unsupported("starts, ends, axes and steps of different lengths");
             m_slice_req.clear();
             for (std::size_t k = 0; k < axes.size(); ++k) {
                 const std::int64_t a = norm_axis(axes[k], xs.size());
@@ -2331,7 +2422,11 @@ void importer::convert(const onnx::NodeProto &n) {
                 throw unsupported("axis out of range");
             std::int64_t begin = 0;
             for (int o = 0; o < n.output_size(); ++o) {
-                const std::int64_t len = out_shape(o)[axis];
+                const shape_t &osh = out_shape(o);
+                if (osh.size() != xs.size() || begin + osh[axis] > xs[axis])
+                    throw unsupported("outputs " + shape_str(osh) + " that do not split " +
+                                      shape_str(xs));
+                const std::int64_t len = osh[axis];
                 m_slice_req = {{axis, begin, begin + len}};
                 slice_to(n, o, xs, name + (n.output_size() > 1 ? "." + std::to_string(o) : ""));
                 begin += len;
@@ -2354,9 +2449,13 @@ void importer::convert(const onnx::NodeProto &n) {
                 perm.push_back(std::int64_t(a));
         if (perm.size() != xs.size())
             throw unsupported("perm " + shape_str(perm) + " of rank other than the input's");
-        std::vector<std::int64_t> inv(perm.size());
-        for (std::size_t i = 0; i < perm.size(); ++i)
+        std::vector<std::int64_t> inv(perm.size(), -1);
+        for (std::size_t i = 0; i < perm.size(); ++i) {
+            if (perm[i] < 0 || perm[i] >= std::int64_t(perm.size()) ||
+                inv[std::size_t(perm[i])] >= 0)
+                throw unsupported("perm " + shape_str(perm) + " is not a permutation");
             inv[std::size_t(perm[i])] = std::int64_t(i);
+        }
         // No data moves here: the output is the input in another memory order, made a plain
         // tensor (a graph transpose, or refused) only where a reader needs one.
         std::vector<std::int64_t> order;
@@ -2375,8 +2474,8 @@ void importer::convert(const onnx::NodeProto &n) {
             throw unsupported("mode \"" + sim::brief(mode) +
                               "\": only nearest upsampling by whole factors is mapped (the "
                               "graph has no interpolation operator)");
-        if (xs.size() != 4 || xs[0] != 1 || os[1] != xs[1] || os[2] % xs[2] || os[3] % xs[3] ||
-            os[2] < xs[2] || os[3] < xs[3])
+        if (xs.size() != 4 || os.size() != 4 || xs[0] != 1 || os[1] != xs[1] || os[2] % xs[2] ||
+            os[3] % xs[3] || os[2] < xs[2] || os[3] < xs[3])
             throw unsupported("only nearest upsampling of H and W by whole factors of [1,C,H,W] is "
                               "mapped, " +
                               shape_str(xs) + " -> " + shape_str(os));

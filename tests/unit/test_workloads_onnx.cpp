@@ -332,7 +332,7 @@ TEST_CASE("onnx: Conv + BatchNormalization + Relu is one conv2d with batchnorm a
 TEST_CASE("onnx: Clip(0,6) is relu6 (fused into a conv); HardSigmoid, HardSwish, Sigmoid map "
           "to vector activations",
           "[onnx]") {
-    model m;
+    model m(14); // HardSwish is opset 14
     m.input("x", {1, 4, 6, 6}).weight("w", {4, 4, 1, 1}).scalar("lo", 0.f).scalar("hi", 6.f);
     m.output("y");
     m.node("Conv", {"x", "w"}, {"c"});
