@@ -741,16 +741,26 @@ private:
     }
 
     /// libonnx 1.12's ConvTranspose inference reads spatial dimensions without checking the
-    /// rank (a crash on X [1,3]): Conv-family nodes whose X or W have a declared rank (network
-    /// inputs, initializers) are checked first.
+    /// rank (a crash on X [1,3], or on a W without a shape): a Conv-family node's W must have
+    /// a declared rank (an initializer or an input with a shape) of at least 3, and X's, when
+    /// declared, must equal it.
     void precheck_ranks() {
         const auto &g = m_model.graph();
         std::unordered_map<std::string, int> rank;
-        for (const auto &v : g.input())
-            if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
-                rank[v.name()] = v.type().tensor_type().shape().dim_size();
         for (const auto &t : g.initializer())
             rank[t.name()] = t.dims_size();
+        for (int k = 0; k < g.input_size(); ++k) {
+            const auto &v = g.input(k);
+            if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+                rank[v.name()] = v.type().tensor_type().shape().dim_size();
+            else if (!rank.count(v.name()))
+                // Shapes are static here; inference on an input of unknown rank also crashes
+                // some libonnx 1.12 functions (LayerNormalization).
+                fail("graph.input[" + std::to_string(k) + "]",
+                     "input \"" + sim::brief(v.name()) +
+                         "\" has no shape (its rank and "
+                         "dimensions must be declared; symbolic dimensions are fine)");
+        }
         for (int k = 0; k < g.node_size(); ++k) {
             const auto &n = g.node(k);
             // An axis attribute out of range crashes some 1.12 inference functions
@@ -770,7 +780,7 @@ private:
                 continue;
             const int rx = n.input_size() > 0 && rank.count(n.input(0)) ? rank[n.input(0)] : -1;
             const int rw = n.input_size() > 1 && rank.count(n.input(1)) ? rank[n.input(1)] : -1;
-            if ((rx >= 0 && rx < 3) || (rw >= 0 && rw < 3) || (rx >= 0 && rw >= 0 && rx != rw))
+            if ((rx >= 0 && rx < 3) || rw < 3 || (rx >= 0 && rx != rw))
                 fail("graph.node[" + std::to_string(k) + "]",
                      n.op_type() + " \"" + sim::brief(node_label(n, std::size_t(k))) +
                          "\": X of rank " + std::to_string(rx) + " and W of rank " +
@@ -1937,6 +1947,8 @@ void importer::convert(const onnx::NodeProto &n) {
         shape_t as = oshape(in(0)), bs = oshape(in(1));
         if (is_const(in(0)))
             throw unsupported("a constant first operand");
+        if (as.empty() || bs.empty())
+            throw unsupported("a scalar operand");
         if (as.size() == 1)
             as.insert(as.begin(), 1);
         const std::int64_t kk = as.back(), rows = product(as) / kk;
