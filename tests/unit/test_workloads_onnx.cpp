@@ -737,3 +737,52 @@ TEST_CASE("onnx: multi-head attention written with 4-D transposes is the graph's
     CHECK(g.total_macs() == 256);
     CHECK(g.tensors[g.outputs[0]].shape == shape_t{4, 8});
 }
+
+#ifdef QCSIM_ONNX_NODE_TESTS
+TEST_CASE("onnx: damaged node models are input errors, never crashes (fixed-seed mutations)",
+          "[onnx][testdata]") {
+    // Bytes of the node models of mapped operator types overwritten at random (1-4 bytes, and
+    // every 10th cut short): each import must return a graph or throw sim::input_error. The
+    // ASan/UBSan build runs the same (scripts/test.sh --sanitize).
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (const auto &d : fs::directory_iterator(QCSIM_ONNX_NODE_TESTS))
+        for (const char *p : {"test_conv", "test_convtranspose", "test_gemm", "test_matmul",
+                              "test_maxpool", "test_averagepool", "test_softmax", "test_slice",
+                              "test_split", "test_layer_normalization", "test_transpose",
+                              "test_reshape", "test_resize", "test_gather", "test_pad"})
+            if (d.path().filename().string().rfind(p, 0) == 0 &&
+                fs::exists(d.path() / "model.onnx"))
+                files.push_back(d.path() / "model.onnx");
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() > 50);
+    std::uint64_t state = 88172645463325252ull; // xorshift64: the same bytes on every run
+    auto next = [&] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    int imported = 0, refused = 0;
+    for (const auto &f : files) {
+        std::ifstream in(f, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        const std::string base = ss.str();
+        for (int k = 0; k < 40; ++k) {
+            std::string b = base;
+            for (int j = 0, flips = 1 + int(next() % 4); j < flips; ++j)
+                b[next() % b.size()] = char(next());
+            if (k % 10 == 0)
+                b.resize(next() % b.size());
+            try {
+                import_onnx_bytes(b, "damaged.onnx");
+                ++imported;
+            } catch (const sim::input_error &) {
+                ++refused;
+            }
+        }
+    }
+    CHECK(imported + refused == int(files.size()) * 40);
+}
+#endif
