@@ -59,9 +59,9 @@ void run_options(po::options_description &d) {
         "chip", po::value<std::string>()->default_value(""),
         "chip config JSON (default: the built-in reference chip, = configs/questcore.json)")(
         "workload,w", po::value<std::string>()->default_value(default_workload),
-        "NAME[:k=v,...] of a built-in network, a trace FILE.json, or scalesim:FILE.csv")(
-        "set", po::value<std::vector<std::string>>()->composing(),
-        "override a config key: --set dram.channels=2 (repeatable)")(
+        "NAME[:k=v,...] of a built-in network, a trace FILE.json, scalesim:FILE.csv, or an ONNX "
+        "model FILE.onnx[:batch=N]")("set", po::value<std::vector<std::string>>()->composing(),
+                                     "override a config key: --set dram.channels=2 (repeatable)")(
         "json", po::value<std::string>(), "write the JSON report to FILE ('-' = stdout)")(
         "csv", po::value<std::string>(), "write the per-operator CSV to FILE ('-' = stdout)")(
         "dump-config", po::value<std::string>(), "write the effective chip config to FILE")(
@@ -132,7 +132,7 @@ void list_options(po::options_description &d) {
 void trace_options(po::options_description &d) {
     d.add_options()("help,h", "this help")(
         "workload,w", po::value<std::string>()->default_value(default_workload),
-        "NAME[:k=v,...], FILE.json or scalesim:FILE.csv")(
+        "NAME[:k=v,...], FILE.json, scalesim:FILE.csv or FILE.onnx[:batch=N]")(
         "out,o", po::value<std::string>()->default_value("-"), "output FILE ('-' = stdout)");
 }
 
@@ -179,7 +179,8 @@ int cmd_sweep(const std::vector<std::string> &args);
 const std::vector<command> &commands() {
     static const std::vector<command> all = {
         {"run", "simulate a workload on a chip (default: MobileNeXt-1.0 on the reference chip)",
-         "qcsim run [--chip FILE] [--workload NAME[:k=v,...]|FILE.json|scalesim:FILE.csv]\n"
+         "qcsim run [--chip FILE] [--workload "
+         "NAME[:k=v,...]|FILE.json|scalesim:FILE.csv|FILE.onnx[:batch=N]]\n"
          "          [--set key.path=value ...] [--json FILE] [--csv FILE] [--dump-config FILE]\n"
          "          [--group-by op|layer|type] [--quiet] [--wide] [--times]\n"
          "          [--timeline FILE [--timeline-detail summary|tiles] [--timeline-max-mb N]]",
@@ -203,7 +204,8 @@ const std::vector<command> &commands() {
         {"describe", "list every chip config key with its unit, default and meaning",
          "qcsim describe [--json]", list_options, cmd_describe},
         {"trace", "write a workload as a JSON trace file",
-         "qcsim trace [--workload NAME[:k=v,...]|FILE.json|scalesim:FILE.csv] [-o FILE]",
+         "qcsim trace [--workload NAME[:k=v,...]|FILE.json|scalesim:FILE.csv|FILE.onnx[:batch=N]] "
+         "[-o FILE]",
          trace_options, cmd_trace},
         {"check", "rerun the golden chip/workload pairs and compare cycles (CI regression)",
          "qcsim check [--golden DIR] [--tolerance PCT] [--only PATTERN] [--update] [--jobs N]\n"

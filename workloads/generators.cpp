@@ -1,5 +1,7 @@
 #include "workloads/generators.h"
 
+#include "workloads/onnx_import.h"
+
 #include "sim/errors.h"
 #include "sim/params.h"
 #include "workloads/scalesim_topology.h"
@@ -1105,6 +1107,8 @@ graph build_workload(const std::string &spec) {
         throw sim::input_error("--workload", spec,
                                "a SCALE-Sim topology CSV is given as scalesim:" + spec +
                                    " (a trace file ends in .json)");
+    if (is_onnx_spec(spec))
+        return build_onnx_workload(spec);
     if (spec.size() >= 5 && spec.compare(spec.size() - 5, 5, ".json") == 0)
         return read_trace(spec);
     if (spec.find('/') != std::string::npos)

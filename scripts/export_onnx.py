@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Exports a network to ONNX for `qcsim run --workload FILE.onnx`, so that qcsim's import can be
+checked against PyTorch (docs/workloads.md "ONNX models").
+
+    scripts/export_onnx.py torchvision:resnet50 -o resnet50.onnx
+    scripts/export_onnx.py mobilenext -o mobilenext.onnx [--width 1.0] [--resolution 224]
+    scripts/export_onnx.py --list
+
+Models: `torchvision:NAME` (any classifier of torchvision.models, built with weights=None: no
+download, randomly initialised weights, whose values qcsim ignores) and the project's own
+generator networks as PyTorch modules: `mobilenetv2` and `resnet50` (torchvision's, which the
+generators follow) and `mobilenext` (the official mnext.py structure, identity_div 1).
+
+The export keeps BatchNorm as its own node (training=PRESERVE on a model in eval mode), so the
+importer folds it into the convolution as the generators do (2·C parameters per BN); with the
+default EVAL mode PyTorch would fold it into a conv bias of C parameters. The batch axis is
+symbolic ("batch"); qcsim imports batch 1 unless the spec says FILE.onnx:batch=N.
+
+Needs Debian's python3-torch and python3-torchvision (about 825 MB installed, see README):
+`scripts/setup.sh --with-torch` installs them. Exit status 2 with a message when they are
+missing or the model name is unknown.
+"""
+
+import argparse
+import math
+import sys
+
+
+def fail(msg):
+    print("export_onnx.py: " + msg, file=sys.stderr)
+    sys.exit(2)
+
+
+try:
+    import torch
+    from torch import nn
+    import torchvision
+except ImportError as e:  # pragma: no cover - depends on the machine
+    fail("needs PyTorch and torchvision (%s); install Debian's python3-torch and "
+         "python3-torchvision with scripts/setup.sh --with-torch (about 825 MB), and run this "
+         "script with Debian's python3 (/usr/bin/python3)" % e)
+
+
+def make_divisible(v, divisor=8):
+    """The TF/PyTorch channel rounding (workloads::make_divisible)."""
+    n = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    if n < 0.9 * v:
+        n += divisor
+    return n
+
+
+def conv_bn(cin, cout, k, s, groups=1, act=True):
+    layers = [nn.Conv2d(cin, cout, k, s, (k - 1) // 2, groups=groups, bias=False),
+              nn.BatchNorm2d(cout)]
+    if act:
+        layers.append(nn.ReLU6(inplace=True))
+    return nn.Sequential(*layers)
+
+
+class SandGlass(nn.Module):
+    """MobileNeXt's SGBlock, variants A-D as workloads/generators.cpp (mobilenext_body)."""
+
+    def __init__(self, cin, cout, s, t, keep_3x3):
+        super().__init__()
+        hidden = cin // t
+        if hidden < cout / 6.0:
+            hidden = make_divisible(math.ceil(cout / 6.0), 16)
+        variant_a = t == 2
+        variant_b = not variant_a and cin != cout and s == 1 and not keep_3x3
+        variant_c = not variant_a and cin != cout and s == 2 and not keep_3x3
+        layers = []
+        if variant_a or (not variant_b and not variant_c):
+            layers.append(conv_bn(cin, cin, 3, 1, groups=cin))
+        layers.append(conv_bn(cin, hidden, 1, 1, act=False))
+        layers.append(conv_bn(hidden, cout, 1, 1))
+        if not variant_b:
+            layers.append(conv_bn(cout, cout, 3, s, groups=cout, act=False))
+        self.conv = nn.Sequential(*layers)
+        self.identity = (not variant_a and not variant_b and not variant_c and not keep_3x3
+                         and cin == cout and s == 1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        return y + x if self.identity else y
+
+
+class MobileNeXt(nn.Module):
+    def __init__(self, width=1.0, classes=1000):
+        super().__init__()
+        rows = [(2, 96, 1, 2), (6, 144, 1, 1), (6, 192, 3, 2), (6, 288, 3, 2), (6, 384, 4, 1),
+                (6, 576, 4, 2), (6, 960, 3, 1), (6, 1280, 1, 1)]
+        cin = make_divisible(32 * width)
+        layers = [conv_bn(3, cin, 3, 2)]
+        for t, c, n, s in rows:
+            cout = (make_divisible(1280 * max(1.0, width)) if c == 1280
+                    else make_divisible(c * width))
+            for i in range(n):
+                keep_3x3 = n == 1 and s == 1 and i == 0
+                layers.append(SandGlass(cin, cout, s if i == 0 else 1, t, keep_3x3))
+                cin = cout
+        self.features = nn.Sequential(*layers)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(cin, classes)
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
+
+
+class BertLayer(nn.Module):
+    """One post-norm encoder layer as the `bert` generator builds it (Hugging Face BertLayer)."""
+
+    def __init__(self, d, heads, ffn):
+        super().__init__()
+        self.heads, self.hd = heads, d // heads
+        self.query, self.key, self.value = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+        self.output, self.norm1 = nn.Linear(d, d), nn.LayerNorm(d)
+        self.ffn_in, self.ffn_out, self.norm2 = nn.Linear(d, ffn), nn.Linear(ffn, d), nn.LayerNorm(d)
+
+    def split(self, x):  # [B, T, d] -> [B, heads, T, hd]
+        b, t, _ = x.shape
+        return x.reshape(b, t, self.heads, self.hd).permute(0, 2, 1, 3)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = self.split(self.query(x)), self.split(self.key(x)), self.split(self.value(x))
+        p = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.hd), dim=-1)
+        c = (p @ v).permute(0, 2, 1, 3).reshape(b, t, d)
+        x = self.norm1(self.output(c) + x)
+        return self.norm2(self.ffn_out(nn.functional.gelu(self.ffn_in(x))) + x)
+
+
+class Bert(nn.Module):
+    """The `bert` generator's encoder with embeddings and pooler (no mask, no pooler tanh)."""
+
+    def __init__(self, preset, layers):
+        super().__init__()
+        d, heads, ffn, n = {"small": (512, 8, 2048, 4), "base": (768, 12, 3072, 12)}[preset]
+        self.word, self.position = nn.Embedding(30522, d), nn.Embedding(512, d)
+        self.token_type, self.norm = nn.Embedding(2, d), nn.LayerNorm(d)
+        self.layers = nn.ModuleList(BertLayer(d, heads, ffn) for _ in range(layers or n))
+        self.pooler = nn.Linear(d, d)
+
+    def forward(self, input_ids, token_type_ids):
+        t = input_ids.shape[1]
+        pos = torch.arange(t)
+        x = self.norm(self.word(input_ids) + self.position(pos) + self.token_type(token_type_ids))
+        for layer in self.layers:
+            x = layer(x)
+        return x, self.pooler(x[:, 0])
+
+
+def build(name, width):
+    if name.startswith("torchvision:"):
+        tv = name[len("torchvision:"):]
+        if tv not in torchvision.models.list_models() if hasattr(torchvision.models, "list_models") \
+                else not callable(getattr(torchvision.models, tv, None)):
+            fail("unknown torchvision model \"%s\"" % tv)
+        return getattr(torchvision.models, tv)(weights=None)
+    if name == "mobilenext":
+        return MobileNeXt(width)
+    if name == "mobilenetv2":
+        return torchvision.models.mobilenet_v2(weights=None, width_mult=width)
+    if name == "resnet50":
+        return torchvision.models.resnet50(weights=None)
+    if name.startswith("bert"):
+        preset = name.split(":", 1)[1] if ":" in name else "base"
+        if preset not in ("small", "base"):
+            fail("unknown bert preset \"%s\": expected bert:small or bert:base" % preset)
+        return Bert(preset, 0)
+    fail("unknown model \"%s\": expected torchvision:NAME, mobilenext, mobilenetv2, resnet50, "
+         "bert:small or bert:base" % name)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("model", nargs="?",
+                    help="torchvision:NAME | mobilenext | mobilenetv2 | resnet50 | bert:small | bert:base")
+    ap.add_argument("-o", "--output", help="the ONNX file to write")
+    ap.add_argument("--width", type=float, default=1.0, help="width multiplier (mobilenext, "
+                    "mobilenetv2)")
+    ap.add_argument("--resolution", type=int, default=224, help="input height and width")
+    ap.add_argument("--seq", type=int, default=128, help="sequence length (bert)")
+    ap.add_argument("--opset", type=int, default=13, help="ONNX opset (libonnx 1.12 reads <= 17)")
+    ap.add_argument("--list", action="store_true", help="list the torchvision model names")
+    a = ap.parse_args()
+    if a.list:
+        names = sorted(n for n in dir(torchvision.models)
+                       if n[0].islower() and callable(getattr(torchvision.models, n)))
+        print("\n".join(["mobilenext", "mobilenetv2", "resnet50", "bert:small", "bert:base"] +
+                        ["torchvision:" + n for n in names]))
+        return
+    if not a.model or not a.output:
+        fail("expected MODEL and -o FILE (see --help)")
+    torch.manual_seed(0)
+    model = build(a.model, a.width).eval()
+    params = sum(p.numel() for p in model.parameters())
+    if isinstance(model, Bert):
+        ids = torch.zeros(1, a.seq, dtype=torch.long)
+        args, inputs, outputs = (ids, ids.clone()), ["input_ids", "token_type_ids"], ["sequence", "pooled"]
+    else:
+        args, inputs, outputs = torch.zeros(1, 3, a.resolution, a.resolution), ["input"], ["logits"]
+    with torch.no_grad():
+        torch.onnx.export(model, args, a.output, opset_version=a.opset,
+                          training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False,
+                          input_names=inputs, output_names=outputs,
+                          dynamic_axes={n: {0: "batch"} for n in inputs + outputs})
+    print("%s: %s, %d parameters (PyTorch count)" % (a.output, a.model, params))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+// qcsim run / trace with --workload FILE.onnx: models built here with the ONNX C++ API and
+// written to the test's scratch directory; MACs derived by hand in comments.
+
+#include "e2e_common.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+using e2e::qcsim;
+using e2e::scratch_dir;
+using e2e::slurp;
+
+void add_weight(onnx::GraphProto *g, const std::string &name, const std::vector<int> &dims) {
+    auto *t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    std::size_t n = 1;
+    for (int d : dims)
+        t->add_dims(d), n *= std::size_t(d);
+    t->set_raw_data(std::string(n * 4, '\0'));
+}
+
+onnx::NodeProto *add_node(onnx::GraphProto *g, const std::string &type,
+                          const std::vector<std::string> &in, const std::string &out) {
+    auto *n = g->add_node();
+    n->set_op_type(type);
+    n->set_name(out);
+    for (const auto &i : in)
+        n->add_input(i);
+    n->add_output(out);
+    return n;
+}
+
+/// x [batch,3,16,16] -> Conv 3->8 3x3 pad 1 -> Relu -> GlobalAveragePool -> Flatten -> Gemm
+/// 8->10, plus `extra` unsupported nodes after the Gemm.
+fs::path write_model(const std::string &file, const std::vector<std::string> &extra = {}) {
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    auto *g = m.mutable_graph();
+    auto *x = g->add_input();
+    x->set_name("x");
+    auto *tt = x->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(onnx::TensorProto::FLOAT);
+    tt->mutable_shape()->add_dim()->set_dim_param("batch");
+    for (int d : {3, 16, 16})
+        tt->mutable_shape()->add_dim()->set_dim_value(d);
+    add_weight(g, "conv.w", {8, 3, 3, 3});
+    add_weight(g, "fc.w", {10, 8});
+    add_weight(g, "fc.b", {10});
+    auto *c = add_node(g, "Conv", {"x", "conv.w"}, "conv");
+    auto *a = c->add_attribute();
+    a->set_name("pads");
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int p : {1, 1, 1, 1})
+        a->add_ints(p);
+    add_node(g, "Relu", {"conv"}, "relu");
+    add_node(g, "GlobalAveragePool", {"relu"}, "pool");
+    add_node(g, "Flatten", {"pool"}, "flat");
+    auto *f = add_node(g, "Gemm", {"flat", "fc.w", "fc.b"}, "fc");
+    auto *tb = f->add_attribute();
+    tb->set_name("transB");
+    tb->set_type(onnx::AttributeProto::INT);
+    tb->set_i(1);
+    std::string last = "fc";
+    for (const auto &type : extra) {
+        const std::string name = "x_" + type + "_" + std::to_string(g->node_size());
+        add_node(g, type, {last}, name);
+        last = name;
+    }
+    g->add_output()->set_name(last);
+    const fs::path p = scratch_dir() / file;
+    std::ofstream(p, std::ios::binary) << m.SerializeAsString();
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("onnx: qcsim run --workload FILE.onnx simulates the model's MACs", "[e2e][onnx]") {
+    const fs::path p = write_model("small.onnx");
+    const fs::path j = scratch_dir() / "small-report.json";
+    auto r = qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j.string() + "\"");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    json rep = json::parse(slurp(j));
+    // conv: 16·16·8·3·9 = 55,296; fc: 8·10 = 80. Relu fused into the conv, Flatten a view.
+    CHECK(rep["workload"]["name"] == "onnx:small.onnx");
+    CHECK(rep["workload"]["macs"].get<std::int64_t>() == 55376);
+    CHECK(rep["ops"].size() == 3); // conv, global_avgpool, fc
+
+    // batch=2: two images stacked, twice the MACs.
+    auto b = qcsim("run --quiet --workload \"" + p.string() + ":batch=2\" --json \"" + j.string() +
+                   "\"");
+    INFO(b.err);
+    REQUIRE(b.status == 0);
+    CHECK(json::parse(slurp(j))["workload"]["macs"].get<std::int64_t>() == 2 * 55376);
+}
+
+TEST_CASE("onnx: qcsim trace converts FILE.onnx to a trace that runs to the same report",
+          "[e2e][onnx]") {
+    const fs::path p = write_model("convert.onnx");
+    const fs::path t = scratch_dir() / "convert.json";
+    auto w = qcsim("trace --workload \"" + p.string() + "\" -o \"" + t.string() + "\"");
+    INFO(w.err);
+    REQUIRE(w.status == 0);
+    const fs::path ja = scratch_dir() / "a.json", jb = scratch_dir() / "b.json";
+    REQUIRE(qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + ja.string() + "\"")
+                .status == 0);
+    REQUIRE(qcsim("run --quiet --workload \"" + t.string() + "\" --json \"" + jb.string() + "\"")
+                .status == 0);
+    // Deterministic: a second conversion is byte-identical.
+    const fs::path t2 = scratch_dir() / "convert2.json";
+    REQUIRE(qcsim("trace --workload \"" + p.string() + "\" -o \"" + t2.string() + "\"").status ==
+            0);
+    CHECK(slurp(t) == slurp(t2));
+    json a = json::parse(slurp(ja)), b = json::parse(slurp(jb));
+    CHECK(a["summary"] == b["summary"]);
+    CHECK(a["ops"] == b["ops"]);
+}
+
+TEST_CASE("bad input: unsupported ONNX operators exit 2, all listed with a node name, and no "
+          "report is written",
+          "[e2e][bad-input][onnx]") {
+    const fs::path p = write_model("unsupported.onnx", {"Tanh", "Softplus", "Tanh"});
+    const fs::path j = scratch_dir() / "unsupported-report.json";
+    auto r = qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j.string() + "\"");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("unsupported.onnx: graph.node: 2 unsupported operator type(s)") !=
+          std::string::npos);
+    CHECK(r.err.find("Tanh (node \"x_Tanh_5\" and 1 more)") != std::string::npos);
+    CHECK(r.err.find("Softplus (node \"x_Softplus_6\")") != std::string::npos);
+    CHECK(!fs::exists(j));
+}
+
+TEST_CASE("bad input: a file that is not an ONNX model exits 2 naming it",
+          "[e2e][bad-input][onnx]") {
+    const fs::path p = scratch_dir() / "text.onnx";
+    std::ofstream(p, std::ios::binary) << "\x0f\xff this is not a protobuf";
+    auto r = qcsim("trace --workload \"" + p.string() + "\" -o -");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("text.onnx: $: not an ONNX model") != std::string::npos);
+    CHECK(r.out.empty());
+    auto missing = qcsim("run --workload \"" + (scratch_dir() / "none.onnx").string() + "\"");
+    CHECK(missing.status == 2);
+    CHECK(missing.err.find("no such file") != std::string::npos);
+}

@@ -1,0 +1,82 @@
+// torchvision's mobilenet_v2 and resnet50 (and the script's MobileNeXt), exported by
+// scripts/export_onnx.py with Debian's python3-torch, imported by workloads::import_onnx: their
+// MACs and parameters must equal the generators' exactly, and the published figures (networks.md:
+// MobileNetV2-1.0 3,504,872 parameters, torchvision's count; ResNet-50 4,089,184,256 MACs and
+// 25,557,032 parameters, torchvision's figures). Without PyTorch the test exits 77, which ctest
+// reports as skipped.
+
+#include "sim/errors.h"
+#include "workloads/generators.h"
+#include "workloads/onnx_import.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include <unistd.h>
+
+namespace {
+
+int failures = 0;
+
+void expect(const std::string &what, std::int64_t got, std::int64_t want) {
+    const bool ok = got == want;
+    std::cout << (ok ? "ok   " : "FAIL ") << what << ": " << got << (ok ? " == " : " != ") << want
+              << "\n";
+    failures += !ok;
+}
+
+} // namespace
+
+int main() {
+    const std::string py = QCSIM_PYTHON3;
+    if (std::system((py + " -c 'import torch, torchvision' >/dev/null 2>&1").c_str()) != 0) {
+        std::cout << "skipped: " << py
+                  << " cannot import torch and torchvision (install Debian's python3-torch and "
+                     "python3-torchvision: scripts/setup.sh --with-torch)\n";
+        return 77;
+    }
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("qcsim_onnx_torch_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    struct net {
+        const char *model, *generator;                 ///< export_onnx.py model, generator spec
+        std::int64_t published_params, published_macs; ///< 0: not published exactly
+    };
+    // The script's own MobileNeXt module (mnext.py structure) too: networks.md §2.2 gives
+    // 3,535,416 parameters; and its BERT-Small (multi-head attention with 4-D transposes, GELU's
+    // Erf form, LayerNorm decomposed at opset 13, position embeddings): 28,763,648 parameters
+    // (KerasHub bert_small_en_uncased, docs/workloads.md).
+    const net nets[] = {{"torchvision:mobilenet_v2", "mobilenetv2", 3504872, 0},
+                        {"torchvision:resnet50", "resnet50", 25557032, 4089184256},
+                        {"mobilenext", "mobilenext", 3535416, 0},
+                        {"bert:small", "bert:preset=small", 28763648, 0}};
+    for (const auto &n : nets) {
+        const std::string t = n.model;
+        const std::string file = (dir / (t.substr(t.find(':') + 1) + ".onnx")).string();
+        const std::string cmd =
+            py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t + " -o " + file + " 2>&1";
+        if (std::system(cmd.c_str()) != 0) {
+            std::cout << "FAIL export: " << cmd << "\n";
+            ++failures;
+            continue;
+        }
+        try {
+            const workloads::graph g = workloads::import_onnx(file);
+            const workloads::graph ref = workloads::build_workload(n.generator);
+            expect(t + " MACs = " + n.generator + "'s", g.total_macs(), ref.total_macs());
+            expect(t + " parameters = " + n.generator + "'s", g.total_params(), ref.total_params());
+            expect(t + " parameters = published", g.total_params(), n.published_params);
+            if (n.published_macs)
+                expect(t + " MACs = published", g.total_macs(), n.published_macs);
+        } catch (const std::exception &e) {
+            std::cout << "FAIL import: " << e.what() << "\n";
+            ++failures;
+        }
+    }
+    std::filesystem::remove_all(dir);
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,788 @@
+// ONNX import (workloads/onnx_import.h) on small models built here with the ONNX C++ API
+// (onnx::ModelProto), one operator or pattern each. Every expected shape and MAC count is derived
+// by hand in a comment from the ONNX operator definition; parameters are weight elements (plus
+// 2·C per folded BatchNorm, graph.h). Also: the unsupported-operator and malformed-file errors,
+// and every node test model of Debian's libonnx-testdata.
+
+#include "sim/errors.h"
+#include "workloads/onnx_import.h"
+#include "workloads_test_util.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+using namespace workloads;
+using shape_t = std::vector<std::int64_t>;
+
+namespace {
+
+/// A model under construction: inputs, constant initializers (zeros), nodes, outputs.
+struct model {
+    onnx::ModelProto m;
+    explicit model(int opset = 13) {
+        m.set_ir_version(8);
+        auto *o = m.add_opset_import();
+        o->set_domain("");
+        o->set_version(opset);
+        m.mutable_graph()->set_name("t");
+    }
+    static void set_type(onnx::ValueInfoProto *v, const shape_t &s, int elem) {
+        auto *tt = v->mutable_type()->mutable_tensor_type();
+        tt->set_elem_type(elem);
+        auto *sh = tt->mutable_shape();
+        for (auto d : s) {
+            auto *dim = sh->add_dim();
+            if (d < 0)
+                dim->set_dim_param("batch");
+            else
+                dim->set_dim_value(d);
+        }
+    }
+    model &input(const std::string &name, const shape_t &s, int elem = onnx::TensorProto::FLOAT) {
+        auto *v = m.mutable_graph()->add_input();
+        v->set_name(name);
+        set_type(v, s, elem);
+        return *this;
+    }
+    model &output(const std::string &name) {
+        auto *v = m.mutable_graph()->add_output();
+        v->set_name(name);
+        v->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+        return *this;
+    }
+    /// A float initializer of shape `s` (zeros: only the shape matters).
+    model &weight(const std::string &name, const shape_t &s) {
+        auto *t = m.mutable_graph()->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::FLOAT);
+        std::int64_t n = 1;
+        for (auto d : s)
+            t->add_dims(d), n *= d;
+        t->set_raw_data(std::string(std::size_t(n) * 4, '\0'));
+        return *this;
+    }
+    model &ints(const std::string &name, const shape_t &values, bool scalar = false) {
+        auto *t = m.mutable_graph()->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::INT64);
+        if (!scalar)
+            t->add_dims(std::int64_t(values.size()));
+        for (auto v : values)
+            t->add_int64_data(v);
+        return *this;
+    }
+    model &scalar(const std::string &name, float v) {
+        auto *t = m.mutable_graph()->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::FLOAT);
+        t->add_float_data(v);
+        return *this;
+    }
+    onnx::NodeProto &node(const std::string &type, const std::vector<std::string> &in,
+                          const std::vector<std::string> &out, const std::string &name = "") {
+        auto *n = m.mutable_graph()->add_node();
+        n->set_op_type(type);
+        n->set_name(name.empty() ? out[0] : name);
+        for (const auto &i : in)
+            n->add_input(i);
+        for (const auto &o : out)
+            n->add_output(o);
+        return *n;
+    }
+    graph import(const onnx_dims &dims = {}) const {
+        return import_onnx_bytes(m.SerializeAsString(), "t.onnx", dims);
+    }
+};
+
+void attr(onnx::NodeProto &n, const std::string &name, const shape_t &v) {
+    auto *a = n.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (auto x : v)
+        a->add_ints(x);
+}
+void attr(onnx::NodeProto &n, const std::string &name, std::int64_t v) {
+    auto *a = n.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(v);
+}
+void attr_f(onnx::NodeProto &n, const std::string &name, float v) {
+    auto *a = n.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(v);
+}
+void attr_s(onnx::NodeProto &n, const std::string &name, const std::string &v) {
+    auto *a = n.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(v);
+}
+
+const op &only(const graph &g, const std::string &type) {
+    const op *found = nullptr;
+    int n = 0;
+    for (const auto &o : g.ops)
+        if (o.type == type)
+            found = &o, ++n;
+    INFO("operators of type " << type);
+    REQUIRE(n == 1);
+    return *found;
+}
+
+const shape_t &out_shape(const graph &g, const op &o) {
+    return g.tensors[o.outputs[0]].shape;
+}
+
+std::string import_error(const model &m) {
+    try {
+        m.import();
+    } catch (const sim::input_error &e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+/// Ops of the graph that are not free reshapes (the importer's views).
+int compute_ops(const graph &g) {
+    int n = 0;
+    for (const auto &o : g.ops)
+        n += o.type != "reshape" && o.type != "flatten";
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("onnx: dense conv with pads and stride 2 maps to conv2d of Ho·Wo·Cout·Cin·kh·kw MACs",
+          "[onnx]") {
+    model m;
+    m.input("x", {-1, 3, 32, 32}).weight("w", {16, 3, 3, 3}).output("y");
+    auto &n = m.node("Conv", {"x", "w"}, {"y"});
+    attr(n, "pads", shape_t{1, 1, 1, 1});
+    attr(n, "strides", shape_t{2, 2});
+    graph g = m.import();
+    const op &c = only(g, "conv2d");
+    // (32 + 2 - 3) / 2 + 1 = 16; 16·16·16·3·9 = 110,592 MACs; 16·3·3·3 = 432 weights.
+    CHECK(out_shape(g, c) == shape_t{16, 16, 16});
+    CHECK(g.op_macs(c) == 110592);
+    CHECK(g.total_params() == 432);
+    CHECK(g.tensors[g.inputs[0]].shape == shape_t{3, 32, 32}); // symbolic batch -> 1, dropped
+    CHECK(g.name == "onnx:t.onnx");
+}
+
+TEST_CASE("onnx: grouped and depthwise convs keep their groups", "[onnx]") {
+    model m;
+    m.input("x", {1, 8, 10, 10}).weight("wg", {8, 2, 3, 3}).weight("wd", {8, 1, 3, 3});
+    m.output("d");
+    attr(m.node("Conv", {"x", "wg"}, {"g"}), "group", 4);
+    auto &d = m.node("Conv", {"g", "wd"}, {"d"});
+    attr(d, "group", 8);
+    attr(d, "pads", shape_t{1, 1, 1, 1});
+    graph g = m.import();
+    // grouped: 8x8 out, 8·8·8·(8/4)·9 = 9,216; depthwise: 8·8·8·1·9 = 4,608.
+    REQUIRE(g.ops.size() == 2);
+    CHECK(g.ops[0].attr_int("groups", 0) == 4);
+    CHECK(g.op_macs(g.ops[0]) == 9216);
+    CHECK(g.ops[1].attr_int("groups", 0) == 8);
+    CHECK(out_shape(g, g.ops[1]) == shape_t{8, 8, 8});
+    CHECK(g.op_macs(g.ops[1]) == 4608);
+}
+
+TEST_CASE("onnx: a dilated conv keeps its output shape and MACs with reduced padding", "[onnx]") {
+    model m;
+    m.input("x", {1, 4, 16, 16}).weight("w", {4, 4, 3, 3}).output("y");
+    auto &n = m.node("Conv", {"x", "w"}, {"y"});
+    attr(n, "pads", shape_t{2, 2, 2, 2});
+    attr(n, "dilations", shape_t{2, 2});
+    graph g = m.import();
+    const op &c = only(g, "conv2d");
+    // ONNX: (16 + 4 - 2·(3-1) - 1) / 1 + 1 = 16. Graph: pads 2 - (2-1)(3-1) = 0 at the end,
+    // then 0 more: pad [2,2,0,0] -> (16 + 2 - 3) + 1 = 16. MACs 16·16·4·4·9 = 36,864.
+    CHECK(out_shape(g, c) == shape_t{4, 16, 16});
+    CHECK(c.attr_ints("pad", {}) == shape_t{2, 2, 0, 0});
+    CHECK(g.op_macs(c) == 36864);
+}
+
+TEST_CASE("onnx: auto_pad SAME_UPPER with stride 2 gives ceil(H/2) outputs", "[onnx]") {
+    model m;
+    m.input("x", {1, 2, 7, 7}).weight("w", {2, 2, 3, 3}).output("y");
+    auto &n = m.node("Conv", {"x", "w"}, {"y"});
+    attr_s(n, "auto_pad", "SAME_UPPER");
+    attr(n, "strides", shape_t{2, 2});
+    graph g = m.import();
+    const op &c = only(g, "conv2d");
+    // out = ceil(7/2) = 4; total pad (4-1)·2 + 3 - 7 = 2: 1 before, 1 after. 16·2·2·9 = 576.
+    CHECK(c.attr_ints("pad", {}) == shape_t{1, 1, 1, 1});
+    CHECK(out_shape(g, c) == shape_t{2, 4, 4});
+    CHECK(g.op_macs(c) == 576);
+}
+
+TEST_CASE("onnx: ConvTranspose with kernel = stride is a 1x1 conv of Hin·Win·Cin·Cout·kh·kw",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 8, 5, 5}).weight("w", {8, 4, 2, 2}).output("y");
+    auto &n = m.node("ConvTranspose", {"x", "w"}, {"y"});
+    attr(n, "strides", shape_t{2, 2});
+    graph g = m.import();
+    // Output (5-1)·2 + 2 = 10: [4,10,10]; MACs 5·5·8·4·2·2 = 3,200; weights 8·4·2·2 = 128.
+    CHECK(g.total_macs() == 3200);
+    CHECK(g.total_params() == 128);
+    CHECK(g.tensors[g.outputs[0]].shape == shape_t{4, 10, 10});
+    m.node("Relu", {"y"}, {"z"}); // the unsupported variant: stride 1 is overlapping
+    model bad;
+    bad.input("x", {1, 8, 5, 5}).weight("w", {8, 4, 3, 3}).output("y");
+    bad.node("ConvTranspose", {"x", "w"}, {"y"}, "up");
+    const std::string e = import_error(bad);
+    CHECK(e.find("ConvTranspose (node \"up\")") != std::string::npos);
+}
+
+TEST_CASE("onnx: Gemm is fc with in·out MACs; its C is the bias", "[onnx]") {
+    model m;
+    m.input("x", {1, 64}).weight("b", {10, 64}).weight("c", {10}).output("y");
+    attr(m.node("Gemm", {"x", "b", "c"}, {"y"}), "transB", 1);
+    graph g = m.import();
+    const op &f = only(g, "fc");
+    CHECK(g.op_macs(f) == 640);     // 64·10
+    CHECK(g.total_params() == 650); // 640 + 10
+    CHECK(out_shape(g, f) == shape_t{10});
+}
+
+TEST_CASE("onnx: MatMul by a constant is a linear; the following bias Add folds into it",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 8, 64}).weight("w", {64, 32}).weight("b", {32}).output("y");
+    m.node("MatMul", {"x", "w"}, {"h"});
+    m.node("Add", {"h", "b"}, {"y"});
+    graph g = m.import();
+    const op &l = only(g, "linear");
+    // T·K·N = 8·64·32 = 16,384 MACs; 64·32 + 32 = 2,080 parameters; no add left.
+    CHECK(g.op_macs(l) == 16384);
+    CHECK(l.inputs.size() == 3);
+    CHECK(g.total_params() == 2080);
+    CHECK(compute_ops(g) == 1);
+    CHECK(out_shape(g, l) == shape_t{8, 32});
+}
+
+TEST_CASE("onnx: batched MatMul of two activations is matmul of batch·M·K·N", "[onnx]") {
+    model m;
+    m.input("a", {1, 4, 8, 16}).input("b", {1, 4, 16, 8}).output("y");
+    m.node("MatMul", {"a", "b"}, {"y"});
+    graph g = m.import();
+    const op &mm = only(g, "matmul");
+    CHECK(g.op_macs(mm) == 4 * 8 * 16 * 8); // 4,096
+    CHECK(out_shape(g, mm) == shape_t{4, 8, 8});
+}
+
+TEST_CASE("onnx: Add/Sub/Mul/Div of equal shapes map to add and mul; a scalar constant folds",
+          "[onnx]") {
+    model m;
+    m.input("a", {1, 4, 5, 5}).input("b", {1, 4, 5, 5}).scalar("two", 2.f).output("y");
+    m.node("Add", {"a", "b"}, {"s"});
+    m.node("Sub", {"s", "b"}, {"d"});
+    m.node("Mul", {"d", "a"}, {"p"});
+    m.node("Div", {"p", "b"}, {"q"});
+    m.node("Div", {"q", "two"}, {"y"}); // a scale: folded into the int8 requantisation
+    graph g = m.import();
+    CHECK(wltest::count_type(g, "add") == 2);
+    CHECK(wltest::count_type(g, "mul") == 2);
+    CHECK(g.ops.size() == 4);
+    CHECK(g.total_macs() == 0);
+    CHECK(g.total_params() == 0);
+}
+
+TEST_CASE("onnx: broadcasting a non-constant operand is unsupported (the graph does not "
+          "broadcast)",
+          "[onnx]") {
+    model m;
+    m.input("a", {1, 4, 5, 5}).input("s", {1, 4, 1, 1}).output("y");
+    m.node("Mul", {"a", "s"}, {"y"}, "se.scale");
+    const std::string e = import_error(m);
+    CHECK(e.find("Mul (node \"se.scale\")") != std::string::npos);
+    CHECK(e.find("broadcasting") != std::string::npos);
+}
+
+TEST_CASE("onnx: Conv + BatchNormalization + Relu is one conv2d with batchnorm and relu",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 3, 8, 8}).weight("w", {6, 3, 3, 3}).output("y");
+    for (const char *p : {"g", "bb", "mu", "var"})
+        m.weight(p, {6});
+    m.node("Conv", {"x", "w"}, {"c"});
+    m.node("BatchNormalization", {"c", "g", "bb", "mu", "var"}, {"n"});
+    m.node("Relu", {"n"}, {"y"});
+    graph g = m.import();
+    REQUIRE(g.ops.size() == 1);
+    CHECK(g.ops[0].attr_int("batchnorm", 0) == 1);
+    CHECK(g.ops[0].attr_str("activation", "") == "relu");
+    // 6·3·3·3 = 162 weights + 2·6 (gamma, beta) = 174; running statistics are not parameters.
+    CHECK(g.total_params() == 174);
+}
+
+TEST_CASE("onnx: Clip(0,6) is relu6 (fused into a conv); HardSigmoid, HardSwish, Sigmoid map "
+          "to vector activations",
+          "[onnx]") {
+    model m(14); // HardSwish is opset 14
+    m.input("x", {1, 4, 6, 6}).weight("w", {4, 4, 1, 1}).scalar("lo", 0.f).scalar("hi", 6.f);
+    m.output("y");
+    m.node("Conv", {"x", "w"}, {"c"});
+    m.node("Clip", {"c", "lo", "hi"}, {"r"});
+    m.node("Sigmoid", {"r"}, {"s"});
+    m.node("HardSigmoid", {"s"}, {"h"});
+    m.node("HardSwish", {"h"}, {"y"});
+    graph g = m.import();
+    CHECK(only(g, "conv2d").attr_str("activation", "") == "relu6");
+    CHECK(wltest::count_type(g, "sigmoid") == 1);
+    CHECK(wltest::count_type(g, "relu6") == 2); // HardSigmoid, and HardSwish's hardsigmoid
+    CHECK(wltest::count_type(g, "mul") == 1);   // HardSwish: x · hardsigmoid(x)
+    CHECK(g.total_macs() == 36 * 4 * 4);
+}
+
+TEST_CASE("onnx: PRelu per channel and LeakyRelu map to prelu with C slopes", "[onnx]") {
+    model m;
+    m.input("x", {1, 5, 4, 4}).weight("slope", {5, 1, 1}).output("y");
+    m.node("PRelu", {"x", "slope"}, {"p"});
+    attr_f(m.node("LeakyRelu", {"p"}, {"y"}), "alpha", 0.1f);
+    graph g = m.import();
+    CHECK(wltest::count_type(g, "prelu") == 2);
+    // 5 slopes of PRelu + 5 repeated alphas of LeakyRelu (documented).
+    CHECK(g.total_params() == 10);
+}
+
+TEST_CASE("onnx: GELU's Erf form is one gelu operator", "[onnx]") {
+    model m;
+    m.input("x", {1, 8, 16}).scalar("sqrt2", float(std::sqrt(2.0))).scalar("one", 1.f);
+    m.scalar("half", 0.5f).output("y");
+    m.node("Div", {"x", "sqrt2"}, {"d"});
+    m.node("Erf", {"d"}, {"e"});
+    m.node("Add", {"e", "one"}, {"a"});
+    m.node("Mul", {"x", "a"}, {"p"});
+    m.node("Mul", {"p", "half"}, {"y"});
+    graph g = m.import();
+    REQUIRE(g.ops.size() == 1);
+    CHECK(g.ops[0].type == "gelu");
+    CHECK(out_shape(g, g.ops[0]) == shape_t{8, 16});
+}
+
+TEST_CASE("onnx: LayerNormalization and its decomposed pattern are layernorm over [rows, D]",
+          "[onnx]") {
+    model a(17);
+    a.input("x", {1, 8, 16}).weight("gamma", {16}).weight("beta", {16}).output("y");
+    a.node("LayerNormalization", {"x", "gamma", "beta"}, {"y"});
+    graph g = a.import();
+    CHECK(out_shape(g, only(g, "layernorm")) == shape_t{8, 16});
+    CHECK(g.total_params() == 32);
+
+    model d;
+    d.input("x", {1, 8, 16}).weight("gamma", {16}).weight("beta", {16}).scalar("two", 2.f);
+    d.scalar("eps", 1e-5f).output("y");
+    attr(d.node("ReduceMean", {"x"}, {"m"}), "axes", shape_t{-1});
+    d.node("Sub", {"x", "m"}, {"c"});
+    d.node("Pow", {"c", "two"}, {"sq"});
+    attr(d.node("ReduceMean", {"sq"}, {"v"}), "axes", shape_t{-1});
+    d.node("Add", {"v", "eps"}, {"ve"});
+    d.node("Sqrt", {"ve"}, {"sd"});
+    d.node("Div", {"c", "sd"}, {"n"});
+    d.node("Mul", {"n", "gamma"}, {"s"});
+    d.node("Add", {"s", "beta"}, {"y"});
+    graph h = d.import();
+    REQUIRE(h.ops.size() == 1);
+    CHECK(h.ops[0].type == "layernorm");
+    CHECK(h.total_params() == 32);
+}
+
+TEST_CASE("onnx: Softmax over the last axis is softmax over rows of that extent", "[onnx]") {
+    model m;
+    m.input("x", {1, 4, 8, 8}).output("y");
+    attr(m.node("Softmax", {"x"}, {"y"}), "axis", -1);
+    graph g = m.import();
+    const op &s = only(g, "softmax");
+    CHECK(out_shape(g, s) == shape_t{32, 8}); // 4·8 rows of 8
+    CHECK(s.attr_int("group", 0) == 8);
+}
+
+TEST_CASE("onnx: MaxPool (with ceil_mode), AveragePool and GlobalAveragePool", "[onnx]") {
+    model m;
+    m.input("x", {1, 8, 16, 16}).output("y");
+    auto &p = m.node("MaxPool", {"x"}, {"p"});
+    attr(p, "kernel_shape", shape_t{3, 3});
+    attr(p, "strides", shape_t{2, 2});
+    attr(p, "pads", shape_t{1, 1, 1, 1});
+    auto &q = m.node("AveragePool", {"p"}, {"q"});
+    attr(q, "kernel_shape", shape_t{3, 3});
+    attr(q, "strides", shape_t{2, 2});
+    attr(q, "ceil_mode", 1);
+    m.node("GlobalAveragePool", {"q"}, {"y"});
+    graph g = m.import();
+    // MaxPool: (16 + 2 - 3) / 2 + 1 = 8. AveragePool ceil: ceil((8 - 3) / 2) + 1 = 4 (floor
+    // would give 3): bottom/right padding 1 added. Global: [8,1,1].
+    CHECK(out_shape(g, only(g, "maxpool")) == shape_t{8, 8, 8});
+    CHECK(out_shape(g, only(g, "avgpool")) == shape_t{8, 4, 4});
+    CHECK(only(g, "avgpool").attr_ints("pad", {}) == shape_t{0, 0, 1, 1});
+    CHECK(out_shape(g, only(g, "global_avgpool")) == shape_t{8, 1, 1});
+}
+
+TEST_CASE("onnx: nearest Upsample by 2 is copies (concat) of every row and column", "[onnx]") {
+    model m(9);
+    m.input("x", {1, 3, 4, 5}).output("y");
+    auto *t = m.m.mutable_graph()->add_initializer();
+    t->set_name("scales");
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    t->add_dims(4);
+    for (float v : {1.f, 1.f, 2.f, 2.f})
+        t->add_float_data(v);
+    m.node("Upsample", {"x", "scales"}, {"y"});
+    graph g = m.import();
+    // [3,4,5] -> [3,8,10]: 240 elements out, no MACs.
+    CHECK(g.tensors[g.outputs[0]].elements() == 3 * 8 * 10);
+    CHECK(wltest::count_type(g, "concat") == 2);
+    CHECK(g.total_macs() == 0);
+}
+
+TEST_CASE("onnx: Concat, Split and Slice map to concat and slice on the channel axis", "[onnx]") {
+    model m;
+    m.input("a", {1, 4, 5, 5}).input("b", {1, 4, 5, 5}).output("s0").output("t");
+    m.ints("starts", {2}).ints("ends", {6}).ints("axes", {2});
+    attr(m.node("Concat", {"a", "b"}, {"c"}), "axis", 1);
+    attr(m.node("Split", {"c"}, {"s0", "s1"}), "axis", 1);
+    m.node("Slice", {"s1", "starts", "ends", "axes"}, {"t"});
+    graph g = m.import();
+    const op &c = only(g, "concat");
+    CHECK(out_shape(g, c) == shape_t{8, 5, 5});
+    CHECK(c.attr_int("axis", -1) == 0);
+    CHECK(wltest::count_type(g, "slice") == 3); // two halves, then rows 2..5 (clamped to 5)
+    CHECK(g.tensors[g.outputs[1]].shape == shape_t{4, 3, 5});
+}
+
+TEST_CASE("onnx: a shape subgraph (Shape, Gather, Unsqueeze, Concat) folds into the Reshape",
+          "[onnx]") {
+    model m;
+    m.input("x", {-1, 16, 4, 4}).weight("w", {10, 256}).ints("zero", {0}, true);
+    m.ints("minus1", {-1}).output("y");
+    m.node("Shape", {"x"}, {"shp"});
+    attr(m.node("Gather", {"shp", "zero"}, {"n"}), "axis", 0);
+    attr(m.node("Unsqueeze", {"n"}, {"n1"}), "axes", shape_t{0});
+    auto &c = m.node("Concat", {"n1", "minus1"}, {"target"});
+    attr(c, "axis", 0);
+    m.m.mutable_opset_import(0)->set_version(11); // Unsqueeze with an axes attribute
+    m.node("Reshape", {"x", "target"}, {"flat"});
+    attr(m.node("Gemm", {"flat", "w"}, {"y"}), "transB", 1);
+    graph g = m.import();
+    // [1,16,4,4] -> [1,256] -> fc 256 -> 10: 2,560 MACs; nothing of the shape subgraph left.
+    CHECK(compute_ops(g) == 1);
+    CHECK(g.total_macs() == 2560);
+}
+
+TEST_CASE("onnx: Transpose of two axes is transpose; a 4-D permutation is unsupported", "[onnx]") {
+    model m;
+    m.input("x", {1, 8, 16}).output("y");
+    attr(m.node("Transpose", {"x"}, {"y"}), "perm", shape_t{0, 2, 1});
+    graph g = m.import();
+    CHECK(out_shape(g, only(g, "transpose")) == shape_t{16, 8});
+
+    model bad;
+    bad.input("x", {1, 4, 8, 16}).output("y");
+    attr(bad.node("Transpose", {"x"}, {"y"}, "heads"), "perm", shape_t{0, 2, 1, 3});
+    CHECK(import_error(bad).find("Transpose (node \"heads\")") != std::string::npos);
+}
+
+TEST_CASE("onnx: Gather from a constant table by input ids is an embedding", "[onnx]") {
+    model m;
+    m.input("ids", {1, 8}, onnx::TensorProto::INT64).weight("table", {100, 16}).output("y");
+    m.node("Gather", {"table", "ids"}, {"y"});
+    graph g = m.import();
+    const op &e = only(g, "embedding");
+    CHECK(out_shape(g, e) == shape_t{8, 16});
+    CHECK(g.total_params() == 1600);
+    CHECK(g.tensors[g.inputs[0]].type == dtype::int32);
+}
+
+TEST_CASE("onnx: a zero Pad before a Conv folds into its pads; Squeeze/Unsqueeze are views",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 2, 6, 6}).weight("w", {2, 2, 3, 3}).ints("pads", {0, 0, 1, 1, 0, 0, 1, 1});
+    m.ints("ax", {0}).output("y");
+    m.node("Pad", {"x", "pads"}, {"p"});
+    m.node("Conv", {"p", "w"}, {"c"});
+    m.node("Squeeze", {"c", "ax"}, {"s"});
+    m.node("Unsqueeze", {"s", "ax"}, {"y"});
+    graph g = m.import();
+    const op &c = only(g, "conv2d");
+    CHECK(c.attr_ints("pad", {}) == shape_t{1, 1, 1, 1});
+    CHECK(out_shape(g, c) == shape_t{2, 6, 6});
+}
+
+TEST_CASE("onnx: batch=N stacks N images (batch_graph): N times the MACs", "[onnx]") {
+    model m;
+    m.input("x", {-1, 3, 16, 16}).weight("w", {4, 3, 3, 3}).output("y");
+    attr(m.node("Conv", {"x", "w"}, {"y"}), "pads", shape_t{1, 1, 1, 1});
+    const auto dir = std::filesystem::temp_directory_path() / "qcsim_onnx_batch";
+    std::filesystem::create_directories(dir);
+    const auto file = (dir / "conv.onnx").string();
+    {
+        std::ofstream f(file, std::ios::binary);
+        f << m.m.SerializeAsString();
+    }
+    // 16·16·4·3·9 = 27,648 MACs per image.
+    CHECK(build_workload(file).total_macs() == 27648);
+    CHECK(build_workload(file + ":batch=3").total_macs() == 3 * 27648);
+    CHECK_THROWS_AS(build_workload(file + ":batch=0"), sim::input_error);
+    CHECK_THROWS_AS(build_workload(file + ":seq=4"), sim::input_error); // no such dimension
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("onnx: unsupported operators are all listed with a node name; nothing is imported",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 4}).output("y");
+    m.node("Tanh", {"x"}, {"a"}, "act.tanh");
+    m.node("Exp", {"a"}, {"b"}, "act.exp1");
+    m.node("Exp", {"b"}, {"y"}, "act.exp2");
+    const std::string e = import_error(m);
+    CHECK(e.find("t.onnx: graph.node: 2 unsupported operator type(s)") != std::string::npos);
+    CHECK(e.find("Tanh (node \"act.tanh\")") != std::string::npos);
+    CHECK(e.find("Exp (node \"act.exp1\" and 1 more)") != std::string::npos);
+}
+
+TEST_CASE("onnx: a file that is not a ModelProto is an input error naming the file", "[onnx]") {
+    CHECK_THROWS_WITH(import_onnx_bytes("\x0f\xff garbage", "bad.onnx"),
+                      Catch::Contains("bad.onnx: $: not an ONNX model"));
+    model m;
+    m.input("x", {1, 4, 5, 5}).output("y");
+    m.node("Relu", {"x"}, {"y"});
+    const std::string bytes = m.m.SerializeAsString();
+    CHECK_THROWS_AS(import_onnx_bytes(bytes.substr(0, bytes.size() / 2), "cut.onnx"),
+                    sim::input_error);
+    CHECK_THROWS_WITH(import_onnx("no/such/file.onnx"), Catch::Contains("no such file"));
+}
+
+#ifdef QCSIM_ONNX_NODE_TESTS
+TEST_CASE("onnx: every libonnx-testdata node model made only of mapped operators imports",
+          "[onnx][testdata]") {
+    namespace fs = std::filesystem;
+    std::set<std::string> mapped(onnx_supported_ops().begin(), onnx_supported_ops().end());
+    int supported = 0, unsupported = 0, failed_other = 0;
+    std::vector<std::string> failures;
+    std::vector<fs::path> dirs;
+    for (const auto &d : fs::directory_iterator(QCSIM_ONNX_NODE_TESTS))
+        if (fs::exists(d.path() / "model.onnx"))
+            dirs.push_back(d.path());
+    std::sort(dirs.begin(), dirs.end());
+    REQUIRE(dirs.size() > 100);
+    for (const auto &d : dirs) {
+        const std::string file = (d / "model.onnx").string();
+        std::ifstream f(file, std::ios::binary);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        onnx::ModelProto mp;
+        REQUIRE(mp.ParseFromString(ss.str()));
+        bool all_mapped = true;
+        for (const auto &n : mp.graph().node())
+            all_mapped = all_mapped && n.domain().empty() && mapped.count(n.op_type());
+        for (const auto &v : mp.graph().input())
+            all_mapped = all_mapped && v.type().has_tensor_type();
+        for (const auto &v : mp.graph().output())
+            all_mapped = all_mapped && (!v.has_type() || v.type().has_tensor_type());
+        std::string err;
+        try {
+            import_onnx(file);
+        } catch (const sim::input_error &e) {
+            err = e.what();
+        }
+        if (!all_mapped) {
+            ++unsupported;
+            continue;
+        }
+        // Mapped types whose use here the graph cannot represent (a rank the graph lacks, a
+        // broadcast, a mode) are refused by the same unsupported-operator error, never a crash
+        // or another error.
+        if (err.empty())
+            ++supported;
+        else if (err.find("unsupported operator type") != std::string::npos)
+            ++failed_other, failures.push_back(d.filename().string() + ": " + err);
+        else
+            FAIL(d.filename().string() << ": " << err);
+    }
+    WARN("libonnx-testdata node models: " << dirs.size() << " in all; " << supported
+                                          << " of only mapped operators imported, " << failed_other
+                                          << " of only mapped types refused as unsupported uses, "
+                                          << unsupported << " with other operators");
+    if (std::getenv("QCSIM_ONNX_LIST"))
+        for (const auto &f : failures)
+            std::cout << f << "\n";
+    CHECK(supported > 100);
+}
+#endif
+
+TEST_CASE("onnx: ConvBERT's Pad + Slice stack (official TF unfold) is one unfold", "[onnx]") {
+    // x [1,T=6,C=4]; Pad 1 token at each end -> [1,8,4]; Slice j..j+6 for j = 0,1,2, each
+    // Unsqueezed on axis 3, Concat on axis 3: [1,6,4,3] = unfold k 3, pad 1: [6, 4·3].
+    model m;
+    m.input("x", {1, 6, 4}).ints("pads", {0, 1, 0, 0, 1, 0}).ints("ax1", {1}).ints("ax3", {3});
+    m.output("u");
+    m.node("Pad", {"x", "pads"}, {"p"});
+    std::vector<std::string> parts;
+    for (int j = 0; j < 3; ++j) {
+        const std::string s = "s" + std::to_string(j), u = "u" + std::to_string(j);
+        m.ints("b" + std::to_string(j), {j}).ints("e" + std::to_string(j), {j + 6});
+        m.node("Slice", {"p", "b" + std::to_string(j), "e" + std::to_string(j), "ax1"}, {s});
+        m.node("Unsqueeze", {s, "ax3"}, {u});
+        parts.push_back(u);
+    }
+    attr(m.node("Concat", parts, {"u"}), "axis", 3);
+    graph g = m.import();
+    REQUIRE(g.ops.size() == 1);
+    const op &u = only(g, "unfold");
+    CHECK(u.attr_int("kernel", 0) == 3);
+    CHECK(u.attr_int("pad", -1) == 1);
+    CHECK(out_shape(g, u) == shape_t{6, 12});
+    CHECK(g.total_macs() == 0);
+}
+
+TEST_CASE("onnx: an activation is not fused into a conv whose output something else reads, "
+          "even through a view",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 4, 6, 6}).weight("w", {4, 4, 1, 1}).ints("ax", {0}).output("y");
+    m.node("Conv", {"x", "w"}, {"c"});
+    m.node("Squeeze", {"c", "ax"}, {"v"}); // a view of c: [4,6,6]
+    m.node("Relu", {"c"}, {"r"});
+    m.node("Unsqueeze", {"v", "ax"}, {"c2"});
+    m.node("Add", {"r", "c2"}, {"y"}); // reads c (through the views) besides the Relu
+    graph g = m.import();
+    CHECK(only(g, "conv2d").attr_str("activation", "") == "none");
+    CHECK(wltest::count_type(g, "relu") == 1);
+    CHECK(wltest::count_type(g, "add") == 1);
+}
+
+TEST_CASE("onnx: ReduceMean over H and W is global_avgpool; a transposed weight stays a weight",
+          "[onnx]") {
+    model m;
+    m.input("x", {1, 8, 5, 5}).weight("w", {10, 8}).output("y");
+    auto &r = m.node("ReduceMean", {"x"}, {"mean"});
+    attr(r, "axes", shape_t{2, 3});
+    attr(r, "keepdims", 0);
+    m.node("Transpose", {"w"}, {"wt"}); // [10,8] -> [8,10]: a Linear's W^T, exported unfolded
+    m.node("MatMul", {"mean", "wt"}, {"y"});
+    graph g = m.import();
+    CHECK(out_shape(g, only(g, "global_avgpool")) == shape_t{8, 1, 1});
+    // fc 8 -> 10: 80 MACs and 80 weights.
+    CHECK(g.op_macs(only(g, "fc")) == 80);
+    CHECK(g.total_params() == 80);
+}
+
+TEST_CASE("onnx: docs/workloads.md and README name every ONNX operator type the importer reads",
+          "[onnx]") {
+    const auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+    auto slurp = [](const std::filesystem::path &p) {
+        std::ifstream f(p, std::ios::binary);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        return ss.str();
+    };
+    const std::string doc = slurp(root / "docs" / "workloads.md");
+    const std::string readme = slurp(root / "README.md");
+    REQUIRE_FALSE(doc.empty());
+    for (const auto *list : {&onnx_supported_ops(), &onnx_pattern_ops(), &onnx_folded_ops()})
+        for (const auto &t : *list) {
+            INFO(t);
+            CHECK(doc.find("`" + t + "`") != std::string::npos);
+        }
+    for (const auto &t : onnx_supported_ops()) {
+        INFO(t);
+        CHECK(readme.find(t) != std::string::npos);
+    }
+}
+
+TEST_CASE("onnx: multi-head attention written with 4-D transposes is the graph's "
+          "heads-interleaved matmuls",
+          "[onnx]") {
+    // T = 4 tokens, D = 8, H = 2 heads of 4: q, k, v [1,T,D] -> [1,T,H,4] -> heads.
+    model m;
+    m.input("q", {1, 4, 8}).input("k", {1, 4, 8}).input("v", {1, 4, 8});
+    m.ints("split", {1, 4, 2, 4}).ints("merge", {1, 4, 8}).scalar("scale", 2.f).output("y");
+    for (const char *t : {"q", "k", "v"})
+        m.node("Reshape", {t, "split"}, {std::string(t) + "4"});
+    attr(m.node("Transpose", {"q4"}, {"qh"}), "perm", shape_t{0, 2, 1, 3});
+    attr(m.node("Transpose", {"k4"}, {"kh"}), "perm", shape_t{0, 2, 1, 3});
+    attr(m.node("Transpose", {"kh"}, {"kt"}), "perm", shape_t{0, 1, 3, 2}); // k.transpose(-1,-2)
+    attr(m.node("Transpose", {"v4"}, {"vh"}), "perm", shape_t{0, 2, 1, 3});
+    m.node("MatMul", {"qh", "kt"}, {"s"});
+    m.node("Div", {"s", "scale"}, {"ss"});
+    attr(m.node("Softmax", {"ss"}, {"p"}), "axis", -1);
+    m.node("MatMul", {"p", "vh"}, {"c"});
+    attr(m.node("Transpose", {"c"}, {"ct"}), "perm", shape_t{0, 2, 1, 3});
+    m.node("Reshape", {"ct", "merge"}, {"y"});
+    graph g = m.import();
+    // scores: matmul heads 2, transpose_b 1 on q [4,8], k [4,8]: [4, 2·4], H·T·T·dh = 128 MACs;
+    // softmax group 4; context: matmul heads 2 on p [4,8], v [4,8]: [4,8], 128 MACs. Nothing
+    // else: every transpose is a change of view, never data movement.
+    REQUIRE(wltest::count_type(g, "matmul") == 2);
+    CHECK(g.ops.size() == 3);
+    CHECK(g.ops[0].attr_int("heads", 0) == 2);
+    CHECK(g.ops[0].attr_int("transpose_b", 0) == 1);
+    CHECK(g.ops[2].attr_int("transpose_b", 1) == 0);
+    CHECK(only(g, "softmax").attr_int("group", 0) == 4);
+    CHECK(out_shape(g, only(g, "softmax")) == shape_t{4, 8});
+    CHECK(g.total_macs() == 256);
+    CHECK(g.tensors[g.outputs[0]].shape == shape_t{4, 8});
+}
+
+#ifdef QCSIM_ONNX_NODE_TESTS
+TEST_CASE("onnx: damaged node models are input errors, never crashes (fixed-seed mutations)",
+          "[onnx][testdata]") {
+    // Bytes of the node models of mapped operator types overwritten at random (1-4 bytes, and
+    // every 10th cut short): each import must return a graph or throw sim::input_error. The
+    // ASan/UBSan build runs the same (scripts/test.sh --sanitize).
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (const auto &d : fs::directory_iterator(QCSIM_ONNX_NODE_TESTS))
+        for (const char *p : {"test_conv", "test_convtranspose", "test_gemm", "test_matmul",
+                              "test_maxpool", "test_averagepool", "test_softmax", "test_slice",
+                              "test_split", "test_layer_normalization", "test_transpose",
+                              "test_reshape", "test_resize", "test_gather", "test_pad"})
+            if (d.path().filename().string().rfind(p, 0) == 0 &&
+                fs::exists(d.path() / "model.onnx"))
+                files.push_back(d.path() / "model.onnx");
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() > 50);
+    std::uint64_t state = 88172645463325252ull; // xorshift64: the same bytes on every run
+    auto next = [&] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    int imported = 0, refused = 0;
+    for (const auto &f : files) {
+        std::ifstream in(f, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        const std::string base = ss.str();
+        for (int k = 0; k < 40; ++k) {
+            std::string b = base;
+            for (int j = 0, flips = 1 + int(next() % 4); j < flips; ++j)
+                b[next() % b.size()] = char(next());
+            if (k % 10 == 0)
+                b.resize(next() % b.size());
+            try {
+                import_onnx_bytes(b, "damaged.onnx");
+                ++imported;
+            } catch (const sim::input_error &) {
+                ++refused;
+            }
+        }
+    }
+    CHECK(imported + refused == int(files.size()) * 40);
+}
+#endif
