@@ -96,19 +96,6 @@ std::vector<json> read_results(const fs::path &file) {
     return out;
 }
 
-std::string csv_cell(const json &v) {
-    if (v.is_null())
-        return "";
-    std::string s = v.is_string() ? v.get<std::string>() : v.dump();
-    if (s.find_first_of(",\"\n") != std::string::npos) {
-        std::string q = "\"";
-        for (char c : s)
-            q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-    }
-    return s;
-}
-
 } // namespace
 
 int run_sweep(const sweep_options &o) {
@@ -334,19 +321,21 @@ int run_sweep(const sweep_options &o) {
         paths.insert(paths.end(), p.paths.begin(), p.paths.end());
     std::string csv = "id,workload,status";
     for (const auto &p : paths)
-        csv += "," + csv_cell(p);
+        csv += "," + sweep_csv_cell(p);
     for (const auto &n : spec.objectives)
-        csv += "," + csv_cell(n);
+        csv += "," + sweep_csv_cell(n);
     csv += ",config_hash,error\n";
     for (const auto &r : rows) {
-        csv += csv_cell(r["id"]) + "," + csv_cell(r["workload"]) + "," + csv_cell(r["status"]);
+        csv += sweep_csv_cell(r["id"]) + "," + sweep_csv_cell(r["workload"]) + "," +
+               sweep_csv_cell(r["status"]);
         for (const auto &p : paths)
-            csv += "," + csv_cell(r["point"].value(p, json(nullptr)));
+            csv += "," + sweep_csv_cell(r["point"].value(p, json(nullptr)));
         for (const auto &n : spec.objectives)
-            csv += "," + csv_cell(r.contains("objectives") ? r["objectives"].value(n, json(nullptr))
-                                                           : json(nullptr));
-        csv += "," + csv_cell(r.value("config_hash", json(nullptr))) + "," +
-               csv_cell(r.value("error", r.value("skipped_by", json(nullptr)))) + "\n";
+            csv += "," + sweep_csv_cell(r.contains("objectives")
+                                            ? r["objectives"].value(n, json(nullptr))
+                                            : json(nullptr));
+        csv += "," + sweep_csv_cell(r.value("config_hash", json(nullptr))) + "," +
+               sweep_csv_cell(r.value("error", r.value("skipped_by", json(nullptr)))) + "\n";
     }
     // Pareto fronts: per workload, every pair of objectives, minimised (max: ones negated).
     std::string pareto = "workload,objective_a,objective_b,id,value_a,value_b\n";
@@ -383,10 +372,10 @@ int run_sweep(const sweep_options &o) {
                     }
                 }
                 for (std::size_t i : ops::pareto_front(pts))
-                    pareto += fmt::format("{},{},{},{},{},{}\n", csv_cell(w.spec), csv_cell(na),
-                                          csv_cell(nb), (*have[i])["id"].get<std::string>(),
-                                          (*have[i])["objectives"][na].dump(),
-                                          (*have[i])["objectives"][nb].dump());
+                    pareto += fmt::format(
+                        "{},{},{},{},{},{}\n", sweep_csv_cell(w.spec), sweep_csv_cell(na),
+                        sweep_csv_cell(nb), (*have[i])["id"].get<std::string>(),
+                        (*have[i])["objectives"][na].dump(), (*have[i])["objectives"][nb].dump());
             }
         }
     }

@@ -45,7 +45,14 @@ json at_path(const json &root, const std::string &path) {
     return at->is_number() ? *at : json(nullptr);
 }
 
-std::string csv_cell(const json &v) {
+/// The report field of an objective: without its "max:"/"min:".
+std::string field_of(const std::string &objective) {
+    return starts(objective, "max:") || starts(objective, "min:") ? objective.substr(4) : objective;
+}
+
+} // namespace
+
+std::string sweep_csv_cell(const json &v) {
     if (v.is_null())
         return "";
     std::string s = v.is_string() ? v.get<std::string>() : v.dump();
@@ -57,13 +64,6 @@ std::string csv_cell(const json &v) {
     }
     return s;
 }
-
-/// The report field of an objective: without its "max:"/"min:".
-std::string field_of(const std::string &objective) {
-    return starts(objective, "max:") || starts(objective, "min:") ? objective.substr(4) : objective;
-}
-
-} // namespace
 
 double objective_sign(const std::string &objective) {
     return starts(objective, "max:") ? -1.0 : 1.0;
@@ -253,9 +253,9 @@ weighted_results sweep_weighted(const ops::sweep_spec &s, std::size_t n_points,
         paths.insert(paths.end(), p.paths.begin(), p.paths.end());
     out.csv = "point,status";
     for (const auto &p : paths)
-        out.csv += "," + csv_cell(p);
+        out.csv += "," + sweep_csv_cell(p);
     for (const auto &n : s.objectives)
-        out.csv += "," + csv_cell(n);
+        out.csv += "," + sweep_csv_cell(n);
     out.csv += "\n";
     struct combined {
         std::string id;
@@ -292,9 +292,9 @@ weighted_results sweep_weighted(const ops::sweep_spec &s, std::size_t n_points,
         }
         out.csv += c.id + "," + status;
         for (const auto &path : paths)
-            out.csv += "," + csv_cell(c.point.value(path, json(nullptr)));
+            out.csv += "," + sweep_csv_cell(c.point.value(path, json(nullptr)));
         for (const auto &v : c.values)
-            out.csv += "," + csv_cell(v);
+            out.csv += "," + sweep_csv_cell(v);
         out.csv += "\n";
         if (status == "ok")
             ok.push_back(std::move(c));
@@ -320,9 +320,10 @@ weighted_results sweep_weighted(const ops::sweep_spec &s, std::size_t n_points,
                                    objective_sign(s.objectives[b]) * c.values[b].get<double>()});
                 }
             for (std::size_t i : ops::pareto_front(pts))
-                out.pareto += fmt::format("weighted,{},{},{},{},{}\n", csv_cell(s.objectives[a]),
-                                          csv_cell(s.objectives[b]), have[i]->id,
-                                          have[i]->values[a].dump(), have[i]->values[b].dump());
+                out.pareto +=
+                    fmt::format("weighted,{},{},{},{},{}\n", sweep_csv_cell(s.objectives[a]),
+                                sweep_csv_cell(s.objectives[b]), have[i]->id,
+                                have[i]->values[a].dump(), have[i]->values[b].dump());
         }
     }
     return out;

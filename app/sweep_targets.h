@@ -80,4 +80,8 @@ std::vector<std::string> reconcile_skips(const std::filesystem::path &results,
                                          const std::vector<std::string> &skip,
                                          std::size_t workloads);
 
+/// One CSV field of a sweep's tables: null empty, strings as they are unless they hold ',', '"'
+/// or a newline (then quoted, quotes doubled), numbers as JSON writes them.
+std::string sweep_csv_cell(const nlohmann::json &v);
+
 } // namespace app

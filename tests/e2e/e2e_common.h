@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace e2e {
 
@@ -35,6 +36,15 @@ inline std::string slurp(const fs::path &p) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+/// The lines of a file (no line ends).
+inline std::vector<std::string> lines_of(const fs::path &p) {
+    std::vector<std::string> v;
+    std::istringstream in(slurp(p));
+    for (std::string l; std::getline(in, l);)
+        v.push_back(l);
+    return v;
 }
 
 /// Runs `qcsim ARGS` (a shell command line) and returns its exit status and outputs.

@@ -28,6 +28,7 @@ using nlohmann::json;
 
 namespace {
 
+using e2e::lines_of;
 using e2e::qcsim;
 using e2e::result;
 using e2e::scratch_dir;
@@ -1080,13 +1081,6 @@ fs::path sweep_spec_file(const std::string &name, const std::string &params) {
     std::ofstream(p) << R"({"schema": "qcsim.sweep/1", "name": ")" << name << R"(", "parameters": )"
                      << params << R"(, "objectives": ["cycles", "energy_uj", "area_mm2"]})";
     return p;
-}
-std::vector<std::string> lines_of(const fs::path &p) {
-    std::vector<std::string> v;
-    std::istringstream in(slurp(p));
-    for (std::string l; std::getline(in, l);)
-        v.push_back(l);
-    return v;
 }
 } // namespace
 

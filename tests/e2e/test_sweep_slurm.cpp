@@ -18,17 +18,10 @@ using nlohmann::json;
 
 namespace {
 
+using e2e::lines_of;
 using e2e::qcsim;
 using e2e::scratch_dir;
 using e2e::slurp;
-
-std::vector<std::string> lines_of(const fs::path &p) {
-    std::vector<std::string> v;
-    std::istringstream in(slurp(p));
-    for (std::string l; std::getline(in, l);)
-        v.push_back(l);
-    return v;
-}
 
 std::string q(const fs::path &p) {
     return "\"" + p.string() + "\"";
@@ -147,8 +140,8 @@ TEST_CASE("sweep shards: a malformed or out-of-range --shard is exit 2 naming th
         CHECK_FALSE(fs::exists(out / "shards"));
     }
     // --shards is the array size of --emit: more shards than points, 0, or without --emit.
-    for (const std::string &bad : {"--emit slurm --shards 4", "--emit slurm --shards 0",
-                                   "--shards 2", "--emit pbs", "--emit slurm --shard 0/2"}) {
+    for (const char *bad : {"--emit slurm --shards 4", "--emit slurm --shards 0", "--shards 2",
+                            "--emit pbs", "--emit slurm --shard 0/2"}) {
         INFO(bad);
         auto r = qcsim("sweep " + q(spec) + " --out " + q(out) + " " + bad);
         CHECK(r.status == 2);
