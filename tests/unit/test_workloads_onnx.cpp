@@ -401,6 +401,31 @@ TEST_CASE("onnx: a per-channel constant that cannot be folded is a broadcast mul
     CHECK(g.total_macs() == 4096);
 }
 
+TEST_CASE("onnx: ConvNeXt's layer scale after the channels-last MLP is a broadcast mul over "
+          "[C,H,W]",
+          "[onnx][broadcast]") {
+    // x [1,16,4,4] -> Transpose to [1,4,4,16] -> MatMul by W [16,16] (a linear over 16 tokens:
+    // 16·16·16 = 4096 MACs) -> Transpose back to [1,16,4,4] -> Mul by the constant gamma
+    // [16,1,1] -> Add x. The mul reads a as [16,4,4] and b as the constant [16,1,1].
+    // Params: 256 (W) + 16 (gamma) = 272.
+    model m;
+    m.input("x", {1, 16, 4, 4}).weight("w", {16, 16}).weight("gamma", {16, 1, 1}).output("y");
+    attr(m.node("Transpose", {"x"}, {"t"}), "perm", shape_t{0, 2, 3, 1});
+    m.node("MatMul", {"t", "w"}, {"l"});
+    attr(m.node("Transpose", {"l"}, {"u"}), "perm", shape_t{0, 3, 1, 2});
+    m.node("Mul", {"u", "gamma"}, {"s"}, "layer_scale");
+    m.node("Add", {"s", "x"}, {"y"});
+    graph g = m.import();
+    const op &mul = only(g, "mul");
+    CHECK(out_shape(g, mul) == shape_t{16, 4, 4});
+    CHECK(g.tensors[mul.inputs[0]].shape == shape_t{16, 4, 4});
+    CHECK(g.tensors[mul.inputs[1]].constant);
+    CHECK(g.tensors[mul.inputs[1]].shape == shape_t{16, 1, 1});
+    CHECK(out_shape(g, only(g, "add")) == shape_t{16, 4, 4});
+    CHECK(g.total_macs() == 4096);
+    CHECK(g.total_params() == 272);
+}
+
 TEST_CASE("onnx: Conv + BatchNormalization + Relu is one conv2d with batchnorm and relu",
           "[onnx]") {
     model m;
