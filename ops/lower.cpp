@@ -852,12 +852,17 @@ private:
                  ") outside 0.." + std::to_string(C));
         if (vy.c != C || vy.h != va.h || vy.w != va.w)
             fail("output shape must equal input a's");
-        const bool bcast = vb.h == 1 && vb.w == 1 && (va.h > 1 || va.w > 1);
+        // A broadcast b ([C,1,1], [1,D] or a scalar) is not spatial: each tile reads its row 0
+        // once, its own small size, whatever the tile's rows (docs/compiler.md).
+        const bool scalar = vb.c == 1 && vb.h == 1 && vb.w == 1 && (C > 1 || va.h > 1 || va.w > 1);
+        const bool bcast = scalar || (vb.h == 1 && vb.w == 1 && (va.h > 1 || va.w > 1));
         if (!bcast && (vb.h != va.h || vb.w != va.w))
             fail("inputs a and b differ in H or W");
         // b holds either all of a's channels (its range [cb, ce) is used) or just the range.
         std::int64_t boff = 0;
-        if (vb.c == C)
+        if (scalar)
+            boff = 0;
+        else if (vb.c == C)
             boff = cb;
         else if (vb.c != ce - cb)
             fail("input b has " + std::to_string(vb.c) + " channels, expected " +
@@ -915,6 +920,8 @@ private:
             l.out_c_off = cb;
             l.inputs.push_back(same_operand(a, 0, ce - cb, cb));
             operand sb = same_operand(b, 0, ce - cb, boff);
+            if (scalar)
+                sb.mode = chan_mode::all, sb.lo = sb.hi = sb.off = 0;
             sb.spatial = !bcast;
             l.inputs.push_back(sb);
             l.res_lo = 0, l.res_hi = ce - cb;
@@ -924,6 +931,8 @@ private:
         } else {
             l.inputs.push_back(same_operand(a, 0, C, 0));
             operand sb = same_operand(b, cb, ce, boff);
+            if (scalar) // one element for every channel: read whole, as a channel-less operand
+                sb.mode = chan_mode::all, sb.lo = sb.hi = sb.off = 0;
             sb.spatial = !bcast;
             l.inputs.push_back(sb);
             l.res_lo = cb, l.res_hi = ce;

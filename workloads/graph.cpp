@@ -397,9 +397,24 @@ shape_t infer_binary(const graph &g, const op &o) {
     const auto &b = input(g, o, 1).shape;
     const bool partial = find_attr(o, "channel_begin") || find_attr(o, "channel_end");
     if (!partial) {
-        if (a != b)
-            fail(input_path(1),
-                 "expected the shape of a " + shape_str(a) + ", got " + shape_str(b));
+        if (a == b)
+            return a;
+        // NumPy broadcasting of b over a, in the forms the lowering reads once per tile: a
+        // scalar (all ones), per channel [C,1,1] of a [C,H,W] tensor, per column [1,D] of a
+        // [T,D] tensor. b has a's rank.
+        bool ok = b.size() == a.size();
+        bool ones = ok;
+        for (std::size_t i = 0; ok && i < b.size(); ++i) {
+            ok = b[i] == 1 || b[i] == a[i];
+            ones = ones && b[i] == 1;
+        }
+        const bool per_channel = ok && a.size() == 3 && b[1] == 1 && b[2] == 1;
+        const bool per_column = ok && a.size() == 2 && b[0] == 1;
+        if (!ones && !per_channel && !per_column)
+            fail(input_path(1), "expected the shape of a " + shape_str(a) +
+                                    " or a broadcast of it (all ones, [C,1,1] of [C,H,W], "
+                                    "[1,D] of [T,D]), got " +
+                                    shape_str(b));
         return a;
     }
     if (a.size() == 2)
@@ -641,7 +656,9 @@ const attr_rule a_token_pad{"pad", attr_kind::integer,
                             "tokens of zero padding at each end, >= 0; default (k-1)/2, which "
                             "needs an odd k"};
 const char *const binary_rule =
-    "without channel attributes b has the shape of a; with them 0 <= channel_begin < "
+    "without channel attributes b has the shape of a, or broadcasts to it NumPy-style in one "
+    "of three forms of a's rank: all ones (a scalar), [C,1,1] over [C,H,W] (per channel), [1,D] "
+    "over [T,D] (per column); with them 0 <= channel_begin < "
     "channel_end <= C and b is a with C = channel_end - channel_begin (only those channels of a "
     "are combined, the others pass through; [C,..] tensors only, not rank 2); output = shape "
     "of a";

@@ -53,8 +53,10 @@ using attr_value = std::variant<std::int64_t, double, std::string, std::vector<s
 ///   fc       inputs [x, w(, b)]  (x flattened)  activation
 ///   matmul   inputs [a, b]  a:[M,heads·K] b:[K,heads·N] (or [N,heads·K] with transpose_b=1);
 ///            rank >= 3: a:[..,M,K] b:[..,K,N]
-///   add, mul inputs [a, b]  attrs channel_begin, channel_end (optional: the sub-range of
-///            a's channels that are combined with b; the other channels pass through)
+///   add, mul inputs [a, b]  b has a's shape or broadcasts to it (all ones, [C,1,1] of
+///            [C,H,W], [1,D] of [T,D]); attrs channel_begin, channel_end (optional: the
+///            sub-range of a's channels that are combined with b; the other channels pass
+///            through)
 ///   relu, relu6, sigmoid, prelu(inputs [x, slope])
 ///   maxpool, avgpool  attrs kernel, stride, pad;  global_avgpool
 ///   concat   attrs axis;   slice  attrs axis, begin, end

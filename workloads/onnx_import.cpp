@@ -59,6 +59,38 @@ shape_t natural(const shape_t &s) {
     return s;
 }
 
+/// The graph shape of an operand of ONNX shape `bs` that broadcasts (NumPy rules) to the ONNX
+/// output shape `os`, whose graph tensor has shape `sa`: `sa`'s rank, 1 on every broadcast axis.
+/// Only the forms the graph's add and mul take (graph.h): a scalar, [C,1,1] over [C,H,W],
+/// [1,D] over [T,D]; anything else is unsupported.
+shape_t broadcast_shape(const shape_t &sa, const shape_t &os, const shape_t &bs) {
+    const std::string what = "broadcasting " + shape_str(bs) + " over " + shape_str(os);
+    if (product(bs) == 1)
+        return shape_t(sa.size(), 1);
+    // sa must be os without leading 1s, so that os's last sa.size() axes are the graph's axes.
+    bool aligned = os.size() >= sa.size() && bs.size() <= os.size() &&
+                   std::equal(sa.begin(), sa.end(), os.end() - std::ptrdiff_t(sa.size()));
+    for (std::size_t i = 0; aligned && i + sa.size() < os.size(); ++i)
+        aligned = os[i] == 1;
+    if (!aligned)
+        throw unsupported(what + " (the graph tensor is " + shape_str(sa) + ")");
+    shape_t b(sa.size(), 1);
+    const std::size_t off = os.size() - bs.size(), lead = os.size() - sa.size();
+    for (std::size_t i = 0; i < bs.size(); ++i) {
+        if (bs[i] == 1)
+            continue;
+        if (i + off < lead || bs[i] != os[i + off])
+            throw unsupported(what);
+        b[i + off - lead] = bs[i];
+    }
+    const bool per_channel = b.size() == 3 && b[1] == 1 && b[2] == 1;
+    const bool per_column = b.size() == 2 && b[0] == 1;
+    if (!per_channel && !per_column)
+        throw unsupported(what + ": the graph's add and mul broadcast only a scalar, [C,1,1] "
+                                 "over [C,H,W] and [1,D] over [T,D]");
+    return b;
+}
+
 /// Values of a small constant (folding shape subgraphs, reading Clip bounds and scales).
 struct cvalue {
     shape_t dims;
@@ -1995,13 +2027,24 @@ void importer::convert(const onnx::NodeProto &n) {
         const bool additive = ty == "Add" || ty == "Sub";
         const char *gty = additive ? "add" : "mul";
         if (!ca && !cb) {
-            if (product(oshape(in(0))) != ne || product(oshape(in(1))) != ne)
-                throw unsupported("broadcasting a non-constant operand (" +
-                                  shape_str(oshape(in(0))) + " and " + shape_str(oshape(in(1))) +
-                                  "): the graph's add and mul take operands of equal shape");
-            const int a = act(in(0));
+            const bool full0 = product(oshape(in(0))) == ne, full1 = product(oshape(in(1))) == ne;
+            if (full0 && full1) {
+                const int a = act(in(0));
+                const shape_t s = m_g.tensors[a].shape;
+                emit(name, gty, {a, act(in(1), s)}, output(n, 0, s));
+                return;
+            }
+            if (!full0 && !full1)
+                throw unsupported("broadcasting both operands (" + shape_str(oshape(in(0))) +
+                                  " and " + shape_str(oshape(in(1))) + " to " + shape_str(os) +
+                                  "): the graph's add and mul broadcast only their second operand");
+            // One operand broadcasts: it is the graph's b. Sub and Div cost as add and mul, so a
+            // broadcast minuend or dividend is swapped too.
+            const std::string &big = full0 ? in(0) : in(1), &small = full0 ? in(1) : in(0);
+            const int a = act(big, natural(os)); // e.g. [C, H·W] after a transpose: [C,H,W]
             const shape_t s = m_g.tensors[a].shape;
-            emit(name, gty, {a, act(in(1), s)}, output(n, 0, s));
+            emit(name, gty, {a, act(small, broadcast_shape(s, os, oshape(small)))},
+                 output(n, 0, s));
             return;
         }
         const std::int64_t ce = product(oshape(c));
@@ -2042,20 +2085,21 @@ void importer::convert(const onnx::NodeProto &n) {
                 per_channel = nontrivial == 1 && axis == want;
             }
         }
-        if (!per_channel)
-            throw unsupported("broadcasting the constant " + shape_str(cs) + " over " +
-                              shape_str(xs) +
-                              " (only a per-channel bias or scale right after a Conv, Gemm or "
-                              "MatMul is folded; the graph's add and mul take equal shapes)");
-        if (additive) {
-            const std::size_t bias_at = p->type == "conv2d" ? 2 : 2;
-            if (p->inputs.size() > bias_at || p->attr_str("activation", "none") != "none" ||
-                p->attr_int("batchnorm", 0))
-                throw unsupported("a second bias after a Conv, Gemm or MatMul that has one");
-            p->inputs.push_back(weight(c, {ce}));
-        } else if (p->attr_str("activation", "none") != "none") {
-            throw unsupported("a per-channel scale after an activation");
+        // Not foldable (no such producer, a second bias, a scale after an activation): a
+        // broadcast add or mul with a constant b (ConvNeXt's layer scale).
+        const bool foldable =
+            per_channel &&
+            (additive ? p->inputs.size() <= 2 && p->attr_str("activation", "none") == "none" &&
+                            !p->attr_int("batchnorm", 0)
+                      : p->attr_str("activation", "none") == "none");
+        if (!foldable) {
+            const int a = act(x, natural(os));
+            const shape_t s = m_g.tensors[a].shape;
+            emit(name, gty, {a, weight(c, broadcast_shape(s, os, cs))}, output(n, 0, s));
+            return;
         }
+        if (additive)
+            p->inputs.push_back(weight(c, {ce}));
         // A scale folds into the weights (its values would change them, not their shape).
         alias(n, 0, act(x));
         return;

@@ -86,7 +86,61 @@ fs::path write_model(const std::string &file, const std::vector<std::string> &ex
     return p;
 }
 
+/// A squeeze-and-excitation block: x [batch,16,8,8] -> GlobalAveragePool -> Conv 16->4 1x1 ->
+/// Relu -> Conv 4->16 1x1 -> HardSigmoid -> Mul with x (a [16,1,1] gate broadcast over x).
+fs::path write_se_model(const std::string &file) {
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    auto *g = m.mutable_graph();
+    auto *x = g->add_input();
+    x->set_name("x");
+    auto *tt = x->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(onnx::TensorProto::FLOAT);
+    tt->mutable_shape()->add_dim()->set_dim_param("batch");
+    for (int d : {16, 8, 8})
+        tt->mutable_shape()->add_dim()->set_dim_value(d);
+    add_weight(g, "w1", {4, 16, 1, 1});
+    add_weight(g, "b1", {4});
+    add_weight(g, "w2", {16, 4, 1, 1});
+    add_weight(g, "b2", {16});
+    add_node(g, "GlobalAveragePool", {"x"}, "pool");
+    add_node(g, "Conv", {"pool", "w1", "b1"}, "squeeze");
+    add_node(g, "Relu", {"squeeze"}, "relu");
+    add_node(g, "Conv", {"relu", "w2", "b2"}, "excite");
+    add_node(g, "HardSigmoid", {"excite"}, "gate");
+    add_node(g, "Mul", {"x", "gate"}, "scale");
+    g->add_output()->set_name("scale");
+    const fs::path p = scratch_dir() / file;
+    std::ofstream(p, std::ios::binary) << m.SerializeAsString();
+    return p;
+}
+
 } // namespace
+
+TEST_CASE("onnx: a squeeze-and-excitation block (broadcast Mul) runs, deterministically",
+          "[e2e][onnx][broadcast]") {
+    const fs::path p = write_se_model("se.onnx");
+    const fs::path j = scratch_dir() / "se-report.json", j2 = scratch_dir() / "se-report2.json";
+    auto r = qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j.string() + "\"");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    json rep = json::parse(slurp(j));
+    // MACs: squeeze 16·4 + excite 4·16 = 128 (1x1 convs over one pixel); the mul has none.
+    CHECK(rep["workload"]["macs"].get<std::int64_t>() == 128);
+    int muls = 0;
+    for (const auto &o : rep["ops"])
+        if (o["type"] == "mul") {
+            ++muls;
+            CHECK(o["shapes"] == "16x8x8, 16x1x1 -> 16x8x8");
+            CHECK(o["macs"].get<std::int64_t>() == 0);
+            CHECK(o["vector_busy_cycles"].get<std::int64_t>() > 0);
+        }
+    CHECK(muls == 1);
+    REQUIRE(qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j2.string() + "\"")
+                .status == 0);
+    CHECK(slurp(j) == slurp(j2));
+}
 
 TEST_CASE("onnx: qcsim run --workload FILE.onnx simulates the model's MACs", "[e2e][onnx]") {
     const fs::path p = write_model("small.onnx");

@@ -301,15 +301,129 @@ TEST_CASE("onnx: Add/Sub/Mul/Div of equal shapes map to add and mul; a scalar co
     CHECK(g.total_params() == 0);
 }
 
-TEST_CASE("onnx: broadcasting a non-constant operand is unsupported (the graph does not "
-          "broadcast)",
-          "[onnx]") {
+TEST_CASE("onnx: a squeeze-and-excitation block imports: its Mul of [C,H,W] by [C,1,1] is a "
+          "broadcast mul",
+          "[onnx][broadcast]") {
+    // x [1,16,8,8] -> GlobalAveragePool [1,16,1,1] -> Conv 16->4 1x1 (+bias) -> Relu (fused)
+    // -> Conv 4->16 1x1 (+bias) -> HardSigmoid (relu6) -> Mul with x: [1,16,8,8].
+    // Ops: global_avgpool, conv2d (relu), conv2d, relu6, mul = 5.
+    // MACs: 1·1·4·16 + 1·1·16·4 = 128. Params: 4·16 + 4 + 16·4 + 16 = 148.
+    // The mul's b is the [16,1,1] gate (ONNX [1,16,1,1] without the batch axis).
+    for (bool swapped : {false, true}) {
+        model m;
+        m.input("x", {1, 16, 8, 8}).output("y");
+        m.weight("w1", {4, 16, 1, 1}).weight("b1", {4}).weight("w2", {16, 4, 1, 1});
+        m.weight("b2", {16});
+        m.node("GlobalAveragePool", {"x"}, {"p"});
+        m.node("Conv", {"p", "w1", "b1"}, {"c1"});
+        m.node("Relu", {"c1"}, {"r"});
+        m.node("Conv", {"r", "w2", "b2"}, {"c2"});
+        m.node("HardSigmoid", {"c2"}, {"s"});
+        if (swapped)
+            m.node("Mul", {"s", "x"}, {"y"}, "se.scale");
+        else
+            m.node("Mul", {"x", "s"}, {"y"}, "se.scale");
+        graph g = m.import();
+        REQUIRE(g.ops.size() == 5);
+        CHECK(g.ops[0].type == "global_avgpool");
+        CHECK(g.ops[1].type == "conv2d");
+        CHECK(g.ops[1].attr_str("activation", "") == "relu");
+        CHECK(g.ops[2].type == "conv2d");
+        CHECK(g.ops[3].type == "relu6");
+        const op &mul = only(g, "mul");
+        CHECK(out_shape(g, mul) == shape_t{16, 8, 8});
+        CHECK(g.tensors[mul.inputs[0]].shape == shape_t{16, 8, 8});
+        CHECK(g.tensors[mul.inputs[1]].shape == shape_t{16, 1, 1});
+        CHECK(mul.inputs[0] == g.inputs[0]);
+        CHECK(g.total_macs() == 128);
+        CHECK(g.total_params() == 148);
+    }
+}
+
+TEST_CASE("onnx: broadcast Add/Sub/Mul/Div of non-constant operands: scalar and per-column "
+          "forms; a per-pixel or two-sided broadcast is unsupported",
+          "[onnx][broadcast]") {
+    {
+        // [1,4,5,5] - [1,1,1,1]: an add with b [1,1,1]; [1,6,8] / [1,1,8]: a mul with b [1,8].
+        model m;
+        m.input("a", {1, 4, 5, 5}).input("s", {1, 1, 1, 1}).input("t", {1, 6, 8});
+        m.input("d", {1, 1, 8}).output("y").output("z");
+        m.node("Sub", {"a", "s"}, {"y"});
+        m.node("Div", {"t", "d"}, {"z"});
+        graph g = m.import();
+        REQUIRE(g.ops.size() == 2);
+        const op &add = only(g, "add"), &mul = only(g, "mul");
+        CHECK(g.tensors[add.inputs[1]].shape == shape_t{1, 1, 1});
+        CHECK(out_shape(g, add) == shape_t{4, 5, 5});
+        CHECK(g.tensors[mul.inputs[1]].shape == shape_t{1, 8});
+        CHECK(out_shape(g, mul) == shape_t{6, 8});
+    }
+    {
+        model m;
+        m.input("a", {1, 4, 5, 5}).input("s", {1, 1, 5, 5}).output("y");
+        m.node("Mul", {"a", "s"}, {"y"}, "spatial.gate");
+        const std::string e = import_error(m);
+        CHECK(e.find("Mul (node \"spatial.gate\")") != std::string::npos);
+        CHECK(e.find("broadcasting [1,1,5,5] over [1,4,5,5]") != std::string::npos);
+    }
+    {
+        model m;
+        m.input("a", {1, 4, 1, 1}).input("s", {1, 1, 5, 5}).output("y");
+        m.node("Add", {"a", "s"}, {"y"}, "outer");
+        const std::string e = import_error(m);
+        CHECK(e.find("Add (node \"outer\")") != std::string::npos);
+        CHECK(e.find("broadcasting both operands") != std::string::npos);
+    }
+}
+
+TEST_CASE("onnx: a per-channel constant that cannot be folded is a broadcast mul or add with a "
+          "constant b (ConvNeXt's layer scale)",
+          "[onnx][broadcast]") {
+    // Relu then Mul by a constant [16,1,1] (no conv just before: not foldable), then Add of a
+    // per-channel constant after a conv that already has a bias. Ops: relu, mul, conv2d, add.
+    // Params: 16 (scale) + 16·16 + 16 (conv) + 16 (second bias) = 304.
     model m;
-    m.input("a", {1, 4, 5, 5}).input("s", {1, 4, 1, 1}).output("y");
-    m.node("Mul", {"a", "s"}, {"y"}, "se.scale");
-    const std::string e = import_error(m);
-    CHECK(e.find("Mul (node \"se.scale\")") != std::string::npos);
-    CHECK(e.find("broadcasting") != std::string::npos);
+    m.input("x", {1, 16, 4, 4}).output("y");
+    m.weight("gamma", {16, 1, 1}).weight("w", {16, 16, 1, 1}).weight("b", {16});
+    m.weight("b2", {1, 16, 1, 1});
+    m.node("Relu", {"x"}, {"r"});
+    m.node("Mul", {"r", "gamma"}, {"s"}, "layer_scale");
+    m.node("Conv", {"s", "w", "b"}, {"c"});
+    m.node("Add", {"c", "b2"}, {"y"}, "second_bias");
+    graph g = m.import();
+    REQUIRE(g.ops.size() == 4);
+    const op &mul = only(g, "mul"), &add = only(g, "add");
+    CHECK(g.tensors[mul.inputs[1]].constant);
+    CHECK(g.tensors[mul.inputs[1]].shape == shape_t{16, 1, 1});
+    CHECK(g.tensors[add.inputs[1]].shape == shape_t{16, 1, 1});
+    CHECK(g.total_params() == 304);
+    // 1·1 conv over 4·4: 16·16·16 = 4096 MACs.
+    CHECK(g.total_macs() == 4096);
+}
+
+TEST_CASE("onnx: ConvNeXt's layer scale after the channels-last MLP is a broadcast mul over "
+          "[C,H,W]",
+          "[onnx][broadcast]") {
+    // x [1,16,4,4] -> Transpose to [1,4,4,16] -> MatMul by W [16,16] (a linear over 16 tokens:
+    // 16·16·16 = 4096 MACs) -> Transpose back to [1,16,4,4] -> Mul by the constant gamma
+    // [16,1,1] -> Add x. The mul reads a as [16,4,4] and b as the constant [16,1,1].
+    // Params: 256 (W) + 16 (gamma) = 272.
+    model m;
+    m.input("x", {1, 16, 4, 4}).weight("w", {16, 16}).weight("gamma", {16, 1, 1}).output("y");
+    attr(m.node("Transpose", {"x"}, {"t"}), "perm", shape_t{0, 2, 3, 1});
+    m.node("MatMul", {"t", "w"}, {"l"});
+    attr(m.node("Transpose", {"l"}, {"u"}), "perm", shape_t{0, 3, 1, 2});
+    m.node("Mul", {"u", "gamma"}, {"s"}, "layer_scale");
+    m.node("Add", {"s", "x"}, {"y"});
+    graph g = m.import();
+    const op &mul = only(g, "mul");
+    CHECK(out_shape(g, mul) == shape_t{16, 4, 4});
+    CHECK(g.tensors[mul.inputs[0]].shape == shape_t{16, 4, 4});
+    CHECK(g.tensors[mul.inputs[1]].constant);
+    CHECK(g.tensors[mul.inputs[1]].shape == shape_t{16, 1, 1});
+    CHECK(out_shape(g, only(g, "add")) == shape_t{16, 4, 4});
+    CHECK(g.total_macs() == 4096);
+    CHECK(g.total_params() == 272);
 }
 
 TEST_CASE("onnx: Conv + BatchNormalization + Relu is one conv2d with batchnorm and relu",
