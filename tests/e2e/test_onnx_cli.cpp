@@ -43,20 +43,26 @@ onnx::NodeProto *add_node(onnx::GraphProto *g, const std::string &type,
     return n;
 }
 
-/// x [batch,3,16,16] -> Conv 3->8 3x3 pad 1 -> Relu -> GlobalAveragePool -> Flatten -> Gemm
-/// 8->10, plus `extra` unsupported nodes after the Gemm.
-fs::path write_model(const std::string &file, const std::vector<std::string> &extra = {}) {
+/// A model whose graph has one input "x" of shape [batch, dims...] (batch symbolic).
+onnx::ModelProto model_with_input(std::initializer_list<int> dims) {
     onnx::ModelProto m;
     m.set_ir_version(8);
     m.add_opset_import()->set_version(13);
-    auto *g = m.mutable_graph();
-    auto *x = g->add_input();
+    auto *x = m.mutable_graph()->add_input();
     x->set_name("x");
     auto *tt = x->mutable_type()->mutable_tensor_type();
     tt->set_elem_type(onnx::TensorProto::FLOAT);
     tt->mutable_shape()->add_dim()->set_dim_param("batch");
-    for (int d : {3, 16, 16})
+    for (int d : dims)
         tt->mutable_shape()->add_dim()->set_dim_value(d);
+    return m;
+}
+
+/// x [batch,3,16,16] -> Conv 3->8 3x3 pad 1 -> Relu -> GlobalAveragePool -> Flatten -> Gemm
+/// 8->10, plus `extra` unsupported nodes after the Gemm.
+fs::path write_model(const std::string &file, const std::vector<std::string> &extra = {}) {
+    onnx::ModelProto m = model_with_input({3, 16, 16});
+    auto *g = m.mutable_graph();
     add_weight(g, "conv.w", {8, 3, 3, 3});
     add_weight(g, "fc.w", {10, 8});
     add_weight(g, "fc.b", {10});
@@ -89,17 +95,8 @@ fs::path write_model(const std::string &file, const std::vector<std::string> &ex
 /// A squeeze-and-excitation block: x [batch,16,8,8] -> GlobalAveragePool -> Conv 16->4 1x1 ->
 /// Relu -> Conv 4->16 1x1 -> HardSigmoid -> Mul with x (a [16,1,1] gate broadcast over x).
 fs::path write_se_model(const std::string &file) {
-    onnx::ModelProto m;
-    m.set_ir_version(8);
-    m.add_opset_import()->set_version(13);
+    onnx::ModelProto m = model_with_input({16, 8, 8});
     auto *g = m.mutable_graph();
-    auto *x = g->add_input();
-    x->set_name("x");
-    auto *tt = x->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(onnx::TensorProto::FLOAT);
-    tt->mutable_shape()->add_dim()->set_dim_param("batch");
-    for (int d : {16, 8, 8})
-        tt->mutable_shape()->add_dim()->set_dim_value(d);
     add_weight(g, "w1", {4, 16, 1, 1});
     add_weight(g, "b1", {4});
     add_weight(g, "w2", {16, 4, 1, 1});
