@@ -250,6 +250,8 @@ private:
             return lower_pool();
         if (ty == "concat" || ty == "slice")
             return lower_move();
+        if (ty == "resize")
+            return lower_resize();
         if (ty == "linear")
             return lower_linear();
         if (ty == "depthwise_conv1d")
@@ -269,7 +271,7 @@ private:
         fail("this chip has no unit that runs it (supported: conv2d, fc, matmul, linear, "
              "depthwise_conv1d, unfold, dynamic_conv1d, softmax, layernorm, gelu, embedding, "
              "transpose, add, mul, relu, relu6, sigmoid, prelu, maxpool, avgpool, "
-             "global_avgpool, concat, slice, reshape, flatten)");
+             "global_avgpool, resize, concat, slice, reshape, flatten)");
     }
 
     /// Fused activation of a MAC-array producer: relu/relu6 are free in the output stage,
@@ -967,6 +969,31 @@ private:
             fail("pooling must keep the channel count");
         m_act_of_next = false;
         place(l, rows);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// resize (bilinear upsampling by whole factors fh, fw): a vector-unit pass. Each output
+    /// element interpolates 4 input elements (2 rows x 2 columns), priced as 4 pooling taps
+    /// (kh = kw = 2 with the pool cost per tap: a multiply-add per tap). Output rows [y0,y1)
+    /// read input rows [y0/fh, (y1-1)/fh + 2) (operand row_div), all W columns.
+    void lower_resize() {
+        const auto &o = m_g.ops[m_cur];
+        const auto vx = view3(o.inputs[0]);
+        const auto vy = view(o.outputs[0]);
+        if (o.attr_str("mode", "linear") != "linear")
+            fail("only mode \"linear\" is supported");
+        if (vy.c != vx.c || vy.h < vx.h || vy.w < vx.w || vy.h % vx.h || vy.w % vx.w)
+            fail("output must be the input upsampled by whole factors on H and W");
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = vec_fn::pool;
+        operand in = same_operand(o.inputs[0], 0, vx.c, 0);
+        in.row_div = vy.h / vx.h;
+        l.inputs.push_back(in);
+        set_output(l, o.outputs[0]);
+        l.kh = 2, l.kw = 2;
+        m_act_of_next = false;
+        place(l, true);
         push(std::move(l));
         mark_act();
     }

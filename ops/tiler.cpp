@@ -61,6 +61,8 @@ std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op &op, std::size
         return {std::clamp<std::int64_t>(y0 - a.row_off, 0, a.view.h),
                 std::clamp<std::int64_t>(y1 - a.row_off, 0, a.view.h)};
     }
+    if (a.row_div > 1)
+        return {std::min(a.view.h, y0 / a.row_div), std::min(a.view.h, (y1 - 1) / a.row_div + 2)};
     if (int(k) == op.shortcut)
         return {y0, y1};
     const std::int64_t lo = y0 * op.sh - op.pt, hi = (y1 - 1) * op.sh - op.pt + op.kh;
@@ -149,6 +151,8 @@ void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &e
             r = env.halo_rows[k];
         else if (!a.spatial)
             r = 1;
+        else if (a.row_div > 1) // upsampling: the rows the output rows interpolate between
+            r = std::min(a.view.h, (rows - 1 + a.row_div - 1) / a.row_div + 2); // any alignment
         else if (int(k) == op.shortcut || a.identity_rows)
             r = std::min(rows, a.row_step == 1 ? a.view.h : rows);
         else if (skips_rows(op, k) && !env.resident(k))

@@ -467,6 +467,25 @@ shape_t infer_global_avgpool(const graph &g, const op &o) {
     return {x[0], 1, 1};
 }
 
+shape_t infer_resize(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 3, "x of rank 3 [C,H,W]");
+    const shape_t size = ints_attr(o, "size", {}, 2, 1);
+    if (const attr_value *v = find_attr(o, "mode")) {
+        const auto *m = std::get_if<std::string>(v);
+        if (!m)
+            fail("attrs.mode", "expected a string");
+        if (*m != "linear")
+            fail("attrs.mode", "expected \"linear\" (bilinear), got \"" + sim::brief(*m) + "\"");
+    }
+    for (std::size_t d = 0; d < 2; ++d)
+        if (size[d] < x[d + 1] || size[d] % x[d + 1])
+            fail("attrs.size[" + std::to_string(d) + "]",
+                 std::string("expected a whole multiple (factor >= 1) of the input ") +
+                     (d ? "width " : "height ") + std::to_string(x[d + 1]) + ", got " +
+                     std::to_string(size[d]));
+    return {x[0], size[0], size[1]};
+}
+
 shape_t infer_concat(const graph &g, const op &o) {
     const auto &a = input(g, o, 0).shape;
     std::int64_t axis = int_attr(o, "axis", 0, 0, static_cast<std::int64_t>(a.size()) - 1);
@@ -720,6 +739,16 @@ const std::vector<op_rule> &op_rules() {
          "[C, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1]",
          infer_pool},
         {"global_avgpool", 1, 1, "x [C,H,W]", {}, "[C,1,1]", infer_global_avgpool},
+        {"resize",
+         1,
+         1,
+         "x [C,H,W]",
+         {{"size", attr_kind::integers,
+           "[Hout, Wout], required: whole multiples of H and W (upsampling by integer factors)"},
+          {"mode", attr_kind::string,
+           "linear (bilinear: each output is 4 taps of the input); default linear"}},
+         "[C, Hout, Wout]",
+         infer_resize},
         {"concat",
          2,
          64,

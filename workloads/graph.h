@@ -59,6 +59,7 @@ using attr_value = std::variant<std::int64_t, double, std::string, std::vector<s
 ///            through)
 ///   relu, relu6, sigmoid, prelu(inputs [x, slope])
 ///   maxpool, avgpool  attrs kernel, stride, pad;  global_avgpool
+///   resize   attrs size=[Hout,Wout] (whole multiples of H, W) mode="linear" (bilinear)
 ///   concat   attrs axis;   slice  attrs axis, begin, end
 /// Token operators on [T,D] tensors (docs/attention-ops.md): linear (groups, activation
 /// none|relu|gelu), depthwise_conv1d, unfold, dynamic_conv1d (kernel, pad, heads), softmax

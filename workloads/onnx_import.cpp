@@ -2526,18 +2526,27 @@ void importer::convert(const onnx::NodeProto &n) {
     if (ty == "Resize" || ty == "Upsample") {
         const shape_t &xs = oshape(in(0)), &os = out_shape(0);
         const std::string mode = attr_s(n, "mode", "nearest");
-        if (mode != "nearest")
+        if (mode != "nearest" && mode != "linear")
             throw unsupported("mode \"" + sim::brief(mode) +
-                              "\": only nearest upsampling by whole factors is mapped (the "
-                              "graph has no interpolation operator)");
+                              "\": only nearest and linear (bilinear) upsampling by whole "
+                              "factors are mapped");
         if (xs.size() != 4 || os.size() != 4 || xs[0] != 1 || os[1] != xs[1] || os[2] % xs[2] ||
             os[3] % xs[3] || os[2] < xs[2] || os[3] < xs[3])
-            throw unsupported("only nearest upsampling of H and W by whole factors of [1,C,H,W] is "
+            throw unsupported("only " + mode +
+                              " upsampling of H and W by whole factors of [1,C,H,W] is "
                               "mapped, " +
                               shape_str(xs) + " -> " + shape_str(os));
         const std::int64_t c = xs[1], h = xs[2], w = xs[3], fh = os[2] / h, fw = os[3] / w;
         if (fh > 64 || fw > 64)
             throw unsupported("a factor above 64");
+        if (mode == "linear") {
+            // Bilinear: the graph's resize operator (4 taps per output element on the vector
+            // unit). coordinate_transformation_mode only moves where the taps fall, not their
+            // count, so it is ignored.
+            emit(name, "resize", {act(in(0), {c, h, w})}, output(n, 0, {c, os[2], os[3]}),
+                 {{"size", shape_t{os[2], os[3]}}, {"mode", std::string("linear")}});
+            return;
+        }
         int cur = act(in(0), {c, h, w});
         // Copies along a new unit axis: [CHW,1] x fw -> [C,H,W·fw]; then [CH,1,W·fw] x fh.
         if (fw > 1) {

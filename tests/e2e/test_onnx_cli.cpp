@@ -139,6 +139,47 @@ TEST_CASE("onnx: a squeeze-and-excitation block (broadcast Mul) runs, determinis
     CHECK(slurp(j) == slurp(j2));
 }
 
+TEST_CASE("onnx: a linear Resize runs as one vector-unit resize, deterministically",
+          "[e2e][onnx][resize]") {
+    // x [batch,8,4,4] -> Resize (linear, scales 1,1,2,2) -> [8,8,8].
+    onnx::ModelProto m = model_with_input({8, 4, 4});
+    auto *g = m.mutable_graph();
+    auto *sc = g->add_initializer();
+    sc->set_name("scales");
+    sc->set_data_type(onnx::TensorProto::FLOAT);
+    sc->add_dims(4);
+    for (float v : {1.f, 1.f, 2.f, 2.f})
+        sc->add_float_data(v);
+    auto *n = add_node(g, "Resize", {"x", "", "scales"}, "up");
+    auto *a = n->add_attribute();
+    a->set_name("mode");
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s("linear");
+    g->add_output()->set_name("up");
+    const fs::path p = scratch_dir() / "resize.onnx";
+    std::ofstream(p, std::ios::binary) << m.SerializeAsString();
+    const fs::path j = scratch_dir() / "resize-report.json",
+                   j2 = scratch_dir() / "resize-report2.json";
+    auto r = qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j.string() + "\"");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    json rep = json::parse(slurp(j));
+    CHECK(rep["workload"]["macs"].get<std::int64_t>() == 0);
+    REQUIRE(rep["ops"].size() == 1);
+    const auto &o = rep["ops"][0];
+    CHECK(o["type"] == "resize");
+    CHECK(o["shapes"] == "8x4x4 -> 8x8x8");
+    CHECK(o["vector_busy_cycles"].get<std::int64_t>() > 0);
+    CHECK(o["mac_busy_cycles"].get<std::int64_t>() == 0);
+    // Every input byte (8·4·4 = 128) is read and every output byte (8·8·8 = 512) written at
+    // least once (cores that split the rows share a boundary row: lower bounds).
+    CHECK(o["dram_bytes_read"].get<std::int64_t>() >= 128);
+    CHECK(o["dram_bytes_written"].get<std::int64_t>() >= 512);
+    REQUIRE(qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j2.string() + "\"")
+                .status == 0);
+    CHECK(slurp(j) == slurp(j2));
+}
+
 TEST_CASE("onnx: qcsim run --workload FILE.onnx simulates the model's MACs", "[e2e][onnx]") {
     const fs::path p = write_model("small.onnx");
     const fs::path j = scratch_dir() / "small-report.json";

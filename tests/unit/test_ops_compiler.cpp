@@ -895,6 +895,49 @@ TEST_CASE("split: a grid of row groups x channel groups partitions the output, a
     CHECK(input_bytes == 8u * 262144u / gr);
 }
 
+TEST_CASE("compile: a bilinear resize x2 is 4 pool taps per output element on the vector unit",
+          "[ops]") {
+    // 8×4×4 -> 8×8×8 on one core: 8·8·8 = 512 output elements, 4 taps each = 2048 vector pool
+    // elements. One tile holds all 8 output rows, which read input rows [0/2, 7/2 + 2) = [0,5)
+    // clipped to the 4 rows: every input byte once, 8·4·4 = 128 bytes; the store is 512 bytes.
+    builder b;
+    int x = b.input(8, 4, 4);
+    int y = b.tensor({8, 8, 8});
+    workloads::op o;
+    o.name = "up";
+    o.type = "resize";
+    o.inputs = {x};
+    o.outputs = {y};
+    o.attrs["size"] = std::vector<std::int64_t>{8, 8};
+    o.attrs["mode"] = std::string("linear");
+    b.g.ops.push_back(o);
+    b.output(y);
+    const auto p = compile(b.g, chip(1), "test");
+    REQUIRE(p.ops.size() == 1);
+    REQUIRE(p.ops[0].mapping.rows == 8);
+    std::uint64_t taps = 0;
+    for (const auto &c : p.streams[0])
+        if (c.kind == cmd_kind::compute) {
+            CHECK(c.unit == unit_kind::vector_unit);
+            CHECK(c.vec.fn == vec_fn::pool);
+            taps += c.vec.elements;
+        }
+    CHECK(taps == 4 * 8 * 8 * 8);
+    CHECK(dma_bytes(p, cmd_kind::load, 0) == 8 * 4 * 4);
+    CHECK(dma_bytes(p, cmd_kind::store, 0) == 8 * 8 * 8);
+    // Two cores split the 8 output rows 4 + 4: core 0 reads rows [0, 3/2 + 2) = [0,3), core 1
+    // rows [4/2, 7/2 + 2) = [2,5) clipped to [2,4): 3 + 2 = 5 rows of 8·4 bytes = 160 bytes
+    // (ceil(4/2) + 1 = 3 rows for a whole tile, one fewer at the bottom edge).
+    auto c2 = chip(2);
+    c2.compiler.split = core_split::rows;
+    const auto p2 = compile(b.g, c2, "test");
+    CHECK(dma_bytes(p2, cmd_kind::load, 0) == 5 * 8 * 4);
+    CHECK(dma_bytes(p2, cmd_kind::store, 0) == 8 * 8 * 8);
+    // A resize the chip is given with a non-linear mode in the graph is refused at lowering.
+    b.g.ops[0].attrs["mode"] = std::string("nearest");
+    CHECK_THROWS_AS(compile(b.g, chip(1), "test"), sim::input_error);
+}
+
 TEST_CASE("emit: a stride-2 1x1 convolution loads only the input rows it uses", "[ops]") {
     // 64×16×16 -> 128×8×8, 1×1 stride 2 (ResNet's downsample), input in DRAM, one core. Output
     // row y uses input row 2y only: each input load is one used row in all 64 channels (64 runs

@@ -563,6 +563,35 @@ TEST_CASE("onnx: nearest Upsample by 2 is copies (concat) of every row and colum
     CHECK(g.total_macs() == 0);
 }
 
+TEST_CASE("onnx: linear Resize by 2 is one bilinear resize operator; cubic is refused", "[onnx]") {
+    for (const std::string mode : {"linear", "cubic"}) {
+        model m;
+        m.input("x", {1, 8, 4, 4}).output("y");
+        auto *t = m.m.mutable_graph()->add_initializer();
+        t->set_name("scales");
+        t->set_data_type(onnx::TensorProto::FLOAT);
+        t->add_dims(4);
+        for (float v : {1.f, 1.f, 2.f, 2.f})
+            t->add_float_data(v);
+        auto &n = m.node("Resize", {"x", "", "scales"}, {"y"});
+        attr_s(n, "mode", mode);
+        attr_s(n, "coordinate_transformation_mode", "align_corners"); // ignored
+        if (mode == "cubic") {
+            CHECK_THROWS_WITH(m.import(), Catch::Contains("mode \"cubic\""));
+            continue;
+        }
+        graph g = m.import();
+        // [8,4,4] -> [8,8,8]: 8·8·8 = 512 output elements, one operator, no copies, no MACs.
+        const op &r = only(g, "resize");
+        CHECK(out_shape(g, r) == shape_t{8, 8, 8});
+        CHECK(g.tensors[g.outputs[0]].elements() == 512);
+        CHECK(r.attr_ints("size", {}) == shape_t{8, 8});
+        CHECK(r.attr_str("mode", "") == "linear");
+        CHECK(wltest::count_type(g, "concat") == 0);
+        CHECK(g.total_macs() == 0);
+    }
+}
+
 TEST_CASE("onnx: Concat, Split and Slice map to concat and slice on the channel axis", "[onnx]") {
     model m;
     m.input("a", {1, 4, 5, 5}).input("b", {1, 4, 5, 5}).output("s0").output("t");
