@@ -81,6 +81,16 @@ struct model {
             t->add_int64_data(v);
         return *this;
     }
+    /// A 1-D float initializer holding `values` (Resize/Upsample scales).
+    model &floats(const std::string &name, const std::vector<float> &values) {
+        auto *t = m.mutable_graph()->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::FLOAT);
+        t->add_dims(std::int64_t(values.size()));
+        for (float v : values)
+            t->add_float_data(v);
+        return *this;
+    }
     model &scalar(const std::string &name, float v) {
         auto *t = m.mutable_graph()->add_initializer();
         t->set_name(name);
@@ -548,13 +558,7 @@ TEST_CASE("onnx: MaxPool (with ceil_mode), AveragePool and GlobalAveragePool", "
 
 TEST_CASE("onnx: nearest Upsample by 2 is copies (concat) of every row and column", "[onnx]") {
     model m(9);
-    m.input("x", {1, 3, 4, 5}).output("y");
-    auto *t = m.m.mutable_graph()->add_initializer();
-    t->set_name("scales");
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    t->add_dims(4);
-    for (float v : {1.f, 1.f, 2.f, 2.f})
-        t->add_float_data(v);
+    m.input("x", {1, 3, 4, 5}).output("y").floats("scales", {1.f, 1.f, 2.f, 2.f});
     m.node("Upsample", {"x", "scales"}, {"y"});
     graph g = m.import();
     // [3,4,5] -> [3,8,10]: 240 elements out, no MACs.
@@ -566,13 +570,7 @@ TEST_CASE("onnx: nearest Upsample by 2 is copies (concat) of every row and colum
 TEST_CASE("onnx: linear Resize by 2 is one bilinear resize operator; cubic is refused", "[onnx]") {
     for (const std::string mode : {"linear", "cubic"}) {
         model m;
-        m.input("x", {1, 8, 4, 4}).output("y");
-        auto *t = m.m.mutable_graph()->add_initializer();
-        t->set_name("scales");
-        t->set_data_type(onnx::TensorProto::FLOAT);
-        t->add_dims(4);
-        for (float v : {1.f, 1.f, 2.f, 2.f})
-            t->add_float_data(v);
+        m.input("x", {1, 8, 4, 4}).output("y").floats("scales", {1.f, 1.f, 2.f, 2.f});
         auto &n = m.node("Resize", {"x", "", "scales"}, {"y"});
         attr_s(n, "mode", mode);
         attr_s(n, "coordinate_transformation_mode", "align_corners"); // ignored
