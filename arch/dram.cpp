@@ -19,25 +19,23 @@ std::string dram::channel_name(std::uint32_t c) const {
     return std::string(name()) + ".ch" + std::to_string(c);
 }
 
-template <class ArrivalOf, class Done>
-void dram::serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std::uint32_t op,
-                       std::uint64_t cut, ArrivalOf arrival_of, Done done) {
+std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
+                           bool write, std::uint32_t op) {
     const std::uint64_t il = m_il.value(), row = m_row.value();
+    std::uint64_t done = arrival_ps;
     // Row hits served at once (serve_open_read) are counted here and charged at the end.
     std::uint64_t fast_hits = 0, fast_bus = 0;
     for (std::uint64_t a = addr, end = addr + bytes; a < end;) {
         const auto c = static_cast<std::uint32_t>(m_nch.mod(m_il.div(a)));
         const std::uint64_t local = m_stripe.div(a) * il + m_il.mod(a);
-        std::uint64_t len = std::min({end - a, il - m_il.mod(a), row - m_row.mod(local)});
-        if (cut) // a piece never spans two bursts of a group
-            len = std::min(len, cut - ((cut & (cut - 1)) == 0 ? a & (cut - 1) : a % cut));
+        const std::uint64_t len = std::min({end - a, il - m_il.mod(a), row - m_row.mod(local)});
         auto &s = m_stats[c];
         s.bytes += len;
         s.transactions += 1;
-        const dram_piece piece{local, len, arrival_of(a), write, op};
+        const dram_piece piece{local, len, arrival_ps, write, op};
         dram_access fast;
         if (!write && m_sched->serve_open_read(m_ch[c], piece, fast)) {
-            done(a, fast.done_ps);
+            done = std::max(done, fast.done_ps);
             s.busy_ps += fast.bus_ps;
             s.hits += 1;
             fast_hits += 1;
@@ -48,7 +46,7 @@ void dram::serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std:
             continue;
         }
         m_served.clear();
-        done(a, m_sched->serve(m_ch[c], piece, m_served));
+        done = std::max(done, m_sched->serve(m_ch[c], piece, m_served));
         // Bus time, hits and misses go to the op of each piece put on the bus (a drained write
         // may belong to an earlier op).
         for (const auto &x : m_served) {
@@ -68,40 +66,21 @@ void dram::serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std:
     o.dram_row_hits += fast_hits;
     m_ledger.ps[op].dram_busy += fast_bus;
     (write ? o.dram_bytes_written : o.dram_bytes_read) += bytes;
-}
-
-std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
-                           bool write, std::uint32_t op) {
-    std::uint64_t last = arrival_ps;
-    serve_range(
-        addr, bytes, write, op, 0, [&](std::uint64_t) { return arrival_ps; },
-        [&](std::uint64_t, std::uint64_t d) { last = std::max(last, d); });
-    return last;
+    return done;
 }
 
 std::uint64_t dram::access_group(txn_ext &g, std::uint64_t addr, std::uint64_t bytes, bool write) {
+    // Burst by burst, each from its own arrival: the pieces and their order are those of one
+    // call per burst. Each burst's completion is written over its arrival.
     const std::uint64_t B = g.burst_bytes;
-    const std::uint64_t base = addr - addr % B;
-    std::uint64_t *t = g.t_ps;
-    std::uint64_t done[txn_ext::max_bursts];
-    std::copy(t, t + g.bursts, done);
-    // Pieces come in address order: burst i covers [base + i·B, base + (i + 1)·B).
-    std::uint32_t i = 0;
-    std::uint64_t next = base + B;
-    // Pieces are cut at burst boundaries too, so each is served from its own burst's arrival
-    // and completes only that burst, as with one call per burst.
-    serve_range(
-        addr, bytes, write, g.op, B,
-        [&](std::uint64_t a) {
-            while (a >= next) {
-                ++i;
-                next += B;
-            }
-            return t[i];
-        },
-        [&](std::uint64_t, std::uint64_t d) { done[i] = std::max(done[i], d); });
-    std::copy(done, done + g.bursts, t);
-    return *std::max_element(done, done + g.bursts);
+    std::uint64_t last = 0;
+    for (std::uint64_t i = 0, a = addr, end = addr + bytes; i < g.bursts; ++i) {
+        const std::uint64_t len = std::min(end, a - a % B + B) - a;
+        g.t_ps[i] = access(g.t_ps[i], a, len, write, g.op);
+        last = std::max(last, g.t_ps[i]);
+        a += len;
+    }
+    return last;
 }
 
 void dram::b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay) {

@@ -52,12 +52,6 @@ private:
     /// completion over its arrival and returns the last.
     std::uint64_t access_group(txn_ext &g, std::uint64_t addr, std::uint64_t bytes, bool write);
     void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
-    /// Cuts [addr, addr + bytes) into pieces (one channel, one row and, when `cut` > 0, one
-    /// `cut`-aligned block) and serves each from arrival_of(piece address), reporting each
-    /// completion to done(piece address, ps).
-    template <class ArrivalOf, class Done>
-    void serve_range(std::uint64_t addr, std::uint64_t bytes, bool write, std::uint32_t op,
-                     std::uint64_t cut, ArrivalOf arrival_of, Done done);
 
     const ops::dram_params &m_p;
     op_ledger &m_ledger;

@@ -15,7 +15,7 @@ interconnect::interconnect(const sc_core::sc_module_name &name, const sim::clock
 }
 
 void interconnect::b_transport(int, tlm::tlm_generic_payload &p, sc_core::sc_time &delay) {
-    const auto *ext = p.get_extension<txn_ext>();
+    auto *ext = p.get_extension<txn_ext>();
     const std::uint64_t now = txn_ext::now_of(ext, &now_ps);
     const std::uint64_t per = m_clk.period_ps();
     const std::uint64_t bytes = p.get_data_length();
@@ -42,11 +42,10 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload &p, sc_core::sc_tim
         // A burst group (txn_ext): each burst takes the path at its own arrival, in order.
         const std::uint64_t lat = std::uint64_t(m_p.latency_cycles) * per;
         const std::uint64_t B = ext->burst_bytes;
-        auto *t = const_cast<txn_ext *>(ext)->t_ps;
+        auto *t = ext->t_ps;
         std::uint64_t a = p.get_address(), end = a + bytes, occ_sum = 0;
-        std::uint64_t next = a - a % B + B; // end of the first burst
-        for (std::uint32_t i = 0; i < ext->bursts; ++i, next += B) {
-            const std::uint64_t len = std::min(end, next) - a;
+        for (std::uint32_t i = 0; i < ext->bursts; ++i) {
+            const std::uint64_t len = std::min(end, a - a % B + B) - a;
             const std::uint64_t occ = m_bpc.div_up(len);
             m_free_ps = std::max(t[i], m_free_ps) + occ * per;
             t[i] = m_free_ps + lat;
