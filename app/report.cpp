@@ -174,7 +174,10 @@ report_json group_ops(const report_json &ops, const char *key, std::uint64_t tot
 
 std::string config_hash(const nlohmann::ordered_json &effective) {
     // Canonical text: a plain json object keeps its keys sorted.
-    const std::string text = nlohmann::json(effective).dump();
+    return fnv1a64(nlohmann::json(effective).dump());
+}
+
+std::string fnv1a64(const std::string &text) {
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char ch : text) {
         h ^= ch;

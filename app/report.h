@@ -38,6 +38,8 @@ struct run_info {
 /// JSON text: keys sorted, no whitespace), so two reports or a golden can say whether they ran
 /// the same chip.
 std::string config_hash(const nlohmann::ordered_json &effective);
+/// "fnv1a64:" + 16 hex digits of the FNV-1a 64-bit hash of `text`.
+std::string fnv1a64(const std::string &text);
 
 /// A busiest resource below this fraction of its capacity over an operator's span does not
 /// limit it: the operator is then `limited_by: latency` (dependencies, pipeline fill, DMA and

@@ -1,6 +1,7 @@
 #include "app/sweep_slurm.h"
 
 #include "app/child.h"
+#include "app/report.h"
 #include "ops/sweep.h"
 #include "sim/errors.h"
 #include "sim/output.h"
@@ -114,13 +115,7 @@ std::string job_name(const std::string &name) {
 std::string sweep_chip_identity(const std::string &chip_file) {
     if (chip_file.empty())
         return "";
-    const std::string text = sim::read_file(chip_file);
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char ch : text) {
-        h ^= ch;
-        h *= 1099511628211ull;
-    }
-    return fmt::format("fnv1a64:{:016x}", h);
+    return fnv1a64(sim::read_file(chip_file));
 }
 
 namespace {
@@ -135,15 +130,6 @@ std::pair<ojson, std::string> scenario_and_chip(const std::string &scenario_file
         chip = c.lexically_normal().string();
     }
     return {sc, chip};
-}
-
-std::string fnv1a64(const std::string &text) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char ch : text) {
-        h ^= ch;
-        h *= 1099511628211ull;
-    }
-    return fmt::format("fnv1a64:{:016x}", h);
 }
 } // namespace
 
