@@ -22,7 +22,7 @@ controller::controller(const sc_core::sc_module_name &name, const sim::clock_dom
     : sim::block(name, clk), m_p(p), m_core(core), m_stream(&stream), m_launched(false),
       m_dmas(std::move(dmas)), m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger),
       m_queues(q_dma0 + m_dmas.size()), m_done(stream.size(), 0), m_done_ps(stream.size(), 0),
-      m_done_ev("done"), m_tl(ledger.tl) {
+      m_tl(ledger.tl) {
     add_tracks();
     validate(stream);
     partition();
@@ -39,7 +39,7 @@ controller::controller(const sc_core::sc_module_name &name, const sim::clock_dom
                        mac_array &mac, vector_unit &vec, barrier_hub &hub, op_ledger &ledger)
     : sim::block(name, clk), m_p(p), m_core(core), m_stream(nullptr), m_launched(true),
       m_dmas(std::move(dmas)), m_mac(mac), m_vec(vec), m_hub(hub), m_ledger(ledger),
-      m_queues(q_dma0 + m_dmas.size()), m_done_ev("done"), m_tl(ledger.tl) {
+      m_queues(q_dma0 + m_dmas.size()), m_tl(ledger.tl) {
     add_tracks();
     spawn(true);
 }
@@ -105,6 +105,10 @@ void controller::partition() {
 }
 
 void controller::spawn(bool all) {
+    m_wait_on.assign(m_queues.size(), no_wait);
+    for (std::uint32_t q = 0; q < m_queues.size(); ++q)
+        m_dep_ev.push_back(
+            std::make_unique<sc_core::sc_event>(("dep" + std::to_string(q)).c_str()));
     // One thread per queue that has work (static mode: an idle queue costs nothing), or per
     // queue (launched mode: later streams may use any).
     for (std::uint32_t q = 0; q < m_queues.size(); ++q) {
@@ -147,20 +151,24 @@ std::size_t controller::pending() const {
     return n;
 }
 
-void controller::wait_ready(std::uint32_t idx, bool compute, timeline_rec::flow *fl) {
+void controller::wait_ready(std::uint32_t q, std::uint32_t idx, bool compute,
+                            timeline_rec::flow *fl) {
     const auto &c = (*m_stream)[idx];
     const std::uint64_t free_ps = now_ps(); // the queue is free for this command from now
     for (;;) {
-        bool ready = true;
+        std::uint32_t missing = no_wait;
         for (auto d : c.deps)
             if (!m_done[d]) {
-                ready = false;
+                missing = d;
                 break;
             }
-        if (ready)
+        if (missing == no_wait)
             break;
-        sc_core::wait(m_done_ev);
+        // Woken by that command's completion only (not by every completion of the core).
+        m_wait_on[q] = missing;
+        sc_core::wait(*m_dep_ev[q]);
     }
+    m_wait_on[q] = no_wait;
     // The last dependency to complete (ties: the later command) completed at deps_ps (0: none).
     // The controller issues a command issue_cycles after its deps completed, overlapping its
     // predecessor in the queue.
@@ -208,7 +216,9 @@ void controller::complete(std::uint32_t idx, std::uint64_t start_ps) {
         m_last_done_ps = t;
     m_stats.commands += 1;
     m_ledger.span((*m_stream)[idx].op, start_ps, t);
-    m_done_ev.notify(sc_core::SC_ZERO_TIME);
+    for (std::size_t q = 0; q < m_wait_on.size(); ++q)
+        if (m_wait_on[q] == idx)
+            m_dep_ev[q]->notify(sc_core::SC_ZERO_TIME);
     if (m_tl)
         m_tl->command(m_core, (*m_stream)[idx].op, start_ps, t);
     if (--m_remaining == 0) {
@@ -239,7 +249,7 @@ void controller::run_queue_once(std::uint32_t q) {
     for (std::uint32_t idx : m_queues[q]) {
         const auto &c = (*m_stream)[idx];
         timeline_rec::flow fl;
-        wait_ready(idx, c.kind == ops::cmd_kind::compute, m_tl ? &fl : nullptr);
+        wait_ready(q, idx, c.kind == ops::cmd_kind::compute, m_tl ? &fl : nullptr);
         const std::uint64_t start = now_ps();
         switch (c.kind) {
         case ops::cmd_kind::load:

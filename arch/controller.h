@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace arch {
@@ -73,7 +74,9 @@ private:
     void run_queue_once(std::uint32_t q);
     /// Waits until every dep of command `idx` completed, then the issue latency; charges stalls.
     /// `fl` (timeline only): set to the load a compute waited for (fl->wait_ps > 0), if any.
-    void wait_ready(std::uint32_t idx, bool compute, timeline_rec::flow *fl = nullptr);
+    /// `q`: the queue whose thread waits.
+    void wait_ready(std::uint32_t q, std::uint32_t idx, bool compute,
+                    timeline_rec::flow *fl = nullptr);
     void complete(std::uint32_t idx, std::uint64_t start_ps);
     /// Completes issued MAC tiles in order when their results leave the array.
     void run_mac_completions();
@@ -102,7 +105,11 @@ private:
     std::vector<std::uint8_t> m_done;
     std::vector<std::uint64_t> m_done_ps;
     std::uint64_t m_last_done_ps = 0;
-    sc_core::sc_event m_done_ev; ///< any command of this core completed
+    /// Per queue: the command its thread waits for (no_wait: none), and the event that wakes it
+    /// when that command completes (a thread wakes only for its own dependency).
+    static constexpr std::uint32_t no_wait = ~std::uint32_t(0);
+    std::vector<std::uint32_t> m_wait_on;
+    std::vector<std::unique_ptr<sc_core::sc_event>> m_dep_ev;
     struct mac_inflight {
         std::uint32_t idx;
         std::uint64_t start_ps, done_ps;

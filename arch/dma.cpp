@@ -16,7 +16,6 @@ dma::dma(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
     m_pl.set_data_ptr(&m_dummy);
     m_pl.set_streaming_width(0);
     m_pl.set_byte_enable_ptr(nullptr);
-    m_ext->burst_bytes = p.burst_bytes;
 }
 
 dma::~dma() = default;
@@ -41,76 +40,79 @@ void dma::execute(const ops::command &c) {
     // Kernel time moves only when this thread waits (the transports below are blocking and
     // never wait), so it is tracked here instead of asked for per burst.
     std::uint64_t now = t0;
-    // Bursts go out in groups of up to m_group consecutive bursts of one region row, one
-    // transport per group (txn_ext burst group): each burst keeps its own issue time, window
-    // slot and completion; only the point where the engine synchronises with the kernel is per
-    // group (docs/timing-model.md, "Burst groups").
+    // Bursts go out in groups of up to m_group consecutive bursts of the command (across the
+    // rows of its region), one transport per group (txn_ext burst group): each burst keeps its
+    // own issue time, window slot and completion; only the point where the engine synchronises
+    // with the kernel is per group (docs/timing-model.md, "Burst groups").
     // Peer-scratchpad transfers go one burst per call (the interconnect serves them itself),
     // as every transfer does with groups of 1.
     const bool grouped = m_group > 1 && c.far_space == ops::mem_space::dram;
     const std::uint32_t group = grouped ? m_group : 1;
-    std::uint64_t lens[txn_ext::max_bursts];
     std::uint64_t locs[txn_ext::max_bursts];
+    std::uint64_t *const t = m_ext->t_ps;
+    // Sends bursts n .. n+k-1 (their issue times in t, addresses and lengths in the extension).
+    auto send = [&](std::uint32_t k) {
+        const std::uint64_t first = t[0];
+        // Requests enter the shared interconnect/DRAM timelines nearly in kernel-time
+        // order: the engine may send a group up to one quantum ahead of the kernel, and
+        // waits until the group's first issue when it is further ahead. A long quantum
+        // lets one engine reserve a saturated DRAM for the whole quantum before its peers
+        // are asked (measured: 5.8 % shift when a 1000-cycle quantum halves, 84/16 unfair
+        // split), hence the default of a few cycles (ops/chip.h sim_params).
+        // Completions are decoupled: they come back in the annotated delay and are only
+        // waited for through the outstanding window and at the end of the command.
+        if (first > now && first - now >= m_quantum_ps) {
+            wait(ps(first - now));
+            now = first;
+        }
+        std::uint64_t glen = 0;
+        for (std::uint32_t i = 0; i < k; ++i) {
+            if (!load)
+                t[i] = m_local.access(t[i], locs[i], m_ext->len[i], false, op).done_ps;
+            glen += m_ext->len[i];
+        }
+        sc_core::sc_time delay = ps(t[0] - now);
+        m_ext->now_ps = now;
+        m_ext->bursts = grouped ? k : 0;
+        m_pl.set_address(m_ext->addr[0]);
+        m_pl.set_data_length(static_cast<unsigned>(glen));
+        m_pl.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        isock->b_transport(m_pl, delay);
+        if (!grouped)
+            t[0] = now + to_ps(delay);
+        for (std::uint32_t i = 0; i < k; ++i) {
+            std::uint64_t done = t[i];
+            if (load)
+                done = m_local.access(done, locs[i], m_ext->len[i], true, op).done_ps;
+            m_inflight[m_outstanding.mod(n + i)] = done;
+            end = std::max(end, done);
+        }
+        n += k;
+    };
+    std::uint32_t k = 0;
     for (std::uint32_t r = 0; r < c.far.rows; ++r) {
         std::uint64_t a = c.far.addr + std::uint64_t(r) * c.far.stride;
         const std::uint64_t row_end = a + c.far.row_bytes;
         while (a < row_end) {
-            const std::uint64_t g0 = a;
-            std::uint32_t k = 0;
-            std::uint64_t bi = issue;
-            for (std::uint64_t x = a; x < row_end && k < group; ++k) {
-                const std::uint64_t len = std::min(row_end - x, burst - m_burst.mod(x));
-                // Burst n may not issue before burst n - outstanding completed (an earlier
-                // group's: a group holds at most `outstanding` bursts).
-                bi = std::max(bi, m_inflight[m_outstanding.mod(n + k)]);
-                m_ext->t_ps[k] = bi;
-                lens[k] = len;
-                locs[k] = local;
-                bi += m_bpc.div_up(len) * per;
-                local += len;
-                x += len;
+            const std::uint64_t len = std::min(row_end - a, burst - m_burst.mod(a));
+            // Burst n+k may not issue before burst n+k - outstanding completed (an earlier
+            // group's: a group holds at most `outstanding` bursts).
+            issue = std::max(issue, m_inflight[m_outstanding.mod(n + k)]);
+            t[k] = issue;
+            m_ext->addr[k] = a;
+            m_ext->len[k] = static_cast<std::uint32_t>(len);
+            locs[k] = local;
+            issue += m_bpc.div_up(len) * per;
+            local += len;
+            a += len;
+            if (++k == group) {
+                send(k);
+                k = 0;
             }
-            const std::uint64_t first = m_ext->t_ps[0];
-            // Requests enter the shared interconnect/DRAM timelines nearly in kernel-time
-            // order: the engine may send a group up to one quantum ahead of the kernel, and
-            // waits until the group's first issue when it is further ahead. A long quantum
-            // lets one engine reserve a saturated DRAM for the whole quantum before its peers
-            // are asked (measured: 5.8 % shift when a 1000-cycle quantum halves, 84/16 unfair
-            // split), hence the default of a few cycles (ops/chip.h sim_params).
-            // Completions are decoupled: they come back in the annotated delay and are only
-            // waited for through the outstanding window and at the end of the command.
-            if (first > now && first - now >= m_quantum_ps) {
-                wait(ps(first - now));
-                now = first;
-            }
-            std::uint64_t glen = 0;
-            for (std::uint32_t i = 0; i < k; ++i) {
-                if (!load)
-                    m_ext->t_ps[i] =
-                        m_local.access(m_ext->t_ps[i], locs[i], lens[i], false, op).done_ps;
-                glen += lens[i];
-            }
-            sc_core::sc_time delay = ps(m_ext->t_ps[0] - now);
-            m_ext->now_ps = now;
-            m_ext->bursts = grouped ? k : 0;
-            m_pl.set_address(g0);
-            m_pl.set_data_length(static_cast<unsigned>(glen));
-            m_pl.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-            isock->b_transport(m_pl, delay);
-            if (!grouped)
-                m_ext->t_ps[0] = now + to_ps(delay);
-            for (std::uint32_t i = 0; i < k; ++i) {
-                std::uint64_t done = m_ext->t_ps[i];
-                if (load)
-                    done = m_local.access(done, locs[i], lens[i], true, op).done_ps;
-                m_inflight[m_outstanding.mod(n + i)] = done;
-                end = std::max(end, done);
-            }
-            issue = bi;
-            a += glen;
-            n += k;
         }
     }
+    if (k)
+        send(k);
     if (end > now)
         wait(ps(end - now));
 

@@ -69,16 +69,13 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
     return done;
 }
 
-std::uint64_t dram::access_group(txn_ext &g, std::uint64_t addr, std::uint64_t bytes, bool write) {
+std::uint64_t dram::access_group(txn_ext &g, bool write) {
     // Burst by burst, each from its own arrival: the pieces and their order are those of one
     // call per burst. Each burst's completion is written over its arrival.
-    const std::uint64_t B = g.burst_bytes;
     std::uint64_t last = 0;
-    for (std::uint64_t i = 0, a = addr, end = addr + bytes; i < g.bursts; ++i) {
-        const std::uint64_t len = std::min(end, a - a % B + B) - a;
-        g.t_ps[i] = access(g.t_ps[i], a, len, write, g.op);
+    for (std::uint32_t i = 0; i < g.bursts; ++i) {
+        g.t_ps[i] = access(g.t_ps[i], g.addr[i], g.len[i], write, g.op);
         last = std::max(last, g.t_ps[i]);
-        a += len;
     }
     return last;
 }
@@ -88,8 +85,7 @@ void dram::b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay) {
     const std::uint64_t now = txn_ext::now_of(ext, &now_ps);
     const std::uint32_t op = ext ? ext->op : 0;
     if (ext && ext->bursts > 0) {
-        const std::uint64_t done =
-            access_group(*ext, p.get_address(), p.get_data_length(), p.is_write());
+        const std::uint64_t done = access_group(*ext, p.is_write());
         delay = ps(done - now);
         p.set_response_status(tlm::TLM_OK_RESPONSE);
         return;

@@ -50,7 +50,7 @@ public:
 private:
     /// Serves a burst group (txn_ext): each burst from its own arrival; writes each burst's
     /// completion over its arrival and returns the last.
-    std::uint64_t access_group(txn_ext &g, std::uint64_t addr, std::uint64_t bytes, bool write);
+    std::uint64_t access_group(txn_ext &g, bool write);
     void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
 
     const ops::dram_params &m_p;

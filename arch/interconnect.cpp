@@ -41,16 +41,13 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload &p, sc_core::sc_tim
     if (ext && ext->bursts > 0) {
         // A burst group (txn_ext): each burst takes the path at its own arrival, in order.
         const std::uint64_t lat = std::uint64_t(m_p.latency_cycles) * per;
-        const std::uint64_t B = ext->burst_bytes;
         auto *t = ext->t_ps;
-        std::uint64_t a = p.get_address(), end = a + bytes, occ_sum = 0;
+        std::uint64_t occ_sum = 0;
         for (std::uint32_t i = 0; i < ext->bursts; ++i) {
-            const std::uint64_t len = std::min(end, a - a % B + B) - a;
-            const std::uint64_t occ = m_bpc.div_up(len);
+            const std::uint64_t occ = m_bpc.div_up(ext->len[i]);
             m_free_ps = std::max(t[i], m_free_ps) + occ * per;
             t[i] = m_free_ps + lat;
             occ_sum += occ;
-            a += len;
         }
         m_stats.bytes += bytes;
         m_stats.busy_cycles += occ_sum;

@@ -20,13 +20,15 @@ struct txn_ext : tlm::tlm_extension<txn_ext> {
     /// ~0 = not set.
     std::uint64_t now_ps = ~std::uint64_t(0);
     /// A burst group (docs/timing-model.md, "Burst groups"): `bursts` > 0 says the transaction
-    /// carries that many bursts of one DMA command, each of at most `burst_bytes` and aligned to
-    /// it, sent in one call; t_ps[i] is burst i's arrival at the target (absolute ps) on the way
-    /// in, and its completion on the way back. 0 = one request whose bytes arrive together.
+    /// carries that many bursts of one command, sent in one call: burst i is `len[i]` bytes at
+    /// `addr[i]` (the bursts need not be contiguous: a group may span rows of a 2-D region);
+    /// t_ps[i] is its arrival at the target (absolute ps) on the way in, and its completion on
+    /// the way back. 0 = one request whose bytes arrive together.
     static constexpr std::uint32_t max_bursts = 64;
     std::uint32_t bursts = 0;
-    std::uint32_t burst_bytes = 0;
     std::uint64_t t_ps[max_bursts] = {};
+    std::uint64_t addr[max_bursts] = {};
+    std::uint32_t len[max_bursts] = {};
     /// The kernel time of this transaction: now_ps when the initiator set it.
     static std::uint64_t now_of(const txn_ext *e, std::uint64_t (*kernel_now)()) {
         return e && e->now_ps != ~std::uint64_t(0) ? e->now_ps : kernel_now();

@@ -617,13 +617,15 @@ struct sim_params {
     /// halved, and a 1000-cycle quantum lets one engine book a saturated DRAM before its
     /// peers (3 % shift).
     std::uint32_t quantum_cycles = 16;
-    /// Bursts a DMA engine sends in one transaction (a burst group: each burst keeps its own
-    /// issue time, outstanding slot and completion; the engine synchronises with the kernel per
-    /// group). 1 = one transaction per burst. Capped at dma.outstanding; used under the fr_fcfs
-    /// scheduler without a multicast buffer only (arch/nn_core.cpp). Against 1, the 18 golden
-    /// pairs move -0.70 % to +0.76 %; the city scenario simulates 1.4x faster.
-    /// README "Speed" and docs/timing-model.md "Burst groups" give its cost and effect.
-    std::uint32_t burst_group = 16;
+    /// Bursts a DMA engine sends in one transaction (a burst group: consecutive bursts of one
+    /// command, across the rows of its region; each keeps its own issue time, outstanding slot
+    /// and completion; the engine synchronises with the kernel per group). 1 = one transaction
+    /// per burst. Capped at dma.outstanding; used under the fr_fcfs scheduler without a
+    /// multicast buffer only (arch/nn_core.cpp). Against 1, the golden pairs and BERT-Small,
+    /// ConvBERT-Small and DeiT-Small move by less than 1 % (16 would be 1.1x faster but moves
+    /// Re-ID by 1.4 %). README "Speed" and docs/timing-model.md "Burst groups" give its cost
+    /// and effect.
+    std::uint32_t burst_group = 8;
     template <class V> void visit(V &v) {
         v.field("quantum_cycles", quantum_cycles, "cycles",
                 "temporal-decoupling quantum of the DMA and pixel-engine initiators",

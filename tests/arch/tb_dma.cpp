@@ -122,50 +122,60 @@ TEST_CASE("dma: burst groups give an engine alone exactly its one-burst-per-call
     // the DRAM serves its pieces from those arrivals in address order: with nothing else in the
     // system, only the points where the engine synchronises with the kernel differ, and they
     // change nothing. A store then a load of a strided region that starts off a burst boundary
-    // (rows of 3000 B, 4100 B apart), under fr_fcfs (groups are used with it only).
-    auto chip = tb::chip();
-    chip.dram.scheduler = ops::dram_scheduler::fr_fcfs;
-    ops::command st = tb::store(0, 100, 0, 0);
-    st.far.rows = 12;
-    st.far.row_bytes = 3000;
-    st.far.stride = 4100;
-    st.local = {0, 36000};
-    ops::command ld = st;
-    ld.kind = ops::cmd_kind::load;
-    ld.op = 1;
-    ld.deps = {0};
-    const auto prog = tb::program(2, {{st, ld}});
-    // Cycles, then per operator: end, DMA busy, row hits and misses, DRAM bytes, NoC bytes.
-    const auto stats = [](const arch::run_stats &r) {
-        std::vector<std::uint64_t> v{r.cycles};
-        for (const auto &o : r.ops)
-            v.insert(v.end(), {o.end_cycle, o.dma_busy_cycles, o.dram_row_hits, o.dram_row_misses,
-                               o.dram_bytes_read, o.dram_bytes_written, o.noc_bytes});
-        return v;
+    // under fr_fcfs (groups are used with it only): rows of 3000 B, 4100 B apart (12 bursts a
+    // row, so groups of 5 and 16 cross rows), and rows of 300 B, 1000 B apart (2 bursts a row:
+    // a group takes bursts of up to 8 rows, at other addresses than the previous burst's end).
+    struct region {
+        std::uint32_t rows, row_bytes, stride;
     };
-    // The reference DRAM cuts at 256 B (= a burst); a DRAM interleaved at 4 KiB on one channel
-    // with 64-byte bursts has pieces of many bursts, which a group must still serve burst by
-    // burst (a piece of a group once took its first burst's arrival for all of them: a
-    // memory-bound GEMV on the Gemmini config ran 66 % slower with groups of 16).
-    for (bool wide : {false, true}) {
-        INFO((wide ? "4 KiB interleave, 1 channel, 64 B bursts" : "reference DRAM"));
-        if (wide) {
-            chip.dram.channels = 1;
-            chip.dram.interleave_bytes = 4096;
-            chip.dram.row_bytes = 8192;
-            chip.dma.burst_bytes = 64;
-            chip.dma.bytes_per_cycle = 16;
+    for (const region g : {region{12, 3000, 4100}, region{120, 300, 1000}}) {
+        INFO("rows of " << g.row_bytes << " B");
+        auto chip = tb::chip();
+        chip.dram.scheduler = ops::dram_scheduler::fr_fcfs;
+        ops::command st = tb::store(0, 100, 0, 0);
+        st.far.rows = g.rows;
+        st.far.row_bytes = g.row_bytes;
+        st.far.stride = g.stride;
+        const std::uint64_t bytes = std::uint64_t(g.rows) * g.row_bytes;
+        st.local = {0, bytes};
+        ops::command ld = st;
+        ld.kind = ops::cmd_kind::load;
+        ld.op = 1;
+        ld.deps = {0};
+        const auto prog = tb::program(2, {{st, ld}});
+        // Cycles, then per operator: end, DMA busy, row hits and misses, DRAM bytes, NoC bytes.
+        const auto stats = [](const arch::run_stats &r) {
+            std::vector<std::uint64_t> v{r.cycles};
+            for (const auto &o : r.ops)
+                v.insert(v.end(),
+                         {o.end_cycle, o.dma_busy_cycles, o.dram_row_hits, o.dram_row_misses,
+                          o.dram_bytes_read, o.dram_bytes_written, o.noc_bytes});
+            return v;
+        };
+        // The reference DRAM cuts at 256 B (= a burst); a DRAM interleaved at 4 KiB on one
+        // channel with 64-byte bursts has pieces of many bursts, which a group must still serve
+        // burst by burst (a piece of a group once took its first burst's arrival for all of
+        // them: a memory-bound GEMV on the Gemmini config ran 66 % slower with groups of 16).
+        for (bool wide : {false, true}) {
+            INFO((wide ? "4 KiB interleave, 1 channel, 64 B bursts" : "reference DRAM"));
+            if (wide) {
+                chip.dram.channels = 1;
+                chip.dram.interleave_bytes = 4096;
+                chip.dram.row_bytes = 8192;
+                chip.dma.burst_bytes = 64;
+                chip.dma.bytes_per_cycle = 16;
+            }
+            chip.sim.burst_group = 1;
+            const auto one = tb::in_child(chip, prog, stats);
+            REQUIRE(one.size() == 15);
+            for (std::uint32_t n : {2u, 5u, 8u, 16u}) {
+                INFO("burst_group " << n);
+                chip.sim.burst_group = n;
+                CHECK(tb::in_child(chip, prog, stats) == one);
+            }
+            CHECK(one[5] == 0);      // the store reads nothing
+            CHECK(one[6] == bytes);  // and writes its rows
+            CHECK(one[12] == bytes); // the load reads them
         }
-        chip.sim.burst_group = 1;
-        const auto one = tb::in_child(chip, prog, stats);
-        REQUIRE(one.size() == 15);
-        for (std::uint32_t g : {2u, 5u, 16u}) {
-            INFO("burst_group " << g);
-            chip.sim.burst_group = g;
-            CHECK(tb::in_child(chip, prog, stats) == one);
-        }
-        CHECK(one[5] == 0);      // the store reads nothing
-        CHECK(one[6] == 36000);  // and writes its 12 rows of 3000 B
-        CHECK(one[12] == 36000); // the load reads them
     }
 }
