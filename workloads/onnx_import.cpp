@@ -1785,9 +1785,14 @@ void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::strin
         want.assign(a->ints().begin(), a->ints().end());
         if (want.size() == 4) // the full [N, C, H, W] form
             want = {want[2], want[3]};
-        if (want.size() != 2)
-            throw unsupported("output_shape " + shape_str(want) + ": expected 2 values (H, W)");
+        if (want.size() != 2 || want[0] < 1 || want[1] < 1 || want[0] > max_tensor_elements ||
+            want[1] > max_tensor_elements)
+            throw unsupported("output_shape " + shape_str(want) +
+                              ": expected 2 values (H, W) in [1, 2^32]");
     } else if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
+        for (int a = 0; a < 2; ++a)
+            if (__int128(xs[2 + a]) * s[a] > max_tensor_elements)
+                throw unsupported("an output extent of more than 2^32");
         want = {xs[2] * s[0], xs[3] * s[1]};
     }
     if (cin % groups)
@@ -1826,6 +1831,8 @@ void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::strin
     if (ws[0] != cin)
         throw unsupported("a weight " + shape_str(ws) +
                           " whose dimension 0 is not C = " + std::to_string(cin));
+    if (ws[1] < 1 || __int128(ws[1]) * groups > max_tensor_elements)
+        throw unsupported("a weight " + shape_str(ws) + " of more than 2^32 output channels");
     const std::int64_t cout = ws[1] * groups;
     shape_t mine = {cout, 0, 0};
     for (int a = 0; a < 2; ++a)
