@@ -433,9 +433,10 @@ std::string short_type(const std::string &t) {
     static const std::map<std::string, std::string> m = {
         {"pointwise_conv2d", "pw_conv"},   {"depthwise_conv2d", "dw_conv"},
         {"grouped_conv2d", "grp_conv"},    {"conv2d", "conv"},
-        {"batch_matmul", "bmm"},           {"fused_attention", "fused_attn"},
-        {"depthwise_conv1d", "dw_conv1d"}, {"dynamic_conv1d", "dyn_conv1d"},
-        {"grouped_linear", "grp_linear"},  {"global_avgpool", "gavgpool"}};
+        {"conv_transpose2d", "conv_t"},    {"batch_matmul", "bmm"},
+        {"fused_attention", "fused_attn"}, {"depthwise_conv1d", "dw_conv1d"},
+        {"dynamic_conv1d", "dyn_conv1d"},  {"grouped_linear", "grp_linear"},
+        {"global_avgpool", "gavgpool"}};
     auto it = m.find(t);
     return it == m.end() ? t : it->second;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 namespace ops {
 
@@ -159,7 +160,8 @@ private:
     /// estimates of DRAM + peer bytes (docs/compiler.md §3), ties to rows:
     ///   rows     = cores·W + halo + (input on chip ? 0 : I)
     ///   channels = W + cores'·I + (input on chip ? I : 0) + 2·O
-    /// W weight bytes, I input bytes, O output bytes, halo = (cores−1)·max(0, kh−sh) input rows,
+    /// W weight bytes, I input bytes, O output bytes, halo = (cores−1)·max(0, ekh−sh) input rows
+    /// (ekh the dilated extent (kh−1)·dh+1; a transposed conv: ceil((kh−1)·dh/sh)),
     /// cores' = cores holding channels. "On chip" = the producer splits rows and keep_on_chip.
     /// With a multicast buffer, cores·W and cores'·I count once (W and I).
     bool auto_rows(const lowered_op &l) const {
@@ -175,8 +177,12 @@ private:
             w += wo.bytes_per_oc * l.cout;
         const auto &in = l.inputs[0].view;
         const std::int64_t i = in.bytes(), out = l.cout * l.hout * l.wout * l.out.elem_bytes;
-        const std::int64_t halo =
-            (cores - 1) * std::max<std::int64_t>(0, l.kh - l.sh) * in.row_bytes();
+        // Input rows two neighbouring cores both read: the window's extent beyond the stride
+        // (a transposed conv: the taps of one input row span (tkh-1)·dh output rows, so
+        // ceil((tkh-1)·dh / sh) input rows).
+        const std::int64_t shared = l.tkh > 0 ? ((l.tkh - 1) * l.dh + l.sh - 1) / l.sh
+                                              : std::max<std::int64_t>(0, l.window_rows() - l.sh);
+        const std::int64_t halo = (cores - 1) * shared * in.row_bytes();
         const std::int64_t gran = std::max<std::int64_t>(1, l.oc_granule);
         const std::int64_t ch_cores = std::min(cores, (l.cout + gran - 1) / gran);
         // With a multicast buffer (interconnect.multicast_kib) the weights of a row split and the
@@ -236,7 +242,7 @@ private:
         }
         if (ty == "reshape" || ty == "flatten")
             return lower_alias();
-        if (ty == "conv2d")
+        if (ty == "conv2d" || ty == "conv_transpose2d")
             return lower_conv();
         if (ty == "fc")
             return lower_fc();
@@ -679,17 +685,24 @@ private:
         m_producer[out] = m_producer[m_g.ops[m_cur].inputs[0]];
     }
 
+    /// conv2d and conv_transpose2d. A transposed convolution runs in its stride-phase form
+    /// (docs/compiler.md): the sh·sw phases of the output are ordinary convolutions over the
+    /// input with ceil(kh / (sh/gcd(sh,dh))) x ceil(kw / (sw/gcd(sw,dw))) taps at most (kh, kw
+    /// here; a phase with fewer taps runs them padded with zero taps), so one output costs the
+    /// taps of the largest phase and reads the input rows its taps land on (tkh).
     void lower_conv() {
         const auto &o = m_g.ops[m_cur];
         const auto &x = tin(0);
         const auto &y = tout();
+        const bool transposed = o.type == "conv_transpose2d";
         if (x.shape.size() != 3 || y.shape.size() != 3)
-            fail("conv2d needs C x H x W tensors");
+            fail(o.type + " needs C x H x W tensors");
         if (o.inputs.size() < 2 || !m_g.tensors[o.inputs[1]].constant)
-            fail("conv2d needs a constant weight tensor as its second input");
+            fail(o.type + " needs a constant weight tensor as its second input");
         auto k = o.attr_ints("kernel", {1, 1});
         auto s = o.attr_ints("stride", {1, 1});
         auto p = o.attr_ints("pad", {0, 0, 0, 0});
+        auto d = o.attr_ints("dilation", {1, 1});
         const std::int64_t groups = o.attr_int("groups", 1);
         const std::int64_t cin = x.shape[0], cout = y.shape[0];
         if (groups < 1 || cin % groups || cout % groups)
@@ -699,7 +712,8 @@ private:
         const bool pointwise = groups == 1 && k[0] == 1 && k.back() == 1;
         const bool dw_vec = depthwise && m_chip.compiler.depthwise == depthwise_policy::vector_unit;
         lowered_op l = base(dw_vec ? unit_kind::vector_unit : unit_kind::mac_array, op_kind::conv);
-        l.type = depthwise    ? "depthwise_conv2d"
+        l.type = transposed   ? "conv_transpose2d"
+                 : depthwise  ? "depthwise_conv2d"
                  : pointwise  ? "pointwise_conv2d"
                  : groups > 1 ? "grouped_conv2d"
                               : "conv2d";
@@ -707,8 +721,21 @@ private:
         l.kh = k[0], l.kw = k.size() > 1 ? k[1] : k[0];
         l.sh = s[0], l.sw = s.size() > 1 ? s[1] : s[0];
         l.pt = p[0], l.pl = p.size() > 1 ? p[1] : p[0];
-        if (l.sh < 1 || l.sw < 1 || l.kh < 1 || l.kw < 1)
-            fail("kernel and stride must be >= 1");
+        l.dh = d[0], l.dw = d.size() > 1 ? d[1] : d[0];
+        if (l.sh < 1 || l.sw < 1 || l.kh < 1 || l.kw < 1 || l.dh < 1 || l.dw < 1)
+            fail("kernel, stride and dilation must be >= 1");
+        if (transposed) {
+            // Taps of phase r along an axis: the t < k with t·d ≡ r (mod s). t·d mod s repeats
+            // with period s' = s / gcd(s, d), one residue per class of t mod s', so the largest
+            // phase has ceil(k / s') taps (1 when k = s, d = 1: no overlap).
+            auto phase_taps = [](std::int64_t kk, std::int64_t ss, std::int64_t dd) {
+                const std::int64_t sp = ss / std::gcd(ss, dd);
+                return (kk + sp - 1) / sp;
+            };
+            l.tkh = l.kh;
+            l.kh = phase_taps(l.kh, l.sh, l.dh);
+            l.kw = phase_taps(l.kw, l.sw, l.dw);
+        }
         l.groups = groups;
         l.cin = cin / groups;
         operand in;
@@ -720,8 +747,10 @@ private:
         // Channel tiles hold whole groups; depthwise groups are single channels.
         l.oc_granule = groups > 1 && !depthwise ? cout / groups : 1;
         weights_of(l, 1, cout);
+        // [Cout, Cin, kh, kw]: K = Cin·kh·kw. A transposed conv's [Cin, Cout/g, kh, kw] is
+        // stored by the compiler output-channel-major per phase (a constant: re-laid offline).
         if (groups == 1)
-            l.weights[0].reduced = true; // [Cout, Cin, kh, kw]: K = Cin·kh·kw
+            l.weights[0].reduced = true;
         set_activation(l, o.attr_str("activation", "none"));
         place(l, true);
         push(std::move(l));
@@ -961,7 +990,9 @@ private:
             auto k = o.attr_ints("kernel", {2, 2});
             auto s = o.attr_ints("stride", k);
             auto p = o.attr_ints("pad", {0, 0, 0, 0});
+            auto d = o.attr_ints("dilation", {1, 1});
             l.kh = k[0], l.kw = k.size() > 1 ? k[1] : k[0];
+            l.dh = d[0], l.dw = d.size() > 1 ? d[1] : d[0];
             l.sh = s[0], l.sw = s.size() > 1 ? s[1] : s[0];
             l.pt = p[0], l.pl = p.size() > 1 ? p[1] : p[0];
         }

@@ -87,6 +87,14 @@ struct lowered_op {
     std::int64_t out_c_off = 0; ///< output channel of op channel 0 (in-place partial add)
     std::int64_t cout = 0, hout = 1, wout = 1; ///< op output geometry (channels it computes)
     std::int64_t kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0; ///< spatial map of inputs
+    /// Dilation: the window's kh x kw taps are dh rows and dw columns apart (conv2d, pools).
+    std::int64_t dh = 1, dw = 1;
+    /// > 0: a transposed convolution of a tkh-row kernel, run in its stride-phase form
+    /// (docs/compiler.md): output row y reads the input rows i with i·sh + t·dh - pt = y for a
+    /// tap t < tkh; kh x kw are then the taps of the largest phase (what one output costs).
+    std::int64_t tkh = 0;
+    /// Input rows one output row's window spans (the dilated extent).
+    std::int64_t window_rows() const { return ((tkh > 0 ? tkh : kh) - 1) * dh + 1; }
     std::int64_t cin = 0;        ///< reduction channels per output (conv: Cin/groups; gemm: K)
     std::int64_t groups = 1;     ///< grouped conv: output channels per group = cout/groups
     std::int64_t oc_granule = 1; ///< output-channel tiles are multiples of this

@@ -98,7 +98,7 @@ residency_plan plan_residency(const workloads::graph &g, const lowering &low, co
                     std::max<std::int64_t>(0, std::min(b, own.r1) - std::max(a, own.r0));
                 halo = std::max(halo, (b - a) - local);
             }
-            if (halo > rop.kh + rop.sh)
+            if (halo > rop.window_rows() + rop.sh)
                 ok = false;
             halos.emplace_back(c, int(halo));
             last = std::max(last, c);

@@ -65,7 +65,16 @@ std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op &op, std::size
         return {std::min(a.view.h, y0 / a.row_div), std::min(a.view.h, (y1 - 1) / a.row_div + 2)};
     if (int(k) == op.shortcut)
         return {y0, y1};
-    const std::int64_t lo = y0 * op.sh - op.pt, hi = (y1 - 1) * op.sh - op.pt + op.kh;
+    if (op.tkh > 0) {
+        // Transposed: input row i feeds output rows i·sh + t·dh - pt, t < tkh. Output rows
+        // [y0,y1) read i from ceil((y0 + pt - (tkh-1)·dh) / sh) to floor((y1-1 + pt) / sh).
+        const std::int64_t a0 = y0 + op.pt - (op.tkh - 1) * op.dh, b0 = y1 - 1 + op.pt;
+        const std::int64_t lo = a0 >= 0 ? (a0 + op.sh - 1) / op.sh : -((-a0) / op.sh);
+        const std::int64_t hi = b0 >= 0 ? b0 / op.sh + 1 : 0;
+        return {std::clamp<std::int64_t>(lo, 0, a.view.h),
+                std::clamp<std::int64_t>(hi, 0, a.view.h)};
+    }
+    const std::int64_t lo = y0 * op.sh - op.pt, hi = (y1 - 1) * op.sh - op.pt + op.window_rows();
     return {std::max<std::int64_t>(0, lo), std::min(a.view.h, hi)};
 }
 
@@ -104,8 +113,9 @@ std::vector<std::int64_t> oc_candidates(const lowered_op &op, const tile_env &en
 
 bool skips_rows(const lowered_op &op, std::size_t k) {
     const operand &a = op.inputs[k];
-    return op.kind == op_kind::conv && op.kh == 1 && op.kw == 1 && op.sh > 1 && op.pt == 0 &&
-           a.spatial && !a.transposed && !a.identity_rows && !a.view.hwc && int(k) != op.shortcut;
+    return op.kind == op_kind::conv && op.tkh == 0 && op.kh == 1 && op.kw == 1 && op.sh > 1 &&
+           op.pt == 0 && a.spatial && !a.transposed && !a.identity_rows && !a.view.hwc &&
+           int(k) != op.shortcut;
 }
 
 tile_choice tile_footprint(const lowered_op &op, const tile_env &env, std::int64_t rows,
@@ -157,8 +167,10 @@ void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &e
             r = std::min(rows, a.row_step == 1 ? a.view.h : rows);
         else if (skips_rows(op, k) && !env.resident(k))
             r = std::min(rows, a.view.h); // only the rows the stride uses
+        else if (op.tkh > 0)              // transposed: the input rows whose taps land in the tile
+            r = std::min(a.view.h, (rows - 1 + (op.tkh - 1) * op.dh) / op.sh + 1);
         else
-            r = std::min(a.view.h, (rows - 1) * op.sh + op.kh);
+            r = std::min(a.view.h, (rows - 1) * op.sh + op.window_rows());
         const std::int64_t ch = operand_channels(op, a, oc, read_c);
         const std::uint64_t b = std::uint64_t(r) * a.view.w * ch * a.view.elem_bytes;
         t.in_bytes.push_back(b);

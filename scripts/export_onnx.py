@@ -4,12 +4,21 @@ checked against PyTorch (docs/workloads.md "ONNX models").
 
     scripts/export_onnx.py torchvision:resnet50 -o resnet50.onnx
     scripts/export_onnx.py mobilenext -o mobilenext.onnx [--width 1.0] [--resolution 224]
+    scripts/export_onnx.py torchvision:segmentation.deeplabv3_mobilenet_v3_large -o d.onnx --macs
+    scripts/export_onnx.py upsampler -o up.onnx --macs
     scripts/export_onnx.py --list
 
 Models: `torchvision:NAME` (any classifier of torchvision.models, built with weights=None: no
-download, randomly initialised weights, whose values qcsim ignores) and the project's own
-generator networks as PyTorch modules: `mobilenetv2` and `resnet50` (torchvision's, which the
-generators follow) and `mobilenext` (the official mnext.py structure, identity_div 1).
+download, randomly initialised weights, whose values qcsim ignores; `torchvision:segmentation.NAME`
+for torchvision.models.segmentation, e.g. its DeepLabV3 and FCN with dilated convolutions) and the
+project's own generator networks as PyTorch modules: `mobilenetv2` and `resnet50` (torchvision's,
+which the generators follow) and `mobilenext` (the official mnext.py structure, identity_div 1);
+`upsampler`, a small decoder of nn.ConvTranspose2d layers (overlapping windows, padding,
+output_padding, groups, bias, dilation) for checking the import of transposed convolutions.
+
+--macs also prints PyTorch's multiply-accumulates, counted by forward hooks as qcsim counts them
+(docs/workloads.md): Conv2d output elements · Cin/groups · kh·kw, ConvTranspose2d input elements
+· Cout/groups · kh·kw, Linear rows · in · out (not the attention matmuls of `bert`).
 
 The export keeps BatchNorm as its own node (training=PRESERVE on a model in eval mode), so the
 importer folds it into the convolution as the generators do (2·C parameters per BN); with the
@@ -149,7 +158,59 @@ class Bert(nn.Module):
         return x, self.pooler(x[:, 0])
 
 
+class Upsampler(nn.Module):
+    """A small decoder of transposed convolutions in the forms ONNX ConvTranspose takes."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(3, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(inplace=True),
+            # kernel 3, stride 2, padding 1, output_padding 1: overlapping, 2x upsampling
+            nn.ConvTranspose2d(16, 16, 3, 2, 1, output_padding=1, bias=False),
+            nn.BatchNorm2d(16), nn.ReLU(inplace=True),
+            # kernel 4, stride 2, padding 1 (DCGAN's), grouped, with a bias
+            nn.ConvTranspose2d(16, 8, 4, 2, 1, groups=2),
+            nn.ReLU(inplace=True),
+            # stride 1, dilation 2 (grows the map by 4), and kernel = stride (no overlap)
+            nn.ConvTranspose2d(8, 8, 3, 1, 0, dilation=2, bias=False),
+            nn.ConvTranspose2d(8, 4, 2, 2))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def count_macs(model, args):
+    """Multiply-accumulates per image, by forward hooks (see --macs)."""
+    total = [0]
+
+    def hook(m, inp, out):
+        x = inp[0]
+        if isinstance(m, nn.Conv2d):
+            total[0] += out[0].numel() * (m.in_channels // m.groups) * \
+                m.kernel_size[0] * m.kernel_size[1]
+        elif isinstance(m, nn.ConvTranspose2d):
+            total[0] += x[0].numel() * (m.out_channels // m.groups) * \
+                m.kernel_size[0] * m.kernel_size[1]
+        elif isinstance(m, nn.Linear):
+            total[0] += x[0].numel() // m.in_features * m.in_features * m.out_features
+
+    hs = [m.register_forward_hook(hook) for m in model.modules()
+          if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
+    with torch.no_grad():
+        model(*args)
+    for h in hs:
+        h.remove()
+    return total[0]
+
+
 def build(name, width):
+    if name.startswith("torchvision:segmentation."):
+        tv = name[len("torchvision:segmentation."):]
+        if not callable(getattr(torchvision.models.segmentation, tv, None)):
+            fail("unknown torchvision segmentation model \"%s\"" % tv)
+        return getattr(torchvision.models.segmentation, tv)(weights=None, weights_backbone=None)
+    if name == "upsampler":
+        return Upsampler()
     if name.startswith("torchvision:"):
         tv = name[len("torchvision:"):]
         if tv not in torchvision.models.list_models() if hasattr(torchvision.models, "list_models") \
@@ -167,14 +228,15 @@ def build(name, width):
         if preset not in ("small", "base"):
             fail("unknown bert preset \"%s\": expected bert:small or bert:base" % preset)
         return Bert(preset, 0)
-    fail("unknown model \"%s\": expected torchvision:NAME, mobilenext, mobilenetv2, resnet50, "
-         "bert:small or bert:base" % name)
+    fail("unknown model \"%s\": expected torchvision:NAME, torchvision:segmentation.NAME, "
+         "mobilenext, mobilenetv2, resnet50, upsampler, bert:small or bert:base" % name)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("model", nargs="?",
-                    help="torchvision:NAME | mobilenext | mobilenetv2 | resnet50 | bert:small | bert:base")
+                    help="torchvision:NAME | torchvision:segmentation.NAME | mobilenext | "
+                    "mobilenetv2 | resnet50 | upsampler | bert:small | bert:base")
     ap.add_argument("-o", "--output", help="the ONNX file to write")
     ap.add_argument("--width", type=float, default=1.0, help="width multiplier (mobilenext, "
                     "mobilenetv2)")
@@ -182,12 +244,17 @@ def main():
     ap.add_argument("--seq", type=int, default=128, help="sequence length (bert)")
     ap.add_argument("--opset", type=int, default=13, help="ONNX opset (libonnx 1.12 reads <= 17)")
     ap.add_argument("--list", action="store_true", help="list the torchvision model names")
+    ap.add_argument("--macs", action="store_true",
+                    help="also print PyTorch's MACs per image (forward hooks; not bert's matmuls)")
     a = ap.parse_args()
     if a.list:
         names = sorted(n for n in dir(torchvision.models)
                        if n[0].islower() and callable(getattr(torchvision.models, n)))
-        print("\n".join(["mobilenext", "mobilenetv2", "resnet50", "bert:small", "bert:base"] +
-                        ["torchvision:" + n for n in names]))
+        seg = sorted(n for n in dir(torchvision.models.segmentation)
+                     if n[0].islower() and callable(getattr(torchvision.models.segmentation, n)))
+        print("\n".join(["mobilenext", "mobilenetv2", "resnet50", "upsampler", "bert:small",
+                         "bert:base"] + ["torchvision:" + n for n in names] +
+                        ["torchvision:segmentation." + n for n in seg]))
         return
     if not a.model or not a.output:
         fail("expected MODEL and -o FILE (see --help)")
@@ -205,6 +272,9 @@ def main():
                           input_names=inputs, output_names=outputs,
                           dynamic_axes={n: {0: "batch"} for n in inputs + outputs})
     print("%s: %s, %d parameters (PyTorch count)" % (a.output, a.model, params))
+    if a.macs:
+        print("%s: %s, %d MACs (PyTorch forward hooks)" % (a.output, a.model,
+                                                          count_macs(model, args if isinstance(args, tuple) else (args,))))
 
 
 if __name__ == "__main__":

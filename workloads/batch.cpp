@@ -33,10 +33,12 @@ graph batch_graph(const graph &g, std::uint32_t b, const std::string &source) {
             auto k = o.attr_ints("kernel", {1, 1});
             auto s = o.attr_ints("stride", {1, 1});
             auto p = o.attr_ints("pad", {0, 0, 0, 0});
-            const std::int64_t stacked = (B * x[1] + p[0] + p[2] - k[0]) / s[0] + 1;
+            auto d = o.attr_ints("dilation", {1, 1});
+            const std::int64_t ext = (k[0] - 1) * d[0] + 1; // validated: no overflow
+            const std::int64_t stacked = (B * x[1] + p[0] + p[2] - ext) / s[0] + 1;
             if (stacked == B * y[1])
                 continue;
-            if (k[0] == x[1] && p[0] == 0 && p[2] == 0 && y[1] == 1) {
+            if (ext == x[1] && p[0] == 0 && p[2] == 0 && y[1] == 1) {
                 s[0] = x[1]; // a window over the whole map: one output row per image
                 n.attrs["stride"] = s;
                 continue;

@@ -123,6 +123,13 @@ std::int64_t graph::op_macs(const op &o) const {
         std::int64_t groups = std::max<std::int64_t>(1, o.attr_int("groups", 1));
         return sat_mul(sat_mul(sat_mul(out_elems(), x.shape[0] / groups), kh), kw);
     }
+    if (o.type == "conv_transpose2d") {
+        // The scatter form: every input pixel times every kernel tap, Hin·Win·Cin·(Cout/g)·kh·kw
+        // = x elements · w[1]·kh·kw (w [Cin, Cout/groups, kh, kw]).
+        const auto &x = tensors[o.inputs[0]];
+        const auto &w = tensors[o.inputs[1]];
+        return sat_mul(x.elements(), w.elements() / std::max<std::int64_t>(1, w.shape[0]));
+    }
     if (o.type == "fc") {
         const auto &x = tensors[o.inputs[0]];
         return sat_mul(x.elements(), out_elems());
@@ -282,14 +289,41 @@ void check_activation(const op &o, const std::vector<std::string> &names) {
     }
 }
 
-/// Output extent of a window of `k` with stride `s` over `n` padded by `p0 + p1`.
+/// Output extent of a window of `k` taps `d` apart (extent (k-1)·d+1) with stride `s` over `n`
+/// padded by `p0 + p1`.
 std::int64_t window_out(std::int64_t n, std::int64_t p0, std::int64_t p1, std::int64_t k,
-                        std::int64_t s, const char *what) {
-    if (n + p0 + p1 < k)
+                        std::int64_t d, std::int64_t s, const char *what) {
+    const std::int64_t ext = sat_add(sat_mul(k - 1, d), 1); // k, d <= 2^32 each: may saturate
+    if (n + p0 + p1 < ext)
         fail("attrs.kernel", std::string("kernel ") + std::to_string(k) +
+                                 (d > 1 ? " with dilation " + std::to_string(d) + " (extent " +
+                                              std::to_string(ext) + ")"
+                                        : std::string()) +
                                  " is larger than the padded " + what + " " +
                                  std::to_string(n + p0 + p1));
-    return (n + p0 + p1 - k) / s + 1;
+    return (n + p0 + p1 - ext) / s + 1;
+}
+
+/// Checks shared by conv2d and conv_transpose2d: groups divide both channel counts.
+void check_groups(std::int64_t cin, std::int64_t cout, std::int64_t groups) {
+    if (cin % groups)
+        fail("attrs.groups",
+             "groups " + std::to_string(groups) + " does not divide Cin " + std::to_string(cin));
+    if (cout % groups)
+        fail("attrs.groups",
+             "groups " + std::to_string(groups) + " does not divide Cout " + std::to_string(cout));
+}
+
+/// w's kernel dimensions equal attrs.kernel; the optional bias has Cout elements.
+void check_kernel_bias(const graph &g, const op &o, std::int64_t cout, const shape_t &w,
+                       const shape_t &k) {
+    if (w[2] != k[0] || w[3] != k[1])
+        fail(input_path(1), "w " + shape_str(w) +
+                                ": kernel dimensions do not agree with attrs.kernel " +
+                                shape_str(k));
+    if (o.inputs.size() == 3 && input(g, o, 2).shape != shape_t{cout})
+        fail(input_path(2), "expected bias of shape [" + std::to_string(cout) + "], got " +
+                                shape_str(input(g, o, 2).shape));
 }
 
 shape_t infer_conv2d(const graph &g, const op &o) {
@@ -298,28 +332,63 @@ shape_t infer_conv2d(const graph &g, const op &o) {
     auto k = ints_attr(o, "kernel", {}, 2, 1);
     auto s = ints_attr(o, "stride", {1, 1}, 2, 1);
     auto p = ints_attr(o, "pad", {0, 0, 0, 0}, 4, 0);
+    auto d = ints_attr(o, "dilation", {1, 1}, 2, 1);
     std::int64_t groups = int_attr(o, "groups", 1, 1, int_max);
     check_activation(o, conv_activations());
     int_attr(o, "batchnorm", 0, 0, 1);
     const std::int64_t cin = x[0], cout = w[0];
-    if (cin % groups)
-        fail("attrs.groups",
-             "groups " + std::to_string(groups) + " does not divide Cin " + std::to_string(cin));
-    if (cout % groups)
-        fail("attrs.groups",
-             "groups " + std::to_string(groups) + " does not divide Cout " + std::to_string(cout));
+    check_groups(cin, cout, groups);
     if (w[1] != cin / groups)
         fail(input_path(1), "w " + shape_str(w) + ": expected dimension 1 = Cin/groups = " +
                                 std::to_string(cin / groups));
-    if (w[2] != k[0] || w[3] != k[1])
-        fail(input_path(1), "w " + shape_str(w) +
-                                ": kernel dimensions do not agree with attrs.kernel " +
-                                shape_str(k));
-    if (o.inputs.size() == 3 && input(g, o, 2).shape != shape_t{cout})
-        fail(input_path(2), "expected bias of shape [" + std::to_string(cout) + "], got " +
-                                shape_str(input(g, o, 2).shape));
-    return {cout, window_out(x[1], p[0], p[2], k[0], s[0], "height"),
-            window_out(x[2], p[1], p[3], k[1], s[1], "width")};
+    check_kernel_bias(g, o, cout, w, k);
+    return {cout, window_out(x[1], p[0], p[2], k[0], d[0], s[0], "height"),
+            window_out(x[2], p[1], p[3], k[1], d[1], s[1], "width")};
+}
+
+/// ONNX ConvTranspose: every input pixel scatters its kernel taps (d apart) at s·position; the
+/// pads crop the full output, output_padding extends it at the bottom and right.
+///   out = (in - 1)·s + (k - 1)·d + 1 - pad_begin - pad_end + output_padding
+shape_t infer_conv_transpose2d(const graph &g, const op &o) {
+    const auto &x = input_rank(g, o, 0, 3, "x of rank 3 [C,H,W]");
+    const auto &w = input_rank(g, o, 1, 4, "w of rank 4 [Cin,Cout/groups,kh,kw]");
+    auto k = ints_attr(o, "kernel", {}, 2, 1);
+    auto s = ints_attr(o, "stride", {1, 1}, 2, 1);
+    auto p = ints_attr(o, "pad", {0, 0, 0, 0}, 4, 0);
+    auto d = ints_attr(o, "dilation", {1, 1}, 2, 1);
+    auto op_ = ints_attr(o, "output_padding", {0, 0}, 2, 0);
+    std::int64_t groups = int_attr(o, "groups", 1, 1, int_max);
+    check_activation(o, conv_activations());
+    int_attr(o, "batchnorm", 0, 0, 1);
+    const std::int64_t cin = x[0];
+    if (w[0] != cin)
+        fail(input_path(1),
+             "w " + shape_str(w) + ": expected dimension 0 = Cin = " + std::to_string(cin));
+    const std::int64_t cout = sat_mul(w[1], groups);
+    check_groups(cin, cout, groups);
+    check_kernel_bias(g, o, cout, w, k);
+    shape_t out{cout, 0, 0};
+    for (int a = 0; a < 2; ++a) {
+        // ONNX: output_padding < stride or < dilation (it only adds rows a stride leaves).
+        if (op_[a] >= std::max(s[a], d[a]))
+            fail("attrs.output_padding[" + std::to_string(a) + "]",
+                 "expected an integer < max(stride, dilation) = " +
+                     std::to_string(std::max(s[a], d[a])) + ", got " + std::to_string(op_[a]));
+        // Every factor is <= 2^32 (attribute and tensor limits): the products may saturate,
+        // then the extent is over the tensor limit and refused.
+        const std::int64_t full =
+            sat_add(sat_add(sat_mul(x[1 + a] - 1, s[a]), sat_mul(k[a] - 1, d[a])), 1 + op_[a]);
+        if (full > max_tensor_elements)
+            fail("attrs.stride", std::string("the transposed convolution's full output ") +
+                                     (a ? "width" : "height") + " is larger than 2^32");
+        const std::int64_t n = full - p[a] - p[a + 2];
+        if (n < 1)
+            fail("attrs.pad", "pads " + shape_str(p) + " crop the whole " +
+                                  (a ? "width " : "height ") + std::to_string(full) +
+                                  " of the transposed convolution's output");
+        out[1 + a] = n;
+    }
+    return out;
 }
 
 shape_t infer_fc(const graph &g, const op &o) {
@@ -458,8 +527,9 @@ shape_t infer_pool(const graph &g, const op &o) {
     auto k = ints_attr(o, "kernel", {}, 2, 1);
     auto s = ints_attr(o, "stride", {1, 1}, 2, 1);
     auto p = ints_attr(o, "pad", {0, 0, 0, 0}, 4, 0);
-    return {x[0], window_out(x[1], p[0], p[2], k[0], s[0], "height"),
-            window_out(x[2], p[1], p[3], k[1], s[1], "width")};
+    auto d = ints_attr(o, "dilation", {1, 1}, 2, 1);
+    return {x[0], window_out(x[1], p[0], p[2], k[0], d[0], s[0], "height"),
+            window_out(x[2], p[1], p[3], k[1], d[1], s[1], "width")};
 }
 
 shape_t infer_global_avgpool(const graph &g, const op &o) {
@@ -585,7 +655,7 @@ shape_t infer_depthwise_conv1d(const graph &g, const op &o) {
     if (w != shape_t{x[1], k})
         fail(input_path(1), "expected w [C,k] = " + shape_str({x[1], k}) + ", got " + shape_str(w));
     check_bias(g, o, 2, x[1]);
-    return {window_out(x[0], pad, pad, k, 1, "token count"), x[1]};
+    return {window_out(x[0], pad, pad, k, 1, 1, "token count"), x[1]};
 }
 
 shape_t infer_unfold(const graph &g, const op &o) {
@@ -658,6 +728,9 @@ const attr_rule a_kernel{"kernel", attr_kind::integers, "[kh, kw], required, eac
 const attr_rule a_stride{"stride", attr_kind::integers, "[sh, sw], each >= 1; default [1, 1]"};
 const attr_rule a_pad{"pad", attr_kind::integers,
                       "[top, left, bottom, right], each >= 0; default [0, 0, 0, 0]"};
+const attr_rule a_dilation{"dilation", attr_kind::integers,
+                           "[dh, dw], each >= 1: the window's taps are dh rows and dw columns "
+                           "apart (extent (k-1)·d+1, still kh·kw taps); default [1, 1]"};
 const attr_rule a_act{"activation", attr_kind::string,
                       "none | relu | relu6 | prelu | sigmoid, applied after the (folded) "
                       "BatchNorm; default none"};
@@ -693,11 +766,30 @@ const std::vector<op_rule> &op_rules() {
          {a_kernel,
           a_stride,
           a_pad,
+          a_dilation,
           {"groups", attr_kind::integer, ">= 1, divides C and Cout; default 1"},
           a_act,
           a_bn},
-         "[Cout, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1] (integer division)",
+         "[Cout, (H+top+bottom-ekh)/sh+1, (W+left+right-ekw)/sw+1] with the dilated extent "
+         "ek = (k-1)·d+1 (integer division)",
          infer_conv2d},
+        {"conv_transpose2d",
+         2,
+         3,
+         "x [C,H,W], w [C,Cout/groups,kh,kw](, b [Cout])",
+         {a_kernel,
+          a_stride,
+          a_pad,
+          a_dilation,
+          {"output_padding", attr_kind::integers,
+           "[oh, ow], each >= 0 and < max(stride, dilation) of its axis: rows/columns added at "
+           "the bottom/right; default [0, 0]"},
+          {"groups", attr_kind::integer, ">= 1, divides C and Cout; default 1"},
+          a_act,
+          a_bn},
+         "[Cout, (H-1)·sh+(kh-1)·dh+1-top-bottom+oh, (W-1)·sw+(kw-1)·dw+1-left-right+ow] "
+         "(ONNX ConvTranspose)",
+         infer_conv_transpose2d},
         {"fc",
          2,
          3,
@@ -728,15 +820,15 @@ const std::vector<op_rule> &op_rules() {
          1,
          1,
          "x [C,H,W]",
-         {a_kernel, a_stride, a_pad},
-         "[C, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1]",
+         {a_kernel, a_stride, a_pad, a_dilation},
+         "[C, (H+top+bottom-ekh)/sh+1, (W+left+right-ekw)/sw+1], ek = (k-1)·d+1",
          infer_pool},
         {"avgpool",
          1,
          1,
          "x [C,H,W]",
-         {a_kernel, a_stride, a_pad},
-         "[C, (H+top+bottom-kh)/sh+1, (W+left+right-kw)/sw+1]",
+         {a_kernel, a_stride, a_pad, a_dilation},
+         "[C, (H+top+bottom-ekh)/sh+1, (W+left+right-ekw)/sw+1], ek = (k-1)·d+1",
          infer_pool},
         {"global_avgpool", 1, 1, "x [C,H,W]", {}, "[C,1,1]", infer_global_avgpool},
         {"resize",

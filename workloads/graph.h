@@ -49,7 +49,10 @@ using attr_value = std::variant<std::int64_t, double, std::string, std::vector<s
 /// Operator types of the trace format (README "Trace format"). The string form is the trace's
 /// "type" field; the reader rejects any other string.
 ///   conv2d   inputs [x, w(, b)]  attrs kernel=[kh,kw] stride=[sh,sw] pad=[t,l,b,r] groups
-///            activation="none|relu|relu6|prelu|sigmoid"  batchnorm=0|1 (folded BN)
+///            dilation=[dh,dw] activation="none|relu|relu6|prelu|sigmoid"  batchnorm=0|1
+///            (folded BN)
+///   conv_transpose2d  inputs [x, w [C,Cout/groups,kh,kw](, b)]  attrs as conv2d plus
+///            output_padding=[oh,ow] (ONNX ConvTranspose)
 ///   fc       inputs [x, w(, b)]  (x flattened)  activation
 ///   matmul   inputs [a, b]  a:[M,heads·K] b:[K,heads·N] (or [N,heads·K] with transpose_b=1);
 ///            rank >= 3: a:[..,M,K] b:[..,K,N]
@@ -58,7 +61,7 @@ using attr_value = std::variant<std::int64_t, double, std::string, std::vector<s
 ///            sub-range of a's channels that are combined with b; the other channels pass
 ///            through)
 ///   relu, relu6, sigmoid, prelu(inputs [x, slope])
-///   maxpool, avgpool  attrs kernel, stride, pad;  global_avgpool
+///   maxpool, avgpool  attrs kernel, stride, pad, dilation;  global_avgpool
 ///   resize   attrs size=[Hout,Wout] (whole multiples of H, W) mode="linear" (bilinear)
 ///   concat   attrs axis;   slice  attrs axis, begin, end
 /// Token operators on [T,D] tensors (docs/attention-ops.md): linear (groups, activation
@@ -85,7 +88,8 @@ struct graph {
     std::vector<int> outputs; ///< network output tensors
 
     int add_tensor(tensor t); ///< returns its index
-    /// Multiply-accumulates of one operator (conv: Hout·Wout·Cout·(Cin/groups)·kh·kw; fc: in·out;
+    /// Multiply-accumulates of one operator (conv: Hout·Wout·Cout·(Cin/groups)·kh·kw, whatever
+    /// the dilation; conv_transpose2d: Hin·Win·Cin·(Cout/groups)·kh·kw; fc: in·out;
     /// matmul: M·K·N·heads; linear: T·N·K/groups; depthwise_conv1d, dynamic_conv1d: T_out·C·k;
     /// everything else 0). INT64_MAX when the product does not fit 64 bits.
     std::int64_t op_macs(const op &o) const;

@@ -1315,6 +1315,8 @@ private:
     // ---- the conversion of one node ----
 
     void convert(const onnx::NodeProto &n);
+    void convert_conv_transpose(const onnx::NodeProto &n, const std::string &name, const shape_t &k,
+                                const shape_t &s, const shape_t &d, std::int64_t groups);
 
     void build() {
         const auto &g = m_model.graph();
@@ -1753,6 +1755,108 @@ shape_t ints_or(const onnx::NodeProto &n, const char *name, std::size_t rank, st
     return v;
 }
 
+/// ConvTranspose -> conv_transpose2d (graph.h), every 2-D form. The graph's pads crop the full
+/// output (in-1)·s + (k-1)·d + 1 + output_padding, as ONNX's explicit pads do; output_shape and
+/// auto_pad SAME_* become pads by ONNX's total_padding rule (pads are then ignored), and a
+/// negative total_padding (an output_shape past the full output) becomes output_padding.
+void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::string &name,
+                                      const shape_t &k, const shape_t &s, const shape_t &d,
+                                      std::int64_t groups) {
+    const shape_t &xs = oshape(n.input(0)), &ws = oshape(n.input(1));
+    const shape_t os = natural(oshape(n.output(0)));
+    const std::int64_t cin = xs[1];
+    shape_t outpad = attr_ints(n, "output_padding", {0, 0});
+    if (outpad.size() != 2)
+        throw unsupported("output_padding " + shape_str(outpad) + ": expected 2 values");
+    for (int a = 0; a < 2; ++a)
+        if (outpad[a] < 0 || outpad[a] >= std::max(s[a], d[a]))
+            throw unsupported("output_padding " + shape_str(outpad) +
+                              ": expected values >= 0 and < max(stride, dilation)");
+    const std::string ap = attr_s(n, "auto_pad", "NOTSET");
+    if (ap != "NOTSET" && ap != "VALID" && ap != "SAME_UPPER" && ap != "SAME_LOWER")
+        throw unsupported("auto_pad \"" + sim::brief(ap) + "\"");
+    shape_t pads = attr_ints(n, "pads", {0, 0, 0, 0});
+    if (pads.size() != 4)
+        throw unsupported("pads " + shape_str(pads) + ": expected 4 values (2-D window)");
+    if (ap == "VALID")
+        pads = {0, 0, 0, 0};
+    shape_t want; // output_shape (H, W) that sets the pads, if any
+    if (const auto *a = find_attr(n, "output_shape")) {
+        want.assign(a->ints().begin(), a->ints().end());
+        if (want.size() == 4) // the full [N, C, H, W] form
+            want = {want[2], want[3]};
+        if (want.size() != 2 || want[0] < 1 || want[1] < 1 || want[0] > max_tensor_elements ||
+            want[1] > max_tensor_elements)
+            throw unsupported("output_shape " + shape_str(want) +
+                              ": expected 2 values (H, W) in [1, 2^32]");
+    } else if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
+        for (int a = 0; a < 2; ++a)
+            if (__int128(xs[2 + a]) * s[a] > max_tensor_elements)
+                throw unsupported("an output extent of more than 2^32");
+        want = {xs[2] * s[0], xs[3] * s[1]};
+    }
+    if (cin % groups)
+        throw unsupported("group " + std::to_string(groups) +
+                          " does not divide C = " + std::to_string(cin));
+    // The full output (in-1)·s + (k-1)·d + 1 before cropping; every factor may be up to 2^32
+    // in a damaged file, so checked in 128 bits against the graph's tensor limit.
+    std::int64_t full[2];
+    for (int a = 0; a < 2; ++a) {
+        const __int128 f = __int128(xs[2 + a] - 1) * s[a] + __int128(k[a] - 1) * d[a] + 1;
+        if (xs[2 + a] < 1 || f > max_tensor_elements)
+            throw unsupported("an output extent of more than 2^32");
+        full[a] = std::int64_t(f);
+    }
+    if (!want.empty()) {
+        for (int a = 0; a < 2; ++a) {
+            const std::int64_t total = full[a] + outpad[a] - want[a];
+            if (total < 0) {
+                // The requested extent is past the full output: the rows a stride leaves.
+                outpad[a] -= total;
+                if (outpad[a] >= std::max(s[a], d[a]))
+                    throw unsupported("output_shape " + shape_str(want) +
+                                      " larger than the full output by max(stride, dilation) "
+                                      "or more");
+                pads[a] = pads[a + 2] = 0;
+                continue;
+            }
+            const std::int64_t small = total / 2, big = total - small;
+            pads[a] = ap == "SAME_UPPER" ? small : big;
+            pads[a + 2] = ap == "SAME_UPPER" ? big : small;
+        }
+    }
+    for (auto v : pads)
+        if (v < 0 || v > max_tensor_elements)
+            throw unsupported("pads " + shape_str(pads) + ": expected values in [0, 2^32]");
+    if (ws[0] != cin)
+        throw unsupported("a weight " + shape_str(ws) +
+                          " whose dimension 0 is not C = " + std::to_string(cin));
+    if (ws[1] < 1 || __int128(ws[1]) * groups > max_tensor_elements)
+        throw unsupported("a weight " + shape_str(ws) + " of more than 2^32 output channels");
+    const std::int64_t cout = ws[1] * groups;
+    shape_t mine = {cout, 0, 0};
+    for (int a = 0; a < 2; ++a)
+        mine[1 + a] = full[a] + outpad[a] - pads[a] - pads[a + 2];
+    if (os.size() != 3 || os != mine)
+        throw unsupported("the inferred output " + shape_str(oshape(n.output(0))) +
+                          " differs from ONNX's ConvTranspose formula: [" + std::to_string(cout) +
+                          "," + std::to_string(mine[1]) + "," + std::to_string(mine[2]) + "]");
+    std::vector<int> ins = {act(n.input(0), {cin, xs[2], xs[3]}), weight(n.input(1), ws)};
+    if (n.input_size() > 2 && !n.input(2).empty())
+        ins.push_back(weight(n.input(2), {cout}));
+    std::map<std::string, attr_value> a = {{"kernel", k},
+                                           {"stride", s},
+                                           {"pad", pads},
+                                           {"groups", groups},
+                                           {"activation", std::string("none")},
+                                           {"batchnorm", std::int64_t{0}}};
+    if (d != shape_t{1, 1})
+        a["dilation"] = d;
+    if (outpad != shape_t{0, 0})
+        a["output_padding"] = outpad;
+    emit(name, "conv_transpose2d", ins, output(n, 0, mine), a);
+}
+
 void importer::convert(const onnx::NodeProto &n) {
     const std::string &ty = n.op_type();
     const std::string name = m_node_name;
@@ -1825,70 +1929,31 @@ void importer::convert(const onnx::NodeProto &n) {
         const shape_t s = ints_or(n, "strides", 2, 1), d = ints_or(n, "dilations", 2, 1);
         const shape_t os = natural(out_shape(0));
         const std::int64_t cin = xs[1];
-        if (ty == "ConvTranspose") {
-            // Exact only when the windows do not overlap: kernel = stride, no padding. Then it
-            // is a 1x1 conv Cin -> Cout·kh·kw (the same MACs and weights) whose output is the
-            // [Cout, H·kh, W·kw] map reordered (a pixel shuffle, modelled as a free reshape).
-            const shape_t pads = attr_ints(n, "pads", {0, 0, 0, 0}),
-                          op = attr_ints(n, "output_padding", {0, 0});
-            const bool zero_pad =
-                std::all_of(pads.begin(), pads.end(), [](std::int64_t v) { return v == 0; });
-            if (k != s || !zero_pad || d != shape_t{1, 1} || op != shape_t{0, 0} || groups != 1 ||
-                attr_s(n, "auto_pad", "NOTSET") != "NOTSET" || find_attr(n, "output_shape"))
-                throw unsupported("ConvTranspose is mapped only with kernel = strides, no pads, "
-                                  "no output_padding/output_shape, dilations 1 and group 1 "
-                                  "(got kernel " +
-                                  shape_str(k) + ", strides " + shape_str(s) + ")");
-            const std::int64_t cout = ws[1] * k[0] * k[1];
-            std::vector<int> ins = {act(in(0), {cin, xs[2], xs[3]}),
-                                    weight(in(1), {cout, cin, 1, 1})};
-            if (has_in(2))
-                throw unsupported("ConvTranspose with a bias (a 1x1 conv would need kh·kw copies "
-                                  "of it)");
-            const int t = new_tensor(n.output(0) + ".cols", {cout, xs[2], xs[3]});
-            emit(name + ".cols", "conv2d", ins, t,
-                 {{"kernel", shape_t{1, 1}},
-                  {"stride", shape_t{1, 1}},
-                  {"pad", shape_t{0, 0, 0, 0}},
-                  {"groups", std::int64_t{1}},
-                  {"activation", std::string("none")},
-                  {"batchnorm", std::int64_t{0}}});
-            emit(name, "reshape", {t}, output(n, 0, os), {{"shape", os}});
-            return;
-        }
+        if (ty == "ConvTranspose")
+            return convert_conv_transpose(n, name, k, s, d, groups);
         auto p = window_pads(n, xs[2], xs[3], k, s, d);
         if (auto it = m_pending_pad.find(in(0)); it != m_pending_pad.end())
             for (int j = 0; j < 4; ++j)
                 p[j] += it->second[j];
-        // Dilation: the same output, MACs and weights as the undilated kernel with the padding
-        // reduced by (d-1)(k-1) per axis (taken from the end first).
-        for (int a = 0; a < 2; ++a) {
-            std::int64_t cut = (d[a] - 1) * (k[a] - 1);
-            const std::int64_t from_end = std::min(cut, p[a + 2]);
-            p[a + 2] -= from_end, cut -= from_end;
-            const std::int64_t from_begin = std::min(cut, p[a]);
-            p[a] -= from_begin, cut -= from_begin;
-            if (cut > 0)
-                throw unsupported("a dilated convolution whose padding is smaller than "
-                                  "(dilation-1)·(kernel-1): the graph's conv2d has no dilation");
-        }
         std::vector<int> ins = {act(in(0), {cin, xs[2], xs[3]}), weight(in(1), ws)};
         if (has_in(2))
             ins.push_back(weight(in(2), {ws[0]}));
-        emit(name, "conv2d", ins, output(n, 0, os),
-             {{"kernel", k},
-              {"stride", s},
-              {"pad", shape_t{p[0], p[1], p[2], p[3]}},
-              {"groups", groups},
-              {"activation", std::string("none")},
-              {"batchnorm", std::int64_t{0}}});
+        std::map<std::string, attr_value> a = {{"kernel", k},
+                                               {"stride", s},
+                                               {"pad", shape_t{p[0], p[1], p[2], p[3]}},
+                                               {"groups", groups},
+                                               {"activation", std::string("none")},
+                                               {"batchnorm", std::int64_t{0}}};
+        if (d != shape_t{1, 1})
+            a["dilation"] = d; // absent when 1: traces of undilated models stay as they were
+        emit(name, "conv2d", ins, output(n, 0, os), a);
         return;
     }
 
     if (ty == "BatchNormalization") {
         if (n.output_size() > 1 && attr_i(n, "training_mode", 0))
             throw unsupported("training_mode = 1");
-        op *p = sole_producer(in(0), {"conv2d", "fc"});
+        op *p = sole_producer(in(0), {"conv2d", "conv_transpose2d", "fc"});
         if (!p || p->attr_int("batchnorm", 0) == 1 || p->attr_str("activation", "none") != "none")
             throw unsupported("a BatchNormalization is folded into the Conv or Gemm that "
                               "produces its input (alone, with nothing else reading it); this "
@@ -2067,12 +2132,13 @@ void importer::convert(const onnx::NodeProto &n) {
         // A per-channel (conv) or per-column (fc, linear) constant: a bias or a scale of the
         // producer, folded into it.
         const shape_t &xs = oshape(x), &cs = oshape(c);
-        op *p = sole_producer(x, {"conv2d", "fc", "linear"});
+        op *p = sole_producer(x, {"conv2d", "conv_transpose2d", "fc", "linear"});
         bool per_channel = false;
         if (p) {
+            const bool conv = p->type == "conv2d" || p->type == "conv_transpose2d";
             const std::int64_t nch =
                 m_g.tensors[p->outputs[0]]
-                    .shape[p->type == "conv2d" ? 0 : m_g.tensors[p->outputs[0]].shape.size() - 1];
+                    .shape[conv ? 0 : m_g.tensors[p->outputs[0]].shape.size() - 1];
             if (ce == nch) {
                 // The constant's non-1 axis must be the channel axis of x.
                 std::size_t axis = 0;
@@ -2081,7 +2147,7 @@ void importer::convert(const onnx::NodeProto &n) {
                 for (std::size_t a = 0; a < cs.size(); ++a)
                     if (cs[a] != 1)
                         axis = a + off, ++nontrivial;
-                const std::size_t want = p->type == "conv2d" ? xs.size() - 3 : xs.size() - 1;
+                const std::size_t want = conv ? xs.size() - 3 : xs.size() - 1;
                 per_channel = nontrivial == 1 && axis == want;
             }
         }
@@ -2134,7 +2200,7 @@ void importer::convert(const onnx::NodeProto &n) {
                     "Clip is mapped for [0, 6] (ReLU6) and [0, inf) (ReLU) only, got [" +
                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
         }
-        if (op *p = sole_producer(in(0), {"conv2d", "fc", "linear"});
+        if (op *p = sole_producer(in(0), {"conv2d", "conv_transpose2d", "fc", "linear"});
             p && p->attr_str("activation", "none") == "none" &&
             !(p->type == "linear" && act_name == "relu6")) {
             p->attrs["activation"] = act_name;
@@ -2287,8 +2353,6 @@ void importer::convert(const onnx::NodeProto &n) {
         if (k.size() != 2 || k[0] < 1 || k[1] < 1)
             throw unsupported("kernel_shape " + shape_str(k) + ": expected 2 values >= 1");
         const shape_t s = ints_or(n, "strides", 2, 1), d = ints_or(n, "dilations", 2, 1);
-        if (d != shape_t{1, 1})
-            throw unsupported("dilated pooling");
         auto p = window_pads(n, xs[2], xs[3], k, s, d);
         if (auto it = m_pending_pad.find(in(0)); it != m_pending_pad.end()) {
             if (ty == "MaxPool")
@@ -2300,13 +2364,20 @@ void importer::convert(const onnx::NodeProto &n) {
         const shape_t os = out_shape(0);
         for (int a = 0; a < 2; ++a) {
             const std::int64_t in_e = xs[2 + a], want = os[2 + a];
-            const std::int64_t have = (in_e + p[a] + p[a + 2] - k[a]) / s[a] + 1;
+            const __int128 ext128 = __int128(k[a] - 1) * d[a] + 1; // the dilated window
+            if (ext128 > max_tensor_elements)
+                throw unsupported("a window extent (kernel_shape - 1)·dilations + 1 above 2^32");
+            const std::int64_t ext = std::int64_t(ext128);
+            const std::int64_t have = (in_e + p[a] + p[a + 2] - ext) / s[a] + 1;
             if (have < want)
-                p[a + 2] += (want - 1) * s[a] + k[a] - (in_e + p[a] + p[a + 2]);
+                p[a + 2] += (want - 1) * s[a] + ext - (in_e + p[a] + p[a + 2]);
         }
+        std::map<std::string, attr_value> a = {
+            {"kernel", k}, {"stride", s}, {"pad", shape_t{p[0], p[1], p[2], p[3]}}};
+        if (d != shape_t{1, 1})
+            a["dilation"] = d;
         emit(name, ty == "MaxPool" ? "maxpool" : "avgpool", {x},
-             output(n, 0, {os[1], os[2], os[3]}),
-             {{"kernel", k}, {"stride", s}, {"pad", shape_t{p[0], p[1], p[2], p[3]}}});
+             output(n, 0, {os[1], os[2], os[3]}), a);
         return;
     }
 

@@ -180,6 +180,64 @@ TEST_CASE("onnx: a linear Resize runs as one vector-unit resize, deterministical
     CHECK(slurp(j) == slurp(j2));
 }
 
+namespace {
+
+void ints_attr(onnx::NodeProto *n, const std::string &name, std::initializer_list<int> v) {
+    auto *a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int x : v)
+        a->add_ints(x);
+}
+
+/// x [batch,8,8,8] -> Conv 8->8 3x3 dilation 2 pads 2 -> ConvTranspose 8->4 3x3 stride 2 pads 1
+/// output_padding `op` -> [4, 16, 16] (with op = 1: (8-1)·2 + 3 - 2 + 1 = 16).
+fs::path write_decoder(const std::string &file, int op) {
+    onnx::ModelProto m = model_with_input({8, 8, 8});
+    auto *g = m.mutable_graph();
+    add_weight(g, "wd", {8, 8, 3, 3});
+    add_weight(g, "wt", {8, 4, 3, 3});
+    auto *c = add_node(g, "Conv", {"x", "wd"}, "atrous");
+    ints_attr(c, "dilations", {2, 2});
+    ints_attr(c, "pads", {2, 2, 2, 2});
+    auto *t = add_node(g, "ConvTranspose", {"atrous", "wt"}, "up");
+    ints_attr(t, "strides", {2, 2});
+    ints_attr(t, "pads", {1, 1, 1, 1});
+    ints_attr(t, "output_padding", {op, op});
+    g->add_output()->set_name("up");
+    const fs::path p = scratch_dir() / file;
+    std::ofstream(p, std::ios::binary) << m.SerializeAsString();
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("onnx: a dilated Conv and an overlapping ConvTranspose run; a bad output_padding exits "
+          "2 naming the node",
+          "[e2e][onnx][bad-input]") {
+    const fs::path p = write_decoder("decoder.onnx", 1);
+    const fs::path j = scratch_dir() / "decoder-report.json";
+    auto r = qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j.string() + "\"");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    json rep = json::parse(slurp(j));
+    // Dilated conv: 8·8 outputs · 8 · 8·9 = 36,864; ConvTranspose: 8·8 inputs · 8 · 4·9 = 18,432.
+    CHECK(rep["workload"]["macs"].get<std::int64_t>() == 36864 + 18432);
+    REQUIRE(rep["ops"].size() == 2);
+    CHECK(rep["ops"][0]["type"] == "conv2d");
+    CHECK(rep["ops"][1]["type"] == "conv_transpose2d");
+    CHECK(rep["ops"][1]["shapes"] == "8x8x8 -> 4x16x16");
+    // output_padding 2 = stride: refused, nothing written.
+    const fs::path bad = write_decoder("decoder-bad.onnx", 2);
+    const fs::path jb = scratch_dir() / "decoder-bad-report.json";
+    auto b =
+        qcsim("run --quiet --workload \"" + bad.string() + "\" --json \"" + jb.string() + "\"");
+    CHECK(b.status == 2);
+    CHECK(b.err.find("ConvTranspose (node \"up\")") != std::string::npos);
+    CHECK(b.err.find("output_padding") != std::string::npos);
+    CHECK(!fs::exists(jb));
+}
+
 TEST_CASE("onnx: qcsim run --workload FILE.onnx simulates the model's MACs", "[e2e][onnx]") {
     const fs::path p = write_model("small.onnx");
     const fs::path j = scratch_dir() / "small-report.json";

@@ -2,8 +2,11 @@
 // scripts/export_onnx.py with Debian's python3-torch, imported by workloads::import_onnx: their
 // MACs and parameters must equal the generators' exactly, and the published figures (networks.md:
 // MobileNetV2-1.0 3,504,872 parameters, torchvision's count; ResNet-50 4,089,184,256 MACs and
-// 25,557,032 parameters, torchvision's figures). Without PyTorch the test exits 77, which ctest
-// reports as skipped.
+// 25,557,032 parameters, torchvision's figures). Also networks with dilated and transposed
+// convolutions (torchvision's DeepLabV3-MobileNetV3 and FCN-ResNet50 segmentation models, the
+// script's `upsampler` of nn.ConvTranspose2d layers): their MACs and parameters must equal
+// PyTorch's own counts (forward hooks and sum(p.numel()), printed by export_onnx.py --macs).
+// Without PyTorch the test exits 77, which ctest reports as skipped.
 
 #include "sim/errors.h"
 #include "workloads/generators.h"
@@ -15,6 +18,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include <unistd.h>
 
@@ -27,6 +31,31 @@ void expect(const std::string &what, std::int64_t got, std::int64_t want) {
     std::cout << (ok ? "ok   " : "FAIL ") << what << ": " << got << (ok ? " == " : " != ") << want
               << "\n";
     failures += !ok;
+}
+
+/// Runs `cmd`, returns its standard output (empty on failure).
+std::string run(const std::string &cmd, int &status) {
+    std::string out;
+    FILE *f = ::popen(cmd.c_str(), "r");
+    if (!f) {
+        status = -1;
+        return out;
+    }
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, f))
+        out += buf;
+    status = ::pclose(f);
+    return out;
+}
+
+/// The integer just before `unit` (" parameters", " MACs") in `s`, or -1.
+std::int64_t number_before(const std::string &s, const std::string &unit) {
+    const auto e = s.find(unit);
+    if (e == std::string::npos)
+        return -1;
+    auto b = s.rfind(' ', e - 1);
+    b = b == std::string::npos ? 0 : b + 1;
+    return std::strtoll(s.substr(b, e - b).c_str(), nullptr, 10);
 }
 
 } // namespace
@@ -72,6 +101,39 @@ int main() {
             expect(t + " parameters = published", g.total_params(), n.published_params);
             if (n.published_macs)
                 expect(t + " MACs = published", g.total_macs(), n.published_macs);
+        } catch (const std::exception &e) {
+            std::cout << "FAIL import: " << e.what() << "\n";
+            ++failures;
+        }
+    }
+    // Dilated and transposed convolutions against PyTorch's own counts (export_onnx.py --macs).
+    // DeepLabV3's atrous convolutions have dilation 2..36 with padding = dilation (less than
+    // (d-1)(k-1) for k = 3), FCN-ResNet50's backbone dilations 2 and 4; `upsampler` has
+    // ConvTranspose2d with overlapping windows, padding, output_padding, groups, a bias and a
+    // dilation. 224 and 64 pixels keep the export quick; every upsampling is a whole factor.
+    const std::pair<const char *, int> counted[] = {
+        {"torchvision:segmentation.deeplabv3_mobilenet_v3_large", 224},
+        {"torchvision:segmentation.fcn_resnet50", 224},
+        {"upsampler", 64}};
+    for (const auto &[model, res] : counted) {
+        const std::string t = model;
+        const std::string file = (dir / (t.substr(t.rfind('.') + 1) + ".onnx")).string();
+        const std::string cmd = py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t +
+                                " -o " + file + " --resolution " + std::to_string(res) +
+                                " --macs 2>&1";
+        int status = 0;
+        const std::string out = run(cmd, status);
+        const std::int64_t params = number_before(out, " parameters"),
+                           macs = number_before(out, " MACs");
+        if (status != 0 || params < 0 || macs < 0) {
+            std::cout << "FAIL export: " << cmd << "\n" << out;
+            ++failures;
+            continue;
+        }
+        try {
+            const workloads::graph g = workloads::import_onnx(file);
+            expect(t + " MACs = PyTorch's", g.total_macs(), macs);
+            expect(t + " parameters = PyTorch's", g.total_params(), params);
         } catch (const std::exception &e) {
             std::cout << "FAIL import: " << e.what() << "\n";
             ++failures;

@@ -2,7 +2,9 @@
 // Every expected number is derived in a comment from the rule it checks.
 #include "ops/compiler.h"
 #include "ops/emit.h"
+#include "ops/lower.h"
 #include "ops/mac_cost.h"
+#include "ops/plan.h"
 #include "sim/errors.h"
 
 #include <catch2/catch.hpp>
@@ -968,4 +970,95 @@ TEST_CASE("emit: a stride-2 1x1 convolution loads only the input rows it uses", 
     CHECK(rows.size() == 8);
     REQUIRE(p.ops[0].mapping.rows == 8);
     CHECK(bytes == 8 * 64 * 16);
+}
+
+TEST_CASE("tiler: a dilated conv reads its dilated extent of input rows and costs the array "
+          "kh·kw taps per output, as the undilated conv",
+          "[ops]") {
+    // 8×16×16 -> 8×16×16, 3×3 with dilation d and pad d (extent 2d+1). Output rows [0,8) read
+    // input rows [0-d, 7-d+2d+1) clipped: d = 2: [0,10), d = 1: [0,9); rows [8,16) read
+    // [8-d, 15+d+1) clipped: [6,16) and [7,16). A tile of 8 rows budgets (8-1)+2d+1 rows of
+    // 16 columns · 8 channels: 12·128 = 1,536 bytes (d = 2), 10·128 = 1,280 (d = 1). MACs
+    // 16·16·8·8·9 = 147,456 either way, and every array GEMM has k = 8·9 = 72 (im2col).
+    for (std::int64_t d : {1, 2}) {
+        builder b;
+        int x = b.input(8, 16, 16);
+        int y = b.conv(x, 8, 3, 1, 1, "none", "c");
+        b.g.ops[0].attrs["pad"] = std::vector<std::int64_t>{d, d, d, d};
+        b.g.ops[0].attrs["dilation"] = std::vector<std::int64_t>{d, d};
+        b.output(y);
+        workloads::validate(b.g, "test");
+        auto c = chip(2);
+        c.compiler.split = core_split::rows;
+        const auto low = lower_graph(b.g, c, "test");
+        REQUIRE(low.ops.size() == 1);
+        const lowered_op &l = low.ops[0];
+        using rows = std::pair<std::int64_t, std::int64_t>;
+        CHECK(input_rows(l, 0, 0, 8) == rows{0, d == 2 ? 10 : 9});
+        CHECK(input_rows(l, 0, 8, 16) == rows{d == 2 ? 6 : 7, 16});
+        tile_env env;
+        env.oc_core = 8;
+        CHECK(tile_footprint(l, env, 8, 8).in_bytes[0] == (d == 2 ? 1536u : 1280u));
+        const auto p = compile(b.g, c, "test");
+        CHECK(p.ops[0].macs == 147456);
+        CHECK(op_gemm_macs(p, 0) == 147456);
+        for (const auto &s : p.streams)
+            for (const auto &cmd : s)
+                if (cmd.kind == cmd_kind::compute)
+                    CHECK(cmd.gemm.k == 72);
+    }
+}
+
+TEST_CASE("tiler: conv_transpose2d runs as stride phases: ceil(k/s)² taps per output, the input "
+          "rows its taps land on",
+          "[ops]") {
+    // x 4×5×5, w [4,6,3,3], stride 2, pads 1, output_padding 1: out (5-1)·2 + 3 - 2 + 1 = 10.
+    // Graph MACs 5·5·4·6·9 = 5,400. Output y = 2i + t - 1: a phase (y even or odd) has taps
+    // t ∈ {1} or {0, 2}: the array runs ceil(3/2) = 2 per axis, 4 per output (zero taps
+    // padding the smaller phase): 10·10·6·4·4 = 9,600 array MACs, k = 4·4 = 16.
+    builder b;
+    int x = b.input(4, 5, 5);
+    int w = b.tensor({4, 6, 3, 3}, true);
+    int y = b.tensor({6, 10, 10});
+    workloads::op o;
+    o.name = "up";
+    o.type = "conv_transpose2d";
+    o.inputs = {x, w};
+    o.outputs = {y};
+    o.attrs["kernel"] = std::vector<std::int64_t>{3, 3};
+    o.attrs["stride"] = std::vector<std::int64_t>{2, 2};
+    o.attrs["pad"] = std::vector<std::int64_t>{1, 1, 1, 1};
+    o.attrs["output_padding"] = std::vector<std::int64_t>{1, 1};
+    b.g.ops.push_back(o);
+    b.output(y);
+    workloads::validate(b.g, "test");
+    const auto p = compile(b.g, chip(1), "test");
+    REQUIRE(p.ops.size() == 1);
+    CHECK(p.ops[0].type == "conv_transpose2d");
+    CHECK(p.ops[0].macs == 5400);
+    CHECK(op_gemm_macs(p, 0) == 9600);
+    for (const auto &cmd : p.streams[0])
+        if (cmd.kind == cmd_kind::compute)
+            CHECK(cmd.gemm.k == 16);
+    // One core, one tile: the whole input 4·5·5 = 100 bytes and weights 4·6·9 = 216 bytes.
+    CHECK(dma_bytes(p, cmd_kind::load, 0) == 100 + 216);
+    // Two cores, rows 5 + 5: rows [0,5) read i from ceil((0+1-2)/2) = 0 to floor((4+1)/2) = 2,
+    // rows [5,10) from ceil((5+1-2)/2) = 2 to floor((9+1)/2) = 5 -> 4: 3 + 3 input rows of
+    // 4·5 bytes = 120 bytes, plus the weights on each core.
+    auto c2 = chip(2);
+    c2.compiler.split = core_split::rows;
+    const auto p2 = compile(b.g, c2, "test");
+    REQUIRE(p2.ops[0].mapping.rows == 5);
+    CHECK(dma_bytes(p2, cmd_kind::load, 0) == 120 + 2 * 216);
+    CHECK(op_gemm_macs(p2, 0) == 9600);
+    // Kernel = stride (2, no pads): no overlap, 1 tap per output: array MACs = graph MACs =
+    // 5·5·4·6·4 = 2,400 = 10·10·6·4.
+    b.g.ops[0].attrs["kernel"] = std::vector<std::int64_t>{2, 2};
+    b.g.ops[0].attrs["pad"] = std::vector<std::int64_t>{0, 0, 0, 0};
+    b.g.ops[0].attrs.erase("output_padding");
+    b.g.tensors[w].shape = {4, 6, 2, 2};
+    workloads::validate(b.g, "test");
+    const auto p3 = compile(b.g, chip(1), "test");
+    CHECK(p3.ops[0].macs == 2400);
+    CHECK(op_gemm_macs(p3, 0) == 2400);
 }

@@ -209,7 +209,8 @@ TEST_CASE("onnx: grouped and depthwise convs keep their groups", "[onnx]") {
     CHECK(g.op_macs(g.ops[1]) == 4608);
 }
 
-TEST_CASE("onnx: a dilated conv keeps its output shape and MACs with reduced padding", "[onnx]") {
+TEST_CASE("onnx: a dilated conv is conv2d with its dilation, pads and MACs as ONNX has them",
+          "[onnx]") {
     model m;
     m.input("x", {1, 4, 16, 16}).weight("w", {4, 4, 3, 3}).output("y");
     auto &n = m.node("Conv", {"x", "w"}, {"y"});
@@ -217,11 +218,111 @@ TEST_CASE("onnx: a dilated conv keeps its output shape and MACs with reduced pad
     attr(n, "dilations", shape_t{2, 2});
     graph g = m.import();
     const op &c = only(g, "conv2d");
-    // ONNX: (16 + 4 - 2·(3-1) - 1) / 1 + 1 = 16. Graph: pads 2 - (2-1)(3-1) = 0 at the end,
-    // then 0 more: pad [2,2,0,0] -> (16 + 2 - 3) + 1 = 16. MACs 16·16·4·4·9 = 36,864.
+    // ONNX: extent (3-1)·2+1 = 5, (16 + 4 - 5) / 1 + 1 = 16. MACs 16·16·4·4·9 = 36,864 (the
+    // taps are spaced, not more).
     CHECK(out_shape(g, c) == shape_t{4, 16, 16});
-    CHECK(c.attr_ints("pad", {}) == shape_t{2, 2, 0, 0});
+    CHECK(c.attr_ints("pad", {}) == shape_t{2, 2, 2, 2});
+    CHECK(c.attr_ints("dilation", {}) == shape_t{2, 2});
     CHECK(g.op_macs(c) == 36864);
+}
+
+TEST_CASE("onnx: a dilated conv with less padding than (d-1)(k-1) imports (DeepLab's atrous "
+          "convs with stride)",
+          "[onnx]") {
+    // x [1,2,17,17], 3x3, dilation 3, pads 1, stride 2: extent 7, (17 + 2 - 7)/2 + 1 = 7;
+    // no pad: (17 - 7)/2 + 1 = 6. MACs 7·7·2·2·9 = 1,764 and 6·6·2·2·9 = 1,296.
+    for (std::int64_t pad : {1, 0}) {
+        model m;
+        m.input("x", {1, 2, 17, 17}).weight("w", {2, 2, 3, 3}).output("y");
+        auto &n = m.node("Conv", {"x", "w"}, {"y"});
+        attr(n, "pads", shape_t{pad, pad, pad, pad});
+        attr(n, "dilations", shape_t{3, 3});
+        attr(n, "strides", shape_t{2, 2});
+        graph g = m.import();
+        const op &c = only(g, "conv2d");
+        const std::int64_t o = pad ? 7 : 6;
+        CHECK(out_shape(g, c) == shape_t{2, o, o});
+        CHECK(g.op_macs(c) == o * o * 2 * 2 * 9);
+    }
+    // MaxPool with dilations 2, kernel 2, stride 1 over 5: extent 3, (5-3)+1 = 3.
+    model p;
+    p.input("x", {1, 2, 5, 5}).output("y");
+    auto &mp = p.node("MaxPool", {"x"}, {"y"});
+    attr(mp, "kernel_shape", shape_t{2, 2});
+    attr(mp, "dilations", shape_t{2, 2});
+    graph g = p.import();
+    CHECK(out_shape(g, only(g, "maxpool")) == shape_t{2, 3, 3});
+}
+
+TEST_CASE("onnx: ConvTranspose is conv_transpose2d of Hin·Win·Cin·(Cout/g)·kh·kw MACs in every "
+          "form",
+          "[onnx]") {
+    // Kernel = stride (no overlap): x [1,8,5,5], w [8,4,2,2], stride 2: (5-1)·2 + 2 = 10;
+    // MACs 5·5·8·4·2·2 = 3,200; weights 8·4·2·2 = 128.
+    {
+        model m;
+        m.input("x", {1, 8, 5, 5}).weight("w", {8, 4, 2, 2}).output("y");
+        attr(m.node("ConvTranspose", {"x", "w"}, {"y"}), "strides", shape_t{2, 2});
+        graph g = m.import();
+        CHECK(g.total_macs() == 3200);
+        CHECK(g.total_params() == 128);
+        CHECK(out_shape(g, only(g, "conv_transpose2d")) == shape_t{4, 10, 10});
+    }
+    // Overlapping windows, pads, output_padding and a bias: x [1,4,5,5], w [4,3,3,3],
+    // stride 2, pads 1, output_padding 1: (5-1)·2 + (3-1) + 1 - 2 + 1 = 10 -> [3,10,10];
+    // MACs 5·5·4·3·9 = 2,700; params 108 + 3 (bias) = 111.
+    {
+        model m;
+        m.input("x", {1, 4, 5, 5}).weight("w", {4, 3, 3, 3}).weight("b", {3}).output("y");
+        auto &n = m.node("ConvTranspose", {"x", "w", "b"}, {"y"}, "up");
+        attr(n, "strides", shape_t{2, 2});
+        attr(n, "pads", shape_t{1, 1, 1, 1});
+        attr(n, "output_padding", shape_t{1, 1});
+        graph g = m.import();
+        const op &c = only(g, "conv_transpose2d");
+        CHECK(out_shape(g, c) == shape_t{3, 10, 10});
+        CHECK(c.attr_ints("pad", {}) == shape_t{1, 1, 1, 1});
+        CHECK(c.attr_ints("output_padding", {}) == shape_t{1, 1});
+        CHECK(g.op_macs(c) == 2700);
+        CHECK(g.total_params() == 111);
+    }
+    // Stride 1 (PyTorch's default), group 2 with dilation 2: x [1,4,6,6], w [4,1,3,3] (Cout/g
+    // = 1, Cout 2): (6-1) + (3-1)·2 + 1 = 10; MACs 6·6·4·1·9 = 1,296.
+    {
+        model m;
+        m.input("x", {1, 4, 6, 6}).weight("w", {4, 1, 3, 3}).output("y");
+        auto &n = m.node("ConvTranspose", {"x", "w"}, {"y"});
+        attr(n, "group", 2);
+        attr(n, "dilations", shape_t{2, 2});
+        graph g = m.import();
+        const op &c = only(g, "conv_transpose2d");
+        CHECK(out_shape(g, c) == shape_t{2, 10, 10});
+        CHECK(g.op_macs(c) == 1296);
+    }
+    // output_shape [10, 11] with stride 2, kernel 3 over 5: full (5-1)·2 + 3 = 11;
+    // total_padding = 11 - 10 = 1 on H (NOTSET: 1 at the start, 0 at the end), 0 on W.
+    {
+        model m;
+        m.input("x", {1, 4, 5, 5}).weight("w", {4, 3, 3, 3}).output("y");
+        auto &n = m.node("ConvTranspose", {"x", "w"}, {"y"});
+        attr(n, "strides", shape_t{2, 2});
+        attr(n, "output_shape", shape_t{10, 11});
+        graph g = m.import();
+        const op &c = only(g, "conv_transpose2d");
+        CHECK(out_shape(g, c) == shape_t{3, 10, 11});
+        CHECK(c.attr_ints("pad", {}) == shape_t{1, 0, 0, 0});
+        CHECK(g.op_macs(c) == 2700);
+    }
+    // Refused with the node's name: output_padding >= stride.
+    model bad;
+    bad.input("x", {1, 4, 5, 5}).weight("w", {4, 3, 3, 3}).output("y");
+    auto &n = bad.node("ConvTranspose", {"x", "w"}, {"y"}, "up");
+    attr(n, "strides", shape_t{2, 2});
+    attr(n, "output_padding", shape_t{2, 0});
+    const std::string e = import_error(bad);
+    INFO(e);
+    CHECK(e.find("ConvTranspose (node \"up\")") != std::string::npos);
+    CHECK(e.find("output_padding") != std::string::npos);
 }
 
 TEST_CASE("onnx: auto_pad SAME_UPPER with stride 2 gives ceil(H/2) outputs", "[onnx]") {
@@ -236,25 +337,6 @@ TEST_CASE("onnx: auto_pad SAME_UPPER with stride 2 gives ceil(H/2) outputs", "[o
     CHECK(c.attr_ints("pad", {}) == shape_t{1, 1, 1, 1});
     CHECK(out_shape(g, c) == shape_t{2, 4, 4});
     CHECK(g.op_macs(c) == 576);
-}
-
-TEST_CASE("onnx: ConvTranspose with kernel = stride is a 1x1 conv of Hin·Win·Cin·Cout·kh·kw",
-          "[onnx]") {
-    model m;
-    m.input("x", {1, 8, 5, 5}).weight("w", {8, 4, 2, 2}).output("y");
-    auto &n = m.node("ConvTranspose", {"x", "w"}, {"y"});
-    attr(n, "strides", shape_t{2, 2});
-    graph g = m.import();
-    // Output (5-1)·2 + 2 = 10: [4,10,10]; MACs 5·5·8·4·2·2 = 3,200; weights 8·4·2·2 = 128.
-    CHECK(g.total_macs() == 3200);
-    CHECK(g.total_params() == 128);
-    CHECK(g.tensors[g.outputs[0]].shape == shape_t{4, 10, 10});
-    m.node("Relu", {"y"}, {"z"}); // the unsupported variant: stride 1 is overlapping
-    model bad;
-    bad.input("x", {1, 8, 5, 5}).weight("w", {8, 4, 3, 3}).output("y");
-    bad.node("ConvTranspose", {"x", "w"}, {"y"}, "up");
-    const std::string e = import_error(bad);
-    CHECK(e.find("ConvTranspose (node \"up\")") != std::string::npos);
 }
 
 TEST_CASE("onnx: Gemm is fc with in·out MACs; its C is the bias", "[onnx]") {
@@ -762,6 +844,25 @@ TEST_CASE("onnx: every libonnx-testdata node model made only of mapped operators
         for (const auto &f : failures)
             std::cout << f << "\n";
     CHECK(supported > 100);
+    // Every 2-D ConvTranspose form and the dilated pool import, with the output shape of the
+    // model's reference output (test_data_set_0/output_0.pb, computed by ONNX's reference
+    // implementation), batch dropped.
+    for (const char *name :
+         {"test_convtranspose", "test_convtranspose_autopad_same", "test_convtranspose_dilations",
+          "test_convtranspose_kernel_shape", "test_convtranspose_output_shape",
+          "test_convtranspose_pad", "test_convtranspose_pads", "test_convtranspose_with_kernel",
+          "test_maxpool_2d_dilations"}) {
+        INFO(name);
+        const fs::path d = fs::path(QCSIM_ONNX_NODE_TESTS) / name;
+        std::ifstream f(d / "test_data_set_0" / "output_0.pb", std::ios::binary);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        onnx::TensorProto ref;
+        REQUIRE(ref.ParseFromString(ss.str()));
+        REQUIRE(ref.dims_size() == 4);
+        graph g = import_onnx((d / "model.onnx").string());
+        CHECK(g.tensors[g.outputs[0]].shape == shape_t{ref.dims(1), ref.dims(2), ref.dims(3)});
+    }
 }
 #endif
 

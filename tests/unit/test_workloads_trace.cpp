@@ -385,3 +385,83 @@ TEST_CASE("graph: MACs and element counts saturate instead of overflowing", "[wo
     CHECK(g.total_macs() == std::numeric_limits<std::int64_t>::max());
     CHECK(g.total_params() == std::numeric_limits<std::int64_t>::max());
 }
+
+TEST_CASE("trace: a dilated conv2d's window spans (k-1)·d+1 rows; its MACs are the undilated "
+          "kernel's",
+          "[workloads]") {
+    // x [3,8,8], w [4,3,3,3], dilation 2, stride 1, no pad: extent (3-1)·2+1 = 5, out
+    // (8 - 5)/1 + 1 = 4 -> [4,4,4]; MACs 4·4·4·3·3·3 = 1,728 (kh·kw taps per output, spaced).
+    json j = base();
+    j["tensors"][2]["shape"] = {4, 4, 4};
+    j["ops"][0]["attrs"] = {{"kernel", {3, 3}}, {"dilation", {2, 2}}};
+    graph g = parse_trace(j, "t.json");
+    CHECK(g.total_macs() == 4 * 4 * 4 * 3 * 3 * 3);
+    // Asymmetric: dilation [1,3], pad [1,0,1,0]: H (8+2-3)+1 = 8, W extent 7: (8-7)+1 = 2.
+    j["tensors"][2]["shape"] = {4, 8, 2};
+    j["ops"][0]["attrs"] = {{"kernel", {3, 3}}, {"dilation", {1, 3}}, {"pad", {1, 0, 1, 0}}};
+    CHECK(parse_trace(j, "t.json").total_macs() == 4 * 8 * 2 * 27);
+    // Dilation 4: extent 9 > 8, the window does not fit; dilation 0 is refused.
+    j["ops"][0]["attrs"] = {{"kernel", {3, 3}}, {"dilation", {4, 1}}};
+    expect_error(j, "ops[0].attrs.kernel", "with dilation 4 (extent 9) is larger than the padded");
+    j["ops"][0]["attrs"] = {{"kernel", {3, 3}}, {"dilation", {0, 1}}};
+    expect_error(j, "ops[0].attrs.dilation[0]", "expected an integer >= 1");
+    // maxpool with dilation 2, kernel 2 over 8: extent 3, (8-3)/1+1 = 6.
+    j = base();
+    j["tensors"] = {{{"name", "x"}, {"shape", {3, 8, 8}}}, {{"name", "y"}, {"shape", {3, 6, 6}}}};
+    j["ops"] = {{{"name", "p"},
+                 {"type", "maxpool"},
+                 {"inputs", {"x"}},
+                 {"outputs", {"y"}},
+                 {"attrs", {{"kernel", {2, 2}}, {"dilation", {2, 2}}}}}};
+    CHECK_NOTHROW(parse_trace(j, "t.json"));
+}
+
+TEST_CASE("trace: conv_transpose2d follows ONNX's output formula; MACs are Hin·Win·Cin·(Cout/g)·"
+          "kh·kw",
+          "[workloads]") {
+    // x [4,5,5], w [4,3,3,3] (Cin, Cout/groups, kh, kw), stride 2, pad 1 each side,
+    // output_padding 1: (5-1)·2 + (3-1)·1 + 1 - 1 - 1 + 1 = 9 + 1 = 10 -> [3,10,10].
+    // MACs: every input pixel times every tap, 5·5·4·3·3·3 = 2,700; params 4·3·3·3 = 108.
+    auto make = [](json attrs, std::vector<std::int64_t> y, std::vector<std::int64_t> w) {
+        json j = {{"schema", "qcsim.trace/1"},
+                  {"name", "t"},
+                  {"tensors",
+                   {{{"name", "x"}, {"shape", {4, 5, 5}}},
+                    {{"name", "w"}, {"shape", w}, {"constant", true}},
+                    {{"name", "y"}, {"shape", y}}}},
+                  {"ops",
+                   {{{"name", "up"},
+                     {"type", "conv_transpose2d"},
+                     {"inputs", {"x", "w"}},
+                     {"outputs", {"y"}},
+                     {"attrs", attrs}}}},
+                  {"inputs", {"x"}},
+                  {"outputs", {"y"}}};
+        return j;
+    };
+    const json a = {
+        {"kernel", {3, 3}}, {"stride", {2, 2}}, {"pad", {1, 1, 1, 1}}, {"output_padding", {1, 1}}};
+    graph g = parse_trace(make(a, {3, 10, 10}, {4, 3, 3, 3}), "t.json");
+    CHECK(g.total_macs() == 2700);
+    CHECK(g.total_params() == 108);
+    // groups 2: w [4, 3/... Cout/g = 3, Cout 6]: MACs 5·5·4·3·9 = 2,700 again (Cin·Cout/g).
+    json a2 = a;
+    a2["groups"] = 2;
+    CHECK(parse_trace(make(a2, {6, 10, 10}, {4, 3, 3, 3}), "t.json").total_macs() == 2700);
+    // dilation 2, no pads: (5-1)·2 + (3-1)·2 + 1 = 13.
+    CHECK(parse_trace(make({{"kernel", {3, 3}}, {"stride", {2, 2}}, {"dilation", {2, 2}}},
+                           {3, 13, 13}, {4, 3, 3, 3}),
+                      "t.json")
+              .total_macs() == 2700);
+    // Refused: output_padding = stride (must be < max(stride, dilation)), pads that crop the
+    // whole output, w's dimension 0 not Cin, an output shape off by one.
+    json bad = a;
+    bad["output_padding"] = {2, 0};
+    expect_error(make(bad, {3, 11, 10}, {4, 3, 3, 3}), "ops[0].attrs.output_padding[0]",
+                 "< max(stride, dilation) = 2");
+    expect_error(make({{"kernel", {3, 3}}, {"pad", {4, 0, 4, 0}}}, {3, 1, 7}, {4, 3, 3, 3}),
+                 "ops[0].attrs.pad", "crop the whole height 7");
+    expect_error(make(a, {3, 10, 10}, {3, 4, 3, 3}), "ops[0].inputs[1]",
+                 "expected dimension 0 = Cin = 4");
+    expect_error(make(a, {3, 10, 11}, {4, 3, 3, 3}), "ops[0].outputs[0]", "expected [3,10,10]");
+}
