@@ -171,6 +171,38 @@ def build(name, width):
          "bert:small or bert:base" % name)
 
 
+def hooked_macs(model, args):
+    """MACs of one forward pass (batch 1) counted by forward hooks on the convolution and linear
+    modules: Conv out elements x Cin/groups x kh x kw, ConvTranspose in elements x Cout/groups x
+    kh x kw, Linear out elements x in_features. Other work (elementwise, pools, attention's
+    matmuls written as torch.matmul) is not counted."""
+    total = [0]
+
+    def conv(m, inp, out):
+        k = 1
+        for d in m.weight.shape[2:]:
+            k *= d
+        if isinstance(m, nn.modules.conv._ConvTransposeNd):
+            total[0] += inp[0].numel() * m.weight.shape[1] * k
+        else:
+            total[0] += out.numel() * m.weight.shape[1] * k
+
+    def linear(m, inp, out):
+        total[0] += out.numel() * m.in_features
+
+    hooks = []
+    for m in model.modules():
+        if isinstance(m, nn.modules.conv._ConvNd):
+            hooks.append(m.register_forward_hook(conv))
+        elif isinstance(m, nn.Linear):
+            hooks.append(m.register_forward_hook(linear))
+    with torch.no_grad():
+        model(*args)
+    for h in hooks:
+        h.remove()
+    return total[0]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("model", nargs="?",
@@ -198,13 +230,15 @@ def main():
         ids = torch.zeros(1, a.seq, dtype=torch.long)
         args, inputs, outputs = (ids, ids.clone()), ["input_ids", "token_type_ids"], ["sequence", "pooled"]
     else:
-        args, inputs, outputs = torch.zeros(1, 3, a.resolution, a.resolution), ["input"], ["logits"]
+        args, inputs, outputs = (torch.zeros(1, 3, a.resolution, a.resolution),), ["input"], ["logits"]
+    macs = hooked_macs(model, args)
     with torch.no_grad():
         torch.onnx.export(model, args, a.output, opset_version=a.opset,
                           training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False,
                           input_names=inputs, output_names=outputs,
                           dynamic_axes={n: {0: "batch"} for n in inputs + outputs})
-    print("%s: %s, %d parameters (PyTorch count)" % (a.output, a.model, params))
+    print("%s: %s, %d parameters, %d MACs (PyTorch count: sum of parameter elements; conv and "
+          "linear MACs by forward hooks)" % (a.output, a.model, params, macs))
 
 
 if __name__ == "__main__":

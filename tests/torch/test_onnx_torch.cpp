@@ -3,7 +3,8 @@
 // MACs and parameters must equal the generators' exactly, and the published figures (networks.md:
 // MobileNetV2-1.0 3,504,872 parameters, torchvision's count; ResNet-50 4,089,184,256 MACs and
 // 25,557,032 parameters, torchvision's figures). Without PyTorch the test exits 77, which ctest
-// reports as skipped.
+// reports as skipped. Also torchvision's shufflenet_v2_x1_0 and densenet121, which have no
+// generator: their MACs and parameters must equal PyTorch's own count (forward hooks).
 
 #include "sim/errors.h"
 #include "workloads/generators.h"
@@ -54,16 +55,38 @@ int main() {
                         {"torchvision:resnet50", "resnet50", 25557032, 4089184256},
                         {"mobilenext", "mobilenext", 3535416, 0},
                         {"bert:small", "bert:preset=small", 28763648, 0}};
+    // Exports `t` to `file`; PyTorch's own count (export_onnx.py prints "N parameters, M MACs":
+    // sum of parameter elements, conv and linear MACs by forward hooks), or {-1, -1}.
+    auto export_model = [&](const std::string &t,
+                            const std::string &file) -> std::pair<std::int64_t, std::int64_t> {
+        const std::string cmd =
+            py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t + " -o " + file + " 2>&1";
+        std::string out;
+        if (FILE *p = ::popen(cmd.c_str(), "r")) {
+            char buf[4096];
+            while (std::fgets(buf, sizeof buf, p))
+                out += buf;
+            if (::pclose(p) != 0)
+                out.clear();
+        }
+        std::int64_t params = -1, macs = -1;
+        const auto at = out.find(" parameters, ");
+        if (at != std::string::npos) {
+            const auto start = out.rfind(' ', at - 1) + 1;
+            params = std::stoll(out.substr(start, at - start));
+            macs = std::stoll(out.substr(at + 13));
+        }
+        if (params < 0) {
+            std::cout << "FAIL export: " << cmd << "\n" << out;
+            ++failures;
+        }
+        return {params, macs};
+    };
     for (const auto &n : nets) {
         const std::string t = n.model;
         const std::string file = (dir / (t.substr(t.find(':') + 1) + ".onnx")).string();
-        const std::string cmd =
-            py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t + " -o " + file + " 2>&1";
-        if (std::system(cmd.c_str()) != 0) {
-            std::cout << "FAIL export: " << cmd << "\n";
-            ++failures;
+        if (export_model(t, file).first < 0)
             continue;
-        }
         try {
             const workloads::graph g = workloads::import_onnx(file);
             const workloads::graph ref = workloads::build_workload(n.generator);
@@ -72,6 +95,25 @@ int main() {
             expect(t + " parameters = published", g.total_params(), n.published_params);
             if (n.published_macs)
                 expect(t + " MACs = published", g.total_macs(), n.published_macs);
+        } catch (const std::exception &e) {
+            std::cout << "FAIL import: " << e.what() << "\n";
+            ++failures;
+        }
+    }
+    // torchvision models without a generator, checked against PyTorch's own count: ShuffleNet
+    // V2 (its channel shuffle is a 5-D Transpose: the graph's N-D transpose) and DenseNet-121
+    // (BatchNorm after each Concat: a per-channel mul and add, 2·C parameters as PyTorch's γ and
+    // β). The hooks count conv and linear MACs, which are all the graph's MACs here.
+    for (const char *t : {"torchvision:shufflenet_v2_x1_0", "torchvision:densenet121"}) {
+        const std::string name = t;
+        const std::string file = (dir / (name.substr(name.find(':') + 1) + ".onnx")).string();
+        const auto [params, macs] = export_model(name, file);
+        if (params < 0)
+            continue;
+        try {
+            const workloads::graph g = workloads::import_onnx(file);
+            expect(name + " MACs = PyTorch's", g.total_macs(), macs);
+            expect(name + " parameters = PyTorch's", g.total_params(), params);
         } catch (const std::exception &e) {
             std::cout << "FAIL import: " << e.what() << "\n";
             ++failures;
