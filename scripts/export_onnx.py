@@ -16,6 +16,11 @@ importer folds it into the convolution as the generators do (2·C parameters per
 default EVAL mode PyTorch would fold it into a conv bias of C parameters. The batch axis is
 symbolic ("batch"); qcsim imports batch 1 unless the spec says FILE.onnx:batch=N.
 
+It prints PyTorch's own count of the model: "FILE: MODEL, N parameters, M MACs", N the sum of
+the parameter elements (BatchNorm's weight and bias included, running statistics not), M the
+conv and linear MACs of one batch-1 forward pass counted by forward hooks (what qcsim counts as
+MACs for a CNN); tests/torch compares them with the imported graph.
+
 Needs Debian's python3-torch and python3-torchvision (about 825 MB installed, see README):
 `scripts/setup.sh --with-torch` installs them. Exit status 2 with a message when they are
 missing or the model name is unknown.
