@@ -273,11 +273,13 @@ private:
         if (ty == "embedding")
             return lower_embedding();
         if (ty == "transpose")
-            return lower_transpose();
+            return lower_permute();
+        if (ty == "pad")
+            return lower_pad();
         fail("this chip has no unit that runs it (supported: conv2d, fc, matmul, linear, "
              "depthwise_conv1d, unfold, dynamic_conv1d, softmax, layernorm, gelu, embedding, "
              "transpose, add, mul, relu, relu6, sigmoid, prelu, maxpool, avgpool, "
-             "global_avgpool, resize, concat, slice, reshape, flatten)");
+             "global_avgpool, resize, pad, concat, slice, reshape, flatten)");
     }
 
     /// Fused activation of a MAC-array producer: relu/relu6 are free in the output stage,
@@ -666,6 +668,142 @@ private:
         set_output(l, o.outputs[0]);
         if (l.hout != vx.c || l.cout != vx.h)
             fail("output must be [N, M] for an input [M, N]");
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// transpose with perm: the 2-D [1,0] is lower_transpose (a transposed operand), the
+    /// identity a view. Any other permutation is a vector-unit copy that reads every input
+    /// element once and writes every output element once: tiles of the output (as [C,H,W],
+    /// rank >= 4 collapsed to [d0, d1·...·d(n-2), d(n-1)]) each read as many input bytes from
+    /// the input seen with the output's geometry. The permutation itself happens in the
+    /// scratchpad, as the 2-D transpose's does; which input elements a tile needs (strided runs
+    /// in DRAM) is not modelled, only their count.
+    void lower_permute() {
+        const auto &o = m_g.ops[m_cur];
+        const auto &x = tin(0);
+        const auto &y = tout();
+        std::vector<std::int64_t> perm = o.attr_ints("perm", {});
+        if (perm.empty())
+            for (std::size_t a = x.shape.size(); a-- > 0;)
+                perm.push_back(std::int64_t(a));
+        if (perm.size() != x.shape.size() || x.elements() != y.elements())
+            fail("perm must have the rank of the input and keep its elements");
+        bool identity = true;
+        for (std::size_t a = 0; a < perm.size(); ++a)
+            identity = identity && perm[a] == std::int64_t(a);
+        if (identity)
+            return lower_alias();
+        if (perm == std::vector<std::int64_t>{1, 0})
+            return lower_transpose();
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = vec_fn::copy;
+        l.out = flat_view(o.outputs[0]);
+        l.cout = l.out.c, l.hout = l.out.h, l.wout = l.out.w;
+        tensor_view in = l.out;
+        in.tensor = m_out.root[o.inputs[0]];
+        in.elem_bytes = workloads::dtype_bytes(x.type);
+        // The input seen with another geometry than its own: never kept on chip in its
+        // producer's layout (as a reshape).
+        m_out.reshaped[in.tensor] = true;
+        if (y.shape.size() > 3)
+            m_out.reshaped[l.out.tensor] = true;
+        operand a;
+        a.view = in;
+        a.mode = chan_mode::same;
+        a.lo = 0, a.hi = in.c, a.off = 0;
+        a.identity_rows = true;
+        l.inputs.push_back(a);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
+    /// The view of tensor t: its own for rank <= 3, else [d0, d1·...·d(n-2), d(n-1)] (CHW).
+    tensor_view flat_view(int t) const {
+        const auto &x = m_g.tensors[t];
+        if (x.shape.size() <= 3)
+            return view(t);
+        tensor_view v;
+        v.tensor = m_out.root[t];
+        v.elem_bytes = workloads::dtype_bytes(x.type);
+        v.c = x.shape.front();
+        v.w = x.shape.back();
+        v.h = 1;
+        for (std::size_t a = 1; a + 1 < x.shape.size(); ++a)
+            v.h *= x.shape[a];
+        return v;
+    }
+
+    /// pad: a vector-unit copy that reads every input element once and writes every output
+    /// element once (the border too: zeros, or the edge or mirrored elements, which the vector
+    /// unit takes from the rows it read). As a 1x1 window over [C,H,W] with the top and left
+    /// padding, and the channels of the input at an offset: a tile of the border alone reads
+    /// nothing. Rank 2 [T,D] pads rows and columns; rank 1 its elements; rank >= 4 is
+    /// collapsed to three axes, each a padded axis with the unpadded axes after it (a padding
+    /// of more than three such groups is refused).
+    void lower_pad() {
+        const auto &o = m_g.ops[m_cur];
+        const auto &x = tin(0);
+        const auto &y = tout();
+        const std::size_t r = x.shape.size();
+        const auto pads = o.attr_ints("pads", {});
+        if (pads.size() != 2 * r)
+            fail("pads must have 2 values per axis of the input");
+        tensor_view vin, vout;
+        std::int64_t cb = 0, hb = 0, wb = 0; // begin padding of C, H (rows), W
+        if (r == 3) {
+            vin = view(o.inputs[0]), vout = view(o.outputs[0]);
+            cb = pads[0], hb = pads[1], wb = pads[2];
+        } else if (r == 2) { // [T, D]: rows T, channels D
+            vin = view(o.inputs[0]), vout = view(o.outputs[0]);
+            hb = pads[0], cb = pads[1];
+        } else if (r == 1) {
+            vin = view(o.inputs[0]), vout = view(o.outputs[0]);
+            cb = pads[0];
+        } else {
+            struct group {
+                std::int64_t in = 1, out = 1, begin = 0;
+            };
+            std::vector<group> gs;
+            for (std::size_t a = 0; a < r; ++a) {
+                const bool padded = pads[a] != 0 || pads[a + r] != 0;
+                if (a == 0 || padded)
+                    gs.push_back({1, 1, pads[a]});
+                else
+                    gs.back().begin *= x.shape[a];
+                gs.back().in *= x.shape[a];
+                gs.back().out *= y.shape[a];
+            }
+            if (gs.size() > 3)
+                fail("pads on " + std::to_string(gs.size()) +
+                     " groups of axes (a padded axis and the unpadded axes after it): at most 3 "
+                     "are mapped to C x H x W");
+            while (gs.size() < 3)
+                gs.insert(gs.begin(), group{});
+            vin.tensor = m_out.root[o.inputs[0]];
+            vout.tensor = m_out.root[o.outputs[0]];
+            vin.elem_bytes = workloads::dtype_bytes(x.type);
+            vout.elem_bytes = workloads::dtype_bytes(y.type);
+            vin.c = gs[0].in, vin.h = gs[1].in, vin.w = gs[2].in;
+            vout.c = gs[0].out, vout.h = gs[1].out, vout.w = gs[2].out;
+            cb = gs[0].begin, hb = gs[1].begin, wb = gs[2].begin;
+            m_out.reshaped[vin.tensor] = true;
+            m_out.reshaped[vout.tensor] = true;
+        }
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = vec_fn::copy;
+        l.out = vout;
+        l.cout = vout.c, l.hout = vout.h, l.wout = vout.w;
+        l.pt = hb, l.pl = wb;
+        operand a;
+        a.view = vin;
+        a.mode = chan_mode::same;
+        a.lo = cb, a.hi = cb + vin.c, a.off = 0;
+        l.inputs.push_back(a);
         m_act_of_next = false;
         place(l, true);
         push(std::move(l));

@@ -4,8 +4,8 @@ checked against PyTorch (docs/workloads.md "ONNX models").
 
     scripts/export_onnx.py torchvision:resnet50 -o resnet50.onnx
     scripts/export_onnx.py mobilenext -o mobilenext.onnx [--width 1.0] [--resolution 224]
-    scripts/export_onnx.py torchvision:segmentation.deeplabv3_mobilenet_v3_large -o d.onnx --macs
-    scripts/export_onnx.py upsampler -o up.onnx --macs
+    scripts/export_onnx.py torchvision:segmentation.deeplabv3_mobilenet_v3_large -o d.onnx
+    scripts/export_onnx.py upsampler -o up.onnx
     scripts/export_onnx.py --list
 
 Models: `torchvision:NAME` (any classifier of torchvision.models, built with weights=None: no
@@ -16,7 +16,8 @@ which the generators follow) and `mobilenext` (the official mnext.py structure, 
 `upsampler`, a small decoder of nn.ConvTranspose2d layers (overlapping windows, padding,
 output_padding, groups, bias, dilation) for checking the import of transposed convolutions.
 
---macs also prints PyTorch's multiply-accumulates, counted by forward hooks as qcsim counts them
+The script prints PyTorch's parameter count and its multiply-accumulates, counted by forward
+hooks as qcsim counts them
 (docs/workloads.md): Conv2d output elements · Cin/groups · kh·kw, ConvTranspose2d input elements
 · Cout/groups · kh·kw, Linear rows · in · out (not the attention matmuls of `bert`).
 
@@ -24,6 +25,11 @@ The export keeps BatchNorm as its own node (training=PRESERVE on a model in eval
 importer folds it into the convolution as the generators do (2·C parameters per BN); with the
 default EVAL mode PyTorch would fold it into a conv bias of C parameters. The batch axis is
 symbolic ("batch"); qcsim imports batch 1 unless the spec says FILE.onnx:batch=N.
+
+It prints PyTorch's own count of the model: "FILE: MODEL, N parameters, M MACs", N the sum of
+the parameter elements (BatchNorm's weight and bias included, running statistics not), M the
+conv and linear MACs of one batch-1 forward pass counted by forward hooks (what qcsim counts as
+MACs for a CNN); tests/torch compares them with the imported graph.
 
 Needs Debian's python3-torch and python3-torchvision (about 825 MB installed, see README):
 `scripts/setup.sh --with-torch` installs them. Exit status 2 with a message when they are
@@ -179,30 +185,6 @@ class Upsampler(nn.Module):
         return self.body(x)
 
 
-def count_macs(model, args):
-    """Multiply-accumulates per image, by forward hooks (see --macs)."""
-    total = [0]
-
-    def hook(m, inp, out):
-        x = inp[0]
-        if isinstance(m, nn.Conv2d):
-            total[0] += out[0].numel() * (m.in_channels // m.groups) * \
-                m.kernel_size[0] * m.kernel_size[1]
-        elif isinstance(m, nn.ConvTranspose2d):
-            total[0] += x[0].numel() * (m.out_channels // m.groups) * \
-                m.kernel_size[0] * m.kernel_size[1]
-        elif isinstance(m, nn.Linear):
-            total[0] += x[0].numel() // m.in_features * m.in_features * m.out_features
-
-    hs = [m.register_forward_hook(hook) for m in model.modules()
-          if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
-    with torch.no_grad():
-        model(*args)
-    for h in hs:
-        h.remove()
-    return total[0]
-
-
 def build(name, width):
     if name.startswith("torchvision:segmentation."):
         tv = name[len("torchvision:segmentation."):]
@@ -232,6 +214,38 @@ def build(name, width):
          "mobilenext, mobilenetv2, resnet50, upsampler, bert:small or bert:base" % name)
 
 
+def hooked_macs(model, args):
+    """MACs of one forward pass (batch 1) counted by forward hooks on the convolution and linear
+    modules: Conv out elements x Cin/groups x kh x kw, ConvTranspose in elements x Cout/groups x
+    kh x kw, Linear out elements x in_features. Other work (elementwise, pools, attention's
+    matmuls written as torch.matmul) is not counted."""
+    total = [0]
+
+    def conv(m, inp, out):
+        k = 1
+        for d in m.weight.shape[2:]:
+            k *= d
+        if isinstance(m, nn.modules.conv._ConvTransposeNd):
+            total[0] += inp[0].numel() * m.weight.shape[1] * k
+        else:
+            total[0] += out.numel() * m.weight.shape[1] * k
+
+    def linear(m, inp, out):
+        total[0] += out.numel() * m.in_features
+
+    hooks = []
+    for m in model.modules():
+        if isinstance(m, nn.modules.conv._ConvNd):
+            hooks.append(m.register_forward_hook(conv))
+        elif isinstance(m, nn.Linear):
+            hooks.append(m.register_forward_hook(linear))
+    with torch.no_grad():
+        model(*args)
+    for h in hooks:
+        h.remove()
+    return total[0]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("model", nargs="?",
@@ -245,7 +259,7 @@ def main():
     ap.add_argument("--opset", type=int, default=13, help="ONNX opset (libonnx 1.12 reads <= 17)")
     ap.add_argument("--list", action="store_true", help="list the torchvision model names")
     ap.add_argument("--macs", action="store_true",
-                    help="also print PyTorch's MACs per image (forward hooks; not bert's matmuls)")
+                    help="accepted for compatibility: the MACs are always printed")
     a = ap.parse_args()
     if a.list:
         names = sorted(n for n in dir(torchvision.models)
@@ -265,16 +279,15 @@ def main():
         ids = torch.zeros(1, a.seq, dtype=torch.long)
         args, inputs, outputs = (ids, ids.clone()), ["input_ids", "token_type_ids"], ["sequence", "pooled"]
     else:
-        args, inputs, outputs = torch.zeros(1, 3, a.resolution, a.resolution), ["input"], ["logits"]
+        args, inputs, outputs = (torch.zeros(1, 3, a.resolution, a.resolution),), ["input"], ["logits"]
+    macs = hooked_macs(model, args)
     with torch.no_grad():
         torch.onnx.export(model, args, a.output, opset_version=a.opset,
                           training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False,
                           input_names=inputs, output_names=outputs,
                           dynamic_axes={n: {0: "batch"} for n in inputs + outputs})
-    print("%s: %s, %d parameters (PyTorch count)" % (a.output, a.model, params))
-    if a.macs:
-        print("%s: %s, %d MACs (PyTorch forward hooks)" % (a.output, a.model,
-                                                          count_macs(model, args if isinstance(args, tuple) else (args,))))
+    print("%s: %s, %d parameters, %d MACs (PyTorch count: sum of parameter elements; conv and "
+          "linear MACs by forward hooks)" % (a.output, a.model, params, macs))
 
 
 if __name__ == "__main__":

@@ -719,9 +719,70 @@ shape_t infer_embedding(const graph &g, const op &o) {
     return {ids.shape[0], table[1]};
 }
 
+/// The permutation of a transpose of rank `rank`: attrs.perm, or the axes reversed.
+shape_t transpose_perm(const op &o, std::size_t rank) {
+    shape_t perm;
+    if (const attr_value *v = find_attr(o, "perm")) {
+        const auto *p = std::get_if<shape_t>(v);
+        if (!p)
+            fail("attrs.perm", "expected a list of integers");
+        perm = *p;
+        if (perm.size() != rank)
+            fail("attrs.perm", "expected " + std::to_string(rank) + " axes (the rank of x), got " +
+                                   shape_str(perm));
+        std::vector<bool> seen(rank, false);
+        for (std::size_t i = 0; i < rank; ++i) {
+            if (perm[i] < 0 || perm[i] >= std::int64_t(rank) || seen[std::size_t(perm[i])])
+                fail("attrs.perm[" + std::to_string(i) + "]",
+                     shape_str(perm) + " is not a permutation of 0.." + std::to_string(rank - 1));
+            seen[std::size_t(perm[i])] = true;
+        }
+        return perm;
+    }
+    for (std::size_t a = rank; a-- > 0;)
+        perm.push_back(std::int64_t(a));
+    return perm;
+}
+
 shape_t infer_transpose(const graph &g, const op &o) {
-    const auto &x = input_rank(g, o, 0, 2, "x of rank 2 [M,N]");
-    return {x[1], x[0]};
+    const auto &x = input(g, o, 0).shape;
+    const shape_t perm = transpose_perm(o, x.size());
+    shape_t out;
+    for (auto a : perm)
+        out.push_back(x[std::size_t(a)]);
+    return out;
+}
+
+shape_t infer_pad(const graph &g, const op &o) {
+    const auto &x = input(g, o, 0).shape;
+    const std::size_t r = x.size();
+    const shape_t pads = ints_attr(o, "pads", {}, 2 * r, 0);
+    std::string mode = "constant";
+    if (const attr_value *v = find_attr(o, "mode")) {
+        const auto *m = std::get_if<std::string>(v);
+        if (!m)
+            fail("attrs.mode", "expected a string");
+        mode = *m;
+        if (mode != "constant" && mode != "edge" && mode != "reflect") {
+            std::string near = sim::nearest(mode, {"constant", "edge", "reflect"});
+            fail("attrs.mode", "expected constant, edge or reflect, got \"" + sim::brief(mode) +
+                                   "\"" +
+                                   (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+        }
+    }
+    shape_t out = x;
+    for (std::size_t a = 0; a < r; ++a) {
+        // Reflection mirrors inside the tensor without repeating the edge: at most extent - 1.
+        if (mode == "reflect")
+            for (std::size_t k : {a, a + r})
+                if (pads[k] > x[a] - 1)
+                    fail("attrs.pads[" + std::to_string(k) + "]",
+                         "reflect padding of axis " + std::to_string(a) + " (extent " +
+                             std::to_string(x[a]) + ") must be at most " +
+                             std::to_string(x[a] - 1) + ", got " + std::to_string(pads[k]));
+        out[a] = sat_add(sat_add(x[a], pads[a]), pads[a + r]);
+    }
+    return out;
 }
 
 const attr_rule a_kernel{"kernel", attr_kind::integers, "[kh, kw], required, each >= 1"};
@@ -917,7 +978,27 @@ const std::vector<op_rule> &op_rules() {
            "default 0"}},
          "[T,E]",
          infer_embedding},
-        {"transpose", 1, 1, "x [M,N]", {}, "[N,M]", infer_transpose},
+        {"transpose",
+         1,
+         1,
+         "x (any rank)",
+         {{"perm", attr_kind::integers,
+           "a permutation of the axes 0..rank-1: output axis i is input axis perm[i]; default "
+           "the axes reversed ([1,0]: [M,N] -> [N,M])"}},
+         "[x[perm[0]], x[perm[1]], ...]",
+         infer_transpose},
+        {"pad",
+         1,
+         1,
+         "x (any rank)",
+         {{"pads", attr_kind::integers,
+           "required, 2·rank values >= 0: the begin of every axis, then the end of every axis "
+           "(ONNX order)"},
+          {"mode", attr_kind::string,
+           "constant (zeros) | edge (the edge element repeated) | reflect (mirrored, pads at "
+           "most extent - 1); default constant"}},
+         "x with extent begin + extent + end on every axis",
+         infer_pad},
     };
     return rules;
 }

@@ -64,9 +64,11 @@ using attr_value = std::variant<std::int64_t, double, std::string, std::vector<s
 ///   maxpool, avgpool  attrs kernel, stride, pad, dilation;  global_avgpool
 ///   resize   attrs size=[Hout,Wout] (whole multiples of H, W) mode="linear" (bilinear)
 ///   concat   attrs axis;   slice  attrs axis, begin, end
+///   pad      attrs pads (begins then ends, every axis), mode="constant|edge|reflect"
+///   transpose  attrs perm (any rank; default the axes reversed: [M,N] -> [N,M])
 /// Token operators on [T,D] tensors (docs/attention-ops.md): linear (groups, activation
 /// none|relu|gelu), depthwise_conv1d, unfold, dynamic_conv1d (kernel, pad, heads), softmax
-/// (group), layernorm, gelu, embedding (sequential), transpose.
+/// (group), layernorm, gelu, embedding (sequential).
 struct op {
     std::string name;
     std::string type;

@@ -459,6 +459,40 @@ bool fold_node(const onnx::NodeProto &n, const std::vector<const cvalue *> &in,
             }
         return true;
     }
+    if (t == "Transpose") {
+        // A constant of known values (PyTorch's F.pad reverses its pads through one).
+        if (!all(1))
+            return false;
+        const cvalue &d = *in[0];
+        const std::size_t r = d.dims.size();
+        shape_t perm = attr_ints(n, "perm", {});
+        if (perm.empty())
+            for (std::size_t a = r; a-- > 0;)
+                perm.push_back(std::int64_t(a));
+        if (perm.size() != r)
+            return false;
+        std::vector<bool> seen(r, false);
+        for (auto a : perm) {
+            if (a < 0 || a >= std::int64_t(r) || seen[std::size_t(a)])
+                return false;
+            seen[std::size_t(a)] = true;
+        }
+        out.is_int = d.is_int;
+        for (auto a : perm)
+            out.dims.push_back(d.dims[std::size_t(a)]);
+        const shape_t ds = strides_of(d.dims), os = strides_of(out.dims);
+        for (std::int64_t q = 0; q < product(out.dims); ++q) {
+            std::int64_t src = 0, rem = q;
+            for (std::size_t a = 0; a < r; ++a) {
+                src += rem / os[a] * ds[std::size_t(perm[a])];
+                rem %= os[a];
+            }
+            if (out.is_int)
+                out.i.push_back(d.i[src]);
+            out.f.push_back(d.at(src));
+        }
+        return true;
+    }
     if (t == "Slice") {
         if (!all(1))
             return false;
@@ -949,7 +983,8 @@ private:
                     continue;
                 }
                 if (n.op_type() == "Transpose" && n.domain().empty() && n.input_size() == 1 &&
-                    n.output_size() == 1 && inits.count(n.input(0))) {
+                    n.output_size() == 1 && inits.count(n.input(0)) &&
+                    !m_values.count(n.input(0))) {
                     // A transposed weight (a Linear's W^T): only its shape matters, so the
                     // initializer is replaced by one of the permuted shape without values.
                     const onnx::TensorProto &w = *inits.at(n.input(0));
@@ -1176,6 +1211,7 @@ private:
         std::vector<std::int64_t> order; ///< ONNX axes of extent > 1, in memory order
         std::string node;                ///< the Transpose that made it
         shape_t perm;
+        bool scores = false; ///< attention scores (Q·Kᵀ), which a mask may be added to
     };
 
     /// The memory order of `name` (its non-1 ONNX axes); sorted when it is the ONNX order.
@@ -1208,11 +1244,45 @@ private:
             if (r == l.order)
                 break;
         }
-        if (rot >= sorted.size())
-            throw unsupported("perm " + shape_str(l.perm) + " to " + shape_str(s) +
-                                  " moves data in a way the graph's transpose ([M,N] -> [N,M]) "
-                                  "cannot express, and its output is read as a plain tensor",
-                              "Transpose", l.node);
+        if (rot >= sorted.size()) {
+            // Any other order: the graph's N-D transpose, on the fewest axes that express it
+            // (axes adjacent in both orders merged: a channel shuffle [g,C/g,H,W] -> [C/g,g,H,W]
+            // becomes [g,C/g,H·W] with perm [1,0,2]).
+            std::vector<std::vector<std::int64_t>> groups; // runs of axes, in memory order
+            for (auto a : l.order) {
+                if (!groups.empty() && groups.back().back() + 1 == a)
+                    groups.back().push_back(a);
+                else
+                    groups.push_back({a});
+            }
+            std::vector<std::size_t> by_axis(groups.size());
+            for (std::size_t i = 0; i < groups.size(); ++i)
+                by_axis[i] = i;
+            std::sort(by_axis.begin(), by_axis.end(), [&](std::size_t i, std::size_t j) {
+                return groups[i].front() < groups[j].front();
+            });
+            auto extent = [&](std::size_t i) {
+                std::int64_t e = 1;
+                for (auto a : groups[i])
+                    e *= s[std::size_t(a)];
+                return e;
+            };
+            shape_t in_shape, out_shape, perm;
+            for (std::size_t i = 0; i < groups.size(); ++i)
+                in_shape.push_back(extent(i));
+            for (std::size_t i : by_axis)
+                out_shape.push_back(extent(i)), perm.push_back(std::int64_t(i));
+            const int x = m_act.at(name);
+            const int xv = m_g.tensors[x].shape == in_shape ? x : [&] {
+                const int v = new_tensor(m_g.tensors[x].name + ".view", in_shape);
+                emit(m_g.tensors[x].name + ".view", "reshape", {x}, v, {{"shape", in_shape}});
+                return v;
+            }();
+            const int t = new_tensor(name, out_shape);
+            emit(l.node, "transpose", {xv}, t, {{"perm", perm}});
+            m_act[name] = t;
+            return;
+        }
         std::int64_t mm = 1, nn = 1; // ONNX [A = sorted[:rot], B = sorted[rot:]]
         for (std::size_t j = 0; j < rot; ++j)
             mm *= s[sorted[j]];
@@ -1954,12 +2024,30 @@ void importer::convert(const onnx::NodeProto &n) {
         if (n.output_size() > 1 && attr_i(n, "training_mode", 0))
             throw unsupported("training_mode = 1");
         op *p = sole_producer(in(0), {"conv2d", "conv_transpose2d", "fc"});
-        if (!p || p->attr_int("batchnorm", 0) == 1 || p->attr_str("activation", "none") != "none")
-            throw unsupported("a BatchNormalization is folded into the Conv or Gemm that "
-                              "produces its input (alone, with nothing else reading it); this "
-                              "one follows another operator");
-        p->attrs["batchnorm"] = std::int64_t{1};
-        alias(n, 0, act(in(0)));
+        if (p && p->attr_int("batchnorm", 0) == 0 && p->attr_str("activation", "none") == "none") {
+            p->attrs["batchnorm"] = std::int64_t{1};
+            alias(n, 0, act(in(0)));
+            return;
+        }
+        // Alone (after a Concat, a pool, an activation): y = γ'·x + β' per channel, a broadcast
+        // mul by the scale and an add of the bias (their C + C elements are its 2·C
+        // parameters; the running mean and variance fold into them and are not counted).
+        const shape_t &xs = oshape(in(0));
+        if (xs.size() < 2)
+            throw unsupported("an input of rank " + std::to_string(xs.size()) +
+                              " (expected [N,C,...])");
+        const std::int64_t c = xs[1];
+        if (product(oshape(in(1))) != c || product(oshape(in(2))) != c)
+            throw unsupported("a scale or bias that is not of C = " + std::to_string(c) +
+                              " elements");
+        const shape_t nat = natural(xs);
+        const int x = act(in(0), nat);
+        shape_t cs(xs.size(), 1);
+        cs[1] = c;
+        const shape_t bs = product(nat) == c ? nat : broadcast_shape(nat, xs, cs);
+        const int scaled = new_tensor(n.output(0) + ".scaled", nat);
+        emit(name + ".scale", "mul", {x, weight(in(1), bs)}, scaled);
+        emit(name, "add", {scaled, weight(in(2), bs)}, output(n, 0, nat));
         return;
     }
 
@@ -2034,7 +2122,7 @@ void importer::convert(const onnx::NodeProto &n) {
                      {view(a, {m, h * k}), view(b, tb ? shape_t{nn, h * k} : shape_t{k, h * nn})},
                      output(n, 0, {m, h * nn}),
                      {{"heads", h}, {"transpose_b", std::int64_t{tb ? 1 : 0}}});
-                m_layout[n.output(0)] = {{no[1], no[0], no[2]}, name, {}};
+                m_layout[n.output(0)] = {{no[1], no[0], no[2]}, name, {}, tb};
                 return;
             }
         }
@@ -2086,6 +2174,39 @@ void importer::convert(const onnx::NodeProto &n) {
         const std::int64_t ne = product(os);
         if (ca && cb)
             throw unsupported("two constant operands too large to fold");
+        // An attention mask added to the scores (Q·Kᵀ of the multi-head pattern, scaled or not):
+        // a key-padding mask [T] / [1,1,1,T], a per-query row [T,1] or a causal [T,T], constant
+        // or computed, the same for every head. Folded into the softmax, as the generators
+        // fold it (docs/attention-ops.md): no operator, the scores keep their layout.
+        if (ty == "Add" || ty == "Sub")
+            for (int k : {0, 1}) {
+                const std::string &sc = in(k), &mask = in(1 - k);
+                auto it = m_layout.find(sc);
+                if (it == m_layout.end() || !it->second.scores || product(oshape(sc)) != ne ||
+                    (ty == "Sub" && k == 1))
+                    continue;
+                const shape_t &ms = oshape(mask);
+                bool ok = ms.size() <= os.size() && product(ms) < ne;
+                for (std::size_t a = 0; ok && a < ms.size(); ++a) {
+                    const std::size_t oa = a + os.size() - ms.size();
+                    ok = ms[a] == 1 || (oa + 2 >= os.size() && ms[a] == os[oa]);
+                }
+                if (!ok)
+                    throw unsupported("a mask " + shape_str(ms) + " added to attention scores " +
+                                      shape_str(os) +
+                                      ": only masks of the last two axes (per key, per query, "
+                                      "[T,T]), the same for every head, fold into the softmax");
+                alias(n, 0, raw_act(sc));
+                m_layout[n.output(0)] = it->second;
+                return;
+            }
+        // 1 - x: a scalar constant minuend is a negation and an offset, folded like a scalar.
+        if (ca && ty == "Sub" && product(oshape(in(0))) == 1) {
+            alias(n, 0, raw_act(in(1)));
+            if (m_layout.count(in(1)))
+                m_layout[n.output(0)] = m_layout.at(in(1));
+            return;
+        }
         if (ca && (ty == "Sub" || ty == "Div") && product(oshape(in(0))) != ne)
             throw unsupported("a broadcast constant minuend or dividend");
         const std::string &x = ca ? in(1) : in(0), &c = ca ? in(0) : in(1);
@@ -2400,25 +2521,53 @@ void importer::convert(const onnx::NodeProto &n) {
                 throw unsupported("a constant_value that is not a constant scalar");
             fill = v->at(0);
         }
-        if (mode != "constant" || fill != 0 || pads.size() != 2 * xs.size() || xs.size() != 4)
-            throw unsupported("only a zero Pad of H and W of [N,C,H,W] feeding convolutions is "
-                              "mapped (folded into their pads); the graph has no pad operator");
-        for (std::size_t a = 0; a < 4; ++a)
-            if ((a < 2 && (pads[a] != 0 || pads[a + 4] != 0)) || pads[a] < 0 || pads[a + 4] < 0)
-                throw unsupported("a Pad of the N or C axis, or a negative Pad (a crop)");
-        // Every reader must be a Conv or AveragePool that folds it.
+        if (mode != "constant" && mode != "edge" && mode != "reflect")
+            throw unsupported("mode \"" + sim::brief(mode) +
+                              "\" (the graph's pad takes constant, edge and reflect)");
+        const std::size_t r = xs.size();
+        if (pads.size() != 2 * r)
+            throw unsupported("pads " + shape_str(pads) + ": expected " + std::to_string(2 * r) +
+                              " values (begin and end of every axis)");
+        for (auto p : pads)
+            if (p < 0)
+                throw unsupported("a negative Pad (a crop) " + shape_str(pads));
+        // A zero Pad of H and W of [N,C,H,W] whose every reader is a Conv or AveragePool is
+        // folded into their pads (no data moves); any other Pad is the graph's pad.
+        bool fold = mode == "constant" && fill == 0 && r == 4 && pads[0] == 0 && pads[4] == 0 &&
+                    pads[1] == 0 && pads[5] == 0;
         const auto &g = m_model.graph();
         for (const auto &u : g.node())
             for (const auto &i : u.input())
                 if (i == n.output(0) && u.op_type() != "Conv" && u.op_type() != "AveragePool")
-                    throw unsupported("a Pad read by a " + u.op_type() +
-                                      ": it is folded only into Conv and AveragePool pads");
+                    fold = false;
         for (const auto &o : g.output())
             if (o.name() == n.output(0))
-                throw unsupported("a Pad that is a graph output");
-        m_pending_pad[n.output(0)] = {pads[2], pads[3], pads[6], pads[7]};
-        m_shapes[n.output(0)] = xs; // the consumer's window sees the unpadded input plus pads
-        alias(n, 0, act(in(0)));
+                fold = false;
+        if (fold) {
+            m_pending_pad[n.output(0)] = {pads[2], pads[3], pads[6], pads[7]};
+            m_shapes[n.output(0)] = xs; // the consumer's window sees the unpadded input + pads
+            alias(n, 0, act(in(0)));
+            return;
+        }
+        const shape_t nat = natural(xs);
+        const std::size_t drop = r - nat.size();
+        if (drop && (pads[0] != 0 || pads[r] != 0))
+            throw unsupported("a Pad of the batch axis");
+        shape_t gp;
+        for (std::size_t a = drop; a < r; ++a)
+            gp.push_back(pads[a]);
+        for (std::size_t a = drop; a < r; ++a)
+            gp.push_back(pads[a + r]);
+        if (mode == "reflect")
+            for (std::size_t a = drop; a < r; ++a)
+                if (pads[a] > xs[a] - 1 || pads[a + r] > xs[a] - 1)
+                    throw unsupported("a reflect Pad " + shape_str(pads) +
+                                      " wider than the input extent - 1 on axis " +
+                                      std::to_string(a) + " of " + shape_str(xs));
+        std::map<std::string, attr_value> attrs = {{"pads", gp}};
+        if (mode != "constant")
+            attrs["mode"] = mode;
+        emit(name, "pad", {act(in(0), nat)}, output(n, 0, natural(out_shape(0))), attrs);
         return;
     }
 

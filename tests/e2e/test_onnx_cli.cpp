@@ -238,6 +238,66 @@ TEST_CASE("onnx: a dilated Conv and an overlapping ConvTranspose run; a bad outp
     CHECK(!fs::exists(jb));
 }
 
+TEST_CASE("onnx: a channel shuffle (5-D Transpose) and a reflect Pad run as transpose and pad, "
+          "moving every byte once, deterministically",
+          "[e2e][onnx][transpose][pad]") {
+    // x [batch,8,4,4] -> Reshape [1,2,4,4,4] -> Transpose (0,2,1,3,4) -> Reshape [1,8,4,4] ->
+    // Pad reflect 1 on each side of H and W -> [1,8,6,6] (the output). The shuffle is the
+    // graph's transpose [2,4,16] -> [4,2,16]: 8·4·4 = 128 bytes read and 128 written (its
+    // output is read through a reshape, so it goes through DRAM); the pad reads the 128 and
+    // writes 8·6·6 = 288, the network output. No MACs.
+    onnx::ModelProto m = model_with_input({8, 4, 4});
+    auto *g = m.mutable_graph();
+    auto ints = [&](const std::string &name, const std::vector<std::int64_t> &v) {
+        auto *t = g->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::INT64);
+        t->add_dims(std::int64_t(v.size()));
+        for (auto x : v)
+            t->add_int64_data(x);
+    };
+    ints("s5", {1, 2, 4, 4, 4});
+    ints("s4", {1, 8, 4, 4});
+    ints("pads", {0, 0, 1, 1, 0, 0, 1, 1});
+    add_node(g, "Reshape", {"x", "s5"}, "r5");
+    auto *t = add_node(g, "Transpose", {"r5"}, "shuffle");
+    auto *perm = t->add_attribute();
+    perm->set_name("perm");
+    perm->set_type(onnx::AttributeProto::INTS);
+    for (int a : {0, 2, 1, 3, 4})
+        perm->add_ints(a);
+    add_node(g, "Reshape", {"shuffle", "s4"}, "r4");
+    auto *pd = add_node(g, "Pad", {"r4", "pads"}, "pad");
+    auto *mode = pd->add_attribute();
+    mode->set_name("mode");
+    mode->set_type(onnx::AttributeProto::STRING);
+    mode->set_s("reflect");
+    g->add_output()->set_name("pad");
+    const fs::path p = scratch_dir() / "shuffle.onnx";
+    std::ofstream(p, std::ios::binary) << m.SerializeAsString();
+    const fs::path j = scratch_dir() / "shuffle-report.json",
+                   j2 = scratch_dir() / "shuffle-report2.json";
+    auto r = qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j.string() + "\"");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    json rep = json::parse(slurp(j));
+    CHECK(rep["workload"]["macs"].get<std::int64_t>() == 0);
+    REQUIRE(rep["ops"].size() == 2);
+    const auto &tr = rep["ops"][0], &pa = rep["ops"][1];
+    CHECK(tr["type"] == "transpose");
+    CHECK(tr["shapes"] == "2x4x16 -> 4x2x16");
+    CHECK(tr["dram_bytes_read"].get<std::int64_t>() == 128);
+    CHECK(tr["dram_bytes_written"].get<std::int64_t>() == 128);
+    CHECK(pa["type"] == "pad");
+    CHECK(pa["shapes"] == "8x4x4 -> 8x6x6");
+    CHECK(pa["dram_bytes_read"].get<std::int64_t>() == 128);
+    CHECK(pa["dram_bytes_written"].get<std::int64_t>() == 288);
+    CHECK(pa["vector_busy_cycles"].get<std::int64_t>() > 0);
+    REQUIRE(qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j2.string() + "\"")
+                .status == 0);
+    CHECK(slurp(j) == slurp(j2));
+}
+
 TEST_CASE("onnx: qcsim run --workload FILE.onnx simulates the model's MACs", "[e2e][onnx]") {
     const fs::path p = write_model("small.onnx");
     const fs::path j = scratch_dir() / "small-report.json";

@@ -4,9 +4,10 @@
 // MobileNetV2-1.0 3,504,872 parameters, torchvision's count; ResNet-50 4,089,184,256 MACs and
 // 25,557,032 parameters, torchvision's figures). Also networks with dilated and transposed
 // convolutions (torchvision's DeepLabV3-MobileNetV3 and FCN-ResNet50 segmentation models, the
-// script's `upsampler` of nn.ConvTranspose2d layers): their MACs and parameters must equal
-// PyTorch's own counts (forward hooks and sum(p.numel()), printed by export_onnx.py --macs).
-// Without PyTorch the test exits 77, which ctest reports as skipped.
+// script's `upsampler` of nn.ConvTranspose2d layers) and torchvision's shufflenet_v2_x1_0 and
+// densenet121, which have no generator: their MACs and parameters must equal PyTorch's own
+// counts (forward hooks and sum(p.numel()), printed by export_onnx.py). Without PyTorch the test
+// exits 77, which ctest reports as skipped.
 
 #include "sim/errors.h"
 #include "workloads/generators.h"
@@ -83,16 +84,38 @@ int main() {
                         {"torchvision:resnet50", "resnet50", 25557032, 4089184256},
                         {"mobilenext", "mobilenext", 3535416, 0},
                         {"bert:small", "bert:preset=small", 28763648, 0}};
+    // Exports `t` to `file`; PyTorch's own count (export_onnx.py prints "N parameters, M MACs":
+    // sum of parameter elements, conv and linear MACs by forward hooks), or {-1, -1}.
+    auto export_model = [&](const std::string &t,
+                            const std::string &file) -> std::pair<std::int64_t, std::int64_t> {
+        const std::string cmd =
+            py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t + " -o " + file + " 2>&1";
+        std::string out;
+        if (FILE *p = ::popen(cmd.c_str(), "r")) {
+            char buf[4096];
+            while (std::fgets(buf, sizeof buf, p))
+                out += buf;
+            if (::pclose(p) != 0)
+                out.clear();
+        }
+        std::int64_t params = -1, macs = -1;
+        const auto at = out.find(" parameters, ");
+        if (at != std::string::npos) {
+            const auto start = out.rfind(' ', at - 1) + 1;
+            params = std::stoll(out.substr(start, at - start));
+            macs = std::stoll(out.substr(at + 13));
+        }
+        if (params < 0) {
+            std::cout << "FAIL export: " << cmd << "\n" << out;
+            ++failures;
+        }
+        return {params, macs};
+    };
     for (const auto &n : nets) {
         const std::string t = n.model;
         const std::string file = (dir / (t.substr(t.find(':') + 1) + ".onnx")).string();
-        const std::string cmd =
-            py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t + " -o " + file + " 2>&1";
-        if (std::system(cmd.c_str()) != 0) {
-            std::cout << "FAIL export: " << cmd << "\n";
-            ++failures;
+        if (export_model(t, file).first < 0)
             continue;
-        }
         try {
             const workloads::graph g = workloads::import_onnx(file);
             const workloads::graph ref = workloads::build_workload(n.generator);
@@ -106,7 +129,7 @@ int main() {
             ++failures;
         }
     }
-    // Dilated and transposed convolutions against PyTorch's own counts (export_onnx.py --macs).
+    // Dilated and transposed convolutions against PyTorch's own counts (export_onnx.py).
     // DeepLabV3's atrous convolutions have dilation 2..36 with padding = dilation (less than
     // (d-1)(k-1) for k = 3), FCN-ResNet50's backbone dilations 2 and 4; `upsampler` has
     // ConvTranspose2d with overlapping windows, padding, output_padding, groups, a bias and a
@@ -120,7 +143,7 @@ int main() {
         const std::string file = (dir / (t.substr(t.rfind('.') + 1) + ".onnx")).string();
         const std::string cmd = py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t +
                                 " -o " + file + " --resolution " + std::to_string(res) +
-                                " --macs 2>&1";
+                                " 2>&1";
         int status = 0;
         const std::string out = run(cmd, status);
         const std::int64_t params = number_before(out, " parameters"),
@@ -134,6 +157,25 @@ int main() {
             const workloads::graph g = workloads::import_onnx(file);
             expect(t + " MACs = PyTorch's", g.total_macs(), macs);
             expect(t + " parameters = PyTorch's", g.total_params(), params);
+        } catch (const std::exception &e) {
+            std::cout << "FAIL import: " << e.what() << "\n";
+            ++failures;
+        }
+    }
+    // torchvision models without a generator, checked against PyTorch's own count: ShuffleNet
+    // V2 (its channel shuffle is a 5-D Transpose: the graph's N-D transpose) and DenseNet-121
+    // (BatchNorm after each Concat: a per-channel mul and add, 2·C parameters as PyTorch's γ and
+    // β). The hooks count conv and linear MACs, which are all the graph's MACs here.
+    for (const char *t : {"torchvision:shufflenet_v2_x1_0", "torchvision:densenet121"}) {
+        const std::string name = t;
+        const std::string file = (dir / (name.substr(name.find(':') + 1) + ".onnx")).string();
+        const auto [params, macs] = export_model(name, file);
+        if (params < 0)
+            continue;
+        try {
+            const workloads::graph g = workloads::import_onnx(file);
+            expect(name + " MACs = PyTorch's", g.total_macs(), macs);
+            expect(name + " parameters = PyTorch's", g.total_params(), params);
         } catch (const std::exception &e) {
             std::cout << "FAIL import: " << e.what() << "\n";
             ++failures;

@@ -271,7 +271,11 @@ TEST_CASE("softmax, layernorm, gelu, transpose keep or swap the token shape, no 
     CHECK(s.where("layernorm", {x, g}) == "inputs");
     CHECK(s.shape("gelu", {x}) == v64{8, 24});
     CHECK(s.shape("transpose", {x}) == v64{24, 8});
-    CHECK(s.where("transpose", {g}) == "inputs[0]");
+    // Any rank (the N-D transpose): a rank-1 x is its own transpose; a perm that is not a
+    // permutation of x's axes is refused at attrs.perm.
+    CHECK(s.shape("transpose", {g}) == v64{24});
+    CHECK(s.where("transpose", {x}, {{"perm", v64{0, 0}}}) == "attrs.perm[1]");
+    CHECK(s.where("transpose", {x}, {{"perm", v64{1, 0, 2}}}) == "attrs.perm");
 }
 
 TEST_CASE("embedding: int32 ids [T] select rows of a constant [V,E] table", "[workloads]") {

@@ -706,17 +706,48 @@ TEST_CASE("onnx: a shape subgraph (Shape, Gather, Unsqueeze, Concat) folds into 
     CHECK(g.total_macs() == 2560);
 }
 
-TEST_CASE("onnx: Transpose of two axes is transpose; a 4-D permutation is unsupported", "[onnx]") {
+TEST_CASE("onnx: Transpose of two axes is transpose; a 4-D permutation is the N-D transpose",
+          "[onnx]") {
     model m;
     m.input("x", {1, 8, 16}).output("y");
     attr(m.node("Transpose", {"x"}, {"y"}), "perm", shape_t{0, 2, 1});
     graph g = m.import();
     CHECK(out_shape(g, only(g, "transpose")) == shape_t{16, 8});
 
-    model bad;
-    bad.input("x", {1, 4, 8, 16}).output("y");
-    attr(bad.node("Transpose", {"x"}, {"y"}, "heads"), "perm", shape_t{0, 2, 1, 3});
-    CHECK(import_error(bad).find("Transpose (node \"heads\")") != std::string::npos);
+    // [1,4,8,16] perm [0,2,1,3] -> [1,8,4,16]: the batch axis dropped, axes 1 and 2 swapped,
+    // axis 3 stays last: transpose [4,8,16] -> [8,4,16] with perm [1,0,2], named after the node.
+    model m4;
+    m4.input("x", {1, 4, 8, 16}).output("y");
+    attr(m4.node("Transpose", {"x"}, {"y"}, "heads"), "perm", shape_t{0, 2, 1, 3});
+    graph g4 = m4.import();
+    const op &t = only(g4, "transpose");
+    CHECK(t.name == "heads");
+    CHECK(g4.tensors[t.inputs[0]].shape == shape_t{4, 8, 16});
+    CHECK(out_shape(g4, t) == shape_t{8, 4, 16});
+    CHECK(t.attr_ints("perm", {}) == shape_t{1, 0, 2});
+    CHECK(g4.total_macs() == 0);
+}
+
+TEST_CASE("onnx: ShuffleNet's 5-D channel shuffle is one transpose of [g, C/g, H·W]", "[onnx]") {
+    // x [1,8,4,4] -> Reshape [1,2,4,4,4] -> Transpose (0,2,1,3,4) -> [1,4,2,4,4] -> Reshape
+    // [1,8,4,4] -> 1x1 Conv 8 -> 8. Axes 3 and 4 stay together and last: the shuffle is
+    // [2,4,16] -> [4,2,16], perm [1,0,2]. MACs: the conv's 4·4·8·8 = 1024 only; parameters
+    // its 64 weights.
+    model m;
+    m.input("x", {1, 8, 4, 4}).weight("w", {8, 8, 1, 1}).output("y");
+    m.ints("s5", {1, 2, 4, 4, 4}).ints("s4", {1, 8, 4, 4});
+    m.node("Reshape", {"x", "s5"}, {"r5"});
+    attr(m.node("Transpose", {"r5"}, {"t"}, "shuffle"), "perm", shape_t{0, 2, 1, 3, 4});
+    m.node("Reshape", {"t", "s4"}, {"r4"});
+    m.node("Conv", {"r4", "w"}, {"y"});
+    graph g = m.import();
+    const op &t = only(g, "transpose");
+    CHECK(t.name == "shuffle");
+    CHECK(g.tensors[t.inputs[0]].shape == shape_t{2, 4, 16});
+    CHECK(out_shape(g, t) == shape_t{4, 2, 16});
+    CHECK(t.attr_ints("perm", {}) == shape_t{1, 0, 2});
+    CHECK(g.total_macs() == 1024);
+    CHECK(g.total_params() == 64);
 }
 
 TEST_CASE("onnx: Gather from a constant table by input ids is an embedding", "[onnx]") {
@@ -743,6 +774,121 @@ TEST_CASE("onnx: a zero Pad before a Conv folds into its pads; Squeeze/Unsqueeze
     const op &c = only(g, "conv2d");
     CHECK(c.attr_ints("pad", {}) == shape_t{1, 1, 1, 1});
     CHECK(out_shape(g, c) == shape_t{2, 6, 6});
+}
+
+TEST_CASE("onnx: a Pad that cannot fold is the graph's pad (constant, edge, reflect); a crop "
+          "or wrap is refused with the node's name",
+          "[onnx]") {
+    // A zero Pad of the channel axis read by a Relu: [1,4,6,6] + [0,1,0,0 | 0,2,0,0] =
+    // [1,7,6,6]; the graph's pad drops the batch axis: pads [1,0,0, 2,0,0], [7,6,6].
+    model m;
+    m.input("x", {1, 4, 6, 6}).ints("pads", {0, 1, 0, 0, 0, 2, 0, 0}).output("y");
+    m.node("Pad", {"x", "pads"}, {"p"}, "padc");
+    m.node("Relu", {"p"}, {"y"});
+    graph g = m.import();
+    const op &p = only(g, "pad");
+    CHECK(p.name == "padc");
+    CHECK(p.attr_ints("pads", {}) == shape_t{1, 0, 0, 2, 0, 0});
+    CHECK(out_shape(g, p) == shape_t{7, 6, 6});
+    CHECK(g.total_macs() == 0);
+
+    // Reflect padding of H and W before a MaxPool (not folded: only zero pads fold, into Conv
+    // and AveragePool): [2,6,6] + 1 on each side = [2,8,8], mode kept; the 2x2 pool -> [2,4,4].
+    for (const std::string mode : {"reflect", "edge"}) {
+        model r;
+        r.input("x", {1, 2, 6, 6}).ints("pads", {0, 0, 1, 1, 0, 0, 1, 1}).output("y");
+        attr_s(r.node("Pad", {"x", "pads"}, {"p"}), "mode", mode);
+        auto &mp = r.node("MaxPool", {"p"}, {"y"});
+        attr(mp, "kernel_shape", shape_t{2, 2});
+        attr(mp, "strides", shape_t{2, 2});
+        graph gr = r.import();
+        const op &q = only(gr, "pad");
+        CHECK(q.attr_str("mode", "") == mode);
+        CHECK(out_shape(gr, q) == shape_t{2, 8, 8});
+        CHECK(out_shape(gr, only(gr, "maxpool")) == shape_t{2, 4, 4});
+    }
+
+    model crop;
+    crop.input("x", {1, 2, 6, 6}).ints("pads", {0, 0, -1, 0, 0, 0, 0, 0}).output("y");
+    crop.node("Pad", {"x", "pads"}, {"y"}, "crop");
+    const std::string e = import_error(crop);
+    CHECK(e.find("Pad (node \"crop\"): a negative Pad (a crop)") != std::string::npos);
+
+    model wrap;
+    wrap.input("x", {1, 2, 6, 6}).ints("pads", {0, 0, 1, 0, 0, 0, 1, 0}).output("y");
+    attr_s(wrap.node("Pad", {"x", "pads"}, {"y"}, "wrapped"), "mode", "wrap");
+    CHECK(import_error(wrap).find("Pad (node \"wrapped\")") != std::string::npos);
+
+    model batch;
+    batch.input("x", {1, 2, 6, 6}).ints("pads", {1, 0, 0, 0, 0, 0, 0, 0}).output("y");
+    batch.node("Pad", {"x", "pads"}, {"y"}, "nb");
+    CHECK(import_error(batch).find("Pad (node \"nb\"): a Pad of the batch axis") !=
+          std::string::npos);
+}
+
+TEST_CASE("onnx: PyTorch's F.pad pads, reversed through a Transpose of a constant, fold",
+          "[onnx]") {
+    // F.pad(x, (2, 4, 1, 3), mode="reflect") exports its pads through a constant [4,2] that a
+    // Transpose makes [2,4]: [[0,0],[0,0],[1,3],[2,4]] -> [[0,0,1,2],[0,0,3,4]], flattened to
+    // ONNX pads [0,0,1,2, 0,0,3,4] (H 1 and 3, W 2 and 4). [1,2,5,5] -> [2, 1+5+3, 2+5+4] =
+    // [2,9,11], reflect (each pad <= 4 = extent - 1).
+    model m;
+    m.input("x", {1, 2, 5, 5}).ints("q", {0, 0, 0, 0, 1, 3, 2, 4}).ints("s42", {4, 2});
+    m.ints("flat", {-1}).output("y");
+    m.node("Reshape", {"q", "s42"}, {"q42"});
+    attr(m.node("Transpose", {"q42"}, {"q24"}), "perm", shape_t{1, 0});
+    m.node("Reshape", {"q24", "flat"}, {"pads"});
+    attr_s(m.node("Pad", {"x", "pads"}, {"p"}, "pad"), "mode", "reflect");
+    m.node("Relu", {"p"}, {"y"});
+    graph g = m.import();
+    const op &p = only(g, "pad");
+    CHECK(p.attr_ints("pads", {}) == shape_t{0, 1, 2, 0, 3, 4});
+    CHECK(out_shape(g, p) == shape_t{2, 9, 11});
+    CHECK(compute_ops(g) == 2);
+}
+
+TEST_CASE("onnx: a BatchNormalization after a Concat is a per-channel mul and add of 2·C "
+          "parameters",
+          "[onnx]") {
+    // DenseNet: x1, x2 [1,3,5,5] concatenated to [1,6,5,5], then BN (scale, B, mean, var of 6).
+    // It becomes mul by [6,1,1] (the scale) and add of [6,1,1] (the bias): 6 + 6 = 12
+    // parameters, the running statistics none; no MACs.
+    model m;
+    m.input("x1", {1, 3, 5, 5}).input("x2", {1, 3, 5, 5}).output("y");
+    m.weight("g", {6}).weight("b", {6}).weight("mean", {6}).weight("var", {6});
+    attr(m.node("Concat", {"x1", "x2"}, {"c"}), "axis", 1);
+    m.node("BatchNormalization", {"c", "g", "b", "mean", "var"}, {"y"}, "norm");
+    graph g = m.import();
+    const op &mul = only(g, "mul");
+    const op &add = only(g, "add");
+    CHECK(g.tensors[mul.inputs[1]].shape == shape_t{6, 1, 1});
+    CHECK(g.tensors[mul.inputs[1]].constant);
+    CHECK(g.tensors[add.inputs[1]].shape == shape_t{6, 1, 1});
+    CHECK(add.inputs[0] == mul.outputs[0]);
+    CHECK(add.name == "norm");
+    CHECK(out_shape(g, add) == shape_t{6, 5, 5});
+    CHECK(g.total_params() == 12);
+    CHECK(g.total_macs() == 0);
+
+    // After a Relu on a vector [1,6] (BatchNorm1d): mul and add by [6], also 12 parameters.
+    model v;
+    v.input("x", {1, 6}).output("y");
+    v.weight("g", {6}).weight("b", {6}).weight("mean", {6}).weight("var", {6});
+    v.node("Relu", {"x"}, {"r"});
+    v.node("BatchNormalization", {"r", "g", "b", "mean", "var"}, {"y"});
+    graph gv = v.import();
+    CHECK(gv.tensors[only(gv, "mul").inputs[1]].shape == shape_t{6});
+    CHECK(gv.total_params() == 12);
+
+    // Right after a conv it still folds (batchnorm = 1, no mul or add).
+    model f;
+    f.input("x", {1, 3, 5, 5}).weight("w", {6, 3, 1, 1}).output("y");
+    f.weight("g", {6}).weight("b", {6}).weight("mean", {6}).weight("var", {6});
+    f.node("Conv", {"x", "w"}, {"c"});
+    f.node("BatchNormalization", {"c", "g", "b", "mean", "var"}, {"y"});
+    graph gf = f.import();
+    CHECK(compute_ops(gf) == 1);
+    CHECK(only(gf, "conv2d").attr_int("batchnorm", 0) == 1);
 }
 
 TEST_CASE("onnx: batch=N stacks N images (batch_graph): N times the MACs", "[onnx]") {
@@ -978,6 +1124,59 @@ TEST_CASE("onnx: multi-head attention written with 4-D transposes is the graph's
     CHECK(out_shape(g, only(g, "softmax")) == shape_t{4, 8});
     CHECK(g.total_macs() == 256);
     CHECK(g.tensors[g.outputs[0]].shape == shape_t{4, 8});
+}
+
+TEST_CASE("onnx: an attention mask added to the scores folds into the softmax; a per-head mask "
+          "is refused",
+          "[onnx]") {
+    // The attention above (T = 4, H = 2 heads of 4) with a mask added to the scaled scores
+    // [1,2,4,4]: a key-padding mask computed from an input [1,4] as BERT's exporters write it
+    // ((1 - m) · -10000, unsqueezed to [1,1,1,4]) or a constant causal mask [4,4]. Either is
+    // folded into the softmax as the generators fold it: the same three operators, 256 MACs,
+    // and no parameters (a mask is a buffer, not a parameter).
+    auto attention = [](const std::string &kind) {
+        model m;
+        m.input("q", {1, 4, 8}).input("k", {1, 4, 8}).input("v", {1, 4, 8});
+        m.ints("split", {1, 4, 2, 4}).ints("merge", {1, 4, 8}).scalar("scale", 2.f).output("y");
+        for (const char *t : {"q", "k", "v"})
+            m.node("Reshape", {t, "split"}, {std::string(t) + "4"});
+        attr(m.node("Transpose", {"q4"}, {"qh"}), "perm", shape_t{0, 2, 1, 3});
+        attr(m.node("Transpose", {"k4"}, {"kt"}), "perm", shape_t{0, 2, 3, 1});
+        attr(m.node("Transpose", {"v4"}, {"vh"}), "perm", shape_t{0, 2, 1, 3});
+        m.node("MatMul", {"qh", "kt"}, {"s"});
+        m.node("Div", {"s", "scale"}, {"ss"});
+        if (kind == "padding") {
+            m.input("mask", {1, 4}).scalar("one", 1.f).scalar("big", -10000.f);
+            m.ints("ax", {1, 2});
+            m.node("Unsqueeze", {"mask", "ax"}, {"m4"});
+            m.node("Sub", {"one", "m4"}, {"inv"});
+            m.node("Mul", {"inv", "big"}, {"bias"});
+            m.node("Add", {"ss", "bias"}, {"sm"}, "add_mask");
+        } else if (kind == "causal") {
+            m.weight("causal", {4, 4});
+            m.node("Add", {"ss", "causal"}, {"sm"}, "add_mask");
+        } else {
+            m.weight("per_head", {2, 4, 4});
+            m.node("Add", {"ss", "per_head"}, {"sm"}, "add_mask");
+        }
+        attr(m.node("Softmax", {"sm"}, {"p"}), "axis", -1);
+        m.node("MatMul", {"p", "vh"}, {"c"});
+        attr(m.node("Transpose", {"c"}, {"ct"}), "perm", shape_t{0, 2, 1, 3});
+        m.node("Reshape", {"ct", "merge"}, {"y"});
+        return m;
+    };
+    for (const std::string kind : {"padding", "causal"}) {
+        INFO(kind);
+        graph g = attention(kind).import();
+        CHECK(g.ops.size() == 3);
+        CHECK(wltest::count_type(g, "matmul") == 2);
+        CHECK(only(g, "softmax").attr_int("group", 0) == 4);
+        CHECK(g.total_macs() == 256);
+        CHECK(g.total_params() == 0);
+    }
+    const std::string e = import_error(attention("per_head"));
+    CHECK(e.find("Add (node \"add_mask\"): a mask [2,4,4] added to attention scores") !=
+          std::string::npos);
 }
 
 #ifdef QCSIM_ONNX_NODE_TESTS
