@@ -158,9 +158,12 @@ TEST_CASE("check: halving the vector unit's lanes fails and names the depthwise 
         auto it = std::find_if(p["moved_ops"].begin(), p["moved_ops"].end(),
                                [&](const json &m) { return m["name"] == name; });
         REQUIRE(it != p["moved_ops"].end());
-        REQUIRE((*it)["fields"].contains("cycles"));
-        const long b = (*it)["fields"]["cycles"]["before"].get<long>(),
-                   a = (*it)["fields"]["cycles"]["after"].get<long>();
+        // An operator whose span is set by its loads (limited_by latency) may keep its cycles
+        // while its vector unit works longer (its energy moves): cycles not listed = unchanged.
+        const json &f = (*it)["fields"];
+        const long b = f.contains("cycles") ? f["cycles"]["before"].get<long>()
+                                            : op["cycles"].get<long>(),
+                   a = f.contains("cycles") ? f["cycles"]["after"].get<long>() : b;
         before += b, after += a, slower += a > b;
         CHECK(!(*it)["fields"].contains("macs"));
     }
