@@ -18,7 +18,7 @@ which the generators follow) and `mobilenext` (the official mnext.py structure, 
 `upsampler`, a small decoder of nn.ConvTranspose2d layers (overlapping windows, padding,
 output_padding, groups, bias, dilation) for checking the import of transposed convolutions;
 `conv1d`, a small 1-D CNN over [1,3,L] (L = --resolution: nn.Conv1d strided, dilated and
-depthwise, BatchNorm1d, MaxPool1d, AvgPool1d); `resampler`, convolutions between
+depthwise, BatchNorm1d, MaxPool1d, AvgPool1d, nn.ConvTranspose1d); `resampler`, convolutions between
 F.interpolate calls that downscale (scale_factor 0.5, nearest), upscale by a fraction (1.5,
 bilinear) and resize bicubically (0.75).
 
@@ -193,7 +193,7 @@ class Upsampler(nn.Module):
 
 
 class Conv1dNet(nn.Module):
-    """A small 1-D CNN (Conv1d in the forms ONNX Conv takes on [N,C,L])."""
+    """A small 1-D CNN (Conv1d and ConvTranspose1d in the forms ONNX takes on [N,C,L])."""
 
     def __init__(self):
         super().__init__()
@@ -202,7 +202,8 @@ class Conv1dNet(nn.Module):
             nn.MaxPool1d(2),
             nn.Conv1d(16, 16, 3, 1, 2, dilation=2, groups=16),  # depthwise, dilated
             nn.Conv1d(16, 32, 1), nn.ReLU(inplace=True),
-            nn.AvgPool1d(3, 2, 1))
+            nn.AvgPool1d(3, 2, 1),
+            nn.ConvTranspose1d(32, 8, 4, 2, 1, output_padding=1))
 
     def forward(self, x):
         return self.body(x)

@@ -1385,8 +1385,9 @@ private:
     // ---- the conversion of one node ----
 
     void convert(const onnx::NodeProto &n);
-    void convert_conv_transpose(const onnx::NodeProto &n, const std::string &name, const shape_t &k,
-                                const shape_t &s, const shape_t &d, std::int64_t groups);
+    void convert_conv_transpose(const onnx::NodeProto &n, const std::string &name, bool one_d,
+                                const shape_t &k, const shape_t &s, const shape_t &d,
+                                std::int64_t groups);
 
     void build() {
         const auto &g = m_model.graph();
@@ -1836,15 +1837,22 @@ shape_t ints_or(const onnx::NodeProto &n, const char *name, std::size_t rank, st
 /// output (in-1)·s + (k-1)·d + 1 + output_padding, as ONNX's explicit pads do; output_shape and
 /// auto_pad SAME_* become pads by ONNX's total_padding rule (pads are then ignored), and a
 /// negative total_padding (an output_shape past the full output) becomes output_padding.
-void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::string &name,
+/// A 1-D ConvTranspose (`one_d`: [N,C,L], ConvTranspose1d) is the 2-D one with H = 1: its
+/// pads [b,e], output_padding [o] and output_shape [L] become [0,b,0,e], [0,o] and [1,L].
+void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::string &name, bool one_d,
                                       const shape_t &k, const shape_t &s, const shape_t &d,
                                       std::int64_t groups) {
-    const shape_t &xs = oshape(n.input(0)), &ws = oshape(n.input(1));
-    const shape_t os = natural(oshape(n.output(0)));
+    const shape_t &xs0 = oshape(n.input(0)), &ws0 = oshape(n.input(1)), &os0 = oshape(n.output(0));
+    const shape_t xs = one_d ? shape_t{xs0[0], xs0[1], 1, xs0[2]} : xs0;
+    const shape_t ws = one_d ? shape_t{ws0[0], ws0[1], 1, ws0[2]} : ws0;
+    const shape_t os = one_d && os0.size() == 3 ? shape_t{os0[1], 1, os0[2]} : natural(os0);
     const std::int64_t cin = xs[1];
-    shape_t outpad = attr_ints(n, "output_padding", {0, 0});
-    if (outpad.size() != 2)
-        throw unsupported("output_padding " + shape_str(outpad) + ": expected 2 values");
+    shape_t outpad = attr_ints(n, "output_padding", one_d ? shape_t{0} : shape_t{0, 0});
+    if (outpad.size() != (one_d ? 1u : 2u))
+        throw unsupported("output_padding " + shape_str(outpad) + ": expected " +
+                          (one_d ? "1 value" : "2 values"));
+    if (one_d)
+        outpad = {0, outpad[0]};
     for (int a = 0; a < 2; ++a)
         if (outpad[a] < 0 || outpad[a] >= std::max(s[a], d[a]))
             throw unsupported("output_padding " + shape_str(outpad) +
@@ -1852,15 +1860,21 @@ void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::strin
     const std::string ap = attr_s(n, "auto_pad", "NOTSET");
     if (ap != "NOTSET" && ap != "VALID" && ap != "SAME_UPPER" && ap != "SAME_LOWER")
         throw unsupported("auto_pad \"" + sim::brief(ap) + "\"");
-    shape_t pads = attr_ints(n, "pads", {0, 0, 0, 0});
-    if (pads.size() != 4)
-        throw unsupported("pads " + shape_str(pads) + ": expected 4 values (2-D window)");
+    shape_t pads = attr_ints(n, "pads", one_d ? shape_t{0, 0} : shape_t{0, 0, 0, 0});
+    if (pads.size() != (one_d ? 2u : 4u))
+        throw unsupported(
+            "pads " + shape_str(pads) +
+            (one_d ? ": expected 2 values (1-D window)" : ": expected 4 values (2-D window)"));
+    if (one_d)
+        pads = {0, pads[0], 0, pads[1]};
     if (ap == "VALID")
         pads = {0, 0, 0, 0};
     shape_t want; // output_shape (H, W) that sets the pads, if any
     if (const auto *a = find_attr(n, "output_shape")) {
         want.assign(a->ints().begin(), a->ints().end());
-        if (want.size() == 4) // the full [N, C, H, W] form
+        if (one_d && (want.size() == 1 || want.size() == 3)) // [L] or [N, C, L]
+            want = {1, want.back()};
+        else if (want.size() == 4) // the full [N, C, H, W] form
             want = {want[2], want[3]};
         if (want.size() != 2 || want[0] < 1 || want[1] < 1 || want[0] > max_tensor_elements ||
             want[1] > max_tensor_elements)
@@ -1915,7 +1929,7 @@ void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::strin
     for (int a = 0; a < 2; ++a)
         mine[1 + a] = full[a] + outpad[a] - pads[a] - pads[a + 2];
     if (os.size() != 3 || os != mine)
-        throw unsupported("the inferred output " + shape_str(oshape(n.output(0))) +
+        throw unsupported("the inferred output " + shape_str(os0) +
                           " differs from ONNX's ConvTranspose formula: [" + std::to_string(cout) +
                           "," + std::to_string(mine[1]) + "," + std::to_string(mine[2]) + "]");
     std::vector<int> ins = {act(n.input(0), {cin, xs[2], xs[3]}), weight(n.input(1), ws)};
@@ -1989,12 +2003,12 @@ void importer::convert(const onnx::NodeProto &n) {
     if (ty == "Conv" || ty == "ConvTranspose") {
         const shape_t &xs4 = oshape(in(0)), &ws4 = oshape(in(1));
         // 1-D ([N,C,L], Conv1d): the 2-D operator with H = 1, kernel [1,k], stride [1,s], ...
-        const bool one_d = ty == "Conv" && xs4.size() == 3 && ws4.size() == 3;
+        const bool one_d = xs4.size() == 3 && ws4.size() == 3;
         const shape_t xs = one_d ? shape_t{xs4[0], xs4[1], 1, xs4[2]} : xs4;
         const shape_t ws = one_d ? shape_t{ws4[0], ws4[1], 1, ws4[2]} : ws4;
         if (xs.size() != 4)
-            throw unsupported("only 1-D and 2-D convolutions (input [N,C,L] or [N,C,H,W]; "
-                              "ConvTranspose 2-D only) are mapped, got " +
+            throw unsupported("only 1-D and 2-D convolutions (input [N,C,L] or [N,C,H,W]) are "
+                              "mapped, got " +
                               shape_str(xs));
         if (xs[0] != 1)
             throw unsupported("batch " + std::to_string(xs[0]) + " (the graph is batch 1)");
@@ -2019,7 +2033,7 @@ void importer::convert(const onnx::NodeProto &n) {
             os = {out_shape(0)[1], 1, out_shape(0)[2]};
         const std::int64_t cin = xs[1];
         if (ty == "ConvTranspose")
-            return convert_conv_transpose(n, name, k, s, d, groups);
+            return convert_conv_transpose(n, name, one_d, k, s, d, groups);
         auto p = window_pads(n, xs[2], xs[3], k, s, d, one_d);
         if (auto it = m_pending_pad.find(in(0)); it != m_pending_pad.end())
             for (int j = 0; j < 4; ++j)
@@ -2574,8 +2588,11 @@ void importer::convert(const onnx::NodeProto &n) {
                 throw unsupported("a negative Pad (a crop) " + shape_str(pads));
         // A zero Pad of H and W of [N,C,H,W] whose every reader is a Conv or AveragePool is
         // folded into their pads (no data moves); any other Pad is the graph's pad.
-        bool fold = mode == "constant" && fill == 0 && r == 4 && pads[0] == 0 && pads[4] == 0 &&
-                    pads[1] == 0 && pads[5] == 0;
+        // Also a zero Pad of L of [N,C,L] read by 1-D Convs or AveragePools (AvgPool1d's
+        // padding, as PyTorch exports it).
+        bool fold = mode == "constant" && fill == 0 &&
+                    ((r == 4 && pads[0] == 0 && pads[4] == 0 && pads[1] == 0 && pads[5] == 0) ||
+                     (r == 3 && pads[0] == 0 && pads[3] == 0 && pads[1] == 0 && pads[4] == 0));
         const auto &g = m_model.graph();
         for (const auto &u : g.node())
             for (const auto &i : u.input())
@@ -2585,7 +2602,9 @@ void importer::convert(const onnx::NodeProto &n) {
             if (o.name() == n.output(0))
                 fold = false;
         if (fold) {
-            m_pending_pad[n.output(0)] = {pads[2], pads[3], pads[6], pads[7]};
+            m_pending_pad[n.output(0)] =
+                r == 4 ? std::array<std::int64_t, 4>{pads[2], pads[3], pads[6], pads[7]}
+                       : std::array<std::int64_t, 4>{0, pads[2], 0, pads[5]};
             m_shapes[n.output(0)] = xs; // the consumer's window sees the unpadded input + pads
             alias(n, 0, act(in(0)));
             return;

@@ -135,7 +135,8 @@ int main() {
     // (d-1)(k-1) for k = 3), FCN-ResNet50's backbone dilations 2 and 4; `upsampler` has
     // ConvTranspose2d with overlapping windows, padding, output_padding, groups, a bias and a
     // dilation. 224 and 64 pixels keep the export quick; every upsampling is a whole factor.
-    // `conv1d` (nn.Conv1d strided, dilated, depthwise; 1-D pools) over [1,3,64] and `resampler`
+    // `conv1d` (nn.Conv1d strided, dilated, depthwise; 1-D pools; ConvTranspose1d) over [1,3,64]
+    // (24,832 MACs: 7680 + 768 + 8192 + 8·32·8·4 = 8192 transposed) and `resampler`
     // (F.interpolate by 0.5 nearest, 1.5 bilinear, 0.75 bicubic between convolutions: their
     // MACs follow from the resized extents 64 -> 32 -> 48 -> 36).
     const std::pair<const char *, int> counted[] = {

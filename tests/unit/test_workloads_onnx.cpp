@@ -819,6 +819,45 @@ TEST_CASE("onnx: 1-D Conv and pools are the 2-D operators with H = 1 and PyTorch
     CHECK_NOTHROW(validate(g, "t.onnx"));
 }
 
+TEST_CASE("onnx: a 1-D ConvTranspose is conv_transpose2d with H = 1 and PyTorch's MACs",
+          "[onnx][conv1d]") {
+    // ConvTranspose1d(4, 8, 4, stride 2, padding 1, output_padding 1) over [1,4,16]:
+    // L = (16 - 1)·2 + (4 - 1) + 1 - 2 + 1 = 33; MACs L_in·C_in·(C_out/g)·k = 16·4·8·4 = 2048
+    // (PyTorch's hook: input elements · C_out/g · k); weights 4·8·4 = 128.
+    model m;
+    m.input("x", {1, 4, 16}).weight("w", {4, 8, 4}).output("y");
+    auto &n = m.node("ConvTranspose", {"x", "w"}, {"y"}, "up1d");
+    attr(n, "strides", shape_t{2});
+    attr(n, "pads", shape_t{1, 1});
+    attr(n, "output_padding", shape_t{1});
+    graph g = m.import();
+    const op &t = only(g, "conv_transpose2d");
+    CHECK(out_shape(g, t) == shape_t{8, 1, 33});
+    CHECK(t.attr_ints("kernel", {}) == shape_t{1, 4});
+    CHECK(t.attr_ints("stride", {}) == shape_t{1, 2});
+    CHECK(t.attr_ints("pad", {}) == shape_t{0, 1, 0, 1});
+    CHECK(t.attr_ints("output_padding", {}) == shape_t{0, 1});
+    CHECK(g.total_macs() == 2048);
+    CHECK(g.total_params() == 128);
+}
+
+TEST_CASE("onnx: a zero Pad of L before a 1-D AveragePool folds into its pads (AvgPool1d)",
+          "[onnx][conv1d]") {
+    // Pad [0,0,1, 0,0,1] of [1,8,16] then AveragePool k 3 s 2: (16 + 2 - 3) / 2 + 1 = 8, the
+    // pool's pad [0,1,0,1], no pad operator.
+    model m;
+    m.input("x", {1, 8, 16}).ints("pads", {0, 0, 1, 0, 0, 1}).output("y");
+    m.node("Pad", {"x", "pads"}, {"p"});
+    auto &a = m.node("AveragePool", {"p"}, {"y"});
+    attr(a, "kernel_shape", shape_t{3});
+    attr(a, "strides", shape_t{2});
+    graph g = m.import();
+    CHECK(wltest::count_type(g, "pad") == 0);
+    const op &pool = only(g, "avgpool");
+    CHECK(out_shape(g, pool) == shape_t{8, 1, 8});
+    CHECK(pool.attr_ints("pad", {}) == shape_t{0, 1, 0, 1});
+}
+
 TEST_CASE("onnx: a 1-D Conv with 2-D pads is refused with its node name", "[onnx][conv1d]") {
     model m;
     m.input("x", {1, 4, 32}).weight("w", {8, 4, 3}).output("y");
