@@ -260,8 +260,8 @@ TEST_CASE("trace: partial add combines channel_begin..channel_end of a with b", 
     expect_error(j, "ops[1].attrs.channel_end", "<= C = 4");
     j["ops"][1]["attrs"] = {{"channel_begin", 1}, {"channel_end", 4}}; // 3 channels, b has 2
     expect_error(j, "ops[1].inputs[1]", "expected b [3,4,4]");
-    j["ops"][1]["attrs"] = json::object(); // without attributes the shapes must be equal
-    expect_error(j, "ops[1].inputs[1]", "expected the shape of a [4,4,4]");
+    j["ops"][1]["attrs"] = json::object(); // without attributes the shapes must broadcast
+    expect_error(j, "ops[1].inputs[1]", "broadcasts with a [4,4,4]");
 }
 
 TEST_CASE("trace: other operator shape rules", "[workloads]") {
