@@ -33,7 +33,7 @@ public:
             for (std::size_t k = 0; k < o.inputs.size(); ++k) {
                 const int t = o.inputs[k];
                 check_tensor(t), ++m_consumers[t];
-                if (k != 1 || (o.type != "add" && o.type != "mul"))
+                if (k != 1 || (o.type != "add" && o.type != "mul") || general_broadcast(o))
                     m_b_only[t] = false;
             }
         for (int t : g.outputs)
@@ -57,6 +57,26 @@ private:
     std::vector<bool> m_b_only;    // read only as input b of add/mul ops
     std::map<int, std::pair<int, std::int64_t>> m_slice; // elided channel slice: (source, begin)
     int m_cur = 0;
+
+    /// An add/mul in a broadcast form beyond the three of the first lowering (b of a's shape, a
+    /// scalar, [C,1,1] over [C,H,W], [1,D] over [T,D], which keep their code path): the output
+    /// is not a's shape, or b broadcasts along other axes ([1,H,W], [T,1], [C,1,W], ...).
+    bool general_broadcast(const workloads::op &o) const {
+        if (o.inputs.size() != 2 || o.outputs.size() != 1 || o.attrs.count("channel_begin") ||
+            o.attrs.count("channel_end"))
+            return false;
+        const auto &a = m_g.tensors[o.inputs[0]].shape, &b = m_g.tensors[o.inputs[1]].shape,
+                   &y = m_g.tensors[o.outputs[0]].shape;
+        if (a != y)
+            return true;
+        if (b == a || std::all_of(b.begin(), b.end(), [](std::int64_t e) { return e == 1; }))
+            return false;
+        if (b.size() == 3 && a.size() == 3 && b[0] == a[0] && b[1] == 1 && b[2] == 1)
+            return false;
+        if (b.size() == 2 && a.size() == 2 && b[0] == 1 && b[1] == a[1])
+            return false;
+        return true;
+    }
 
     void check_tensor(int t) const {
         if (t < 0 || t >= int(m_g.tensors.size()))
@@ -1007,6 +1027,8 @@ private:
         const auto &o = m_g.ops[m_cur];
         if (o.inputs.size() != 2)
             fail("expected two inputs");
+        if (general_broadcast(o))
+            return lower_broadcast();
         const int a = o.inputs[0];
         int b = o.inputs[1];
         const auto va = view(a), vb = view(b), vy = view(o.outputs[0]);
@@ -1113,6 +1135,42 @@ private:
         mark_act();
     }
 
+    /// add/mul with general NumPy broadcasting (general_broadcast): each operand is read once
+    /// per tile at its own size. An operand with the output's channels is read per channel
+    /// (chan_mode::same), one of a single channel whole (all its channels: 1, reused across
+    /// the channel tiles of the same rows); one with the output's rows is read for the tile's
+    /// rows (spatial), one of a single row as row 0 (not spatial); its columns are its own (W
+    /// or 1). Every output element is computed on the vector unit, as in the other forms.
+    void lower_broadcast() {
+        const auto &o = m_g.ops[m_cur];
+        const auto vy = view(o.outputs[0]);
+        lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
+        l.fn = o.type == "mul" ? vec_fn::mul : vec_fn::add;
+        for (int k = 0; k < 2; ++k) {
+            const int t = o.inputs[k];
+            const auto v = view(t);
+            if (v.hwc != vy.hwc || (v.c != vy.c && v.c != 1) || (v.h != vy.h && v.h != 1) ||
+                (v.w != vy.w && v.w != 1))
+                fail("input " + std::to_string(k) + " (" + dims(m_g.tensors[t].shape) +
+                     ") does not broadcast to the output " + dims(tout().shape));
+            operand x;
+            if (v.c == vy.c) {
+                x = same_operand(t, 0, vy.c, 0);
+            } else {
+                x.view = v;
+                x.mode = chan_mode::all;
+            }
+            x.spatial = v.h == vy.h;
+            l.inputs.push_back(x);
+        }
+        l.res_lo = 0, l.res_hi = vy.c;
+        set_output(l, o.outputs[0]);
+        m_act_of_next = false;
+        place(l, true);
+        push(std::move(l));
+        mark_act();
+    }
+
     void lower_pool() {
         const auto &o = m_g.ops[m_cur];
         const auto vx = view3(o.inputs[0]);
@@ -1142,25 +1200,29 @@ private:
         mark_act();
     }
 
-    /// resize (bilinear upsampling by whole factors fh, fw): a vector-unit pass. Each output
-    /// element interpolates 4 input elements (2 rows x 2 columns), priced as 4 pooling taps
-    /// (kh = kw = 2 with the pool cost per tap: a multiply-add per tap). Output rows [y0,y1)
-    /// read input rows [y0/fh, (y1-1)/fh + 2) (operand row_div), all W columns.
+    /// resize to any size (up, down, fractional): a vector-unit pass. Each output element
+    /// interpolates t x t input elements, t = 1 (nearest), 2 (linear) or 4 (cubic), priced as
+    /// t·t pooling taps (kh = kw = t, a multiply-add per tap). Output rows [y0,y1) read the
+    /// input rows their taps fall on (operand rs_*: from floor(y0·H/Hout) - before to
+    /// floor((y1-1)·H/Hout) - before + t, before = 1 for cubic), all W columns.
     void lower_resize() {
         const auto &o = m_g.ops[m_cur];
         const auto vx = view3(o.inputs[0]);
         const auto vy = view(o.outputs[0]);
-        if (o.attr_str("mode", "linear") != "linear")
-            fail("only mode \"linear\" is supported");
-        if (vy.c != vx.c || vy.h < vx.h || vy.w < vx.w || vy.h % vx.h || vy.w % vx.w)
-            fail("output must be the input upsampled by whole factors on H and W");
+        const std::string mode = o.attr_str("mode", "linear");
+        const std::int64_t taps = mode == "nearest" ? 1 : mode == "linear" ? 2 : 4;
+        if (mode != "nearest" && mode != "linear" && mode != "cubic")
+            fail("mode \"" + mode + "\": expected nearest, linear or cubic");
+        if (vy.c != vx.c)
+            fail("resize must keep the channel count");
         lowered_op l = base(unit_kind::vector_unit, op_kind::vector);
         l.fn = vec_fn::pool;
         operand in = same_operand(o.inputs[0], 0, vx.c, 0);
-        in.row_div = vy.h / vx.h;
+        in.rs_in = vx.h, in.rs_out = vy.h;
+        in.rs_taps = taps, in.rs_before = mode == "cubic" ? 1 : 0;
         l.inputs.push_back(in);
         set_output(l, o.outputs[0]);
-        l.kh = 2, l.kw = 2;
+        l.kh = taps, l.kw = taps;
         m_act_of_next = false;
         place(l, true);
         push(std::move(l));

@@ -44,17 +44,19 @@ struct operand {
     std::int64_t row_off = 0;
     std::int64_t row_step = 1; ///< identity rows: 0 = every row reads row 0; >1 = a gather
     std::int64_t groups = 0;   ///< chan_mode::group: group count of this operand (0: op.groups)
-    /// > 1: upsampling by this whole factor (bilinear resize): output row y reads operand rows
-    /// y / row_div and the one below it, so output rows [y0,y1) read rows
-    /// [y0/row_div, (y1-1)/row_div + 2) clipped to the tensor: ceil(rows/row_div) + 1 when y0
-    /// and rows are multiples of row_div, ceil((rows-1)/row_div) + 2 at most (the tile budget).
-    std::int64_t row_div = 1;
+    /// rs_out > 0: a resampled operand (resize from rs_in to rs_out rows): output row y reads
+    /// the rs_taps operand rows from floor(y·rs_in/rs_out) - rs_before on (nearest 1 tap, linear
+    /// 2 from 0, cubic 4 from 1 before), clipped to the tensor, so output rows [y0,y1) read
+    /// [floor(y0·rs_in/rs_out) - rs_before, floor((y1-1)·rs_in/rs_out) - rs_before + rs_taps):
+    /// ceil((rows-1)·rs_in/rs_out) + rs_taps at most (the tile budget). Upsampling by a whole
+    /// factor f in linear mode is [y0/f, (y1-1)/f + 2).
+    std::int64_t rs_in = 0, rs_out = 0, rs_before = 0, rs_taps = 1;
     /// Transposed operand (transpose): output rows [y0,y1) x channels [o0,o1) read operand rows
     /// [o0,o1) x channels [y0,y1).
     bool transposed = false;
     /// Plain row mapping a kept (resident) producer can serve.
     bool plain_rows() const {
-        return spatial && !transposed && row_step == 1 && row_off == 0 && row_div == 1;
+        return spatial && !transposed && row_step == 1 && row_off == 0 && rs_out == 0;
     }
 };
 

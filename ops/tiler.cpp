@@ -61,8 +61,13 @@ std::pair<std::int64_t, std::int64_t> input_rows(const lowered_op &op, std::size
         return {std::clamp<std::int64_t>(y0 - a.row_off, 0, a.view.h),
                 std::clamp<std::int64_t>(y1 - a.row_off, 0, a.view.h)};
     }
-    if (a.row_div > 1)
-        return {std::min(a.view.h, y0 / a.row_div), std::min(a.view.h, (y1 - 1) / a.row_div + 2)};
+    if (a.rs_out > 0) {
+        const auto at = [&](std::int64_t y) {
+            return std::int64_t(__int128(y) * a.rs_in / a.rs_out) - a.rs_before;
+        };
+        return {std::clamp<std::int64_t>(at(y0), 0, a.view.h),
+                std::clamp<std::int64_t>(at(y1 - 1) + a.rs_taps, 0, a.view.h)};
+    }
     if (int(k) == op.shortcut)
         return {y0, y1};
     if (op.tkh > 0) {
@@ -161,8 +166,10 @@ void tile_footprint_into(tile_choice &t, const lowered_op &op, const tile_env &e
             r = env.halo_rows[k];
         else if (!a.spatial)
             r = 1;
-        else if (a.row_div > 1) // upsampling: the rows the output rows interpolate between
-            r = std::min(a.view.h, (rows - 1 + a.row_div - 1) / a.row_div + 2); // any alignment
+        else if (a.rs_out > 0) // resize: the rows the output rows interpolate between
+            r = std::min<std::int64_t>(
+                a.view.h, std::int64_t((__int128(rows - 1) * a.rs_in + a.rs_out - 1) / a.rs_out) +
+                              a.rs_taps); // any alignment
         else if (int(k) == op.shortcut || a.identity_rows)
             r = std::min(rows, a.row_step == 1 ? a.view.h : rows);
         else if (skips_rows(op, k) && !env.resident(k))

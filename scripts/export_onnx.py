@@ -6,6 +6,8 @@ checked against PyTorch (docs/workloads.md "ONNX models").
     scripts/export_onnx.py mobilenext -o mobilenext.onnx [--width 1.0] [--resolution 224]
     scripts/export_onnx.py torchvision:segmentation.deeplabv3_mobilenet_v3_large -o d.onnx
     scripts/export_onnx.py upsampler -o up.onnx
+    scripts/export_onnx.py conv1d -o c1.onnx --resolution 64     # input [1,3,64]
+    scripts/export_onnx.py resampler -o rs.onnx --resolution 64
     scripts/export_onnx.py --list
 
 Models: `torchvision:NAME` (any classifier of torchvision.models, built with weights=None: no
@@ -14,7 +16,11 @@ for torchvision.models.segmentation, e.g. its DeepLabV3 and FCN with dilated con
 project's own generator networks as PyTorch modules: `mobilenetv2` and `resnet50` (torchvision's,
 which the generators follow) and `mobilenext` (the official mnext.py structure, identity_div 1);
 `upsampler`, a small decoder of nn.ConvTranspose2d layers (overlapping windows, padding,
-output_padding, groups, bias, dilation) for checking the import of transposed convolutions.
+output_padding, groups, bias, dilation) for checking the import of transposed convolutions;
+`conv1d`, a small 1-D CNN over [1,3,L] (L = --resolution: nn.Conv1d strided, dilated and
+depthwise, BatchNorm1d, MaxPool1d, AvgPool1d, nn.ConvTranspose1d); `resampler`, convolutions between
+F.interpolate calls that downscale (scale_factor 0.5, nearest), upscale by a fraction (1.5,
+bilinear) and resize bicubically (0.75).
 
 The script prints PyTorch's parameter count and its multiply-accumulates, counted by forward
 hooks as qcsim counts them
@@ -49,6 +55,7 @@ def fail(msg):
 try:
     import torch
     from torch import nn
+    import torch.nn.functional as F
     import torchvision
 except ImportError as e:  # pragma: no cover - depends on the machine
     fail("needs PyTorch and torchvision (%s); install Debian's python3-torch and "
@@ -185,6 +192,41 @@ class Upsampler(nn.Module):
         return self.body(x)
 
 
+class Conv1dNet(nn.Module):
+    """A small 1-D CNN (Conv1d and ConvTranspose1d in the forms ONNX takes on [N,C,L])."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv1d(3, 16, 5, 2, 2, bias=False), nn.BatchNorm1d(16), nn.ReLU(inplace=True),
+            nn.MaxPool1d(2),
+            nn.Conv1d(16, 16, 3, 1, 2, dilation=2, groups=16),  # depthwise, dilated
+            nn.Conv1d(16, 32, 1), nn.ReLU(inplace=True),
+            nn.AvgPool1d(3, 2, 1),
+            nn.ConvTranspose1d(32, 8, 4, 2, 1, output_padding=1))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+class Resampler(nn.Module):
+    """Convolutions between F.interpolate calls: down by 0.5 (nearest), up by 1.5 (bilinear),
+    bicubic by 0.75."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 8, 3, 1, 1)
+        self.c2 = nn.Conv2d(8, 8, 3, 1, 1)
+        self.c3 = nn.Conv2d(8, 8, 1)
+        self.c4 = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        x = F.interpolate(self.c1(x), scale_factor=0.5, mode="nearest")
+        x = F.interpolate(self.c2(x), scale_factor=1.5, mode="bilinear", align_corners=False)
+        x = F.interpolate(self.c3(x), scale_factor=0.75, mode="bicubic", align_corners=False)
+        return self.c4(x)
+
+
 def build(name, width):
     if name.startswith("torchvision:segmentation."):
         tv = name[len("torchvision:segmentation."):]
@@ -193,6 +235,10 @@ def build(name, width):
         return getattr(torchvision.models.segmentation, tv)(weights=None, weights_backbone=None)
     if name == "upsampler":
         return Upsampler()
+    if name == "conv1d":
+        return Conv1dNet()
+    if name == "resampler":
+        return Resampler()
     if name.startswith("torchvision:"):
         tv = name[len("torchvision:"):]
         if tv not in torchvision.models.list_models() if hasattr(torchvision.models, "list_models") \
@@ -211,7 +257,8 @@ def build(name, width):
             fail("unknown bert preset \"%s\": expected bert:small or bert:base" % preset)
         return Bert(preset, 0)
     fail("unknown model \"%s\": expected torchvision:NAME, torchvision:segmentation.NAME, "
-         "mobilenext, mobilenetv2, resnet50, upsampler, bert:small or bert:base" % name)
+         "mobilenext, mobilenetv2, resnet50, upsampler, conv1d, resampler, bert:small or bert:base"
+         % name)
 
 
 def hooked_macs(model, args):
@@ -250,7 +297,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("model", nargs="?",
                     help="torchvision:NAME | torchvision:segmentation.NAME | mobilenext | "
-                    "mobilenetv2 | resnet50 | upsampler | bert:small | bert:base")
+                    "mobilenetv2 | resnet50 | upsampler | conv1d | resampler | bert:small | bert:base")
     ap.add_argument("-o", "--output", help="the ONNX file to write")
     ap.add_argument("--width", type=float, default=1.0, help="width multiplier (mobilenext, "
                     "mobilenetv2)")
@@ -266,8 +313,8 @@ def main():
                        if n[0].islower() and callable(getattr(torchvision.models, n)))
         seg = sorted(n for n in dir(torchvision.models.segmentation)
                      if n[0].islower() and callable(getattr(torchvision.models.segmentation, n)))
-        print("\n".join(["mobilenext", "mobilenetv2", "resnet50", "upsampler", "bert:small",
-                         "bert:base"] + ["torchvision:" + n for n in names] +
+        print("\n".join(["mobilenext", "mobilenetv2", "resnet50", "upsampler", "conv1d",
+                         "resampler", "bert:small", "bert:base"] + ["torchvision:" + n for n in names] +
                         ["torchvision:segmentation." + n for n in seg]))
         return
     if not a.model or not a.output:
@@ -278,6 +325,8 @@ def main():
     if isinstance(model, Bert):
         ids = torch.zeros(1, a.seq, dtype=torch.long)
         args, inputs, outputs = (ids, ids.clone()), ["input_ids", "token_type_ids"], ["sequence", "pooled"]
+    elif isinstance(model, Conv1dNet):
+        args, inputs, outputs = (torch.zeros(1, 3, a.resolution),), ["input"], ["logits"]
     else:
         args, inputs, outputs = (torch.zeros(1, 3, a.resolution, a.resolution),), ["input"], ["logits"]
     macs = hooked_macs(model, args)

@@ -60,6 +60,17 @@ graph batch_graph(const graph &g, std::uint32_t b, const std::string &source) {
             n.attrs["kernel"] = std::vector<std::int64_t>{1, 1};
             out.tensors[std::size_t(o.outputs[0])].shape = {y[0], B, 1};
         } else if (o.type == "add" || o.type == "mul") {
+            // A computed operand of one row broadcast over the rows of the output ([C,1,1] of
+            // a global pool, two-sided [C,1,1] + [1,H,W]) has one row per image stacked, which
+            // does not broadcast over the B·H stacked rows.
+            for (int in : o.inputs) {
+                const auto &t = g.tensors[std::size_t(in)];
+                if (!t.constant && t.shape.size() == 3 && y.size() == 3 && t.shape[1] == 1 &&
+                    y[1] > 1)
+                    refuse(i, "broadcasts the computed one-row operand \"" + t.name + "\" " +
+                                  shape_str(t.shape) + " over the rows of " + shape_str(y) +
+                                  ": no batched form (images stack along H)");
+            }
             for (int in : o.inputs) {
                 auto &t = out.tensors[std::size_t(in)];
                 if (t.constant && t.shape.size() == 3 && replicated.insert(in).second)

@@ -468,23 +468,27 @@ shape_t infer_binary(const graph &g, const op &o) {
     if (!partial) {
         if (a == b)
             return a;
-        // NumPy broadcasting of b over a, in the forms the lowering reads once per tile: a
-        // scalar (all ones), per channel [C,1,1] of a [C,H,W] tensor, per column [1,D] of a
-        // [T,D] tensor. b has a's rank.
-        bool ok = b.size() == a.size();
-        bool ones = ok;
-        for (std::size_t i = 0; ok && i < b.size(); ++i) {
-            ok = b[i] == 1 || b[i] == a[i];
-            ones = ones && b[i] == 1;
-        }
-        const bool per_channel = ok && a.size() == 3 && b[1] == 1 && b[2] == 1;
-        const bool per_column = ok && a.size() == 2 && b[0] == 1;
-        if (!ones && !per_channel && !per_column)
-            fail(input_path(1), "expected the shape of a " + shape_str(a) +
-                                    " or a broadcast of it (all ones, [C,1,1] of [C,H,W], "
-                                    "[1,D] of [T,D]), got " +
+        // NumPy broadcasting of a and b to the output (same rank): on every axis the extents
+        // are equal or one of them is 1. The usual form keeps a's shape (b a scalar, [C,1,1]
+        // of [C,H,W], [1,D] of [T,D], [1,H,W], [T,1], ...); both may broadcast ([C,1,1] and
+        // [1,H,W] give [C,H,W]). The lowering reads each operand once per tile, at its size.
+        if (b.size() != a.size())
+            fail(input_path(1), "expected b of a's rank " + std::to_string(a.size()) +
+                                    " (NumPy broadcasting, axes of extent 1 where it "
+                                    "broadcasts), got " +
                                     shape_str(b));
-        return a;
+        shape_t out = a;
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            if (a[i] == b[i] || b[i] == 1)
+                continue;
+            if (a[i] != 1)
+                fail(input_path(1), "expected a shape that broadcasts with a " + shape_str(a) +
+                                        " (on every axis equal extents or one of them 1), "
+                                        "got " +
+                                        shape_str(b));
+            out[i] = b[i];
+        }
+        return out;
     }
     if (a.size() == 2)
         fail(find_attr(o, "channel_begin") ? "attrs.channel_begin" : "attrs.channel_end",
@@ -544,15 +548,17 @@ shape_t infer_resize(const graph &g, const op &o) {
         const auto *m = std::get_if<std::string>(v);
         if (!m)
             fail("attrs.mode", "expected a string");
-        if (*m != "linear")
-            fail("attrs.mode", "expected \"linear\" (bilinear), got \"" + sim::brief(*m) + "\"");
+        if (*m != "linear" && *m != "nearest" && *m != "cubic")
+            fail("attrs.mode", "expected \"nearest\", \"linear\" (bilinear) or \"cubic\" "
+                               "(bicubic), got \"" +
+                                   sim::brief(*m) + "\"");
     }
     for (std::size_t d = 0; d < 2; ++d)
-        if (size[d] < x[d + 1] || size[d] % x[d + 1])
+        if (size[d] > resize_max_factor * x[d + 1])
             fail("attrs.size[" + std::to_string(d) + "]",
-                 std::string("expected a whole multiple (factor >= 1) of the input ") +
-                     (d ? "width " : "height ") + std::to_string(x[d + 1]) + ", got " +
-                     std::to_string(size[d]));
+                 std::string("expected at most ") + std::to_string(resize_max_factor) +
+                     " times the input " + (d ? "width " : "height ") + std::to_string(x[d + 1]) +
+                     ", got " + std::to_string(size[d]));
     return {x[0], size[0], size[1]};
 }
 
@@ -809,12 +815,12 @@ const attr_rule a_token_pad{"pad", attr_kind::integer,
                             "tokens of zero padding at each end, >= 0; default (k-1)/2, which "
                             "needs an odd k"};
 const char *const binary_rule =
-    "without channel attributes b has the shape of a, or broadcasts to it NumPy-style in one "
-    "of three forms of a's rank: all ones (a scalar), [C,1,1] over [C,H,W] (per channel), [1,D] "
-    "over [T,D] (per column); with them 0 <= channel_begin < "
-    "channel_end <= C and b is a with C = channel_end - channel_begin (only those channels of a "
-    "are combined, the others pass through; [C,..] tensors only, not rank 2); output = shape "
-    "of a";
+    "without channel attributes a and b have the same rank and broadcast NumPy-style: on every "
+    "axis equal extents or one of them 1 (b a scalar, [C,1,1], [1,H,W] over [C,H,W], [1,D] "
+    "or [T,1] over [T,D]; both may broadcast: [C,1,1] and [1,H,W] give [C,H,W]); with them 0 "
+    "<= channel_begin < channel_end <= C and b is a with C = channel_end - channel_begin (only "
+    "those channels of a are combined, the others pass through; [C,..] tensors only, not rank "
+    "2); output = the broadcast shape (shape of a when only b broadcasts)";
 
 } // namespace
 
@@ -897,9 +903,11 @@ const std::vector<op_rule> &op_rules() {
          1,
          "x [C,H,W]",
          {{"size", attr_kind::integers,
-           "[Hout, Wout], required: whole multiples of H and W (upsampling by integer factors)"},
+           "[Hout, Wout], required, each >= 1 and at most 64 times H and W: up, down or "
+           "fractional scales"},
           {"mode", attr_kind::string,
-           "linear (bilinear: each output is 4 taps of the input); default linear"}},
+           "nearest (1 tap per output element), linear (bilinear: 4 taps) or cubic (bicubic: "
+           "16 taps); default linear"}},
          "[C, Hout, Wout]",
          infer_resize},
         {"concat",

@@ -19,6 +19,8 @@ enum class dtype : std::uint8_t { int8, int16, fp16, int32, fp32 };
 // operator allowed (a 2^40-MAC linear) simulates in about 30 s, a relu over 2^32 elements in 7 s.
 /// Elements of one tensor (also bounds every dimension and every integer attribute).
 constexpr std::int64_t max_tensor_elements = std::int64_t(1) << 32;
+/// resize: each output extent (size) is at most this multiple of the input extent.
+constexpr std::int64_t resize_max_factor = 64;
 /// Multiply-accumulates of one operator.
 constexpr std::int64_t max_op_macs = std::int64_t(1) << 40;
 /// Multiply-accumulates of the whole graph.
@@ -56,13 +58,14 @@ using attr_value = std::variant<std::int64_t, double, std::string, std::vector<s
 ///   fc       inputs [x, w(, b)]  (x flattened)  activation
 ///   matmul   inputs [a, b]  a:[M,heads·K] b:[K,heads·N] (or [N,heads·K] with transpose_b=1);
 ///            rank >= 3: a:[..,M,K] b:[..,K,N]
-///   add, mul inputs [a, b]  b has a's shape or broadcasts to it (all ones, [C,1,1] of
-///            [C,H,W], [1,D] of [T,D]); attrs channel_begin, channel_end (optional: the
+///   add, mul inputs [a, b]  same rank, NumPy broadcasting (per axis equal or 1; b a scalar,
+///            [C,1,1], [1,H,W], [1,D], [T,1], or both broadcast: [C,1,1] + [1,H,W] ->
+///            [C,H,W]); attrs channel_begin, channel_end (optional: the
 ///            sub-range of a's channels that are combined with b; the other channels pass
 ///            through)
 ///   relu, relu6, sigmoid, prelu(inputs [x, slope])
 ///   maxpool, avgpool  attrs kernel, stride, pad, dilation;  global_avgpool
-///   resize   attrs size=[Hout,Wout] (whole multiples of H, W) mode="linear" (bilinear)
+///   resize   attrs size=[Hout,Wout] (any, up to 64x) mode="nearest|linear|cubic" (1, 4, 16 taps)
 ///   concat   attrs axis;   slice  attrs axis, begin, end
 ///   pad      attrs pads (begins then ends, every axis), mode="constant|edge|reflect"
 ///   transpose  attrs perm (any rank; default the axes reversed: [M,N] -> [N,M])

@@ -61,12 +61,17 @@ shape_t natural(const shape_t &s) {
 
 /// The graph shape of an operand of ONNX shape `bs` that broadcasts (NumPy rules) to the ONNX
 /// output shape `os`, whose graph tensor has shape `sa`: `sa`'s rank, 1 on every broadcast axis.
-/// Only the forms the graph's add and mul take (graph.h): a scalar, [C,1,1] over [C,H,W],
-/// [1,D] over [T,D]; anything else is unsupported.
+/// The graph's add and mul take any such shape of rank 1 to 3 (graph.h); a broadcast of a rank
+/// above 3 or over axes the graph tensor does not have is unsupported.
 shape_t broadcast_shape(const shape_t &sa, const shape_t &os, const shape_t &bs) {
     const std::string what = "broadcasting " + shape_str(bs) + " over " + shape_str(os);
     if (product(bs) == 1)
         return shape_t(sa.size(), 1);
+    if (sa.size() > 3)
+        throw unsupported(what +
+                          ": the graph's add and mul broadcast tensors of rank 1 to 3 "
+                          "(batch dropped), this one is " +
+                          shape_str(sa));
     // sa must be os without leading 1s, so that os's last sa.size() axes are the graph's axes.
     bool aligned = os.size() >= sa.size() && bs.size() <= os.size() &&
                    std::equal(sa.begin(), sa.end(), os.end() - std::ptrdiff_t(sa.size()));
@@ -83,11 +88,6 @@ shape_t broadcast_shape(const shape_t &sa, const shape_t &os, const shape_t &bs)
             throw unsupported(what);
         b[i + off - lead] = bs[i];
     }
-    const bool per_channel = b.size() == 3 && b[1] == 1 && b[2] == 1;
-    const bool per_column = b.size() == 2 && b[0] == 1;
-    if (!per_channel && !per_column)
-        throw unsupported(what + ": the graph's add and mul broadcast only a scalar, [C,1,1] "
-                                 "over [C,H,W] and [1,D] over [T,D]");
     return b;
 }
 
@@ -1385,8 +1385,9 @@ private:
     // ---- the conversion of one node ----
 
     void convert(const onnx::NodeProto &n);
-    void convert_conv_transpose(const onnx::NodeProto &n, const std::string &name, const shape_t &k,
-                                const shape_t &s, const shape_t &d, std::int64_t groups);
+    void convert_conv_transpose(const onnx::NodeProto &n, const std::string &name, bool one_d,
+                                const shape_t &k, const shape_t &s, const shape_t &d,
+                                std::int64_t groups);
 
     void build() {
         const auto &g = m_model.graph();
@@ -1786,11 +1787,18 @@ void importer::find_patterns() {
 // ---- Node conversion --------------------------------------------------------------------------
 
 /// Window geometry of Conv / pools: pads [top, left, bottom, right] from pads or auto_pad.
+/// A 1-D window (`one_d`, input [N,C,L] as H = 1) takes pads [begin, end] as [0,begin,0,end].
 std::array<std::int64_t, 4> window_pads(const onnx::NodeProto &n, std::int64_t h, std::int64_t w,
-                                        const shape_t &k, const shape_t &s, const shape_t &d) {
+                                        const shape_t &k, const shape_t &s, const shape_t &d,
+                                        bool one_d = false) {
     const std::string ap = attr_s(n, "auto_pad", "NOTSET");
     std::array<std::int64_t, 4> p{0, 0, 0, 0};
-    if (ap == "NOTSET") {
+    if (ap == "NOTSET" && one_d) {
+        shape_t pads = attr_ints(n, "pads", {0, 0});
+        if (pads.size() != 2)
+            throw unsupported("pads " + shape_str(pads) + ": expected 2 values (1-D window)");
+        p = {0, pads[0], 0, pads[1]};
+    } else if (ap == "NOTSET") {
         shape_t pads = attr_ints(n, "pads", {0, 0, 0, 0});
         if (pads.size() != 4)
             throw unsupported("pads " + shape_str(pads) + ": expected 4 values (2-D window)");
@@ -1829,15 +1837,22 @@ shape_t ints_or(const onnx::NodeProto &n, const char *name, std::size_t rank, st
 /// output (in-1)·s + (k-1)·d + 1 + output_padding, as ONNX's explicit pads do; output_shape and
 /// auto_pad SAME_* become pads by ONNX's total_padding rule (pads are then ignored), and a
 /// negative total_padding (an output_shape past the full output) becomes output_padding.
-void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::string &name,
+/// A 1-D ConvTranspose (`one_d`: [N,C,L], ConvTranspose1d) is the 2-D one with H = 1: its
+/// pads [b,e], output_padding [o] and output_shape [L] become [0,b,0,e], [0,o] and [1,L].
+void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::string &name, bool one_d,
                                       const shape_t &k, const shape_t &s, const shape_t &d,
                                       std::int64_t groups) {
-    const shape_t &xs = oshape(n.input(0)), &ws = oshape(n.input(1));
-    const shape_t os = natural(oshape(n.output(0)));
+    const shape_t &xs0 = oshape(n.input(0)), &ws0 = oshape(n.input(1)), &os0 = oshape(n.output(0));
+    const shape_t xs = one_d ? shape_t{xs0[0], xs0[1], 1, xs0[2]} : xs0;
+    const shape_t ws = one_d ? shape_t{ws0[0], ws0[1], 1, ws0[2]} : ws0;
+    const shape_t os = one_d && os0.size() == 3 ? shape_t{os0[1], 1, os0[2]} : natural(os0);
     const std::int64_t cin = xs[1];
-    shape_t outpad = attr_ints(n, "output_padding", {0, 0});
-    if (outpad.size() != 2)
-        throw unsupported("output_padding " + shape_str(outpad) + ": expected 2 values");
+    shape_t outpad = attr_ints(n, "output_padding", one_d ? shape_t{0} : shape_t{0, 0});
+    if (outpad.size() != (one_d ? 1u : 2u))
+        throw unsupported("output_padding " + shape_str(outpad) + ": expected " +
+                          (one_d ? "1 value" : "2 values"));
+    if (one_d)
+        outpad = {0, outpad[0]};
     for (int a = 0; a < 2; ++a)
         if (outpad[a] < 0 || outpad[a] >= std::max(s[a], d[a]))
             throw unsupported("output_padding " + shape_str(outpad) +
@@ -1845,15 +1860,21 @@ void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::strin
     const std::string ap = attr_s(n, "auto_pad", "NOTSET");
     if (ap != "NOTSET" && ap != "VALID" && ap != "SAME_UPPER" && ap != "SAME_LOWER")
         throw unsupported("auto_pad \"" + sim::brief(ap) + "\"");
-    shape_t pads = attr_ints(n, "pads", {0, 0, 0, 0});
-    if (pads.size() != 4)
-        throw unsupported("pads " + shape_str(pads) + ": expected 4 values (2-D window)");
+    shape_t pads = attr_ints(n, "pads", one_d ? shape_t{0, 0} : shape_t{0, 0, 0, 0});
+    if (pads.size() != (one_d ? 2u : 4u))
+        throw unsupported(
+            "pads " + shape_str(pads) +
+            (one_d ? ": expected 2 values (1-D window)" : ": expected 4 values (2-D window)"));
+    if (one_d)
+        pads = {0, pads[0], 0, pads[1]};
     if (ap == "VALID")
         pads = {0, 0, 0, 0};
     shape_t want; // output_shape (H, W) that sets the pads, if any
     if (const auto *a = find_attr(n, "output_shape")) {
         want.assign(a->ints().begin(), a->ints().end());
-        if (want.size() == 4) // the full [N, C, H, W] form
+        if (one_d && (want.size() == 1 || want.size() == 3)) // [L] or [N, C, L]
+            want = {1, want.back()};
+        else if (want.size() == 4) // the full [N, C, H, W] form
             want = {want[2], want[3]};
         if (want.size() != 2 || want[0] < 1 || want[1] < 1 || want[0] > max_tensor_elements ||
             want[1] > max_tensor_elements)
@@ -1908,7 +1929,7 @@ void importer::convert_conv_transpose(const onnx::NodeProto &n, const std::strin
     for (int a = 0; a < 2; ++a)
         mine[1 + a] = full[a] + outpad[a] - pads[a] - pads[a + 2];
     if (os.size() != 3 || os != mine)
-        throw unsupported("the inferred output " + shape_str(oshape(n.output(0))) +
+        throw unsupported("the inferred output " + shape_str(os0) +
                           " differs from ONNX's ConvTranspose formula: [" + std::to_string(cout) +
                           "," + std::to_string(mine[1]) + "," + std::to_string(mine[2]) + "]");
     std::vector<int> ins = {act(n.input(0), {cin, xs[2], xs[3]}), weight(n.input(1), ws)};
@@ -1980,9 +2001,14 @@ void importer::convert(const onnx::NodeProto &n) {
     }
 
     if (ty == "Conv" || ty == "ConvTranspose") {
-        const shape_t &xs = oshape(in(0)), &ws = oshape(in(1));
+        const shape_t &xs4 = oshape(in(0)), &ws4 = oshape(in(1));
+        // 1-D ([N,C,L], Conv1d): the 2-D operator with H = 1, kernel [1,k], stride [1,s], ...
+        const bool one_d = xs4.size() == 3 && ws4.size() == 3;
+        const shape_t xs = one_d ? shape_t{xs4[0], xs4[1], 1, xs4[2]} : xs4;
+        const shape_t ws = one_d ? shape_t{ws4[0], ws4[1], 1, ws4[2]} : ws4;
         if (xs.size() != 4)
-            throw unsupported("only 2-D convolutions (input [N,C,H,W]) are mapped, got " +
+            throw unsupported("only 1-D and 2-D convolutions (input [N,C,L] or [N,C,H,W]) are "
+                              "mapped, got " +
                               shape_str(xs));
         if (xs[0] != 1)
             throw unsupported("batch " + std::to_string(xs[0]) + " (the graph is batch 1)");
@@ -1996,12 +2022,19 @@ void importer::convert(const onnx::NodeProto &n) {
         if (groups < 1)
             throw unsupported("group " + std::to_string(groups));
         const shape_t k = {ws[2], ws[3]};
-        const shape_t s = ints_or(n, "strides", 2, 1), d = ints_or(n, "dilations", 2, 1);
-        const shape_t os = natural(out_shape(0));
+        shape_t s, d;
+        if (one_d) {
+            s = {1, ints_or(n, "strides", 1, 1)[0]}, d = {1, ints_or(n, "dilations", 1, 1)[0]};
+        } else {
+            s = ints_or(n, "strides", 2, 1), d = ints_or(n, "dilations", 2, 1);
+        }
+        shape_t os = natural(out_shape(0));
+        if (one_d)
+            os = {out_shape(0)[1], 1, out_shape(0)[2]};
         const std::int64_t cin = xs[1];
         if (ty == "ConvTranspose")
-            return convert_conv_transpose(n, name, k, s, d, groups);
-        auto p = window_pads(n, xs[2], xs[3], k, s, d);
+            return convert_conv_transpose(n, name, one_d, k, s, d, groups);
+        auto p = window_pads(n, xs[2], xs[3], k, s, d, one_d);
         if (auto it = m_pending_pad.find(in(0)); it != m_pending_pad.end())
             for (int j = 0; j < 4; ++j)
                 p[j] += it->second[j];
@@ -2207,8 +2240,9 @@ void importer::convert(const onnx::NodeProto &n) {
                 m_layout[n.output(0)] = m_layout.at(in(1));
             return;
         }
-        if (ca && (ty == "Sub" || ty == "Div") && product(oshape(in(0))) != ne)
-            throw unsupported("a broadcast constant minuend or dividend");
+        // A broadcast constant minuend or dividend (c - x, c / x): swapped like a computed one
+        // (Sub costs an add, Div a multiply), never folded into a producer (c / x is no scale).
+        const bool const_first = ca && (ty == "Sub" || ty == "Div");
         const std::string &x = ca ? in(1) : in(0), &c = ca ? in(0) : in(1);
         const bool additive = ty == "Add" || ty == "Sub";
         const char *gty = additive ? "add" : "mul";
@@ -2220,10 +2254,14 @@ void importer::convert(const onnx::NodeProto &n) {
                 emit(name, gty, {a, act(in(1), s)}, output(n, 0, s));
                 return;
             }
-            if (!full0 && !full1)
-                throw unsupported("broadcasting both operands (" + shape_str(oshape(in(0))) +
-                                  " and " + shape_str(oshape(in(1))) + " to " + shape_str(os) +
-                                  "): the graph's add and mul broadcast only their second operand");
+            if (!full0 && !full1) {
+                // Both broadcast ([C,1,1] + [1,H,W] -> [C,H,W]): the graph's two-sided form.
+                const shape_t s = natural(os);
+                const int a = act(in(0), broadcast_shape(s, os, oshape(in(0))));
+                const int b = act(in(1), broadcast_shape(s, os, oshape(in(1))));
+                emit(name, gty, {a, b}, output(n, 0, s));
+                return;
+            }
             // One operand broadcasts: it is the graph's b. Sub and Div cost as add and mul, so a
             // broadcast minuend or dividend is swapped too.
             const std::string &big = full0 ? in(0) : in(1), &small = full0 ? in(1) : in(0);
@@ -2234,8 +2272,13 @@ void importer::convert(const onnx::NodeProto &n) {
             return;
         }
         const std::int64_t ce = product(oshape(c));
-        if (product(oshape(x)) != ne)
-            throw unsupported("the constant operand is larger than the other");
+        if (product(oshape(x)) != ne) {
+            // x broadcasts too (x [C,1,1] and a constant [1,H,W], or a full-size constant).
+            const shape_t s = natural(os);
+            const int a = act(x, broadcast_shape(s, os, oshape(x)));
+            emit(name, gty, {a, weight(c, broadcast_shape(s, os, oshape(c)))}, output(n, 0, s));
+            return;
+        }
         if (ce == 1) {
             // A scalar constant: a scale or an offset, folded into the int8 requantisation
             // (attention's 1/sqrt(d) too, whatever the layout of the scores).
@@ -2275,7 +2318,7 @@ void importer::convert(const onnx::NodeProto &n) {
         // Not foldable (no such producer, a second bias, a scale after an activation): a
         // broadcast add or mul with a constant b (ConvNeXt's layer scale).
         const bool foldable =
-            per_channel &&
+            per_channel && !(const_first && ty == "Div") &&
             (additive ? p->inputs.size() <= 2 && p->attr_str("activation", "none") == "none" &&
                             !p->attr_int("batchnorm", 0)
                       : p->attr_str("activation", "none") == "none");
@@ -2454,10 +2497,14 @@ void importer::convert(const onnx::NodeProto &n) {
 
     if (ty == "MaxPool" || ty == "AveragePool" || ty == "GlobalAveragePool" ||
         ty == "GlobalMaxPool") {
-        const shape_t &xs = oshape(in(0));
+        const shape_t &xs4 = oshape(in(0));
+        // 1-D ([1,C,L], MaxPool1d/AvgPool1d): the 2-D pool with H = 1, kernel [1,k], ...
+        const bool one_d = xs4.size() == 3;
+        const shape_t xs = one_d ? shape_t{xs4[0], xs4[1], 1, xs4[2]} : xs4;
         if (xs.size() != 4 || xs[0] != 1)
-            throw unsupported("only 2-D pooling of batch 1 ([1,C,H,W]) is mapped, got " +
-                              shape_str(xs));
+            throw unsupported("only 1-D and 2-D pooling of batch 1 ([1,C,L], [1,C,H,W]) is "
+                              "mapped, got " +
+                              shape_str(xs4));
         if (n.output_size() > 1 && !n.output(1).empty() && m_consumers[n.output(1)] > 0)
             throw unsupported("the Indices output of MaxPool is used");
         const int x = act(in(0), {xs[1], xs[2], xs[3]});
@@ -2470,11 +2517,18 @@ void importer::convert(const onnx::NodeProto &n) {
                  {{"kernel", shape_t{xs[2], xs[3]}}, {"stride", shape_t{1, 1}}});
             return;
         }
-        const shape_t k = attr_ints(n, "kernel_shape", {});
-        if (k.size() != 2 || k[0] < 1 || k[1] < 1)
-            throw unsupported("kernel_shape " + shape_str(k) + ": expected 2 values >= 1");
-        const shape_t s = ints_or(n, "strides", 2, 1), d = ints_or(n, "dilations", 2, 1);
-        auto p = window_pads(n, xs[2], xs[3], k, s, d);
+        shape_t k = attr_ints(n, "kernel_shape", {});
+        if (k.size() != (one_d ? 1u : 2u) || k[0] < 1 || k.back() < 1)
+            throw unsupported("kernel_shape " + shape_str(k) + ": expected " +
+                              (one_d ? "1 value" : "2 values") + " >= 1");
+        shape_t s, d;
+        if (one_d) {
+            k = {1, k[0]};
+            s = {1, ints_or(n, "strides", 1, 1)[0]}, d = {1, ints_or(n, "dilations", 1, 1)[0]};
+        } else {
+            s = ints_or(n, "strides", 2, 1), d = ints_or(n, "dilations", 2, 1);
+        }
+        auto p = window_pads(n, xs[2], xs[3], k, s, d, one_d);
         if (auto it = m_pending_pad.find(in(0)); it != m_pending_pad.end()) {
             if (ty == "MaxPool")
                 throw unsupported("a zero Pad before a MaxPool");
@@ -2482,7 +2536,8 @@ void importer::convert(const onnx::NodeProto &n) {
                 p[j] += it->second[j];
         }
         // ceil_mode: extend the bottom/right padding until the ONNX output extent is reached.
-        const shape_t os = out_shape(0);
+        const shape_t &os4 = out_shape(0);
+        const shape_t os = one_d ? shape_t{os4[0], os4[1], 1, os4[2]} : os4;
         for (int a = 0; a < 2; ++a) {
             const std::int64_t in_e = xs[2 + a], want = os[2 + a];
             const __int128 ext128 = __int128(k[a] - 1) * d[a] + 1; // the dilated window
@@ -2533,8 +2588,11 @@ void importer::convert(const onnx::NodeProto &n) {
                 throw unsupported("a negative Pad (a crop) " + shape_str(pads));
         // A zero Pad of H and W of [N,C,H,W] whose every reader is a Conv or AveragePool is
         // folded into their pads (no data moves); any other Pad is the graph's pad.
-        bool fold = mode == "constant" && fill == 0 && r == 4 && pads[0] == 0 && pads[4] == 0 &&
-                    pads[1] == 0 && pads[5] == 0;
+        // Also a zero Pad of L of [N,C,L] read by 1-D Convs or AveragePools (AvgPool1d's
+        // padding, as PyTorch exports it).
+        bool fold = mode == "constant" && fill == 0 &&
+                    ((r == 4 && pads[0] == 0 && pads[4] == 0 && pads[1] == 0 && pads[5] == 0) ||
+                     (r == 3 && pads[0] == 0 && pads[3] == 0 && pads[1] == 0 && pads[4] == 0));
         const auto &g = m_model.graph();
         for (const auto &u : g.node())
             for (const auto &i : u.input())
@@ -2544,7 +2602,9 @@ void importer::convert(const onnx::NodeProto &n) {
             if (o.name() == n.output(0))
                 fold = false;
         if (fold) {
-            m_pending_pad[n.output(0)] = {pads[2], pads[3], pads[6], pads[7]};
+            m_pending_pad[n.output(0)] =
+                r == 4 ? std::array<std::int64_t, 4>{pads[2], pads[3], pads[6], pads[7]}
+                       : std::array<std::int64_t, 4>{0, pads[2], 0, pads[5]};
             m_shapes[n.output(0)] = xs; // the consumer's window sees the unpadded input + pads
             alias(n, 0, act(in(0)));
             return;
@@ -2746,25 +2806,27 @@ void importer::convert(const onnx::NodeProto &n) {
     if (ty == "Resize" || ty == "Upsample") {
         const shape_t &xs = oshape(in(0)), &os = out_shape(0);
         const std::string mode = attr_s(n, "mode", "nearest");
-        if (mode != "nearest" && mode != "linear")
+        if (mode != "nearest" && mode != "linear" && mode != "cubic")
             throw unsupported("mode \"" + sim::brief(mode) +
-                              "\": only nearest and linear (bilinear) upsampling by whole "
-                              "factors are mapped");
-        if (xs.size() != 4 || os.size() != 4 || xs[0] != 1 || os[1] != xs[1] || os[2] % xs[2] ||
-            os[3] % xs[3] || os[2] < xs[2] || os[3] < xs[3])
-            throw unsupported("only " + mode +
-                              " upsampling of H and W by whole factors of [1,C,H,W] is "
-                              "mapped, " +
-                              shape_str(xs) + " -> " + shape_str(os));
-        const std::int64_t c = xs[1], h = xs[2], w = xs[3], fh = os[2] / h, fw = os[3] / w;
-        if (fh > 64 || fw > 64)
-            throw unsupported("a factor above 64");
-        if (mode == "linear") {
-            // Bilinear: the graph's resize operator (4 taps per output element on the vector
-            // unit). coordinate_transformation_mode only moves where the taps fall, not their
-            // count, so it is ignored.
+                              "\": only nearest, linear and cubic are mapped");
+        if (xs.size() != 4 || os.size() != 4 || xs[0] != 1 || os[0] != 1 || os[1] != xs[1])
+            throw unsupported("only a resize of H and W of [1,C,H,W] is mapped, " + shape_str(xs) +
+                              " -> " + shape_str(os));
+        const std::int64_t c = xs[1], h = xs[2], w = xs[3];
+        for (int a = 0; a < 2; ++a)
+            if (os[2 + a] > resize_max_factor * xs[2 + a])
+                throw unsupported("a scale above " + std::to_string(resize_max_factor) + ", " +
+                                  shape_str(xs) + " -> " + shape_str(os));
+        const bool whole = os[2] % h == 0 && os[3] % w == 0;
+        const std::int64_t fh = os[2] / h, fw = os[3] / w;
+        if (mode != "nearest" || !whole) {
+            // The graph's resize operator: 1 (nearest), 4 (linear) or 16 (cubic) taps per
+            // output element on the vector unit, any output size (down, fractional).
+            // coordinate_transformation_mode, nearest_mode and cubic_coeff_a only move where
+            // the taps fall or weigh them, not their count, nor the rows a tile reads (up to
+            // one row at an edge), so they are ignored.
             emit(name, "resize", {act(in(0), {c, h, w})}, output(n, 0, {c, os[2], os[3]}),
-                 {{"size", shape_t{os[2], os[3]}}, {"mode", std::string("linear")}});
+                 {{"size", shape_t{os[2], os[3]}}, {"mode", mode}});
             return;
         }
         int cur = act(in(0), {c, h, w});

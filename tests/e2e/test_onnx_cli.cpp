@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using nlohmann::json;
@@ -235,6 +236,73 @@ TEST_CASE("onnx: a dilated Conv and an overlapping ConvTranspose run; a bad outp
     CHECK(b.status == 2);
     CHECK(b.err.find("ConvTranspose (node \"up\")") != std::string::npos);
     CHECK(b.err.find("output_padding") != std::string::npos);
+    CHECK(!fs::exists(jb));
+}
+
+namespace {
+
+/// x [batch,8,8,8] -> Resize (mode, scales 1,1,0.5,0.75) "down" -> [8,4,6]; a [batch,8,1,1]
+/// input "g" and the [batch,1,4,6] input "m" give Mul(Add(down, m), g)... as two-sided:
+/// "outer" = Add(g, m) -> [8,4,6] (both broadcast), "y" = Mul(down, outer).
+fs::path write_resize_bcast(const std::string &file, const std::string &mode) {
+    onnx::ModelProto m = model_with_input({8, 8, 8});
+    auto *g = m.mutable_graph();
+    for (auto [name, c, h, w] : {std::tuple{"g", 8, 1, 1}, std::tuple{"m", 1, 4, 6}}) {
+        auto *x = g->add_input();
+        x->set_name(name);
+        auto *tt = x->mutable_type()->mutable_tensor_type();
+        tt->set_elem_type(onnx::TensorProto::FLOAT);
+        for (int d : {1, c, h, w})
+            tt->mutable_shape()->add_dim()->set_dim_value(d);
+    }
+    auto *sc = g->add_initializer();
+    sc->set_name("scales");
+    sc->set_data_type(onnx::TensorProto::FLOAT);
+    sc->add_dims(4);
+    for (float v : {1.f, 1.f, 0.5f, 0.75f})
+        sc->add_float_data(v);
+    auto *n = add_node(g, "Resize", {"x", "", "scales"}, "down");
+    auto *a = n->add_attribute();
+    a->set_name("mode");
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(mode);
+    add_node(g, "Add", {"g", "m"}, "outer");
+    add_node(g, "Mul", {"down", "outer"}, "y");
+    g->add_output()->set_name("y");
+    const fs::path p = scratch_dir() / file;
+    std::ofstream(p, std::ios::binary) << m.SerializeAsString();
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("onnx: a cubic downscaling Resize and a two-sided broadcast run; a bad Resize mode "
+          "exits 2 naming the node",
+          "[e2e][onnx][resize][broadcast][bad-input]") {
+    const fs::path p = write_resize_bcast("resize-down.onnx", "cubic");
+    const fs::path j = scratch_dir() / "resize-down-report.json";
+    auto r = qcsim("run --quiet --workload \"" + p.string() + "\" --json \"" + j.string() + "\"");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    json rep = json::parse(slurp(j));
+    REQUIRE(rep["ops"].size() == 3);
+    const auto &rs = rep["ops"][0];
+    CHECK(rs["type"] == "resize");
+    CHECK(rs["shapes"] == "8x8x8 -> 8x4x6");
+    CHECK(rs["vector_busy_cycles"].get<std::int64_t>() > 0);
+    CHECK(rs["mac_busy_cycles"].get<std::int64_t>() == 0);
+    // outer: [8,1,1] + [1,4,6] -> [8,4,6] (both broadcast), then y = down · outer.
+    CHECK(rep["ops"][1]["type"] == "add");
+    CHECK(rep["ops"][1]["shapes"] == "8x1x1, 1x4x6 -> 8x4x6");
+    CHECK(rep["ops"][2]["type"] == "mul");
+    CHECK(rep["ops"][2]["shapes"] == "8x4x6, 8x4x6 -> 8x4x6");
+    const fs::path bad = write_resize_bcast("resize-bad.onnx", "area");
+    const fs::path jb = scratch_dir() / "resize-bad-report.json";
+    auto b =
+        qcsim("run --quiet --workload \"" + bad.string() + "\" --json \"" + jb.string() + "\"");
+    CHECK(b.status == 2);
+    CHECK(b.err.find("Resize (node \"down\")") != std::string::npos);
+    CHECK(b.err.find("mode \"area\"") != std::string::npos);
     CHECK(!fs::exists(jb));
 }
 

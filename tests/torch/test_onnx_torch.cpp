@@ -4,7 +4,8 @@
 // MobileNetV2-1.0 3,504,872 parameters, torchvision's count; ResNet-50 4,089,184,256 MACs and
 // 25,557,032 parameters, torchvision's figures). Also networks with dilated and transposed
 // convolutions (torchvision's DeepLabV3-MobileNetV3 and FCN-ResNet50 segmentation models, the
-// script's `upsampler` of nn.ConvTranspose2d layers) and torchvision's shufflenet_v2_x1_0 and
+// script's `upsampler` of nn.ConvTranspose2d layers, its 1-D `conv1d` and its `resampler` of
+// F.interpolate down, fractional and bicubic) and torchvision's shufflenet_v2_x1_0 and
 // densenet121, which have no generator: their MACs and parameters must equal PyTorch's own
 // counts (forward hooks and sum(p.numel()), printed by export_onnx.py). Without PyTorch the test
 // exits 77, which ctest reports as skipped.
@@ -134,16 +135,21 @@ int main() {
     // (d-1)(k-1) for k = 3), FCN-ResNet50's backbone dilations 2 and 4; `upsampler` has
     // ConvTranspose2d with overlapping windows, padding, output_padding, groups, a bias and a
     // dilation. 224 and 64 pixels keep the export quick; every upsampling is a whole factor.
+    // `conv1d` (nn.Conv1d strided, dilated, depthwise; 1-D pools; ConvTranspose1d) over [1,3,64]
+    // (24,832 MACs: 7680 + 768 + 8192 + 8·32·8·4 = 8192 transposed) and `resampler`
+    // (F.interpolate by 0.5 nearest, 1.5 bilinear, 0.75 bicubic between convolutions: their
+    // MACs follow from the resized extents 64 -> 32 -> 48 -> 36).
     const std::pair<const char *, int> counted[] = {
         {"torchvision:segmentation.deeplabv3_mobilenet_v3_large", 224},
         {"torchvision:segmentation.fcn_resnet50", 224},
-        {"upsampler", 64}};
+        {"upsampler", 64},
+        {"conv1d", 64},
+        {"resampler", 64}};
     for (const auto &[model, res] : counted) {
         const std::string t = model;
         const std::string file = (dir / (t.substr(t.rfind('.') + 1) + ".onnx")).string();
         const std::string cmd = py + " " + QCSIM_SOURCE_DIR + "/scripts/export_onnx.py " + t +
-                                " -o " + file + " --resolution " + std::to_string(res) +
-                                " 2>&1";
+                                " -o " + file + " --resolution " + std::to_string(res) + " 2>&1";
         int status = 0;
         const std::string out = run(cmd, status);
         const std::int64_t params = number_before(out, " parameters"),

@@ -935,9 +935,90 @@ TEST_CASE("compile: a bilinear resize x2 is 4 pool taps per output element on th
     const auto p2 = compile(b.g, c2, "test");
     CHECK(dma_bytes(p2, cmd_kind::load, 0) == 5 * 8 * 4);
     CHECK(dma_bytes(p2, cmd_kind::store, 0) == 8 * 8 * 8);
-    // A resize the chip is given with a non-linear mode in the graph is refused at lowering.
-    b.g.ops[0].attrs["mode"] = std::string("nearest");
+    // An unknown mode in the graph is refused at lowering.
+    b.g.ops[0].attrs["mode"] = std::string("area");
     CHECK_THROWS_AS(compile(b.g, chip(1), "test"), sim::input_error);
+}
+
+TEST_CASE("compile: resize down, fractional and cubic: taps per output element and the input "
+          "rows a tile reads",
+          "[ops][resize]") {
+    // 2x8x8 -> 2x4x12 (H halved, W x1.5): 2·4·12 = 96 output elements; taps 1 (nearest), 4
+    // (linear), 16 (cubic) each. One core. A tile of output rows [y0,y1) reads input rows
+    // [2·y0 - b, 2·(y1-1) - b + t) clipped to [0,8) (b = 1 for cubic), all 8 columns of both
+    // channels: 16 bytes per row. With the whole 4 rows in one tile: nearest [0,7), linear
+    // [0,8), cubic [0,8); with tiles of 2 rows: nearest [0,3) + [4,7), linear [0,4) + [4,8),
+    // cubic [0,4) + [3,8). Summed below for the tile height the mapper chose.
+    builder b;
+    int x = b.input(2, 8, 8);
+    int y = b.tensor({2, 4, 12});
+    workloads::op o;
+    o.name = "rs";
+    o.type = "resize";
+    o.inputs = {x};
+    o.outputs = {y};
+    o.attrs["size"] = std::vector<std::int64_t>{4, 12};
+    b.g.ops.push_back(o);
+    b.output(y);
+    struct mode_case {
+        const char *mode;
+        std::uint64_t taps, kind;
+    };
+    // Rows read per tile height (1, 2, 4 output rows per tile) and mode (nearest, linear,
+    // cubic), from the rule above: height 1 reads rows [2y - b, 2y - b + t) for y = 0..3.
+    //   nearest: 1 row per tile: 4 | [0,3)+[4,7): 6 | [0,7): 7
+    //   linear:  2 rows per tile: 8 | [0,4)+[4,8): 8 | [0,8): 8
+    //   cubic:   [0,3)+[1,5)+[3,7)+[5,8) = 3+4+4+3 = 14 | [0,4)+[3,8) = 9 | [0,8): 8
+    const std::map<std::int64_t, std::vector<std::uint64_t>> rows_read = {
+        {1, {4, 8, 14}}, {2, {6, 8, 9}}, {4, {7, 8, 8}}};
+    for (const auto &m :
+         {mode_case{"nearest", 1, 0}, mode_case{"linear", 4, 1}, mode_case{"cubic", 16, 2}}) {
+        INFO(m.mode);
+        b.g.ops[0].attrs["mode"] = std::string(m.mode);
+        const auto p = compile(b.g, chip(1), "test");
+        REQUIRE(p.ops.size() == 1);
+        REQUIRE(rows_read.count(p.ops[0].mapping.rows));
+        const std::uint64_t rows = rows_read.at(p.ops[0].mapping.rows)[m.kind];
+        std::uint64_t taps = 0;
+        for (const auto &c : p.streams[0])
+            if (c.kind == cmd_kind::compute) {
+                CHECK(c.vec.fn == vec_fn::pool);
+                taps += c.vec.elements;
+            }
+        CHECK(taps == m.taps * 96);
+        CHECK(dma_bytes(p, cmd_kind::load, 0) == rows * 2 * 8);
+        CHECK(dma_bytes(p, cmd_kind::store, 0) == 96);
+    }
+}
+
+TEST_CASE("plan: the input rows of a resize follow the scale (down, fractional, cubic)",
+          "[ops][resize]") {
+    // Output row y reads taps from floor(y·H/Hout) - before: nearest 1 tap, linear 2 from 0,
+    // cubic 4 from 1 before, clipped to [0, H).
+    lowered_op op;
+    op.hout = 4;
+    operand a;
+    a.view.h = 8;
+    a.view.c = 1;
+    a.view.w = 8;
+    // 8 -> 4 (downscale by 2), output rows [1,3): floor(1·8/4) = 2, floor(2·8/4) = 4.
+    a.rs_in = 8, a.rs_out = 4;
+    a.rs_taps = 1, a.rs_before = 0;
+    op.inputs = {a};
+    CHECK(input_rows(op, 0, 1, 3) == std::pair<std::int64_t, std::int64_t>{2, 5});
+    op.inputs[0].rs_taps = 2;
+    CHECK(input_rows(op, 0, 1, 3) == std::pair<std::int64_t, std::int64_t>{2, 6});
+    op.inputs[0].rs_taps = 4, op.inputs[0].rs_before = 1;
+    CHECK(input_rows(op, 0, 1, 3) == std::pair<std::int64_t, std::int64_t>{1, 7});
+    CHECK(input_rows(op, 0, 3, 4) == std::pair<std::int64_t, std::int64_t>{5, 8}); // 5+4 clipped
+    // 8 -> 12 (x1.5) cubic, output rows [3,6): floor(3·8/12) - 1 = 1, floor(5·8/12) - 1 + 4 = 6.
+    op.inputs[0].rs_out = 12;
+    CHECK(input_rows(op, 0, 3, 6) == std::pair<std::int64_t, std::int64_t>{1, 6});
+    // Upsampling by 2 in linear mode is the whole-factor rule [y0/2, (y1-1)/2 + 2): [1,4) for
+    // rows [2,4) of 8 -> 16 (2/2 = 1, 3/2 + 2 = 3).
+    op.inputs[0].rs_in = 8, op.inputs[0].rs_out = 16, op.inputs[0].rs_taps = 2;
+    op.inputs[0].rs_before = 0;
+    CHECK(input_rows(op, 0, 2, 4) == std::pair<std::int64_t, std::int64_t>{1, 3});
 }
 
 TEST_CASE("emit: a stride-2 1x1 convolution loads only the input rows it uses", "[ops]") {

@@ -49,3 +49,48 @@ TEST_CASE("batch: a network with reshapes and concats (SSDLite's heads) is refus
         CHECK(e.json_path().rfind("ops[", 0) == 0);
     }
 }
+
+TEST_CASE("batch: a computed one-row operand broadcast over rows is refused by operator; a "
+          "per-pixel one stacks",
+          "[workloads][batch][broadcast]") {
+    // x [4,8,8] -> global_avgpool p [4,1,1], y = x · p (per channel, computed); or a 1x1 conv
+    // q [1,8,8] of x (a per-pixel map), y = x · q. Stacked images: q becomes [1,16,8] over x
+    // [4,16,8] (broadcasts), p would be [4,2,1] over [4,16,8] (does not): refused at the mul,
+    // naming p.
+    auto build = [](bool per_channel) {
+        graph g;
+        auto t = [&](const char *n, std::vector<std::int64_t> s, bool c = false) {
+            return g.add_tensor({n, std::move(s), dtype::int8, c});
+        };
+        const int x = t("x", {4, 8, 8}), b = per_channel ? t("p", {4, 1, 1}) : t("q", {1, 8, 8}),
+                  y = t("y", {4, 8, 8});
+        g.inputs = {x};
+        op s;
+        s.name = per_channel ? "pool" : "map";
+        s.type = per_channel ? "global_avgpool" : "conv2d";
+        s.inputs = {x};
+        if (!per_channel) {
+            s.inputs.push_back(t("w", {1, 4, 1, 1}, true));
+            s.attrs = {{"kernel", std::vector<std::int64_t>{1, 1}}};
+        }
+        s.outputs = {b};
+        op m;
+        m.name = "gate";
+        m.type = "mul";
+        m.inputs = {x, b};
+        m.outputs = {y};
+        g.ops = {s, m};
+        g.outputs = {y};
+        validate(g, "t.json");
+        return g;
+    };
+    const graph gb = batch_graph(build(false), 2, "t.json");
+    CHECK(gb.tensors[std::size_t(gb.outputs[0])].shape == std::vector<std::int64_t>{4, 16, 8});
+    try {
+        batch_graph(build(true), 2, "t.json");
+        FAIL("batched");
+    } catch (const sim::input_error &e) {
+        CHECK(e.json_path() == "ops[1]");
+        CHECK(std::string(e.what()).find("one-row operand \"p\"") != std::string::npos);
+    }
+}

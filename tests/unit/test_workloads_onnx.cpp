@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -432,8 +433,8 @@ TEST_CASE("onnx: a squeeze-and-excitation block imports: its Mul of [C,H,W] by [
     }
 }
 
-TEST_CASE("onnx: broadcast Add/Sub/Mul/Div of non-constant operands: scalar and per-column "
-          "forms; a per-pixel or two-sided broadcast is unsupported",
+TEST_CASE("onnx: broadcast Add/Sub/Mul/Div of non-constant operands: scalar, per-column, "
+          "per-pixel, per-row and two-sided forms",
           "[onnx][broadcast]") {
     {
         // [1,4,5,5] - [1,1,1,1]: an add with b [1,1,1]; [1,6,8] / [1,1,8]: a mul with b [1,8].
@@ -451,21 +452,78 @@ TEST_CASE("onnx: broadcast Add/Sub/Mul/Div of non-constant operands: scalar and 
         CHECK(out_shape(g, mul) == shape_t{6, 8});
     }
     {
+        // Per pixel: [1,4,5,5] · [1,1,5,5] is a mul of a [4,5,5] by b [1,5,5] (25 elements read
+        // for the 100 computed); per row: [1,6,8] + [1,6,1] an add of b [6,1] over [6,8].
         model m;
-        m.input("a", {1, 4, 5, 5}).input("s", {1, 1, 5, 5}).output("y");
+        m.input("a", {1, 4, 5, 5}).input("s", {1, 1, 5, 5}).input("t", {1, 6, 8});
+        m.input("r", {1, 6, 1}).output("y").output("z");
         m.node("Mul", {"a", "s"}, {"y"}, "spatial.gate");
-        const std::string e = import_error(m);
-        CHECK(e.find("Mul (node \"spatial.gate\")") != std::string::npos);
-        CHECK(e.find("broadcasting [1,1,5,5] over [1,4,5,5]") != std::string::npos);
+        m.node("Add", {"r", "t"}, {"z"}, "row.bias"); // a broadcast first operand is swapped
+        graph g = m.import();
+        const op &mul = only(g, "mul"), &add = only(g, "add");
+        CHECK(g.tensors[mul.inputs[0]].shape == shape_t{4, 5, 5});
+        CHECK(g.tensors[mul.inputs[1]].shape == shape_t{1, 5, 5});
+        CHECK(out_shape(g, mul) == shape_t{4, 5, 5});
+        CHECK(g.tensors[add.inputs[0]].shape == shape_t{6, 8});
+        CHECK(g.tensors[add.inputs[1]].shape == shape_t{6, 1});
+        CHECK(out_shape(g, add) == shape_t{6, 8});
     }
     {
+        // Both broadcast: [1,4,1,1] + [1,1,5,5] -> [1,4,5,5]: a [4,1,1], b [1,5,5], output
+        // [4,5,5] (100 elements from 4 + 25 read).
         model m;
         m.input("a", {1, 4, 1, 1}).input("s", {1, 1, 5, 5}).output("y");
-        m.node("Add", {"a", "s"}, {"y"}, "outer");
-        const std::string e = import_error(m);
-        CHECK(e.find("Add (node \"outer\")") != std::string::npos);
-        CHECK(e.find("broadcasting both operands") != std::string::npos);
+        m.node("Sub", {"a", "s"}, {"y"}, "outer");
+        graph g = m.import();
+        const op &add = only(g, "add");
+        CHECK(g.tensors[add.inputs[0]].shape == shape_t{4, 1, 1});
+        CHECK(g.tensors[add.inputs[1]].shape == shape_t{1, 5, 5});
+        CHECK(out_shape(g, add) == shape_t{4, 5, 5});
+        CHECK(g.tensors[g.outputs[0]].elements() == 100);
     }
+    {
+        // A rank-4 graph tensor ([2,3,4,5] after the batch) has no broadcasting add.
+        model m;
+        m.input("a", {1, 2, 3, 4, 5}).input("s", {1, 1, 3, 4, 5}).output("y");
+        m.node("Mul", {"a", "s"}, {"y"}, "deep");
+        const std::string e = import_error(m);
+        CHECK(e.find("Mul (node \"deep\")") != std::string::npos);
+        CHECK(e.find("rank 1 to 3") != std::string::npos);
+    }
+}
+
+TEST_CASE("onnx: a broadcast constant minuend or dividend is a broadcast add or mul with a "
+          "constant b; a constant over a broadcast operand is two-sided",
+          "[onnx][broadcast]") {
+    // c [1,1,5,5] - x [1,4,5,5]: add of x [4,5,5] and the constant [1,5,5] (Sub costs an add);
+    // c [16,1,1] / conv: not folded into the conv (c/x is no scale): a mul by [16,1,1].
+    // Params: 25 + 16·4·1·1 (conv) + 16 = 105. MACs: 1x1 conv 16·4 over 5·5 = 1600.
+    model m;
+    m.input("x", {1, 4, 5, 5}).weight("c", {1, 1, 5, 5}).weight("w", {16, 4, 1, 1});
+    m.weight("k", {16, 1, 1}).weight("p", {1, 5, 5}).input("v", {1, 3, 1, 1});
+    m.output("y").output("z").output("u");
+    m.node("Sub", {"c", "x"}, {"y"}, "one_minus");
+    m.node("Conv", {"x", "w"}, {"cv"});
+    m.node("Div", {"k", "cv"}, {"z"}, "recip");
+    m.node("Add", {"v", "p"}, {"u"}, "outer_const"); // [3,1,1] + constant [1,5,5]
+    graph g = m.import();
+    REQUIRE(wltest::count_type(g, "add") == 2);
+    const op &mul = only(g, "mul");
+    CHECK(g.tensors[mul.inputs[1]].constant);
+    CHECK(g.tensors[mul.inputs[1]].shape == shape_t{16, 1, 1});
+    CHECK(out_shape(g, mul) == shape_t{16, 5, 5});
+    for (const auto &o : g.ops)
+        if (o.type == "add" && o.name == "one_minus") {
+            CHECK(g.tensors[o.inputs[0]].shape == shape_t{4, 5, 5});
+            CHECK(g.tensors[o.inputs[1]].constant);
+            CHECK(g.tensors[o.inputs[1]].shape == shape_t{1, 5, 5});
+        } else if (o.type == "add") {
+            CHECK(g.tensors[o.inputs[0]].shape == shape_t{3, 1, 1});
+            CHECK(g.tensors[o.inputs[1]].shape == shape_t{1, 5, 5});
+            CHECK(out_shape(g, o) == shape_t{3, 5, 5});
+        }
+    CHECK(g.total_params() == 25 + 64 + 16 + 25);
+    CHECK(g.total_macs() == 1600);
 }
 
 TEST_CASE("onnx: a per-channel constant that cannot be folded is a broadcast mul or add with a "
@@ -649,27 +707,164 @@ TEST_CASE("onnx: nearest Upsample by 2 is copies (concat) of every row and colum
     CHECK(g.total_macs() == 0);
 }
 
-TEST_CASE("onnx: linear Resize by 2 is one bilinear resize operator; cubic is refused", "[onnx]") {
+TEST_CASE("onnx: linear and cubic Resize by 2 are one resize operator", "[onnx][resize]") {
     for (const std::string mode : {"linear", "cubic"}) {
         model m;
         m.input("x", {1, 8, 4, 4}).output("y").floats("scales", {1.f, 1.f, 2.f, 2.f});
         auto &n = m.node("Resize", {"x", "", "scales"}, {"y"});
         attr_s(n, "mode", mode);
         attr_s(n, "coordinate_transformation_mode", "align_corners"); // ignored
-        if (mode == "cubic") {
-            CHECK_THROWS_WITH(m.import(), Catch::Contains("mode \"cubic\""));
-            continue;
-        }
         graph g = m.import();
         // [8,4,4] -> [8,8,8]: 8·8·8 = 512 output elements, one operator, no copies, no MACs.
         const op &r = only(g, "resize");
         CHECK(out_shape(g, r) == shape_t{8, 8, 8});
         CHECK(g.tensors[g.outputs[0]].elements() == 512);
         CHECK(r.attr_ints("size", {}) == shape_t{8, 8});
-        CHECK(r.attr_str("mode", "") == "linear");
+        CHECK(r.attr_str("mode", "") == mode);
         CHECK(wltest::count_type(g, "concat") == 0);
         CHECK(g.total_macs() == 0);
     }
+}
+
+TEST_CASE("onnx: Resize down, by fractional factors and to given sizes is the resize operator in "
+          "its mode; a nearest whole-factor upsampling stays copies",
+          "[onnx][resize]") {
+    {
+        // F.interpolate(scale_factor=0.5), nearest: [1,3,8,6] -> [3,4,3].
+        model m;
+        m.input("x", {1, 3, 8, 6}).output("y").floats("scales", {1.f, 1.f, 0.5f, 0.5f});
+        m.node("Resize", {"x", "", "scales"}, {"y"}, "down");
+        graph g = m.import();
+        const op &r = only(g, "resize");
+        CHECK(out_shape(g, r) == shape_t{3, 4, 3});
+        CHECK(r.attr_str("mode", "") == "nearest");
+    }
+    {
+        // sizes [1,3,9,4] from [1,3,6,6] (x1.5 and x2/3), cubic.
+        model m;
+        m.input("x", {1, 3, 6, 6}).output("y").ints("sizes", {1, 3, 9, 4});
+        attr_s(m.node("Resize", {"x", "", "", "sizes"}, {"y"}, "frac"), "mode", "cubic");
+        graph g = m.import();
+        const op &r = only(g, "resize");
+        CHECK(out_shape(g, r) == shape_t{3, 9, 4});
+        CHECK(r.attr_ints("size", {}) == shape_t{9, 4});
+        CHECK(r.attr_str("mode", "") == "cubic");
+    }
+    {
+        // Nearest x3 on W, x1 on H: copies as before (one concat, on W), no resize.
+        model m;
+        m.input("x", {1, 2, 4, 5}).output("y").floats("scales", {1.f, 1.f, 1.f, 3.f});
+        m.node("Resize", {"x", "", "scales"}, {"y"});
+        graph g = m.import();
+        CHECK(wltest::count_type(g, "concat") == 1);
+        CHECK(wltest::count_type(g, "resize") == 0);
+        CHECK(g.tensors[g.outputs[0]].elements() == 2 * 4 * 15);
+    }
+    {
+        // An unknown mode, a scale of the channel axis and a factor above 64 are refused with
+        // the first node's name (the error lists each operator type once).
+        model m;
+        m.input("x", {1, 2, 4, 4}).output("y").output("z").output("w");
+        m.floats("s1", {1.f, 1.f, 2.f, 2.f}).floats("s2", {1.f, 2.f, 1.f, 1.f});
+        m.floats("s3", {1.f, 1.f, 65.f, 1.f});
+        attr_s(m.node("Resize", {"x", "", "s1"}, {"y"}, "area_rs"), "mode", "area");
+        m.node("Resize", {"x", "", "s2"}, {"z"}, "chan_rs");
+        m.node("Resize", {"x", "", "s3"}, {"w"}, "big_rs");
+        const std::string e = import_error(m);
+        INFO(e);
+        CHECK(e.find("Resize (node \"area_rs\" and 2 more)") != std::string::npos);
+        CHECK(e.find("mode \"area\"") != std::string::npos);
+    }
+}
+
+TEST_CASE("onnx: 1-D Conv and pools are the 2-D operators with H = 1 and PyTorch's MACs",
+          "[onnx][conv1d]") {
+    // Conv1d(4, 8, 3, stride 2, padding 1) over [1,4,32]: L = (32 + 2 - 3) / 2 + 1 = 16;
+    // MACs 16·8·4·3 = 1536 (PyTorch: L_out·C_out·C_in/groups·k); weights 8·4·3 = 96 + bias 8.
+    // Depthwise Conv1d(8, 8, 5, groups 8, dilation 2, padding 4): L = 16 + 8 - 9 + 1 = 16,
+    // MACs 16·8·1·5 = 640, weights 40. MaxPool1d(2): 8; AvgPool1d(3, 1, 1): 8; global: [8,1,1].
+    model m;
+    m.input("x", {1, 4, 32}).weight("w", {8, 4, 3}).weight("b", {8}).weight("wd", {8, 1, 5});
+    m.output("y");
+    auto &c = m.node("Conv", {"x", "w", "b"}, {"c"}, "conv1d");
+    attr(c, "pads", shape_t{1, 1});
+    attr(c, "strides", shape_t{2});
+    auto &d = m.node("Conv", {"c", "wd"}, {"d"}, "dw1d");
+    attr(d, "pads", shape_t{4, 4});
+    attr(d, "dilations", shape_t{2});
+    attr(d, "group", 8);
+    auto &mp = m.node("MaxPool", {"d"}, {"p"});
+    attr(mp, "kernel_shape", shape_t{2});
+    attr(mp, "strides", shape_t{2}); // ONNX defaults to 1 (PyTorch exports stride = kernel)
+    auto &a = m.node("AveragePool", {"p"}, {"q"});
+    attr(a, "kernel_shape", shape_t{3});
+    attr(a, "pads", shape_t{1, 1});
+    m.node("GlobalAveragePool", {"q"}, {"y"});
+    graph g = m.import();
+    REQUIRE(wltest::count_type(g, "conv2d") == 2);
+    const op &conv = g.ops[std::size_t(
+        std::find_if(g.ops.begin(), g.ops.end(), [](const op &o) { return o.name == "conv1d"; }) -
+        g.ops.begin())];
+    CHECK(out_shape(g, conv) == shape_t{8, 1, 16});
+    CHECK(conv.attr_ints("kernel", {}) == shape_t{1, 3});
+    CHECK(conv.attr_ints("stride", {}) == shape_t{1, 2});
+    CHECK(conv.attr_ints("pad", {}) == shape_t{0, 1, 0, 1});
+    CHECK(g.op_macs(conv) == 1536);
+    CHECK(g.total_macs() == 1536 + 640);
+    CHECK(g.total_params() == 96 + 8 + 40);
+    CHECK(out_shape(g, only(g, "maxpool")) == shape_t{8, 1, 8});
+    CHECK(only(g, "maxpool").attr_ints("kernel", {}) == shape_t{1, 2});
+    CHECK(out_shape(g, only(g, "avgpool")) == shape_t{8, 1, 8});
+    CHECK(out_shape(g, only(g, "global_avgpool")) == shape_t{8, 1, 1});
+    CHECK_NOTHROW(validate(g, "t.onnx"));
+}
+
+TEST_CASE("onnx: a 1-D ConvTranspose is conv_transpose2d with H = 1 and PyTorch's MACs",
+          "[onnx][conv1d]") {
+    // ConvTranspose1d(4, 8, 4, stride 2, padding 1, output_padding 1) over [1,4,16]:
+    // L = (16 - 1)·2 + (4 - 1) + 1 - 2 + 1 = 33; MACs L_in·C_in·(C_out/g)·k = 16·4·8·4 = 2048
+    // (PyTorch's hook: input elements · C_out/g · k); weights 4·8·4 = 128.
+    model m;
+    m.input("x", {1, 4, 16}).weight("w", {4, 8, 4}).output("y");
+    auto &n = m.node("ConvTranspose", {"x", "w"}, {"y"}, "up1d");
+    attr(n, "strides", shape_t{2});
+    attr(n, "pads", shape_t{1, 1});
+    attr(n, "output_padding", shape_t{1});
+    graph g = m.import();
+    const op &t = only(g, "conv_transpose2d");
+    CHECK(out_shape(g, t) == shape_t{8, 1, 33});
+    CHECK(t.attr_ints("kernel", {}) == shape_t{1, 4});
+    CHECK(t.attr_ints("stride", {}) == shape_t{1, 2});
+    CHECK(t.attr_ints("pad", {}) == shape_t{0, 1, 0, 1});
+    CHECK(t.attr_ints("output_padding", {}) == shape_t{0, 1});
+    CHECK(g.total_macs() == 2048);
+    CHECK(g.total_params() == 128);
+}
+
+TEST_CASE("onnx: a zero Pad of L before a 1-D AveragePool folds into its pads (AvgPool1d)",
+          "[onnx][conv1d]") {
+    // Pad [0,0,1, 0,0,1] of [1,8,16] then AveragePool k 3 s 2: (16 + 2 - 3) / 2 + 1 = 8, the
+    // pool's pad [0,1,0,1], no pad operator.
+    model m;
+    m.input("x", {1, 8, 16}).ints("pads", {0, 0, 1, 0, 0, 1}).output("y");
+    m.node("Pad", {"x", "pads"}, {"p"});
+    auto &a = m.node("AveragePool", {"p"}, {"y"});
+    attr(a, "kernel_shape", shape_t{3});
+    attr(a, "strides", shape_t{2});
+    graph g = m.import();
+    CHECK(wltest::count_type(g, "pad") == 0);
+    const op &pool = only(g, "avgpool");
+    CHECK(out_shape(g, pool) == shape_t{8, 1, 8});
+    CHECK(pool.attr_ints("pad", {}) == shape_t{0, 1, 0, 1});
+}
+
+TEST_CASE("onnx: a 1-D Conv with 2-D pads is refused with its node name", "[onnx][conv1d]") {
+    model m;
+    m.input("x", {1, 4, 32}).weight("w", {8, 4, 3}).output("y");
+    attr(m.node("Conv", {"x", "w"}, {"y"}, "bad1d"), "pads", shape_t{1, 1, 1, 1});
+    const std::string e = import_error(m);
+    INFO(e);
+    CHECK(e.find("bad1d") != std::string::npos);
 }
 
 TEST_CASE("onnx: Concat, Split and Slice map to concat and slice on the channel axis", "[onnx]") {

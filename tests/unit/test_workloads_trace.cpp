@@ -260,8 +260,8 @@ TEST_CASE("trace: partial add combines channel_begin..channel_end of a with b", 
     expect_error(j, "ops[1].attrs.channel_end", "<= C = 4");
     j["ops"][1]["attrs"] = {{"channel_begin", 1}, {"channel_end", 4}}; // 3 channels, b has 2
     expect_error(j, "ops[1].inputs[1]", "expected b [3,4,4]");
-    j["ops"][1]["attrs"] = json::object(); // without attributes the shapes must be equal
-    expect_error(j, "ops[1].inputs[1]", "expected the shape of a [4,4,4]");
+    j["ops"][1]["attrs"] = json::object(); // without attributes the shapes must broadcast
+    expect_error(j, "ops[1].inputs[1]", "broadcasts with a [4,4,4]");
 }
 
 TEST_CASE("trace: other operator shape rules", "[workloads]") {
@@ -285,17 +285,20 @@ TEST_CASE("trace: other operator shape rules", "[workloads]") {
     // fc flattens 8·7·7 = 392 inputs.
     CHECK(shape("fc", {x, w}, {}) == v{10});
     CHECK(shape("global_avgpool", {x}, {}) == v{8, 1, 1});
-    // resize: [8,7,7] to [8,14,21] is factors 2 and 3; 15 rows is not a whole factor of 7, a
-    // smaller size is a downscale, and only mode linear exists.
+    // resize: [8,7,7] to any size up to 64 times H and W (up, down, fractional); modes
+    // nearest, linear, cubic.
     CHECK(shape("resize", {x}, {{"size", v{14, 21}}, {"mode", std::string("linear")}}) ==
           v{8, 14, 21});
     CHECK(shape("resize", {x}, {{"size", v{7, 7}}}) == v{8, 7, 7});
-    CHECK_THROWS_WITH(shape("resize", {x}, {{"size", v{15, 14}}}),
-                      Catch::Contains("whole multiple"));
-    CHECK_THROWS_AS(shape("resize", {x}, {{"size", v{14, 3}}}), op_error);
+    CHECK(shape("resize", {x}, {{"size", v{15, 3}}, {"mode", std::string("cubic")}}) ==
+          v{8, 15, 3});
+    CHECK(shape("resize", {x}, {{"size", v{1, 448}}, {"mode", std::string("nearest")}}) ==
+          v{8, 1, 448}); // 448 = 64 · 7
+    CHECK_THROWS_WITH(shape("resize", {x}, {{"size", v{449, 7}}}), Catch::Contains("at most 64"));
+    CHECK_THROWS_AS(shape("resize", {x}, {{"size", v{14, 0}}}), op_error);
     CHECK_THROWS_AS(shape("resize", {x}, {}), op_error); // size is required
-    CHECK_THROWS_WITH(shape("resize", {x}, {{"size", v{14, 14}}, {"mode", std::string("cubic")}}),
-                      Catch::Contains("expected \"linear\""));
+    CHECK_THROWS_WITH(shape("resize", {x}, {{"size", v{14, 14}}, {"mode", std::string("area")}}),
+                      Catch::Contains("expected \"nearest\""));
     // maxpool 3x3 s2 no pad over 7: (7 - 3) / 2 + 1 = 3; kernel 7 gives 1, kernel 8 too large.
     CHECK(shape("maxpool", {x}, {{"kernel", v{3, 3}}, {"stride", v{2, 2}}}) == v{8, 3, 3});
     CHECK(shape("avgpool", {x}, {{"kernel", v{7, 7}}}) == v{8, 1, 1});
