@@ -99,6 +99,12 @@ struct cvalue {
     std::vector<double> f;       ///< floating types (and the integers as doubles)
     std::int64_t size() const { return is_int ? std::int64_t(i.size()) : std::int64_t(f.size()); }
     double at(std::size_t k) const { return is_int ? double(i[k]) : f[k]; }
+    /// Appends element k of `d` (of this value's type) to this value.
+    void push_from(const cvalue &d, std::size_t k) {
+        if (is_int)
+            i.push_back(d.i[k]);
+        f.push_back(d.at(k));
+    }
 };
 
 bool is_int_type(int t) {
@@ -452,9 +458,7 @@ bool fold_node(const onnx::NodeProto &n, const std::vector<const cvalue *> &in,
                     return false;
                 for (std::int64_t q = 0; q < inner; ++q) {
                     const std::int64_t k = (o * ext + x) * inner + q;
-                    if (out.is_int)
-                        out.i.push_back(d.i[k]);
-                    out.f.push_back(d.at(k));
+                    out.push_from(d, std::size_t(k));
                 }
             }
         return true;
@@ -487,9 +491,7 @@ bool fold_node(const onnx::NodeProto &n, const std::vector<const cvalue *> &in,
                 src += rem / os[a] * ds[std::size_t(perm[a])];
                 rem %= os[a];
             }
-            if (out.is_int)
-                out.i.push_back(d.i[src]);
-            out.f.push_back(d.at(src));
+            out.push_from(d, std::size_t(src));
         }
         return true;
     }
@@ -552,9 +554,7 @@ bool fold_node(const onnx::NodeProto &n, const std::vector<const cvalue *> &in,
                 rem %= os[a];
                 src += (b[a] + c * st[a]) * ds[a];
             }
-            if (out.is_int)
-                out.i.push_back(d.i[src]);
-            out.f.push_back(d.at(src));
+            out.push_from(d, std::size_t(src));
         }
         return true;
     }
