@@ -1,17 +1,18 @@
 #include "arch/dram.h"
 
+#include "arch/dram_models.h"
 #include "arch/txn_ext.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace arch {
 
 dram::dram(const sc_core::sc_module_name &name, const sim::clock_domain &clk,
            const ops::dram_params &p, op_ledger &ledger)
-    : sim::block(name, clk), tsock("tsock"), m_p(p), m_ledger(ledger), m_model(make_dram_timing(p)),
-      m_sched(make_dram_scheduler(p, *m_model)), m_ch(p.channels), m_stats(p.channels),
-      m_il(p.interleave_bytes), m_nch(p.channels), m_row(p.row_bytes),
-      m_stripe(std::uint64_t(p.interleave_bytes) * p.channels) {
+    : sim::block(name, clk), tsock("tsock"), m_p(p), m_ledger(ledger), m_kit(make(p)),
+      m_ch(p.channels), m_stats(p.channels), m_il(p.interleave_bytes), m_nch(p.channels),
+      m_row(p.row_bytes), m_stripe(std::uint64_t(p.interleave_bytes) * p.channels) {
     tsock.register_b_transport(this, &dram::b_transport);
 }
 
@@ -19,8 +20,45 @@ std::string dram::channel_name(std::uint32_t c) const {
     return std::string(name()) + ".ch" + std::to_string(c);
 }
 
+template <class S, class M> dram::kit dram::make_kit(const ops::dram_params &p) {
+    kit k;
+    auto model = std::make_unique<M>(p);
+    k.sched = std::make_unique<S>(p, *model);
+    k.model = std::move(model);
+    k.access = &dram::access_as<S>;
+    return k;
+}
+
+const std::map<std::pair<ops::dram_scheduler, ops::dram_model>, dram::kit_factory> &
+dram::registry() {
+    using sch = ops::dram_scheduler;
+    using mod = ops::dram_model;
+    static const std::map<std::pair<sch, mod>, kit_factory> r{
+        {{sch::in_order, mod::simple}, &make_kit<in_order_scheduler<simple_dram>, simple_dram>},
+        {{sch::in_order, mod::banked}, &make_kit<in_order_scheduler<banked_dram>, banked_dram>},
+        {{sch::fr_fcfs, mod::simple}, &make_kit<fr_fcfs_scheduler<simple_dram>, simple_dram>},
+        {{sch::fr_fcfs, mod::banked}, &make_kit<fr_fcfs_scheduler<banked_dram>, banked_dram>},
+    };
+    return r;
+}
+
+dram::kit dram::make(const ops::dram_params &p) {
+    const auto &r = registry();
+    auto it = r.find({p.scheduler, p.model});
+    if (it == r.end())
+        throw std::logic_error("dram: no scheduler/model pair registered for this choice");
+    return it->second(p);
+}
+
 std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
                            bool write, std::uint32_t op) {
+    return (this->*m_kit.access)(arrival_ps, addr, bytes, write, op);
+}
+
+template <class S>
+std::uint64_t dram::access_as(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
+                              bool write, std::uint32_t op) {
+    S &sched = static_cast<S &>(*m_kit.sched);
     const std::uint64_t il = m_il.value(), row = m_row.value();
     std::uint64_t done = arrival_ps;
     // Row hits served at once (serve_open_read) are counted here and charged at the end.
@@ -34,7 +72,7 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
         s.transactions += 1;
         const dram_piece piece{local, len, arrival_ps, write, op};
         dram_access fast;
-        if (!write && m_sched->serve_open_read(m_ch[c], piece, fast)) {
+        if (!write && sched.serve_open_read(m_ch[c], piece, fast)) {
             done = std::max(done, fast.done_ps);
             s.busy_ps += fast.bus_ps;
             s.hits += 1;
@@ -46,7 +84,7 @@ std::uint64_t dram::access(std::uint64_t arrival_ps, std::uint64_t addr, std::ui
             continue;
         }
         m_served.clear();
-        done = std::max(done, m_sched->serve(m_ch[c], piece, m_served));
+        done = std::max(done, sched.serve(m_ch[c], piece, m_served));
         // Bus time, hits and misses go to the op of each piece put on the bus (a drained write
         // may belong to an earlier op).
         for (const auto &x : m_served) {

@@ -17,8 +17,10 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace arch {
@@ -47,7 +49,26 @@ public:
     /// Public instance name of channel c ("dram.ch0").
     std::string channel_name(std::uint32_t c) const;
 
+    /// What serves the pieces: the timing model (dram.model), the scheduler (dram.scheduler) and
+    /// the piece loop instantiated for that pair.
+    using access_fn = std::uint64_t (dram::*)(std::uint64_t, std::uint64_t, std::uint64_t, bool,
+                                              std::uint32_t);
+    struct kit {
+        std::unique_ptr<dram_timing> model;
+        std::unique_ptr<dram_scheduler> sched;
+        access_fn access = nullptr;
+    };
+    using kit_factory = kit (*)(const ops::dram_params &);
+    /// The registry of (scheduler, model) pairs the config may choose (built on first use).
+    static const std::map<std::pair<ops::dram_scheduler, ops::dram_model>, kit_factory> &registry();
+
 private:
+    template <class S, class M> static kit make_kit(const ops::dram_params &p);
+    /// access() with the scheduler's concrete type S: its calls are direct (and inlined).
+    template <class S>
+    std::uint64_t access_as(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
+                            bool write, std::uint32_t op);
+    static kit make(const ops::dram_params &p);
     /// Serves a burst group (txn_ext): each burst from its own arrival; writes each burst's
     /// completion over its arrival and returns the last.
     std::uint64_t access_group(txn_ext &g, bool write);
@@ -55,8 +76,7 @@ private:
 
     const ops::dram_params &m_p;
     op_ledger &m_ledger;
-    std::unique_ptr<dram_timing> m_model;
-    std::unique_ptr<dram_scheduler> m_sched;
+    kit m_kit;
     std::vector<dram_channel_state> m_ch;
     std::vector<channel_stats> m_stats;
     std::vector<dram_served> m_served; ///< reused per piece: what the channel put on its bus

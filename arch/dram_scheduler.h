@@ -1,18 +1,16 @@
 #pragma once
-// Request order of one DRAM channel, chosen by `dram.scheduler` through
-// dram_scheduler_registry(): "in_order" serves every request in arrival order; "fr_fcfs" lets
-// row hits bypass older requests that wait for another row of their bank within a look-ahead
-// window (read_queue_depth requests), and posts writes into a buffer that is drained, grouped
-// by row, between two watermarks or while the channel idles. Requests still arrive one at a
-// time (blocking b_transport) and each gets its completion at once, so the reordering is an
-// approximation: docs/timing-model.md says what it does and ignores.
+// Request order of one DRAM channel, chosen by `dram.scheduler` through dram::registry()
+// (arch/dram.h; the classes are in arch/dram_models.h): "in_order" serves every request in arrival
+// order; "fr_fcfs" lets row hits bypass older requests that wait for another row of their bank
+// within a look-ahead window (read_queue_depth requests), and posts writes into a buffer that is
+// drained, grouped by row, between two watermarks or while the channel idles. Requests still arrive
+// one at a time (blocking b_transport) and each gets its completion at once, so the reordering is
+// an approximation: docs/timing-model.md says what it does and ignores.
 
 #include "arch/dram_timing.h"
 #include "ops/chip.h"
 
 #include <cstdint>
-#include <map>
-#include <memory>
 #include <vector>
 
 namespace arch {
@@ -46,13 +44,5 @@ public:
     virtual bool serve_open_read(dram_channel_state &ch, const dram_piece &r,
                                  dram_access &out) const = 0;
 };
-
-using dram_scheduler_factory = std::unique_ptr<dram_scheduler> (*)(const ops::dram_params &,
-                                                                   const dram_timing &);
-
-/// The registry of schedulers, keyed by the config's choice (built on first use).
-const std::map<ops::dram_scheduler, dram_scheduler_factory> &dram_scheduler_registry();
-std::unique_ptr<dram_scheduler> make_dram_scheduler(const ops::dram_params &p,
-                                                    const dram_timing &model);
 
 } // namespace arch

@@ -1,5 +1,6 @@
 #pragma once
-// Timing model of one DRAM channel, chosen by `dram.model` through dram_timing_registry():
+// Timing model of one DRAM channel, chosen by `dram.model` through dram::registry() (arch/dram.h;
+// the classes are in arch/dram_models.h):
 // "simple" = controller latency + tCL + data-bus occupancy; "banked" adds per-bank row buffers
 // (hit tCL, miss tRP+tRCD+tCL, closed bank tRCD+tCL). Both keep timelines only (no stepping)
 // and pay the read/write turnarounds t_wtr/t_rtw when the data bus changes direction. The
@@ -13,8 +14,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <map>
-#include <memory>
 #include <vector>
 
 namespace arch {
@@ -130,11 +129,5 @@ public:
     /// bank (always equal for a model without rows).
     virtual std::uint64_t row_key(std::uint64_t local_addr) const = 0;
 };
-
-using dram_timing_factory = std::unique_ptr<dram_timing> (*)(const ops::dram_params &);
-
-/// The registry of models, keyed by the config's choice (built on first use, no static init).
-const std::map<ops::dram_model, dram_timing_factory> &dram_timing_registry();
-std::unique_ptr<dram_timing> make_dram_timing(const ops::dram_params &p);
 
 } // namespace arch

@@ -1,27 +1,33 @@
-#include "arch/dram_timing.h"
+#pragma once
+// The DRAM timing models (dram_timing.h) and request schedulers (dram_scheduler.h) as concrete
+// classes, each scheduler a template on its model: arch/dram.cpp instantiates its piece loop
+// per (scheduler, model) pair, so the per-piece calls are direct and inlined (they were two to
+// four virtual calls per piece). docs/timing-model.md, DRAM, states the rules they implement.
 
+#include "arch/dram_scheduler.h"
+#include "arch/dram_timing.h"
+#include "ops/chip.h"
 #include "sim/fastdiv.h"
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
+#include <cstdint>
+#include <vector>
 
 namespace arch {
 
-namespace {
-
-std::uint64_t ns_to_ps(double ns) {
+inline std::uint64_t dram_ns_to_ps(double ns) {
     return static_cast<std::uint64_t>(std::llround(ns * 1000.0));
 }
 
 /// Common part: the channel data bus, bytes / (MT/s · bus_bits / 8), rounded up to whole ps so
 /// the modelled bandwidth never exceeds the configured one, and its read/write turnarounds.
-class bus_model : public dram_timing {
-protected:
-    explicit bus_model(const ops::dram_params &p)
-        : m_ctrl_ps(ns_to_ps(p.controller_ns)), m_cl_ps(ns_to_ps(p.t_cl_ns)),
-          m_rcd_ps(ns_to_ps(p.t_rcd_ns)), m_rp_ps(ns_to_ps(p.t_rp_ns)),
-          m_wtr_ps(ns_to_ps(p.t_wtr_ns)), m_rtw_ps(ns_to_ps(p.t_rtw_ns)),
+class dram_bus_model : public dram_timing {
+public:
+    explicit dram_bus_model(const ops::dram_params &p)
+        : m_ctrl_ps(dram_ns_to_ps(p.controller_ns)), m_cl_ps(dram_ns_to_ps(p.t_cl_ns)),
+          m_rcd_ps(dram_ns_to_ps(p.t_rcd_ns)), m_rp_ps(dram_ns_to_ps(p.t_rp_ns)),
+          m_wtr_ps(dram_ns_to_ps(p.t_wtr_ns)), m_rtw_ps(dram_ns_to_ps(p.t_rtw_ns)),
           m_bytes_per_us(double(p.mt_per_s) * p.bus_bits / 8.0), m_row_bytes(p.row_bytes),
           m_banks(p.banks), m_row_div(p.row_bytes), m_bank_div(p.banks),
           m_rowset_div(std::uint64_t(p.row_bytes) * p.banks),
@@ -56,9 +62,9 @@ protected:
     mutable std::vector<std::uint64_t> m_bus_table;
 };
 
-class simple_model final : public bus_model {
+class simple_dram final : public dram_bus_model {
 public:
-    explicit simple_model(const ops::dram_params &p) : bus_model(p) {}
+    explicit simple_dram(const ops::dram_params &p) : dram_bus_model(p) {}
     void serve(dram_channel_state &ch, std::uint64_t, std::uint64_t bytes, std::uint64_t arrival_ps,
                bool write, std::uint32_t, dram_access &r) const override {
         const std::uint64_t seq = ch.seq++;
@@ -74,10 +80,10 @@ public:
     std::uint64_t row_key(std::uint64_t) const override { return 0; }
 };
 
-class banked_model final : public bus_model {
+class banked_dram final : public dram_bus_model {
 public:
-    explicit banked_model(const ops::dram_params &p)
-        : bus_model(p), m_xor(p.map == ops::bank_map::xor_row) {}
+    explicit banked_dram(const ops::dram_params &p)
+        : dram_bus_model(p), m_xor(p.map == ops::bank_map::xor_row) {}
 
     std::uint64_t row_key(std::uint64_t local_addr) const override {
         return row_of(local_addr) * m_banks + bank_of(local_addr);
@@ -167,26 +173,95 @@ private:
     bool m_xor;
 };
 
-template <class M> std::unique_ptr<dram_timing> make(const ops::dram_params &p) {
-    return std::make_unique<M>(p);
-}
+template <class M> class in_order_scheduler final : public dram_scheduler {
+public:
+    in_order_scheduler(const ops::dram_params &, const M &model) : m_model(model) {}
+    std::uint64_t serve(dram_channel_state &ch, const dram_piece &r,
+                        std::vector<dram_served> &served) const override {
+        dram_served &s = served.emplace_back();
+        s.op = r.op;
+        m_model.serve(ch, r.local, r.bytes, r.arrival_ps, r.write, 1, s.a);
+        return s.a.done_ps;
+    }
+    bool serve_open_read(dram_channel_state &ch, const dram_piece &r,
+                         dram_access &out) const override {
+        return m_model.serve_open_read(ch, r.local, r.bytes, r.arrival_ps, 1, out);
+    }
 
-} // namespace
+private:
+    const M &m_model;
+};
 
-const std::map<ops::dram_model, dram_timing_factory> &dram_timing_registry() {
-    static const std::map<ops::dram_model, dram_timing_factory> r{
-        {ops::dram_model::simple, &make<simple_model>},
-        {ops::dram_model::banked, &make<banked_model>},
-    };
-    return r;
-}
+template <class M> class fr_fcfs_scheduler final : public dram_scheduler {
+public:
+    fr_fcfs_scheduler(const ops::dram_params &p, const M &model)
+        : m_model(model), m_ctrl_ps(std::uint64_t(std::llround(p.controller_ns * 1000.0))),
+          m_window(p.read_queue_depth), m_high(p.write_high_watermark),
+          m_low(p.write_low_watermark) {}
 
-std::unique_ptr<dram_timing> make_dram_timing(const ops::dram_params &p) {
-    const auto &r = dram_timing_registry();
-    auto it = r.find(p.model);
-    if (it == r.end())
-        throw std::logic_error("dram: no timing model registered for this choice");
-    return it->second(p);
-}
+    std::uint64_t serve(dram_channel_state &ch, const dram_piece &r,
+                        std::vector<dram_served> &served) const override {
+        drain_while_idle(ch, r.arrival_ps, served);
+        if (!r.write) {
+            dram_served &s = served.emplace_back();
+            s.op = r.op;
+            m_model.serve(ch, r.local, r.bytes, r.arrival_ps, false, m_window, s.a);
+            return s.a.done_ps;
+        }
+        // A posted write is accepted when the buffer has a slot: a drained write holds its slot
+        // until its data is on the bus (draining_done is ascending: the bus is in order).
+        const std::uint64_t t = r.arrival_ps + m_ctrl_ps;
+        while (!ch.draining_done.empty() && ch.draining_done.front() <= t)
+            ch.draining_done.pop_front();
+        std::uint64_t ack = t;
+        const std::size_t held = ch.writes.size() + ch.draining_done.size();
+        if (held >= m_high)
+            ack = std::max(t, ch.draining_done[held - m_high]);
+        ch.writes.push_back({r.local, r.bytes, r.arrival_ps, r.op, m_model.row_key(r.local)});
+        if (ch.writes.size() >= m_high) {
+            // High watermark: the controller turns the bus to writes now and drains down to the
+            // low watermark; reads arriving meanwhile wait behind the batch.
+            const std::size_t n = ch.writes.size() - m_low;
+            for (std::size_t i = 0; i < n; ++i)
+                drain_one(ch, r.arrival_ps, served);
+        }
+        return ack;
+    }
+
+    bool serve_open_read(dram_channel_state &ch, const dram_piece &r,
+                         dram_access &out) const override {
+        // serve() would first drain buffered writes if the bus idled before the read arrived.
+        if (!ch.writes.empty() && ch.bus_free_ps < r.arrival_ps)
+            return false;
+        return m_model.serve_open_read(ch, r.local, r.bytes, r.arrival_ps, m_window, out);
+    }
+
+private:
+    /// The channel's bus idled before `now` with writes buffered: a controller with no read to
+    /// serve drains them then. Drains while the bus is free before `now` (the last may run past
+    /// it, as a write in progress when a read arrives).
+    void drain_while_idle(dram_channel_state &ch, std::uint64_t now,
+                          std::vector<dram_served> &served) const {
+        while (!ch.writes.empty() && ch.bus_free_ps < now)
+            drain_one(ch, 0, served);
+    }
+
+    /// Puts one buffered write on the bus, no earlier than `from_ps`: the next one of the row
+    /// drained last if any is buffered (row hits first), else the oldest.
+    void drain_one(dram_channel_state &ch, std::uint64_t from_ps,
+                   std::vector<dram_served> &served) const {
+        const dram_channel_state::buffered_write w =
+            ch.writes.take(ch.writes.pick(ch.last_drained_row));
+        ch.last_drained_row = w.row;
+        dram_served &s = served.emplace_back();
+        s.op = w.op;
+        m_model.serve(ch, w.local, w.bytes, std::max(w.arrival_ps, from_ps), true, m_window, s.a);
+        ch.draining_done.push_back(s.a.done_ps);
+    }
+
+    const M &m_model;
+    std::uint64_t m_ctrl_ps;
+    std::uint32_t m_window, m_high, m_low;
+};
 
 } // namespace arch
