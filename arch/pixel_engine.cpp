@@ -23,7 +23,12 @@ std::uint64_t pixel_engine::send(std::uint64_t at, std::uint64_t addr, std::uint
     // Sent within one quantum of kernel time, so transactions of all initiators meet the
     // shared timelines nearly in time order (as the DMA engines' bursts do).
     if (issue > m_now && issue - m_now >= m_p.quantum_ps) {
-        wait(ps(issue - m_now));
+        // m_now runs ahead of the kernel's time (m_kern) when nothing else could run in
+        // between (sim::block::nothing_before).
+        if (!nothing_before(issue)) {
+            wait(ps(issue - m_kern));
+            m_kern = issue;
+        }
         m_now = issue;
     }
     sc_core::sc_time delay = ps(issue - m_now);
@@ -62,6 +67,7 @@ std::uint64_t pixel_engine::issue_step(const std::vector<pixel_span> &spans, std
 std::uint64_t pixel_engine::run(const pixel_job &j) {
     const std::uint64_t t0 = now_ps();
     m_now = t0;
+    m_kern = t0;
     m_issue = std::max(m_issue, t0);
     m_ext->op = j.op;
     m_ext->space = ops::mem_space::dram;
@@ -76,9 +82,10 @@ std::uint64_t pixel_engine::run(const pixel_job &j) {
         writes_done = std::max(writes_done, issue_step(j.writes, r, rows, step_end, true));
     }
     const std::uint64_t end = std::max(step_end, writes_done);
-    if (end > m_now)
-        wait(ps(end - m_now));
+    if (end > m_kern)
+        wait(ps(end - m_kern));
     m_now = end;
+    m_kern = end;
     m_stats.jobs += 1;
     m_stats.busy_ps += end - t0;
     m_stats.compute_ps += j.compute_ps;

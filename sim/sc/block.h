@@ -31,6 +31,18 @@ public:
         return t;
     }
 
+    /// True when no other process can run before `t_ps`: nothing is runnable now and the
+    /// kernel's next timed notification lies after t_ps. A thread that would wait until t_ps
+    /// may then go on without the round trip through the kernel (the kernel's time stays
+    /// behind its own; nothing can observe the difference).
+    static bool nothing_before(std::uint64_t t_ps) {
+        sc_core::sc_simcontext *sc = sc_core::sc_get_curr_simcontext();
+        if (sc_core::sc_pending_activity_at_current_time(sc))
+            return false;
+        sc_core::sc_time next;
+        return !sc->next_time(next) || to_ps(next) > t_ps;
+    }
+
 protected:
     const clock_domain &m_clk;
 };
