@@ -1,6 +1,7 @@
-// Speed of the chip model: a synthetic 20 000-command program (4 cores × 1 666 double-buffered
-// load/compute/store tiles + a few barriers) must simulate in well under a second; kernel
-// activity grows with tiles and bursts, never with cycles. Prints wall time and deltas.
+// Speed of the chip model, as kernel activity: a synthetic 20 000-command program (4 cores ×
+// 1 666 double-buffered load/compute/store tiles) must wake the kernel a bounded number of
+// times per command, never per cycle. Prints wall time and delta cycles; wall time itself is
+// measured by scripts/bench.sh, not asserted here (README "Speed").
 #include "tb_common.h"
 
 #include <catch2/catch.hpp>
@@ -8,7 +9,8 @@
 #include <chrono>
 #include <iostream>
 
-TEST_CASE("speed: a 20k-command program simulates in well under a second") {
+TEST_CASE("speed: a 20k-command program wakes the kernel a few times per command, not per "
+          "cycle") {
     auto chip = tb::chip(4);
     std::vector<std::vector<ops::command>> streams(4);
     const std::uint32_t tiles = 1666;
@@ -42,5 +44,12 @@ TEST_CASE("speed: a 20k-command program simulates in well under a second") {
               << " delta cycles, " << wall << " s wall, " << r.cycles / wall / 1e6
               << " M simulated cycles/s\n";
     CHECK(n >= 19992);
-    CHECK(wall < 5.0);
+    // Upper bound per tile of three commands: the load waits for its dependency, its issue
+    // latency, its 32 bursts in 4 groups of 8 and its end (7); the GEMM for its dependency, its
+    // issue, the array's acceptance and its completion (4); the store for its dependency, its
+    // issue, its 8 bursts in one group and its end (4): 15 wake-ups, 5 per command. Delta
+    // cycles count evaluation phases, at most one per wake-up (fewer: wake-ups coincide).
+    CHECK(r.kernel_events <= 5 * n);
+    // Not per cycle: a kernel stepping the clock would have at least one per cycle.
+    CHECK(r.kernel_events * 10 < r.cycles);
 }
