@@ -6,7 +6,8 @@
 #     (default: mobilenext mobilenetv2, 5 runs)
 # A WORKLOAD of the form scenario:FILE times `qcsim scenario FILE` instead (e.g.
 # scenario:configs/scenarios/city-50x1080p.json, 1 simulated second after a 0.2 s warm-up); its
-# "sim cycles" column is then the simulated microseconds (warm-up included). A WORKLOAD of the
+# "sim cycles" column is then the simulated microseconds (warm-up included), and a second line
+# gives the wall time per simulated second. A WORKLOAD of the
 # form sweep:FILE times `qcsim sweep FILE` into a fresh directory; its "sim cycles" column is
 # then the number of runs, and "Mcycles/s" reads as runs per wall millisecond / 1000.
 # --baseline REF compares build/qcsim with another build: REF is a path to a qcsim binary, or a
@@ -143,6 +144,9 @@ for w in "${workloads[@]}"; do
     awk -v w="$w" -v us="${best_us[cur]}" -v kb="${best_kb[cur]}" -v c="${cycles[cur]}" 'BEGIN {
       ms = int(us / 1000); s = (ms > 0 ? ms : 1) / 1000.0;
       printf "%-34s %10d %10.1f %12d %14.1f\n", w, ms, kb / 1024.0, c, c / s / 1e6 }'
+    # A scenario's figure of merit: wall time per simulated second (warm-up included).
+    [[ "$w" != scenario:* ]] || awk -v us="${best_us[cur]}" -v c="${cycles[cur]}" 'BEGIN {
+      printf "  %.2f s of wall time per simulated second (%.1f simulated s)\n", us / c, c / 1e6 }'
   else
     awk -v w="$w" -v a="${best_us[cur]}" -v b="${best_us[base]}" -v ca="${cycles[cur]}" \
         -v cb="${cycles[base]}" 'BEGIN {
