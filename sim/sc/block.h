@@ -36,11 +36,10 @@ public:
     /// may then go on without the round trip through the kernel (the kernel's time stays
     /// behind its own; nothing can observe the difference).
     static bool nothing_before(std::uint64_t t_ps) {
-        sc_core::sc_simcontext *sc = sc_core::sc_get_curr_simcontext();
-        if (sc_core::sc_pending_activity_at_current_time(sc))
-            return false;
-        sc_core::sc_time next;
-        return !sc->next_time(next) || to_ps(next) > t_ps;
+        // IEEE 1666-2011 sc_time_to_pending_activity(): zero when something is runnable or
+        // notified at the current time, else the time to the next timed notification (to
+        // sc_max_time() when there is none).
+        return now_ps() + to_ps(sc_core::sc_time_to_pending_activity()) > t_ps;
     }
 
 protected:
