@@ -349,9 +349,7 @@ private:
         if (groups == 1)
             l.weights[0].reduced = true;
         set_activation(l, o.attr_str("activation", "none"));
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit(std::move(l), true);
     }
 
     /// Batched matmul over heads interleaved along the columns (docs/attention-ops.md):
@@ -403,10 +401,7 @@ private:
             w.bytes_per_oc = K * eb; // column o of b, all K rows
         }
         l.weights.push_back(w);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// Depthwise conv1d over tokens: x [T,C], w [C,k]; the depthwise path of conv2d with the
@@ -429,10 +424,7 @@ private:
         l.inputs.push_back(same_operand(o.inputs[0], 0, vx.c, 0));
         set_output(l, o.outputs[0]);
         weights_of(l, 1, l.cout);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     // Unfolds elided into their dynamic convolution: unfolded tensor -> (x, k, pad).
@@ -469,10 +461,7 @@ private:
         in.hi = vx.c;
         l.inputs.push_back(in);
         set_output(l, out);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// ConvBERT's lightweight convolution with per-token kernels (vector unit, T·C·k MACs):
@@ -517,10 +506,7 @@ private:
         kern.groups = heads;
         kern.identity_rows = true;
         l.inputs.push_back(kern);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// Graph op producing tensor t (for names of elided operators), or -1.
@@ -619,10 +605,7 @@ private:
             w.bytes_per_oc = x.shape[0] * workloads::dtype_bytes(x.type);
             l.weights.push_back(w);
         }
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// softmax over runs of `group` columns, layernorm over the columns of each row.
@@ -646,10 +629,7 @@ private:
         l.oc_granule = group; // a tile holds whole rows of the normalisation
         if (!sm)
             weights_of(l, 1, l.cout);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// embedding: output row t = table row id(t). The ids are data: the model spreads them
@@ -667,10 +647,7 @@ private:
         t.identity_rows = true;
         t.row_step = o.attr_int("sequential", 0) ? 1 : t.view.h / l.hout;
         l.inputs.push_back(t);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// transpose [M, N] -> [N, M]: a vector-unit copy reading the input's columns as rows.
@@ -688,10 +665,7 @@ private:
         set_output(l, o.outputs[0]);
         if (l.hout != vx.c || l.cout != vx.h)
             fail("output must be [N, M] for an input [M, N]");
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// transpose with perm: the 2-D [1,0] is lower_transpose (a transposed operand), the
@@ -736,10 +710,7 @@ private:
         a.lo = 0, a.hi = in.c, a.off = 0;
         a.identity_rows = true;
         l.inputs.push_back(a);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// The view of tensor t: its own for rank <= 3, else [d0, d1·...·d(n-2), d(n-1)] (CHW).
@@ -824,10 +795,7 @@ private:
         a.mode = chan_mode::same;
         a.lo = cb, a.hi = cb + vin.c, a.off = 0;
         l.inputs.push_back(a);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     void lower_alias() {
@@ -910,9 +878,7 @@ private:
         if (groups == 1)
             l.weights[0].reduced = true;
         set_activation(l, o.attr_str("activation", "none"));
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit(std::move(l), true);
     }
 
     void lower_fc() {
@@ -937,9 +903,7 @@ private:
         weights_of(l, 1, l.cout);
         l.weights[0].reduced = true; // [N, K]
         set_activation(l, o.attr_str("activation", "none"));
-        place(l, false);
-        push(std::move(l));
-        mark_act();
+        emit(std::move(l), false);
     }
 
     void lower_matmul() {
@@ -970,10 +934,7 @@ private:
         w.bytes_per_oc = w.k * workloads::dtype_bytes(b.type);
         w.reduced = true;
         l.weights.push_back(w);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     // Which lowered ops already carry an activation (a second one does not fuse).
@@ -982,6 +943,18 @@ private:
     void mark_act() {
         m_op_has_act.resize(m_out.ops.size(), false);
         m_op_has_act.back() = m_act_of_next;
+    }
+    /// Places op l (has_rows: as place()), appends it and records whether an activation was
+    /// fused into it (m_act_of_next, set by set_activation).
+    void emit(lowered_op l, bool has_rows) {
+        place(l, has_rows);
+        push(std::move(l));
+        mark_act();
+    }
+    /// emit() for an op with no activation fused into it.
+    void emit_plain(lowered_op l, bool has_rows = true) {
+        m_act_of_next = false;
+        emit(std::move(l), has_rows);
     }
 
     void lower_act() {
@@ -1017,10 +990,7 @@ private:
         set_output(l, o.outputs[0]);
         if (fn == vec_fn::prelu)
             weights_of(l, 1, l.cout);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     void lower_eltwise() {
@@ -1129,10 +1099,7 @@ private:
             l.res_lo = cb, l.res_hi = ce;
             set_output(l, o.outputs[0]);
         }
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     /// add/mul with general NumPy broadcasting (general_broadcast): each operand is read once
@@ -1165,10 +1132,7 @@ private:
         }
         l.res_lo = 0, l.res_hi = vy.c;
         set_output(l, o.outputs[0]);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     void lower_pool() {
@@ -1194,10 +1158,7 @@ private:
         }
         if (l.out.c != vx.c)
             fail("pooling must keep the channel count");
-        m_act_of_next = false;
-        place(l, rows);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l), rows);
     }
 
     /// resize to any size (up, down, fractional): a vector-unit pass. Each output element
@@ -1223,10 +1184,7 @@ private:
         l.inputs.push_back(in);
         set_output(l, o.outputs[0]);
         l.kh = taps, l.kw = taps;
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 
     void lower_move() {
@@ -1286,10 +1244,7 @@ private:
             }
         }
         set_output(l, o.outputs[0]);
-        m_act_of_next = false;
-        place(l, true);
-        push(std::move(l));
-        mark_act();
+        emit_plain(std::move(l));
     }
 };
 
