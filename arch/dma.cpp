@@ -38,10 +38,10 @@ void dma::execute(const ops::command &c) {
     std::uint64_t local = c.local.addr;
     std::uint64_t n = 0;
     // Kernel time moves only when this thread waits (the transports below are blocking and
-    // never wait), so it is tracked here instead of asked for per burst. `now` is this
-    // engine's time: it runs ahead of the kernel's (`kern`) when nothing else could run in
-    // between (sim::block::nothing_before).
-    std::uint64_t now = t0, kern = t0;
+    // never wait), so it is tracked here instead of asked for per burst; the engine's own time
+    // may run ahead of it (sim::decoupled_time).
+    sim::decoupled_time tm;
+    tm.reset(t0);
     // Bursts go out in groups of up to m_group consecutive bursts of the command (across the
     // rows of its region), one transport per group (txn_ext burst group): each burst keeps its
     // own issue time, window slot and completion; only the point where the engine synchronises
@@ -63,13 +63,8 @@ void dma::execute(const ops::command &c) {
         // split), hence the default of a few cycles (ops/chip.h sim_params).
         // Completions are decoupled: they come back in the annotated delay and are only
         // waited for through the outstanding window and at the end of the command.
-        if (first > now && first - now >= m_quantum_ps) {
-            if (!nothing_before(first)) {
-                wait(ps(first - kern));
-                kern = first;
-            }
-            now = first;
-        }
+        tm.catch_up(first, m_quantum_ps);
+        const std::uint64_t now = tm.now;
         std::uint64_t glen = 0;
         for (std::uint32_t i = 0; i < k; ++i) {
             if (!load)
@@ -118,8 +113,7 @@ void dma::execute(const ops::command &c) {
     }
     if (k)
         send(k);
-    if (end > kern)
-        wait(ps(end - kern));
+    tm.wait_until(end);
 
     const std::uint64_t bytes = c.far.bytes();
     m_stats.bytes += bytes;

@@ -22,23 +22,16 @@ std::uint64_t pixel_engine::send(std::uint64_t at, std::uint64_t addr, std::uint
     std::uint64_t issue = std::max({at, m_issue, slot});
     // Sent within one quantum of kernel time, so transactions of all initiators meet the
     // shared timelines nearly in time order (as the DMA engines' bursts do).
-    if (issue > m_now && issue - m_now >= m_p.quantum_ps) {
-        // m_now runs ahead of the kernel's time (m_kern) when nothing else could run in
-        // between (sim::block::nothing_before).
-        if (!nothing_before(issue)) {
-            wait(ps(issue - m_kern));
-            m_kern = issue;
-        }
-        m_now = issue;
-    }
-    sc_core::sc_time delay = ps(issue - m_now);
-    m_ext->now_ps = m_now;
+    m_time.catch_up(issue, m_p.quantum_ps);
+    const std::uint64_t now = m_time.now;
+    sc_core::sc_time delay = ps(issue - now);
+    m_ext->now_ps = now;
     m_pl.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     m_pl.set_address(addr);
     m_pl.set_data_length(static_cast<unsigned>(len));
     m_pl.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     isock->b_transport(m_pl, delay);
-    const std::uint64_t done = m_now + to_ps(delay);
+    const std::uint64_t done = now + to_ps(delay);
     slot = done;
     m_issue = issue + (len + m_p.bytes_per_cycle - 1) / m_p.bytes_per_cycle * m_p.period_ps;
     ++m_n;
@@ -66,8 +59,7 @@ std::uint64_t pixel_engine::issue_step(const std::vector<pixel_span> &spans, std
 
 std::uint64_t pixel_engine::run(const pixel_job &j) {
     const std::uint64_t t0 = now_ps();
-    m_now = t0;
-    m_kern = t0;
+    m_time.reset(t0);
     m_issue = std::max(m_issue, t0);
     m_ext->op = j.op;
     m_ext->space = ops::mem_space::dram;
@@ -82,10 +74,7 @@ std::uint64_t pixel_engine::run(const pixel_job &j) {
         writes_done = std::max(writes_done, issue_step(j.writes, r, rows, step_end, true));
     }
     const std::uint64_t end = std::max(step_end, writes_done);
-    if (end > m_kern)
-        wait(ps(end - m_kern));
-    m_now = end;
-    m_kern = end;
+    m_time.wait_until(end);
     m_stats.jobs += 1;
     m_stats.busy_ps += end - t0;
     m_stats.compute_ps += j.compute_ps;

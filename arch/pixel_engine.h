@@ -85,10 +85,9 @@ private:
     txn_ext *m_ext;
     unsigned char m_dummy = 0;
     std::vector<std::uint64_t> m_inflight;
-    std::uint64_t m_n = 0;     ///< transactions sent (window slot index)
-    std::uint64_t m_issue = 0; ///< the port is free from here (ps)
-    std::uint64_t m_now = 0;   ///< this engine's time (may run ahead of the kernel's)
-    std::uint64_t m_kern = 0;  ///< kernel time as this thread knows it
+    std::uint64_t m_n = 0;      ///< transactions sent (window slot index)
+    std::uint64_t m_issue = 0;  ///< the port is free from here (ps)
+    sim::decoupled_time m_time; ///< this engine's time and the kernel's
     std::uint32_t m_track = 0;
 };
 

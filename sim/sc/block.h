@@ -7,6 +7,9 @@
 
 #include <systemc>
 
+#include <algorithm>
+#include <cstdint>
+
 namespace sim {
 
 class block : public sc_core::sc_module {
@@ -34,7 +37,8 @@ public:
     /// True when no other process can run before `t_ps`: nothing is runnable now and the
     /// kernel's next timed notification lies after t_ps. A thread that would wait until t_ps
     /// may then go on without the round trip through the kernel (the kernel's time stays
-    /// behind its own; nothing can observe the difference).
+    /// behind its own): no process runs in between, only the kernel's heap of timed events
+    /// differs, so processes that later wake at the same time may run in another order.
     static bool nothing_before(std::uint64_t t_ps) {
         // IEEE 1666-2011 sc_time_to_pending_activity(): zero when something is runnable or
         // notified at the current time, else the time to the next timed notification (to
@@ -44,6 +48,34 @@ public:
 
 protected:
     const clock_domain &m_clk;
+};
+
+/// The time of a temporally decoupled initiator (a DMA or pixel engine), called from its
+/// thread: `now` may run ahead of the kernel's time `kern` (the last time the thread waited
+/// for), by up to a quantum, or further when nothing else could run in between.
+struct decoupled_time {
+    std::uint64_t now = 0;  ///< the initiator's time (ps)
+    std::uint64_t kern = 0; ///< the kernel's time as this thread knows it (ps)
+
+    void reset(std::uint64_t t_ps) { now = kern = t_ps; }
+    /// Before sending a transaction due at t_ps: when it is a quantum or more ahead, brings the
+    /// initiator's time to it, waiting for the kernel unless nothing could run before then
+    /// (block::nothing_before).
+    void catch_up(std::uint64_t t_ps, std::uint64_t quantum_ps) {
+        if (t_ps <= now || t_ps - now < quantum_ps)
+            return;
+        if (!block::nothing_before(t_ps)) {
+            sc_core::wait(block::ps(t_ps - kern));
+            kern = t_ps;
+        }
+        now = t_ps;
+    }
+    /// Waits for the kernel to reach t_ps (the end of a command or job).
+    void wait_until(std::uint64_t t_ps) {
+        if (t_ps > kern)
+            sc_core::wait(block::ps(t_ps - kern));
+        now = kern = std::max(kern, t_ps);
+    }
 };
 
 } // namespace sim
