@@ -26,6 +26,7 @@ template <class S, class M> dram::kit dram::make_kit(const ops::dram_params &p) 
     k.sched = std::make_unique<S>(p, *model);
     k.model = std::move(model);
     k.access = &dram::access_as<S>;
+    k.access_group = &dram::access_group_as<S>;
     return k;
 }
 
@@ -108,11 +109,15 @@ std::uint64_t dram::access_as(std::uint64_t arrival_ps, std::uint64_t addr, std:
 }
 
 std::uint64_t dram::access_group(txn_ext &g, bool write) {
+    return (this->*m_kit.access_group)(g, write);
+}
+
+template <class S> std::uint64_t dram::access_group_as(txn_ext &g, bool write) {
     // Burst by burst, each from its own arrival: the pieces and their order are those of one
     // call per burst. Each burst's completion is written over its arrival.
     std::uint64_t last = 0;
     for (std::uint32_t i = 0; i < g.bursts; ++i) {
-        g.t_ps[i] = access(g.t_ps[i], g.addr[i], g.len[i], write, g.op);
+        g.t_ps[i] = access_as<S>(g.t_ps[i], g.addr[i], g.len[i], write, g.op);
         last = std::max(last, g.t_ps[i]);
     }
     return last;

@@ -57,6 +57,7 @@ public:
         std::unique_ptr<dram_timing> model;
         std::unique_ptr<dram_scheduler> sched;
         access_fn access = nullptr;
+        std::uint64_t (dram::*access_group)(txn_ext &, bool) = nullptr; ///< access_group_as<S>
     };
     using kit_factory = kit (*)(const ops::dram_params &);
     /// The registry of (scheduler, model) pairs the config may choose (built on first use).
@@ -68,6 +69,9 @@ private:
     template <class S>
     std::uint64_t access_as(std::uint64_t arrival_ps, std::uint64_t addr, std::uint64_t bytes,
                             bool write, std::uint32_t op);
+    /// access_group() with the scheduler's concrete type S (one dispatch per group, not per
+    /// burst).
+    template <class S> std::uint64_t access_group_as(txn_ext &g, bool write);
     static kit make(const ops::dram_params &p);
     /// Serves a burst group (txn_ext): each burst from its own arrival; writes each burst's
     /// completion over its arrival and returns the last.
